@@ -1,0 +1,108 @@
+"""The command line: parses arguments and calls the Python API, nothing more.
+
+Heavy imports happen inside the commands, so ``allocator --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from allocator.errors import EXIT_ERROR, EXIT_INPUT, EXIT_OK, AllocatorError, InputError
+
+
+def _parser() -> argparse.ArgumentParser:
+    from allocator import __version__
+
+    p = argparse.ArgumentParser(
+        prog="allocator",
+        description="Share a public budget over regions and goals so that the least "
+                    "weighted need stays unmet.",
+    )
+    p.add_argument("--version", action="version", version=f"allocator {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("solve", help="solve an instance and write its report",
+                       description="Solve an instance (xlsx workbook or CSV folder). Flags "
+                                   "override the policy sheet.")
+    s.add_argument("instance", type=Path, help="instance workbook (.xlsx) or CSV folder")
+    s.add_argument("--budget", type=float, metavar="EUR", help="annual budget in euros")
+    s.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
+    s.add_argument("--max-gap", type=float, metavar="D", help="maximum coverage gap, 0-1")
+    s.add_argument("--out", type=Path, metavar="REPORT.xlsx",
+                   help="report workbook (default reports/<instance>.xlsx)")
+    s.add_argument("--no-report", action="store_true", help="write no Excel report")
+    s.add_argument("--json", type=Path, metavar="RESULT.json", help="also write the result as JSON")
+    s.add_argument("--lang", choices=("nl", "en"), default="nl", help="report language")
+    s.add_argument("--tie-break", choices=("lexicographic", "none"), default="lexicographic",
+                   help="how to choose among equally good allocations (default lexicographic)")
+    s.add_argument("--algorithm", choices=("auto", "simplex", "ipm"), default="auto",
+                   help="HiGHS algorithm (auto: simplex for small, interior point for large)")
+    s.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
+    s.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    v = sub.add_parser("validate", help="check an instance without solving it")
+    v.add_argument("instance", type=Path)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        return _solve(args, argv)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        n = len(exc.problems)
+        print(f"allocator: the instance has {n} problem{'s' * (n != 1)}; nothing was written.",
+              file=sys.stderr)
+        return EXIT_INPUT
+    except AllocatorError as exc:
+        print(f"allocator: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("allocator: interrupted; nothing was written.", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from allocator.validate import load
+
+    instance = load(args.instance)
+    print(f"{args.instance}: valid — {len(instance.regions)} regions, {len(instance.goals)} "
+          f"goals, {len(instance.needs)} cells, total need €{instance.total_need_eur:,.0f}")
+    return EXIT_OK
+
+
+def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from allocator.engine import solve
+    from allocator.output import write_json
+    from allocator.report import write_report
+    from allocator.summary import summary
+
+    result = solve(
+        args.instance, budget=args.budget, floor=args.floor, max_gap=args.max_gap,
+        tie_break=args.tie_break, algorithm=args.algorithm, time_limit=args.time_limit,
+    )
+    command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
+    written = []
+    if args.json:
+        written.append(write_json(args.json, result.to_dict()))
+    if not args.no_report:
+        out = args.out or Path("reports") / f"{result.instance.name}.xlsx"
+        written.append(write_report(result, out, lang=args.lang, command=command))
+    if not args.quiet:
+        print(summary(result))
+        for path in written:
+            print(f"written: {path}")
+    if not result.optimal:
+        print(f"allocator: {result.status.value}: {result.message}", file=sys.stderr)
+    return result.status.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Solving: stage 1 (least weighted unmet need), the tie-break stages, the certificate.
+
+Stage 1 minimises U. Its optima are often many (equal weights make every full spend
+optimal), so the reported allocation is pinned down by a documented tie-break, each stage
+warm-started on the same HiGHS instance:
+
+2. among the stage-1 optima (U <= U* + tol), raise the lowest regional coverage as far as
+   possible (max-min);
+3. among those, the allocation closest to the pro-rata split of B over net need, in the
+   need-weighted distance sum_c (x_c - p_c)^2 / m_c with p_c = B m_c / sum m. This is a strictly
+   convex QP over a polytope, so the answer is unique, whatever order the rows came in.
+
+``tie_break="none"`` stops after stage 1 (what a solver benchmark wants).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from allocator import highs
+from allocator.certify import certify, unmet
+from allocator.errors import CertificateError, Status
+from allocator.explain import explain
+from allocator.instance import Instance
+from allocator.modeldata import money_scale, to_model_data
+from allocator.result import Result, SolverInfo
+from allocator.validate import load
+from models.data import AllocationData, FloatArray
+from models.matrix import LinearProgram, build_lp
+
+TIE_BREAKS = ("lexicographic", "none")
+
+#: Slack allowed on the stage-1 objective and the max-min level in later stages (relative).
+STAGE_TOLERANCE = 1e-9
+
+
+def solve(
+    instance: Instance | str | Path,
+    *,
+    budget: float | None = None,
+    floor: float | None = None,
+    max_gap: float | None = None,
+    tie_break: str = "lexicographic",
+    algorithm: str = "auto",
+    time_limit: float | None = None,
+) -> Result:
+    """Solve an instance (a path or a validated :class:`Instance`); flags override its policy."""
+    if tie_break not in TIE_BREAKS:
+        raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+    overrides = {"budget_eur": budget, "coverage_floor": floor, "max_coverage_gap": max_gap}
+    if isinstance(instance, Instance):
+        instance = instance.with_policy(**overrides)
+    else:
+        instance = load(instance, **overrides)
+    seconds["read_validate"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    scale = money_scale(instance)
+    data = to_model_data(instance, scale)
+    lp = build_lp(data)
+    solver = highs.Solver(lp, algorithm=algorithm, time_limit=time_limit)
+    seconds["build"] = time.perf_counter() - clock
+
+    first = solver.run()
+    info = lambda: SolverInfo("HiGHS", highs.version(), solver.seconds, solver.runs,  # noqa: E731
+                              solver.algorithm)
+    if first.status != Status.OPTIMAL:
+        infeasibility = explain(data, scale) if first.status == Status.INFEASIBLE else None
+        message = (infeasibility.message if infeasibility else
+                   f"The solver stopped without an optimal answer ({first.status.value}); "
+                   "no allocation is reported.")
+        return Result(first.status, message, instance, tie_break, info(),
+                      infeasibility=infeasibility, seconds=seconds)
+
+    x = first.x[: lp.n_cells]
+    note = ""
+    if tie_break == "lexicographic":
+        x, note = _tie_break(solver, lp, data, first.objective, x)
+    clock = time.perf_counter()
+    cert = certify(data, lp, x, first.row_dual, scale)
+    seconds["certify"] = time.perf_counter() - clock
+    seconds["solver"] = solver.seconds
+
+    result = Result(
+        status=Status.OPTIMAL,
+        message="Optimal allocation found and certified." + note,
+        instance=instance,
+        tie_break=tie_break,
+        solver=info(),
+        allocation=_allocation(instance, x * scale),
+        coverage=_coverage(instance, data, x, scale),
+        constraints=_constraints(lp, data, first.x, first.row_activity, first.row_dual, scale),
+        weighted_unmet_eur=unmet(data, x) * scale,
+        weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
+        marginal_value=float(-first.col_dual[lp.columns["budget"]]),
+        certificate=cert,
+        seconds=seconds,
+    )
+    if not cert.passed:
+        raise CertificateError(
+            f"The allocation failed its independent check (largest violation "
+            f"€{cert.max_violation_eur:,.2f} in {cert.worst_rule or '-'}, relative duality gap "
+            f"{cert.duality_gap:.2e}); it is not reported as optimal."
+        )
+    return result
+
+
+def _rows(n_cols: int, rows: list[tuple[np.ndarray, FloatArray]]) -> sp.csr_matrix:
+    """Stack sparse rows given as (column indices, values) into a CSR matrix."""
+    idx = np.concatenate([r[0] for r in rows])
+    val = np.concatenate([r[1] for r in rows])
+    ptr = np.cumsum([0] + [len(r[0]) for r in rows])
+    return sp.csr_matrix((val, idx, ptr), shape=(len(rows), n_cols))
+
+
+def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best: float,
+               x1: FloatArray) -> tuple[FloatArray, str]:
+    n = lp.n_cells
+    cells = np.arange(n)
+    tol = STAGE_TOLERANCE * max(1.0, abs(best))
+    # U <= U* + tol, written on the cells: -w.x <= U* - offset + tol
+    level = solver.add_col(0.0, 0.0, 1.0)
+    covered = d.covered_regions
+    lower = [-np.inf]
+    upper = [best - lp.offset + tol]
+    rows: list[tuple[np.ndarray, FloatArray]] = [(cells, -d.weight)]
+    by_region = np.argsort(d.cell_region, kind="stable")
+    bounds = np.searchsorted(d.cell_region[by_region], np.arange(len(d.regions) + 1))
+    for r in covered:
+        members = by_region[bounds[r]:bounds[r + 1]]
+        rows.append((np.append(members, level), np.append(np.ones(len(members)),
+                                                          -d.region_need[r])))
+        lower.append(-d.region_covered[r])
+        upper.append(np.inf)
+    m = _rows(level + 1, rows)
+    solver.add_rows(np.array(lower), np.array(upper), m.indptr[:-1], m.indices, m.data)
+
+    # Stage 2: max-min coverage.
+    cost = np.zeros(level + 1)
+    cost[level] = -1.0
+    solver.set_costs(cost)
+    second = solver.run()
+    if second.status != Status.OPTIMAL:
+        return x1, " The tie-break did not finish; the allocation is one stage-1 optimum."
+    floor_level = float(second.x[level])
+    solver.set_col_bounds(level, max(0.0, floor_level - STAGE_TOLERANCE), 1.0)
+
+    # Stage 3: nearest to pro-rata in the need-weighted 2-norm (a strictly convex QP).
+    need = d.net_need
+    positive = need > 0
+    total = float(need.sum())
+    hess = np.zeros(level + 1)
+    hess[:n][positive] = 2.0 / need[positive]
+    cost = np.zeros(level + 1)
+    if total > 0:
+        cost[:n][positive] = -2.0 * d.budget / total
+    solver.set_costs(cost)
+    solver.set_hessian_diagonal(hess)
+    solver.h.setOptionValue("solver", "choose")
+    third = solver.run()
+    if third.status != Status.OPTIMAL:
+        return second.x[:n], " The pro-rata tie-break did not finish; max-min stage reported."
+    return np.clip(third.x[:n], 0.0, d.upper), ""
+
+
+def _allocation(instance: Instance, amounts: FloatArray) -> pd.DataFrame:
+    out = instance.needs[["region", "goal"]].copy()
+    out["amount_eur"] = amounts
+    return out
+
+
+def _coverage(instance: Instance, d: AllocationData, x: FloatArray, scale: float
+              ) -> pd.DataFrame:
+    n_regions = len(d.regions)
+    allocated = np.bincount(d.cell_region, x, minlength=n_regions) * scale
+    need = d.region_need * scale
+    existing = d.region_covered * scale
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = np.where(need > 0, existing / need, np.nan)
+        after = np.where(need > 0, (existing + allocated) / need, np.nan)
+    return pd.DataFrame(
+        {"need_eur": need, "existing_eur": existing, "allocated_eur": allocated,
+         "coverage_before": before, "coverage": after},
+        index=pd.Index(d.regions, name="region"),
+    )
+
+
+def _constraints(lp: LinearProgram, d: AllocationData, cols: FloatArray, activity: FloatArray,
+                 dual: FloatArray, scale: float) -> pd.DataFrame:
+    """Every rule row of stage 1: activity, bounds, slack, whether it binds, and its dual.
+
+    Money rows are in euros; their dual is weighted unmet need per euro of the bound.
+    """
+    frames = []
+    ids = {"region": d.regions, "goal": d.goals}
+    for block in lp.blocks:
+        rows = block.rows
+        money = block.rule != "coverage_gap"
+        unit = scale if money else 1.0
+        lo, hi, act = lp.row_lower[rows], lp.row_upper[rows], activity[rows]
+        slack = np.minimum(np.where(np.isfinite(lo), act - lo, np.inf),
+                           np.where(np.isfinite(hi), hi - act, np.inf))
+        frames.append(pd.DataFrame({
+            "rule": block.rule,
+            "id": [ids[block.over][i] for i in block.index] if block.over else [""],
+            "activity": act * unit,
+            "lower": lo * unit,
+            "upper": hi * unit,
+            "slack": slack * unit,
+            "binding": np.abs(dual[rows]) > 1e-9,
+            "dual": dual[rows] * (1.0 if money else scale),
+        }))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,69 @@
+"""The project's outcomes and exceptions, and the exit code each maps to (one place)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+#: At most this many problems are listed per column; the rest are counted.
+MAX_LISTED_PER_COLUMN = 10
+
+
+class Status(str, Enum):
+    """How a solve ended. The value is what the JSON says."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ERROR = "error"
+
+    @property
+    def exit_code(self) -> int:
+        return {Status.OPTIMAL: EXIT_OK, Status.INFEASIBLE: EXIT_INFEASIBLE}.get(self, EXIT_ERROR)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as the input allows."""
+
+    file: str
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet is not None:
+            where.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(self.column)
+        return f"{', '.join(where)}: {self.message}"
+
+
+class AllocatorError(Exception):
+    """Base of every error the CLI turns into a message and an exit code."""
+
+    exit_code = EXIT_ERROR
+
+
+class InputError(AllocatorError):
+    """The instance cannot be used; carries every problem found in one pass."""
+
+    exit_code = EXIT_INPUT
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class CertificateError(AllocatorError):
+    """The solver's answer failed the independent check: it must not be presented as optimal."""

@@ -1,0 +1,130 @@
+"""HiGHS through highspy: load an array LP in one call, run it, read the answer as arrays.
+
+The only module that talks to the solver. It maps HiGHS's model status to the project's
+:class:`~allocator.errors.Status`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+from allocator.errors import Status
+from models.data import FloatArray
+from models.matrix import LinearProgram
+
+#: Above this many columns the interior point method (with crossover) is used by default:
+#: it scales far better than dual simplex on this LP; simplex wins for small models and for
+#: warm-started re-solves.
+IPM_THRESHOLD = 200_000
+
+
+@dataclass
+class Solution:
+    status: Status
+    x: FloatArray  # column values
+    row_activity: FloatArray
+    row_dual: FloatArray
+    col_dual: FloatArray
+    objective: float  # including the offset
+
+
+def version() -> str:
+    from importlib.metadata import version as dist_version
+
+    return dist_version("highspy")
+
+
+class Solver:
+    """One HiGHS instance holding one LP, re-solved (warm) as stages change it."""
+
+    def __init__(self, lp: LinearProgram, *, algorithm: str = "auto",
+                 time_limit: float | None = None) -> None:
+        # The core class: the Python wrapper's constructor prints a banner (before any
+        # option can silence it) and adds callbacks this project does not use.
+        self.h = highspy._core._Highs()
+        self.h.setOptionValue("output_flag", False)
+        # Deterministic runs: one thread, fixed seed.
+        self.h.setOptionValue("threads", 1)
+        self.h.setOptionValue("random_seed", 0)
+        if algorithm == "auto":
+            algorithm = "ipm" if lp.n_cols > IPM_THRESHOLD else "simplex"
+        self.h.setOptionValue("solver", algorithm)
+        self.algorithm = algorithm
+        self.deadline = None if time_limit is None else time.perf_counter() + time_limit
+        self.seconds = 0.0
+        self.runs = 0
+        a = lp.matrix
+        status = self.h.passModel(
+            lp.n_cols, lp.n_rows, int(a.nnz), 1, 1, float(lp.offset),
+            lp.cost, lp.col_lower, lp.col_upper, lp.row_lower, lp.row_upper,
+            a.indptr[:-1].astype(np.int32), a.indices.astype(np.int32),
+            a.data.astype(np.float64),
+            np.zeros(lp.n_cols, dtype=np.int32),  # every column continuous
+        )
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS refused the model")
+
+    def run(self) -> Solution:
+        if self.deadline is not None:
+            self.h.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 1e-3))
+        start = time.perf_counter()
+        self.h.run()
+        self.seconds += time.perf_counter() - start
+        self.runs += 1
+        model_status = self.h.getModelStatus()
+        sol = self.h.getSolution()
+        info = self.h.getInfo()
+        return Solution(
+            status=_status(model_status),
+            x=np.asarray(sol.col_value, dtype=float),
+            row_activity=np.asarray(sol.row_value, dtype=float),
+            row_dual=np.asarray(sol.row_dual, dtype=float),
+            col_dual=np.asarray(sol.col_dual, dtype=float),
+            objective=float(info.objective_function_value),
+        )
+
+    # Changes between stages (the basis is kept, so the next run starts warm).
+    def set_costs(self, cost: FloatArray, offset: float = 0.0) -> None:
+        n = len(cost)
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(cost, dtype=float))
+        self.h.changeObjectiveOffset(offset)
+
+    def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
+        self.h.changeColBounds(col, lower, upper)
+
+    def add_col(self, cost: float, lower: float, upper: float) -> int:
+        self.h.addCol(cost, lower, upper, 0, np.empty(0, np.int32), np.empty(0))
+        return int(self.h.getNumCol()) - 1
+
+    def add_rows(self, lower: FloatArray, upper: FloatArray, starts: np.ndarray,
+                 index: np.ndarray, value: FloatArray) -> None:
+        self.h.addRows(len(lower), np.asarray(lower, float), np.asarray(upper, float),
+                       len(index), starts.astype(np.int32), index.astype(np.int32),
+                       np.asarray(value, float))
+
+    def set_hessian_diagonal(self, diag: FloatArray) -> None:
+        """Make the objective 1/2 x' diag(d) x + cost' x (d >= 0, zeros allowed)."""
+        n = int(self.h.getNumCol())
+        d = np.zeros(n)
+        d[: len(diag)] = diag
+        cols = np.flatnonzero(d)
+        start = np.searchsorted(cols, np.arange(n)).astype(np.int32)
+        self.h.passHessian(n, len(cols), 1, start, cols.astype(np.int32), d[cols])
+
+
+def _status(model_status: highspy.HighsModelStatus) -> Status:
+    ms = highspy.HighsModelStatus
+    if model_status == ms.kOptimal:
+        return Status.OPTIMAL
+    if model_status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+        # Every column of the allocation LP is bounded, so "unbounded or infeasible" is infeasible.
+        return Status.INFEASIBLE
+    if model_status == ms.kUnbounded:
+        return Status.UNBOUNDED
+    if model_status in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt):
+        return Status.TIME_LIMIT
+    return Status.ERROR

@@ -1,0 +1,73 @@
+"""The validated instance: what the rest of the pipeline may rely on without checking again."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
+               "spend_all")
+
+
+class Policy(BaseModel):
+    """The instance-wide rules. Unknown keys are refused: a typo must not drop a rule."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    budget_eur: float = Field(gt=0, description="the annual envelope B")
+    coverage_floor: float = Field(0.0, ge=0, le=1, description="every region's coverage >= this")
+    max_coverage_gap: float | None = Field(None, ge=0, le=1,
+                                           description="highest minus lowest coverage <= this")
+    per_capita_cap_ratio: float | None = Field(None, gt=0,
+                                               description="region gets <= this x its pro-capita B")
+    spend_all: bool = Field(False, description="the whole budget must be allocated")
+
+    def rules_in_force(self) -> dict[str, float | bool]:
+        """The optional rules that constrain the allocation, for reports and messages."""
+        rules: dict[str, float | bool] = {}
+        if self.coverage_floor > 0:
+            rules["coverage_floor"] = self.coverage_floor
+        for key in ("max_coverage_gap", "per_capita_cap_ratio"):
+            value = getattr(self, key)
+            if value is not None:
+                rules[key] = value
+        if self.spend_all:
+            rules["spend_all"] = True
+        return rules
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A validated instance. Tables are sorted by id so that row order never matters.
+
+    ``regions`` is indexed by region id (columns name, population, weight); ``goals`` by goal
+    id (name, weight, min_share, max_share; NaN where a share is absent); ``needs`` has one row
+    per cell (region, goal, need_eur, existing_eur, cap_eur; NaN cap = none).
+    """
+
+    name: str
+    source: str
+    regions: pd.DataFrame
+    goals: pd.DataFrame
+    needs: pd.DataFrame
+    policy: Policy
+    sources: pd.DataFrame | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def total_need_eur(self) -> float:
+        return float(self.needs["need_eur"].sum())
+
+    def with_policy(self, **changes: object) -> Instance:
+        """A copy with some policy values changed (and validated again)."""
+        data = self.policy.model_dump()
+        data.update({k: v for k, v in changes.items() if v is not None})
+        return Instance(self.name, self.source, self.regions, self.goals, self.needs,
+                        Policy.model_validate(data), self.sources, self.notes)
+
+
+def is_number(value: float | None) -> bool:
+    return value is not None and not math.isnan(value)

@@ -1,0 +1,80 @@
+"""Every user-facing label of the reports, in Dutch (default) and English: one place."""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+
+_LABELS: dict[str, dict[str, str]] = {
+    "sheet_summary": {"nl": "Samenvatting", "en": "Summary"},
+    "sheet_allocation": {"nl": "Verdeling", "en": "Allocation"},
+    "sheet_coverage": {"nl": "Dekking", "en": "Coverage"},
+    "sheet_constraints": {"nl": "Beperkingen", "en": "Constraints"},
+    "sheet_about": {"nl": "Over", "en": "About"},
+    "title": {"nl": "Verdeling van het budget", "en": "Allocation of the budget"},
+    "instance": {"nl": "Instantie", "en": "Instance"},
+    "status": {"nl": "Status", "en": "Status"},
+    "budget": {"nl": "Budget", "en": "Budget"},
+    "allocated": {"nl": "Toegekend", "en": "Allocated"},
+    "unallocated": {"nl": "Niet toegekend", "en": "Not allocated"},
+    "unmet_before": {"nl": "Gewogen onvervulde behoefte vóór verdeling",
+                     "en": "Weighted unmet need before allocation"},
+    "unmet_after": {"nl": "Gewogen onvervulde behoefte na verdeling",
+                    "en": "Weighted unmet need after allocation"},
+    "coverage_min": {"nl": "Laagste dekking", "en": "Lowest coverage"},
+    "coverage_max": {"nl": "Hoogste dekking", "en": "Highest coverage"},
+    "marginal": {"nl": "Waarde van extra budget", "en": "Value of extra budget"},
+    "marginal_text": {
+        "nl": "€1 mln meer zou de gewogen onvervulde behoefte met {value} verlagen",
+        "en": "€1 m more would lower weighted unmet need by {value}",
+    },
+    "certificate": {"nl": "Controle (buiten de solver)", "en": "Check (outside the solver)"},
+    "certificate_text": {
+        "nl": "grootste overschrijding {violation}; relatief dualiteitsverschil {gap}",
+        "en": "largest violation {violation}; relative duality gap {gap}",
+    },
+    "rules": {"nl": "Regels van kracht", "en": "Rules in force"},
+    "no_rules": {"nl": "geen", "en": "none"},
+    "region": {"nl": "Regio", "en": "Region"},
+    "goal": {"nl": "Doel", "en": "Goal"},
+    "total": {"nl": "Totaal", "en": "Total"},
+    "per_inhabitant": {"nl": "Per inwoner", "en": "Per inhabitant"},
+    "population": {"nl": "Inwoners", "en": "Population"},
+    "need": {"nl": "Behoefte", "en": "Need"},
+    "existing": {"nl": "Bestaande middelen", "en": "Existing funding"},
+    "coverage_before": {"nl": "Dekking vóór", "en": "Coverage before"},
+    "coverage_after": {"nl": "Dekking na", "en": "Coverage after"},
+    "floor": {"nl": "Minimumdekking", "en": "Coverage floor"},
+    "rule": {"nl": "Regel", "en": "Rule"},
+    "for": {"nl": "Voor", "en": "For"},
+    "binding": {"nl": "Bindend", "en": "Binding"},
+    "shadow": {"nl": "Schaduwprijs", "en": "Shadow price"},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "optimal": {"nl": "optimaal en gecontroleerd", "en": "optimal and certified"},
+    "infeasible": {"nl": "onhaalbaar", "en": "infeasible"},
+    "time_limit": {"nl": "tijdslimiet bereikt", "en": "time limit reached"},
+    "error": {"nl": "fout", "en": "error"},
+    "unbounded": {"nl": "onbegrensd", "en": "unbounded"},
+    "budget_rule": {"nl": "budget", "en": "budget"},
+    "coverage_floor": {"nl": "minimumdekking", "en": "coverage floor"},
+    "coverage_low": {"nl": "laagste dekking", "en": "lowest coverage"},
+    "coverage_high": {"nl": "hoogste dekking", "en": "highest coverage"},
+    "coverage_gap": {"nl": "maximaal dekkingsverschil", "en": "maximum coverage gap"},
+    "max_coverage_gap": {"nl": "maximaal dekkingsverschil", "en": "maximum coverage gap"},
+    "min_share": {"nl": "minimumaandeel doel", "en": "minimum goal share"},
+    "max_share": {"nl": "maximumaandeel doel", "en": "maximum goal share"},
+    "per_capita_cap": {"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
+    "per_capita_cap_ratio": {"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
+    "spend_all": {"nl": "volledig besteden", "en": "spend all"},
+    "file": {"nl": "Bestand", "en": "File"},
+    "sha256": {"nl": "SHA-256", "en": "SHA-256"},
+    "versions": {"nl": "Versies", "en": "Versions"},
+    "solve_seconds": {"nl": "Rekentijd solver (s)", "en": "Solver time (s)"},
+    "created": {"nl": "Gemaakt op", "en": "Created"},
+    "command": {"nl": "Opdracht", "en": "Command"},
+}
+
+
+def label(key: str, lang: str = "nl") -> str:
+    """The label for ``key`` in ``lang``; a missing key is a programming error."""
+    return _LABELS[key][lang]

@@ -1,0 +1,70 @@
+"""The one place where money is scaled on its way into the model (and the factor kept).
+
+HiGHS works to absolute tolerances around 1e-7, so the model sees money in units of
+``scale`` euros, a power of ten chosen so that the largest amount is of order 1e3..1e4.
+Results are multiplied back by the same factor once, in :mod:`allocator.solve`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from allocator.instance import Instance
+from models.data import AllocationData
+
+
+def money_scale(instance: Instance) -> float:
+    """A power of ten that brings the largest amount of the instance to [1e3, 1e4)."""
+    needs = instance.needs
+    largest = max(
+        float(instance.policy.budget_eur),
+        float(needs["need_eur"].max()) if len(needs) else 0.0,
+        float(needs["existing_eur"].max()) if len(needs) else 0.0,
+    )
+    if largest <= 0:
+        return 1.0
+    return float(10.0 ** (math.floor(math.log10(largest)) - 3))
+
+
+def to_model_data(instance: Instance, scale: float) -> AllocationData:
+    """Translate a validated instance into the model's sets and parameters."""
+    regions = tuple(instance.regions.index)
+    goals = tuple(instance.goals.index)
+    needs = instance.needs
+    cell_region = instance.regions.index.get_indexer(needs["region"]).astype(np.int64)
+    cell_goal = instance.goals.index.get_indexer(needs["goal"]).astype(np.int64)
+
+    need = needs["need_eur"].to_numpy(float)
+    existing = needs["existing_eur"].to_numpy(float)
+    cap = needs["cap_eur"].to_numpy(float)
+    net = np.maximum(need - existing, 0.0)
+    upper = np.where(np.isnan(cap), net, np.minimum(net, cap))
+    covered = np.minimum(existing, need)
+
+    weight = (instance.regions["weight"].to_numpy(float)[cell_region]
+              * instance.goals["weight"].to_numpy(float)[cell_goal])
+    n_regions = len(regions)
+    p = instance.policy
+    min_share = instance.goals["min_share"].to_numpy(float)
+    max_share = instance.goals["max_share"].to_numpy(float)
+    return AllocationData(
+        regions=regions,
+        goals=goals,
+        cell_region=cell_region,
+        cell_goal=cell_goal,
+        net_need=net / scale,
+        upper=upper / scale,
+        weight=weight,
+        region_need=np.bincount(cell_region, need, minlength=n_regions) / scale,
+        region_covered=np.bincount(cell_region, covered, minlength=n_regions) / scale,
+        population=instance.regions["population"].to_numpy(float),
+        budget=p.budget_eur / scale,
+        spend_all=p.spend_all,
+        coverage_floor=p.coverage_floor,
+        max_coverage_gap=p.max_coverage_gap,
+        min_share=None if np.isnan(min_share).all() else min_share,
+        max_share=None if np.isnan(max_share).all() else max_share,
+        per_capita_cap_ratio=p.per_capita_cap_ratio,
+    )

@@ -1,0 +1,114 @@
+"""The result of a solve: one object that every output renders without recomputing."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from allocator.certify import Certificate
+from allocator.errors import Status
+from allocator.explain import Infeasibility
+from allocator.instance import Instance
+from allocator.rounding import largest_remainder
+
+
+@dataclass(frozen=True)
+class SolverInfo:
+    name: str
+    version: str
+    seconds: float  # time inside HiGHS, all stages
+    lp_solves: int
+    algorithm: str
+
+
+@dataclass
+class Result:
+    """An allocation with its explanation and its certificate.
+
+    ``allocation`` has one row per cell (region, goal, amount_eur) with exact amounts;
+    :meth:`rounded_allocation` gives whole euros that add up to the rounded total.
+    ``coverage`` is indexed by region: need, existing funding counted, allocation, coverage
+    before and after. ``constraints`` lists every rule row with its slack and dual.
+    """
+
+    status: Status
+    message: str
+    instance: Instance
+    tie_break: str
+    solver: SolverInfo
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    constraints: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weighted_unmet_eur: float = math.nan
+    weighted_unmet_before_eur: float = math.nan
+    marginal_value: float | None = None  # weighted unmet need removed by one more euro
+    certificate: Certificate | None = None
+    infeasibility: Infeasibility | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def budget_eur(self) -> float:
+        return self.instance.policy.budget_eur
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == Status.OPTIMAL
+
+    @property
+    def allocated_eur(self) -> float:
+        return float(self.allocation["amount_eur"].sum()) if len(self.allocation) else 0.0
+
+    def rounded_allocation(self) -> pd.DataFrame:
+        """Whole euros per cell, adding up exactly to the rounded total allocated."""
+        out = self.allocation[["region", "goal"]].copy()
+        out["amount_eur"] = largest_remainder(self.allocation["amount_eur"].clip(lower=0))
+        return out
+
+    def matrix(self) -> pd.DataFrame:
+        """Region x goal matrix of rounded euros (cells without a need are 0)."""
+        if not len(self.allocation):
+            return pd.DataFrame()
+        m = self.rounded_allocation().pivot(index="region", columns="goal", values="amount_eur")
+        return m.reindex(index=self.instance.regions.index, columns=self.instance.goals.index
+                         ).fillna(0).astype("int64")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable result (what ``--json`` writes)."""
+        rounded = self.rounded_allocation() if len(self.allocation) else pd.DataFrame()
+        out: dict[str, Any] = {
+            "status": self.status.value,
+            "message": self.message,
+            "instance": self.instance.name,
+            "budget_eur": self.budget_eur,
+            "allocated_eur": int(rounded["amount_eur"].sum()) if len(rounded) else 0,
+            "weighted_unmet_eur": _num(self.weighted_unmet_eur),
+            "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
+            "marginal_value": self.marginal_value,
+            "policy": self.instance.policy.model_dump(),
+            "tie_break": self.tie_break,
+            "allocations": [
+                {"region": r, "goal": g, "amount_eur": int(a)}
+                for r, g, a in rounded.itertuples(index=False)
+            ] if len(rounded) else [],
+            "coverage": {
+                str(r): round(float(c), 10) for r, c in self.coverage["coverage"].items()
+            } if len(self.coverage) else {},
+            "certificate": self.certificate.to_dict() if self.certificate else None,
+            "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
+            "solver": {
+                "name": self.solver.name,
+                "version": self.solver.version,
+                "seconds": self.solver.seconds,
+                "lp_solves": self.solver.lp_solves,
+                "algorithm": self.solver.algorithm,
+            },
+            "seconds": self.seconds,
+        }
+        return out
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
