@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--algorithm", choices=("auto", "simplex", "ipm"), default="auto",
                    help="HiGHS algorithm (auto: simplex for small, interior point for large)")
     s.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
-    s.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="check an instance without solving it")
     v.add_argument("instance", type=Path)

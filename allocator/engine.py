@@ -37,6 +37,12 @@ TIE_BREAKS = ("lexicographic", "none")
 
 #: Slack allowed on the stage-1 objective and the max-min level in later stages (relative).
 STAGE_TOLERANCE = 1e-9
+#: A stage-1 reduced cost larger than this (in weight units) fixes its cell: by
+#: complementary slackness the cell sits at that bound in every stage-1 optimum.
+FIXING_TOLERANCE = 1e-7
+#: The QP's termination tolerances are absolute; scaling its objective up sharpens the answer
+#: from about 1e-4 to about 1e-8 of a cell's need (measured on the tests' instances).
+QP_SCALE = 1e3
 
 
 def solve(
@@ -82,7 +88,8 @@ def solve(
     x = first.x[: lp.n_cells]
     note = ""
     if tie_break == "lexicographic":
-        x, note = _tie_break(solver, lp, data, first.objective, x)
+        x, note = _tie_break(solver, lp, data, first.objective, x, first.col_dual,
+                             first.row_dual)
     clock = time.perf_counter()
     cert = certify(data, lp, x, first.row_dual, scale)
     seconds["certify"] = time.perf_counter() - clock
@@ -121,9 +128,19 @@ def _rows(n_cols: int, rows: list[tuple[np.ndarray, FloatArray]]) -> sp.csr_matr
 
 
 def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best: float,
-               x1: FloatArray) -> tuple[FloatArray, str]:
+               x1: FloatArray, reduced_cost: FloatArray, row_dual: FloatArray
+               ) -> tuple[FloatArray, str]:
     n = lp.n_cells
     cells = np.arange(n)
+    fixed = np.flatnonzero(np.abs(reduced_cost[:n]) > FIXING_TOLERANCE * max(1.0, d.weight.max()))
+    if fixed.size:
+        solver.fix_cols(fixed, x1[fixed])
+    # Likewise a row with a nonzero dual is tight in every stage-1 optimum.
+    dual = row_dual
+    tight = np.flatnonzero(np.abs(dual) > FIXING_TOLERANCE)
+    if tight.size:
+        at = np.where(dual[tight] > 0, lp.row_lower[tight], lp.row_upper[tight])
+        solver.set_row_bounds(tight, at, at)
     tol = STAGE_TOLERANCE * max(1.0, abs(best))
     # U <= U* + tol, written on the cells: -w.x <= U* - offset + tol
     level = solver.add_col(0.0, 0.0, 1.0)
@@ -157,10 +174,10 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     positive = need > 0
     total = float(need.sum())
     hess = np.zeros(level + 1)
-    hess[:n][positive] = 2.0 / need[positive]
+    hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
     cost = np.zeros(level + 1)
     if total > 0:
-        cost[:n][positive] = -2.0 * d.budget / total
+        cost[:n][positive] = QP_SCALE * -2.0 * d.budget / total
     solver.set_costs(cost)
     solver.set_hessian_diagonal(hess)
     solver.h.setOptionValue("solver", "choose")

@@ -50,10 +50,11 @@ class Infeasibility:
 
 
 def _active(d: AllocationData) -> list[str]:
-    return [
-        rule for rule, off in RULES.items()
-        if any(getattr(d, k) != v for k, v in off.items())
-    ]
+    def differs(value: object, off: object) -> bool:
+        return (value is not off) if off is None else bool(value != off)
+
+    return [rule for rule, off in RULES.items()
+            if any(differs(getattr(d, k), v) for k, v in off.items())]
 
 
 def _feasible(d: AllocationData) -> bool:

@@ -96,6 +96,14 @@ class Solver:
     def set_col_bounds(self, col: int, lower: float, upper: float) -> None:
         self.h.changeColBounds(col, lower, upper)
 
+    def fix_cols(self, cols: np.ndarray, values: FloatArray) -> None:
+        v = np.asarray(values, dtype=float)
+        self.h.changeColsBounds(len(cols), cols.astype(np.int32), v, v)
+
+    def set_row_bounds(self, rows: np.ndarray, lower: FloatArray, upper: FloatArray) -> None:
+        self.h.changeRowsBounds(len(rows), rows.astype(np.int32), np.asarray(lower, float),
+                                np.asarray(upper, float))
+
     def add_col(self, cost: float, lower: float, upper: float) -> int:
         self.h.addCol(cost, lower, upper, 0, np.empty(0, np.int32), np.empty(0))
         return int(self.h.getNumCol()) - 1

@@ -1,0 +1,193 @@
+"""Build the default NPVR instance (xlsx and CSV folder) from the figures below.
+
+Both files are written from these tables by this one script, so they agree by construction
+(``tests/test_npvr_instance.py`` checks that they read the same). Every figure carries its
+source and its status (SRC, PROXY, DERIVED, ASSUMED); the assumptions are explained in
+``instances/README.md``. Run: ``make instances``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from allocator.rounding import largest_remainder
+
+HERE = Path(__file__).resolve().parent
+NAME = "npvr-2026"
+
+RIJKSOVERHEID = "rijksoverheid.nl, 20 Dec 2024 (names of the 11 regions)"
+CBS = "CBS StatLine, population by COROP area"
+BREDE_WELVAART = "CBS Monitor Brede Welvaart 2023"
+ESTIMATE = ("Kamerstuk 29 697 nr. 179 (30 Jan 2026), attachment 'Top-down analyse financiele "
+            "opgave NPVR': about EUR 1 bn a year")
+REGIO_DEALS = "Regio Deals tranches 4-6 (2023-2025), Rijk contribution per region"
+JTF = "Just Transition Fund 2021-2027"
+NIJ_BEGUN = "Nij Begun: EUR 100 m a year each for a social and an economic agenda, from 2026"
+
+# id, name, population, status of the population figure, its source note,
+# welfare multiplier (1.2 named low by the Brede Welvaart monitor, 1.1 other Limburg, 1.0 else)
+REGIONS = [
+    ("kop-van-noord-holland", "Kop van Noord-Holland", 170_000, "SRC",
+     "rijksoverheid.nl, approximate", 1.2),
+    ("noord-en-oost-groningen", "Noord- en Oost-Groningen", 183_106, "PROXY",
+     CBS + ", 1-1-2024: Oost-Groningen 138,008 + Delfzijl e.o. 45,098", 1.2),
+    ("zuidoost-friesland", "Zuidoost Friesland", 190_822, "SRC",
+     CBS + ", 1-1-2024 (COROP = region)", 1.0),
+    ("noard-fryslan", "Noard-Fryslân", 195_000, "ASSUMED",
+     "COROP Noord-Friesland (328,771) includes Leeuwarden", 1.0),
+    ("zuid-en-oost-drenthe", "Zuid- en Oost-Drenthe", 171_098, "PROXY",
+     CBS + ", 1-1-2024: COROP Zuidoost-Drenthe", 1.2),
+    ("twente", "Twente", 639_017, "SRC", CBS + ", 1-1-2023: COROP Twente", 1.0),
+    ("achterhoek", "Achterhoek", 300_129, "SRC", CBS + ", 1-1-2022", 1.0),
+    ("noord-limburg", "Noord-Limburg", 285_000, "ASSUMED",
+     "Noord- + Midden-Limburg together > 518,000 (SRC); split assumed", 1.1),
+    ("midden-limburg", "Midden-Limburg", 240_000, "ASSUMED",
+     "Noord- + Midden-Limburg together > 518,000 (SRC); split assumed", 1.1),
+    ("zuid-limburg", "Zuid-Limburg", 615_000, "DERIVED",
+     "Limburg 1,133,174 (1-1-2024) minus ~518,000", 1.2),
+    ("zeeuws-vlaanderen", "Zeeuws-Vlaanderen", 105_000, "ASSUMED",
+     "'iets meer dan 100.000' (SRC, undated)", 1.2),
+]
+
+# id, name, share of the need (ASSUMED 40/35/25)
+GOALS = [
+    ("veilig-en-leefbaar", "Veilige en leefbare regio's", 0.40),
+    ("voorzieningen", "Duurzaam en bereikbaar voorzieningenniveau", 0.35),
+    ("gezonde-toekomst", "Gezonde en kansrijke toekomst", 0.25),
+]
+
+TOTAL_NEED_EUR = 1_000_000_000
+BUDGET_EUR = 250_000_000
+COVERAGE_FLOOR = 0.20
+JTF_GRONINGEN_EMMEN_EUR = 330e6
+JTF_ZEEUWS_VLAANDEREN_EUR = 58.5e6
+JTF_ZUID_LIMBURG_EUR = 58.5e6
+JTF_YEARS = 7  # 2021-2027
+NIJ_BEGUN_EUR_PER_YEAR = 200e6
+NIJ_BEGUN_NPVR_SHARE = 0.10  # ASSUMED: the part that serves NPVR goals in the region
+
+# Rijk contribution to Regio Deals in tranches 4-6, EUR m (SRC), spread over four years.
+REGIO_DEALS_EUR_M = {
+    "kop-van-noord-holland": 32.5, "noord-en-oost-groningen": 63.1, "zuidoost-friesland": 0.0,
+    "noard-fryslan": 38.0, "zuid-en-oost-drenthe": 30.0, "twente": 25.0, "achterhoek": 25.0,
+    "noord-limburg": 10.0, "midden-limburg": 20.0, "zuid-limburg": 70.0,
+    "zeeuws-vlaanderen": 43.0,
+}
+
+
+def existing_per_region() -> dict[str, tuple[float, str]]:
+    """Annual existing funding per region, with how it was derived."""
+    pop = {r[0]: r[2] for r in REGIONS}
+    gron, dren = pop["noord-en-oost-groningen"], pop["zuid-en-oost-drenthe"]
+    jtf = {
+        "noord-en-oost-groningen": JTF_GRONINGEN_EMMEN_EUR * gron / (gron + dren) / JTF_YEARS,
+        "zuid-en-oost-drenthe": JTF_GRONINGEN_EMMEN_EUR * dren / (gron + dren) / JTF_YEARS,
+        "zeeuws-vlaanderen": JTF_ZEEUWS_VLAANDEREN_EUR / JTF_YEARS,
+        "zuid-limburg": JTF_ZUID_LIMBURG_EUR / JTF_YEARS,
+    }
+    out = {}
+    for region, deal in REGIO_DEALS_EUR_M.items():
+        parts = [f"Regio Deals EUR {deal:g} m / 4 years"]
+        total = deal * 1e6 / 4
+        if region in jtf:
+            total += jtf[region]
+            parts.append(f"JTF EUR {jtf[region] / 1e6:.2f} m a year"
+                         + (" (Groningen-Emmen share by population, ASSUMED)"
+                            if region in ("noord-en-oost-groningen", "zuid-en-oost-drenthe")
+                            else ""))
+        if region == "noord-en-oost-groningen":
+            total += NIJ_BEGUN_EUR_PER_YEAR * NIJ_BEGUN_NPVR_SHARE
+            parts.append(f"Nij Begun {NIJ_BEGUN_NPVR_SHARE:.0%} of EUR 200 m (share ASSUMED)")
+        out[region] = (total, "; ".join(parts))
+    return out
+
+
+def tables() -> dict[str, list[list[object]]]:
+    weights = np.array([r[2] * r[5] for r in REGIONS], dtype=float)
+    goal_share = np.array([g[2] for g in GOALS])
+    cell_share = np.outer(weights / weights.sum(), goal_share).ravel()
+    need = largest_remainder(cell_share * TOTAL_NEED_EUR, TOTAL_NEED_EUR)
+    existing = existing_per_region()
+    exist_cells = []
+    for r in REGIONS:
+        exist_cells.extend(largest_remainder(goal_share * existing[r[0]][0]))
+
+    regions = [["region", "name", "population", "weight", "status", "source"]]
+    for rid, name, popn, status, note, mult in REGIONS:
+        regions.append([rid, name, popn, mult, status,
+                        f"population: {note}; weight: welfare multiplier (ASSUMED, after "
+                        f"{BREDE_WELVAART})"])
+    goals = [["goal", "name", "weight", "min_share", "max_share", "status", "source"]]
+    for gid, name, _share in GOALS:
+        goals.append([gid, name, 1, None, None, "ASSUMED",
+                      "NPVR goal (SRC, Kamerstuk 29 697 nr. 158); equal weights ASSUMED"])
+    needs = [["region", "goal", "need_eur", "existing_eur", "cap_eur", "status", "source"]]
+    k = 0
+    for rid, _name, _popn, _status, _note, mult in REGIONS:
+        for gid, _gname, share in GOALS:
+            needs.append([
+                rid, gid, int(need[k]), int(exist_cells[k]), None, "DERIVED",
+                f"need: {ESTIMATE}, split by population x welfare multiplier {mult:g} "
+                f"(ASSUMED) and goal share {share:.0%} (ASSUMED); existing: "
+                f"{existing[rid][1]}, split over goals like the need (ASSUMED)",
+            ])
+            k += 1
+    policy = [
+        ["key", "value", "status", "source"],
+        ["budget_eur", BUDGET_EUR, "ASSUMED",
+         "no annual NPVR budget is public; envelopes worth testing: 100, 250, 500, 1000 m"],
+        ["coverage_floor", COVERAGE_FLOOR, "ASSUMED",
+         "every region at least 20% of its need covered (a default to discuss)"],
+        ["spend_all", False, "ASSUMED", "money that cannot be placed stays unspent"],
+    ]
+    sources = [
+        ["marker", "meaning"],
+        ["SRC", "read in the cited source"],
+        ["PROXY", "sourced, but for a CBS COROP area that is not exactly the NPVR region"],
+        ["DERIVED", "computed from SRC figures (method given in the source column)"],
+        ["ASSUMED", "a modelling assumption with no source: replace it when better is known"],
+        ["", ""],
+        ["figure", "source"],
+        ["total need", ESTIMATE],
+        ["regions", RIJKSOVERHEID],
+        ["Regio Deals", REGIO_DEALS],
+        ["Just Transition Fund", JTF],
+        ["Nij Begun", NIJ_BEGUN],
+        ["welfare", BREDE_WELVAART],
+    ]
+    return {"regions": regions, "goals": goals, "needs": needs, "policy": policy,
+            "sources": sources}
+
+
+def write(folder: Path = HERE) -> None:
+    data = tables()
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet, rows in data.items():
+        ws = wb.create_sheet(sheet)
+        for row in rows:
+            ws.append(row)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for col, width in zip("ABCDEFG", (26, 40, 14, 14, 12, 12, 60), strict=True):
+            ws.column_dimensions[col].width = width
+    wb.save(folder / f"{NAME}.xlsx")
+    csv_dir = folder / NAME
+    csv_dir.mkdir(exist_ok=True)
+    for sheet, rows in data.items():
+        with open(csv_dir / f"{sheet}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            for row in rows:
+                w.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v
+                            for v in row])
+
+
+if __name__ == "__main__":
+    write()
+    print(f"written: {HERE / NAME}.xlsx and {HERE / NAME}/")

@@ -1,0 +1,64 @@
+"""Helpers that write real instance files (CSV folders and xlsx workbooks) for the tests."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+Table = Sequence[Sequence[object]]
+
+SMALL: dict[str, list[list[object]]] = {
+    "regions": [["region", "name", "population", "weight"],
+                ["A", "Alpha", 100, 1], ["B", "Beta", 200, 2]],
+    "goals": [["goal", "weight"], ["g1", 1], ["g2", 1]],
+    "needs": [["region", "goal", "need_eur", "existing_eur", "cap_eur"],
+              ["A", "g1", 100, 10, None], ["A", "g2", 50, 0, None],
+              ["B", "g1", 80, 40, None], ["B", "g2", 60, 0, 30]],
+    "policy": [["key", "value"], ["budget_eur", 100], ["coverage_floor", 0.3]],
+}
+
+
+def write_csv_instance(folder: Path, tables: Mapping[str, Table]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in tables.items():
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            for row in rows:
+                w.writerow(["" if v is None else v for v in row])
+    return folder
+
+
+def write_xlsx_instance(path: Path, tables: Mapping[str, Table]) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in tables.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(list(row))
+    wb.save(path)
+    return path
+
+
+def instance_tables(
+    regions: Sequence[tuple[str, int, float]],
+    goals: Sequence[tuple[str, float]],
+    needs: Sequence[tuple[str, str, float, float, float | None]],
+    policy: Mapping[str, object],
+) -> dict[str, list[list[object]]]:
+    """Tables from plain tuples: (id, population, weight), (id, weight), (r, g, n, e, cap)."""
+    return {
+        "regions": [["region", "population", "weight"], *[list(r) for r in regions]],
+        "goals": [["goal", "weight"], *[list(g) for g in goals]],
+        "needs": [["region", "goal", "need_eur", "existing_eur", "cap_eur"],
+                  *[list(n) for n in needs]],
+        "policy": [["key", "value"], *[[k, v] for k, v in policy.items()]],
+    }
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    return write_csv_instance(tmp_path / "small", SMALL)

@@ -1,0 +1,233 @@
+"""The engine on small instances whose answers are known or derived independently."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import allocator
+from allocator.errors import Status
+from tests.conftest import SMALL, instance_tables, write_csv_instance, write_xlsx_instance
+
+
+def amounts(result: allocator.Result) -> dict[tuple[str, str], float]:
+    return {(r, g): a for r, g, a in result.allocation.itertuples(index=False)}
+
+
+def test_hand_solved_small_instance(small: Path) -> None:
+    # Floor 30%: A needs 0.3*150 - 10 = 35; the rest (65) goes to B (weight 2), which can
+    # absorb 40 + min(60, cap 30) = 70. Within A, the tie-break splits 35 pro rata to net
+    # need (90 : 50). U = 1*(140 - 35) + 2*(70 - 65) + 2*(60 - 30) = 175.
+    r = allocator.solve(small)
+    a = amounts(r)
+    assert r.status == Status.OPTIMAL
+    assert a[("A", "g1")] == pytest.approx(22.5, abs=1e-3)
+    assert a[("A", "g2")] == pytest.approx(12.5, abs=1e-3)
+    assert a[("B", "g1")] + a[("B", "g2")] == pytest.approx(65, abs=1e-6)
+    assert a[("B", "g2")] == pytest.approx(30, abs=1e-6)
+    assert r.weighted_unmet_eur == pytest.approx(175, rel=1e-8)
+    assert r.marginal_value == pytest.approx(2.0)
+    assert r.certificate is not None and r.certificate.passed
+
+
+def greedy_fill(needs: list[tuple[str, str, float, float, float | None]],
+                wr: dict[str, float], wg: dict[str, float], budget: float) -> dict:
+    """The fractional knapsack: fill cells in order of weight until the budget runs out."""
+    cells = []
+    for r, g, n, e, cap in needs:
+        m = max(0.0, n - e)
+        cells.append((-(wr[r] * wg[g]), r, g, m if cap is None else min(m, cap)))
+    left = budget
+    out = {}
+    for _, r, g, upper in sorted(cells):
+        out[(r, g)] = min(upper, left)
+        left -= out[(r, g)]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_equity_rule_equals_greedy_fill(tmp_path: Path, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    regions = [(f"r{i}", int(rng.integers(1000, 100000)), float(rng.uniform(0.5, 3)))
+               for i in range(6)]
+    goals = [(f"g{j}", float(rng.uniform(0.5, 2))) for j in range(3)]
+    needs = [(r, g, float(rng.integers(0, 10**7)), float(rng.integers(0, 3 * 10**6)),
+              None if rng.random() < 0.5 else float(rng.integers(0, 5 * 10**6)))
+             for r, *_ in regions for g, _ in goals if rng.random() < 0.9]
+    budget = float(rng.integers(10**6, 3 * 10**7))
+    folder = write_csv_instance(tmp_path / "i", instance_tables(
+        regions, goals, needs, {"budget_eur": budget}))
+    r = allocator.solve(folder)
+    expected = greedy_fill(needs, {a: w for a, _, w in regions}, dict(goals), budget)
+    got = amounts(r)
+    for cell, value in expected.items():
+        assert got[cell] == pytest.approx(value, abs=1e-3), cell
+
+
+def check_rules(r: allocator.Result, tol: float = 1e-3) -> None:
+    """Every rule, checked on the returned allocation from the instance tables alone."""
+    inst = r.instance
+    p = inst.policy
+    alloc = r.allocation.merge(inst.needs, on=["region", "goal"])
+    x = alloc["amount_eur"]
+    net = (alloc["need_eur"] - alloc["existing_eur"]).clip(lower=0)
+    upper = np.fmin(net, alloc["cap_eur"].fillna(np.inf))
+    assert (x >= -tol).all() and (x <= upper + tol).all()
+    total = x.sum()
+    assert total <= p.budget_eur + tol
+    if p.spend_all:
+        assert total >= p.budget_eur - tol
+    alloc["covered"] = np.minimum(alloc["existing_eur"], alloc["need_eur"]) + x
+    per_region = alloc.groupby("region")[["covered", "need_eur", "amount_eur"]].sum()
+    has_need = per_region[per_region["need_eur"] > 0]
+    coverage = has_need["covered"] / has_need["need_eur"]
+    assert (has_need["covered"] >= p.coverage_floor * has_need["need_eur"] - tol).all()
+    if p.max_coverage_gap is not None and len(coverage):
+        assert coverage.max() - coverage.min() <= p.max_coverage_gap + 1e-7
+    per_goal = alloc.groupby("goal")["amount_eur"].sum().reindex(inst.goals.index, fill_value=0)
+    for g, row in inst.goals.iterrows():
+        if not math.isnan(row["min_share"]):
+            assert per_goal[g] >= row["min_share"] * p.budget_eur - tol
+        if not math.isnan(row["max_share"]):
+            assert per_goal[g] <= row["max_share"] * p.budget_eur + tol
+    if p.per_capita_cap_ratio is not None:
+        pop = inst.regions["population"]
+        cap = p.per_capita_cap_ratio * pop / pop.sum() * p.budget_eur
+        got = per_region["amount_eur"].reindex(pop.index, fill_value=0)
+        assert (got <= cap + tol).all()
+
+
+def rich_tables(seed: int, budget: float | None = None) -> dict:
+    rng = np.random.default_rng(seed)
+    regions = [(f"r{i}", int(rng.integers(1000, 100000)), float(rng.choice([1, 1.5, 2])))
+               for i in range(5)]
+    goals = [("a", 1.0), ("b", 1.0), ("c", 2.0)]
+    needs = [(r, g, float(rng.integers(10**5, 10**7)), float(rng.integers(0, 2 * 10**6)), None)
+             for r, *_ in regions for g, _ in goals]
+    t = instance_tables(regions, goals, needs, {
+        "budget_eur": budget or float(rng.integers(5 * 10**6, 2 * 10**7)),
+        "coverage_floor": 0.15, "max_coverage_gap": 0.6, "per_capita_cap_ratio": 2.5,
+    })
+    t["goals"] = [["goal", "weight", "min_share", "max_share"],
+                  ["a", 1, 0.2, None], ["b", 1, None, 0.5], ["c", 2, None, None]]
+    return t
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_every_rule_holds_on_the_returned_allocation(tmp_path: Path, seed: int) -> None:
+    r = allocator.solve(write_csv_instance(tmp_path / "i", rich_tables(seed)))
+    if r.status == Status.INFEASIBLE:
+        low = r.infeasibility.min_budget_eur
+        assert low is not None
+        r = allocator.solve(r.instance, budget=math.ceil(low))
+    assert r.status == Status.OPTIMAL
+    check_rules(r)
+    assert r.certificate.passed
+
+
+def test_more_budget_never_raises_unmet_need(small: Path) -> None:
+    values = [allocator.solve(small, budget=b).weighted_unmet_eur for b in range(95, 240, 12)]
+    assert all(b <= a + 1e-6 for a, b in zip(values, values[1:], strict=False))
+    assert values[-1] < values[0]
+
+
+def test_multiplying_all_money_by_ten_multiplies_the_allocation(tmp_path: Path) -> None:
+    t = rich_tables(3, budget=1.2e7)
+    base = allocator.solve(write_csv_instance(tmp_path / "a", t))
+    t10 = {k: [row[:] for row in v] for k, v in t.items()}
+    for row in t10["needs"][1:]:
+        row[2], row[3] = row[2] * 10, row[3] * 10
+    t10["policy"] = [["key", "value"]] + [
+        [k, v * 10 if k == "budget_eur" else v] for k, v in t["policy"][1:]]
+    big = allocator.solve(write_csv_instance(tmp_path / "b", t10))
+    assert base.status == big.status == Status.OPTIMAL
+    np.testing.assert_allclose(big.allocation["amount_eur"], 10 * base.allocation["amount_eur"],
+                               rtol=1e-6, atol=1e-2)
+
+
+def test_shuffled_rows_and_csv_vs_xlsx_give_the_same_allocation(tmp_path: Path) -> None:
+    t = rich_tables(4, budget=1.5e7)
+    ref = allocator.solve(write_csv_instance(tmp_path / "ref", t)).rounded_allocation()
+    rng = np.random.default_rng(0)
+    shuffled = {k: [v[0]] + [v[1:][i] for i in rng.permutation(len(v) - 1)]
+                for k, v in t.items()}
+    for path in (write_csv_instance(tmp_path / "shuffled", shuffled),
+                 write_xlsx_instance(tmp_path / "i.xlsx", t),
+                 write_xlsx_instance(tmp_path / "s.xlsx", shuffled)):
+        got = allocator.solve(path).rounded_allocation()
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), ref.reset_index(drop=True))
+
+
+def test_equal_weights_tie_break_is_max_min_then_pro_rata(tmp_path: Path) -> None:
+    # Equal weights: every full spend is stage-1 optimal. Max-min first lifts both regions to
+    # the same coverage (40 of 200 in each: 20%); within a region the split is pro rata.
+    t = instance_tables([("A", 10, 1), ("B", 10, 1)], [("g", 1), ("h", 1)],
+                        [("A", "g", 150, 0, None), ("A", "h", 50, 0, None),
+                         ("B", "g", 100, 0, None), ("B", "h", 100, 0, None)],
+                        {"budget_eur": 80})
+    a = amounts(allocator.solve(write_csv_instance(tmp_path / "i", t)))
+    assert a[("A", "g")] == pytest.approx(30, abs=1e-3)
+    assert a[("A", "h")] == pytest.approx(10, abs=1e-3)
+    assert a[("B", "g")] == pytest.approx(20, abs=1e-3)
+    assert a[("B", "h")] == pytest.approx(20, abs=1e-3)
+
+
+def test_tie_break_none_is_a_stage_one_optimum(small: Path) -> None:
+    r = allocator.solve(small, tie_break="none")
+    assert r.solver.lp_solves == 1
+    assert r.weighted_unmet_eur == pytest.approx(175, rel=1e-9)
+
+
+def test_spend_all_and_goal_shares(tmp_path: Path) -> None:
+    # Goal g must get at least 60% of 100 although h carries the higher weight.
+    t = instance_tables([("A", 10, 1)], [("g", 1), ("h", 5)],
+                        [("A", "g", 100, 0, None), ("A", "h", 100, 0, None)],
+                        {"budget_eur": 100, "spend_all": "true"})
+    t["goals"] = [["goal", "weight", "min_share"], ["g", 1, 0.6], ["h", 5, None]]
+    r = allocator.solve(write_csv_instance(tmp_path / "i", t))
+    a = amounts(r)
+    assert a[("A", "g")] == pytest.approx(60, abs=1e-6)
+    assert a[("A", "h")] == pytest.approx(40, abs=1e-6)
+
+
+def test_per_capita_cap(tmp_path: Path) -> None:
+    # kappa 1: each region at most its population share of B (A 25, B 75).
+    t = instance_tables([("A", 100, 5), ("B", 300, 1)], [("g", 1)],
+                        [("A", "g", 100, 0, None), ("B", "g", 100, 0, None)],
+                        {"budget_eur": 100, "per_capita_cap_ratio": 1})
+    a = amounts(allocator.solve(write_csv_instance(tmp_path / "i", t)))
+    assert a[("A", "g")] == pytest.approx(25, abs=1e-6)
+    assert a[("B", "g")] == pytest.approx(75, abs=1e-6)
+
+
+def test_infeasible_floor_reports_the_exact_minimum_budget(small: Path) -> None:
+    # Floor 50%: A needs 75 - 10 = 65 and B 70 - 40 = 30, so the minimum budget is 95.
+    r = allocator.solve(small, budget=10, floor=0.5)
+    assert r.status == Status.INFEASIBLE
+    assert r.infeasibility.min_budget_eur == pytest.approx(95, abs=1e-6)
+    assert r.infeasibility.conflict == ["coverage_floor"]
+    assert r.message == ("The rules cannot all hold with a budget of €10. The smallest budget "
+                         "at which they hold is €95. Dropping any one of these rules would "
+                         "restore feasibility: coverage_floor.")
+    assert allocator.solve(small, budget=95, floor=0.5).status == Status.OPTIMAL
+    assert allocator.solve(small, budget=94.99, floor=0.5).status == Status.INFEASIBLE
+
+
+def test_floor_out_of_reach_names_the_regions(small: Path) -> None:
+    # B can reach at most (40 + 40 + 30) / 140 = 78.6% because of its cap.
+    r = allocator.solve(small, budget=1000, floor=0.9)
+    assert r.status == Status.INFEASIBLE
+    assert r.infeasibility.min_budget_eur is None
+    assert r.infeasibility.unreachable_regions == {"B": pytest.approx(110 / 140)}
+    assert "No budget makes them hold together." in r.message
+    assert "B (at most 78.6%)" in r.message
+
+
+def test_small_instance_as_xlsx_equals_csv(tmp_path: Path) -> None:
+    a = allocator.solve(write_xlsx_instance(tmp_path / "s.xlsx", SMALL))
+    b = allocator.solve(write_csv_instance(tmp_path / "s", SMALL))
+    assert a.to_dict()["allocations"] == b.to_dict()["allocations"]
