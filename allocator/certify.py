@@ -63,7 +63,8 @@ def violations(d: AllocationData, x: FloatArray) -> dict[str, float]:
         coverage = funded / d.region_need[covered]
         excess = coverage.max() - coverage.min() - d.max_coverage_gap
         # in money: what the lowest-covered region would need to close the excess
-        out["max_coverage_gap"] = max(0.0, float(excess * d.region_need[covered][coverage.argmin()]))
+        lowest_need = d.region_need[covered][coverage.argmin()]
+        out["max_coverage_gap"] = max(0.0, float(excess * lowest_need))
     if d.min_share is not None:
         out["min_share"] = float(np.nanmax(np.append(d.min_share * d.budget - per_goal, 0.0)))
     if d.max_share is not None:

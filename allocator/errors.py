@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -14,7 +14,7 @@ EXIT_INFEASIBLE = 3
 MAX_LISTED_PER_COLUMN = 10
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """How a solve ended. The value is what the JSON says."""
 
     OPTIMAL = "optimal"

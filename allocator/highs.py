@@ -101,7 +101,8 @@ class Solver:
         self.h.changeColsBounds(len(cols), cols.astype(np.int32), v, v)
 
     def set_row_bounds(self, rows: np.ndarray, lower: FloatArray, upper: FloatArray) -> None:
-        self.h.changeRowsBounds(len(rows), rows.astype(np.int32), np.asarray(lower, float),
+        self.h.changeRowsBounds(  # type: ignore[attr-defined]  # missing from the stubs
+            len(rows), rows.astype(np.int32), np.asarray(lower, float),
                                 np.asarray(upper, float))
 
     def add_col(self, cost: float, lower: float, upper: float) -> int:

@@ -149,9 +149,10 @@ def build_lp(d: AllocationData) -> LinearProgram:
         pos[covered] = np.arange(covered.size)
         keep = pos[d.cell_region] >= 0
         k = covered.size
+        e = -d.region_covered[covered]
         for rule, col, lo, hi in (
-            ("coverage_low", columns["coverage_min"], -d.region_covered[covered], np.full(k, INF)),
-            ("coverage_high", columns["coverage_max"], np.full(k, -INF), -d.region_covered[covered]),
+            ("coverage_low", columns["coverage_min"], e, np.full(k, INF)),
+            ("coverage_high", columns["coverage_max"], np.full(k, -INF), e),
         ):
             rows.add(
                 rule, "region", covered,

@@ -1,0 +1,84 @@
+"""The command line end to end: exit codes, JSON, report, and a quick --help."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from allocator.cli import main
+from tests.conftest import SMALL, write_csv_instance
+
+
+def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    js, out = tmp_path / "r.json", tmp_path / "r.xlsx"
+    assert main(["solve", str(small), "--json", str(js), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "small: optimal — budget €100" in printed
+    data = json.loads(js.read_text())
+    assert data["status"] == "optimal"
+    assert data["budget_eur"] == 100
+    assert data["allocated_eur"] == sum(a["amount_eur"] for a in data["allocations"]) == 100
+    assert data["weighted_unmet_eur"] == pytest.approx(175)
+    assert data["coverage"] == {"A": pytest.approx(0.3), "B": pytest.approx(0.75)}
+    assert data["solver"]["name"] == "HiGHS" and data["solver"]["lp_solves"] == 3
+    assert data["certificate"]["passed"] is True
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Samenvatting", "Verdeling", "Dekking", "Beperkingen", "Over"]
+    ws = wb["Verdeling"]
+    assert [c.value for c in ws[4]][:4] == ["Totaal", 57, 43, 100]
+
+
+def test_infeasible_exit_3_with_json(small: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    js = tmp_path / "r.json"
+    assert main(["solve", str(small), "--budget", "10", "--floor", "0.5", "--json", str(js),
+                 "--no-report"]) == 3
+    err = capsys.readouterr().err
+    assert "The smallest budget at which they hold is €95." in err
+    data = json.loads(js.read_text())
+    assert data["status"] == "infeasible"
+    assert data["infeasibility"]["min_budget_eur"] == pytest.approx(95)
+    assert data["allocations"] == []
+
+
+def test_text_from_input_is_never_a_formula(tmp_path: Path) -> None:
+    t = {k: [row[:] for row in v] for k, v in SMALL.items()}
+    t["regions"][1][1] = '=HYPERLINK("http://x","y")'
+    t["regions"][2][1] = "+1"
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(write_csv_instance(tmp_path / "i", t)), "--out", str(out),
+                 "-q"]) == 0
+    ws = openpyxl.load_workbook(out)["Verdeling"]
+    cells = {ws.cell(row=i, column=1).value: ws.cell(row=i, column=1).data_type
+             for i in (2, 3)}
+    assert cells == {'=HYPERLINK("http://x","y")': "s", "+1": "s"}
+
+
+def test_validate(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(small)]) == 0
+    assert "valid — 2 regions, 2 goals, 4 cells, total need €290" in capsys.readouterr().out
+
+
+def test_help_does_not_import_the_solver_stack() -> None:
+    code = ("import sys, runpy; sys.argv=['allocator','--help']\n"
+            "try:\n    runpy.run_module('allocator', run_name='__main__')\n"
+            "except SystemExit: pass\n"
+            "heavy = [m for m in ('pyomo', 'highspy', 'pandas', 'openpyxl') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in out.stdout
+    assert "solve" in out.stdout
+
+
+def test_console_script_runs(small: Path) -> None:
+    exe = Path(sys.executable).with_name("allocator")
+    out = subprocess.run([str(exe), "solve", str(small), "--no-report"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0, out.stderr
+    assert "certificate: largest violation €0.00" in out.stdout

@@ -1,0 +1,80 @@
+"""The default NPVR instance: in sync with its builder, sourced, and solvable."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import allocator
+
+ROOT = Path(__file__).resolve().parents[1]
+XLSX = ROOT / "instances" / "npvr-2026.xlsx"
+CSV = ROOT / "instances" / "npvr-2026"
+STATUSES = {"SRC", "PROXY", "DERIVED", "ASSUMED"}
+
+
+def test_xlsx_and_csv_read_the_same() -> None:
+    a, b = allocator.load(XLSX), allocator.load(CSV)
+    pd.testing.assert_frame_equal(a.regions, b.regions)
+    pd.testing.assert_frame_equal(a.goals, b.goals)
+    pd.testing.assert_frame_equal(a.needs, b.needs)
+    assert a.policy == b.policy
+
+
+def test_committed_files_match_the_builder() -> None:
+    sys.path.insert(0, str(ROOT / "instances"))
+    try:
+        import build_npvr
+    finally:
+        sys.path.pop(0)
+    tables = build_npvr.tables()
+    inst = allocator.load(CSV)
+    assert len(inst.regions) == len(tables["regions"]) - 1 == 11
+    built = {(r[0], r[1]): r[2] for r in tables["needs"][1:]}
+    assert {(r, g): n for r, g, n in inst.needs[["region", "goal", "need_eur"]].itertuples(
+        index=False)} == built
+
+
+def test_every_figure_has_a_status_and_a_source() -> None:
+    for sheet in ("regions", "goals", "needs", "policy"):
+        frame = pd.read_csv(CSV / f"{sheet}.csv")
+        assert set(frame["status"]) <= STATUSES, sheet
+        assert frame["source"].str.len().gt(10).all(), sheet
+
+
+def test_total_need_is_one_billion_and_it_solves() -> None:
+    inst = allocator.load(XLSX)
+    assert inst.total_need_eur == 1_000_000_000
+    r = allocator.solve(inst)
+    assert r.optimal and r.certificate.passed
+    assert r.to_dict()["allocated_eur"] == 250_000_000
+    assert (r.coverage["coverage"] >= 0.2 - 1e-9).all()
+
+
+def test_builder_is_reproducible(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-c",
+                          "import sys; sys.path.insert(0, 'instances'); import build_npvr, "
+                          f"pathlib; build_npvr.write(pathlib.Path({str(tmp_path)!r}))"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    for name in ("regions", "goals", "needs", "policy", "sources"):
+        assert (tmp_path / "npvr-2026" / f"{name}.csv").read_text() == \
+            (CSV / f"{name}.csv").read_text(), name
+
+
+@pytest.mark.parametrize("budget", [500e6, 1e9])
+def test_envelopes_worth_testing_solve(budget: float) -> None:
+    r = allocator.solve(XLSX, budget=budget)
+    assert r.optimal and r.certificate.passed
+
+
+def test_hundred_million_cannot_meet_the_default_floor() -> None:
+    r = allocator.solve(XLSX, budget=100e6)
+    assert not r.optimal
+    low = r.infeasibility.min_budget_eur
+    assert 100e6 < low < 250e6
+    assert allocator.solve(XLSX, budget=low * (1 + 1e-9)).optimal
