@@ -102,8 +102,8 @@ class Solver:
 
     def set_row_bounds(self, rows: np.ndarray, lower: FloatArray, upper: FloatArray) -> None:
         self.h.changeRowsBounds(  # type: ignore[attr-defined]  # missing from the stubs
-            len(rows), rows.astype(np.int32), np.asarray(lower, float),
-                                np.asarray(upper, float))
+            len(rows), rows.astype(np.int32), np.asarray(lower, float), np.asarray(upper, float)
+        )
 
     def add_col(self, cost: float, lower: float, upper: float) -> int:
         self.h.addCol(cost, lower, upper, 0, np.empty(0, np.int32), np.empty(0))
