@@ -231,3 +231,31 @@ def test_small_instance_as_xlsx_equals_csv(tmp_path: Path) -> None:
     a = allocator.solve(write_xlsx_instance(tmp_path / "s.xlsx", SMALL))
     b = allocator.solve(write_csv_instance(tmp_path / "s", SMALL))
     assert a.to_dict()["allocations"] == b.to_dict()["allocations"]
+
+
+def test_skipped_stage_three_is_said_and_max_min_still_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import allocator.engine as engine
+
+    monkeypatch.setattr(engine, "QP_MAX_FREE_CELLS", 0)
+    t = instance_tables([("A", 10, 1), ("B", 10, 1)], [("g", 1), ("h", 1)],
+                        [("A", "g", 150, 0, None), ("A", "h", 50, 0, None),
+                         ("B", "g", 100, 0, None), ("B", "h", 100, 0, None)],
+                        {"budget_eur": 80})
+    r = allocator.solve(write_csv_instance(tmp_path / "i", t))
+    assert r.optimal
+    assert r.message.endswith("4 cells are tied, above the limit of 0; the allocation is the "
+                              "max-min optimum.")
+    assert r.coverage["coverage"].tolist() == [pytest.approx(0.2), pytest.approx(0.2)]
+
+
+def test_generator_is_reproducible_and_solvable(tmp_path: Path) -> None:
+    from allocator.generate import synthetic_tables, write_csv_folder
+
+    a, b = synthetic_tables(50, seed=7), synthetic_tables(50, seed=7)
+    for name in a:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert not synthetic_tables(50, seed=8)["needs"].equals(a["needs"])
+    r = allocator.solve(write_csv_folder(tmp_path / "g", a))
+    assert r.optimal and r.certificate.passed
+    check_rules(r)
