@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="check an instance without solving it")
     v.add_argument("instance", type=Path)
+
+    g = sub.add_parser("generate", help="write a reproducible synthetic instance (CSV folder)")
+    g.add_argument("out", type=Path, help="folder to write")
+    g.add_argument("--regions", type=int, required=True, metavar="N")
+    g.add_argument("--goals", type=int, default=3, metavar="G")
+    g.add_argument("--seed", type=int, default=0, metavar="S")
     return p
 
 
@@ -53,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "generate":
+            from allocator.generate import synthetic_tables, write_csv_folder
+
+            out = write_csv_folder(args.out, synthetic_tables(args.regions, args.goals, args.seed))
+            print(f"written: {out}/ ({args.regions} regions x {args.goals} goals)")
+            return EXIT_OK
         return _solve(args, argv)
     except InputError as exc:
         for problem in exc.problems:

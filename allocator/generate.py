@@ -48,6 +48,8 @@ def write_csv_folder(folder: str | Path, tables: dict[str, pd.DataFrame]) -> Pat
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in tables.items():
-        atomic_write(folder / f"{name}.csv",
-                     lambda tmp, f=frame: f.to_csv(tmp, index=False, float_format="%.15g"))
+        def write(tmp: Path, f: pd.DataFrame = frame) -> None:
+            f.to_csv(tmp, index=False, float_format="%.15g")
+
+        atomic_write(folder / f"{name}.csv", write)
     return folder

@@ -82,3 +82,8 @@ def test_console_script_runs(small: Path) -> None:
                          text=True)
     assert out.returncode == 0, out.stderr
     assert "certificate: largest violation €0.00" in out.stdout
+
+
+def test_generate_then_solve(tmp_path: Path) -> None:
+    assert main(["generate", str(tmp_path / "g"), "--regions", "11", "--seed", "3"]) == 0
+    assert main(["solve", str(tmp_path / "g"), "--no-report", "-q"]) == 0
