@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,7 +54,6 @@ class Instance:
     needs: pd.DataFrame
     policy: Policy
     sources: pd.DataFrame | None = None
-    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def total_need_eur(self) -> float:
@@ -66,8 +64,4 @@ class Instance:
         data = self.policy.model_dump()
         data.update({k: v for k, v in changes.items() if v is not None})
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
-                        Policy.model_validate(data), self.sources, self.notes)
-
-
-def is_number(value: float | None) -> bool:
-    return value is not None and not math.isnan(value)
+                        Policy.model_validate(data), self.sources)
