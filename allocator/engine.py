@@ -78,8 +78,10 @@ def solve(
     seconds["build"] = time.perf_counter() - clock
 
     first = solver.run()
-    info = lambda: SolverInfo("HiGHS", highs.version(), solver.seconds, solver.runs,  # noqa: E731
-                              solver.algorithm)
+
+    def info() -> SolverInfo:
+        return SolverInfo("HiGHS", highs.version(), solver.seconds, solver.runs, solver.algorithm)
+
     if first.status != Status.OPTIMAL:
         infeasibility = explain(data, scale) if first.status == Status.INFEASIBLE else None
         message = (infeasibility.message if infeasibility else

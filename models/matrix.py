@@ -69,9 +69,6 @@ class LinearProgram:
     def n_rows(self) -> int:
         return int(self.row_lower.shape[0])
 
-    def block(self, rule: str) -> RowBlock | None:
-        return next((b for b in self.blocks if b.rule == rule), None)
-
 
 class _Rows:
     """Collects rows as COO triplets; each ``add`` appends one block."""
