@@ -228,7 +228,7 @@ def _constraints(lp: LinearProgram, d: AllocationData, cols: FloatArray, activit
     Money rows are in euros; their dual is weighted unmet need per euro of the bound.
     """
     frames = []
-    ids = {"region": d.regions, "goal": d.goals}
+    ids = {"region": np.asarray(d.regions, dtype=object), "goal": np.asarray(d.goals, dtype=object)}
     for block in lp.blocks:
         rows = block.rows
         money = block.rule != "coverage_gap"
@@ -238,7 +238,7 @@ def _constraints(lp: LinearProgram, d: AllocationData, cols: FloatArray, activit
                            np.where(np.isfinite(hi), hi - act, np.inf))
         frames.append(pd.DataFrame({
             "rule": block.rule,
-            "id": [ids[block.over][i] for i in block.index] if block.over else [""],
+            "id": ids[block.over][block.index] if block.over else [""],
             "activity": act * unit,
             "lower": lo * unit,
             "upper": hi * unit,

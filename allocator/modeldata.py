@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from allocator.instance import Instance
 from models.data import AllocationData
@@ -28,13 +29,20 @@ def money_scale(instance: Instance) -> float:
     return float(10.0 ** (math.floor(math.log10(largest)) - 3))
 
 
+def _codes(ids: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each cell's id in the sorted id index (validation stores them as codes)."""
+    if isinstance(ids.dtype, pd.CategoricalDtype) and ids.cat.categories.equals(index):
+        return np.asarray(ids.cat.codes, dtype=np.int64)
+    return np.asarray(index.get_indexer(ids), dtype=np.int64)
+
+
 def to_model_data(instance: Instance, scale: float) -> AllocationData:
     """Translate a validated instance into the model's sets and parameters."""
-    regions = tuple(instance.regions.index)
-    goals = tuple(instance.goals.index)
+    regions = tuple(instance.regions.index.tolist())
+    goals = tuple(instance.goals.index.tolist())
     needs = instance.needs
-    cell_region = instance.regions.index.get_indexer(needs["region"]).astype(np.int64)
-    cell_goal = instance.goals.index.get_indexer(needs["goal"]).astype(np.int64)
+    cell_region = _codes(needs["region"], instance.regions.index)
+    cell_goal = _codes(needs["goal"], instance.goals.index)
 
     need = needs["need_eur"].to_numpy(float)
     existing = needs["existing_eur"].to_numpy(float)

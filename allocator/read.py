@@ -2,18 +2,35 @@
 
 Readers know no solver and no rule: they return every cell as text or number, with the row
 number a person would see in Excel or a text editor, so validation can point at it.
+
+They also stand between the project and hostile files. Every limit below is checked before
+the work it bounds is done, so a zip bomb, an entity bomb (defusedxml) or a sheet of a
+million rows is refused within seconds and in bounded memory.
 """
 
 from __future__ import annotations
 
-import io
+import codecs
+import csv
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from allocator.errors import InputError, Problem
+
+#: Largest CSV file read (bytes). A million-cell instance is about 30 MB.
+MAX_CSV_BYTES = 1 << 30
+#: Largest total an .xlsx may unpack to, and the largest compression ratio of a big member.
+MAX_UNPACKED_BYTES = 256 << 20
+MAX_RATIO = 100
+#: Largest sheet read from a workbook (rows, counting the header); larger instances: CSV.
+MAX_SHEET_ROWS = 300_001
+#: Columns read per sheet or file; an instance table needs fewer than ten.
+MAX_COLUMNS = 100
 
 TABLES = ("regions", "goals", "needs", "policy")
 OPTIONAL_TABLES = ("sources",)
@@ -22,11 +39,16 @@ ROW = "_row"  # column holding the row number as the user sees it
 
 @dataclass(frozen=True)
 class RawTable:
-    """One sheet or CSV file: lower-cased column names, a ``_row`` column, blank rows gone."""
+    """One sheet or CSV file: lower-cased column names, a ``_row`` column, blank rows gone.
+
+    ``decimal`` is the decimal separator the file type settles ("." for comma-separated
+    CSV), or None when the cells must settle it (see :mod:`allocator.cells`).
+    """
 
     frame: pd.DataFrame
     file: str  # file name as shown in messages
     sheet: str | None  # sheet name for workbooks, None for CSV
+    decimal: str | None = None
 
     def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
         return Problem(self.file, message, self.sheet, row, column)
@@ -47,6 +69,10 @@ def read_instance(path: str | Path) -> dict[str, RawTable]:
     return _read_workbook(path)
 
 
+class _Refused(Exception):
+    """A file that cannot be read at all; carries the message for the user."""
+
+
 def _frame(header: list[object], rows: list[tuple[int, list[object]]]) -> pd.DataFrame:
     names = [str(h).strip().lower() if h is not None else "" for h in header]
     keep = [i for i, n in enumerate(names) if n and n not in names[:i]]
@@ -60,41 +86,136 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_workbook(path: Path) -> dict[str, RawTable]:
-    import openpyxl  # the workbook reader parses XML through defusedxml when it is installed
+# --- workbooks ----------------------------------------------------------------------------
 
+
+def _check_zip(path: Path) -> None:
+    """Refuse what is not a zip, or unpacks to far more than a workbook of this kind needs."""
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputError(
-            [Problem(path.name, f"not an Excel workbook (.xlsx) or it is damaged ({exc})")]
-        ) from None
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _Refused(f"not an Excel workbook (.xlsx), or it is damaged ({exc})") from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED_BYTES:
+        raise _Refused(f"unpacks to {total / 2**20:,.0f} MB, above the limit of "
+                       f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB; give large instances as CSV")
+    for m in members:
+        if m.file_size > (1 << 20) and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise _Refused(f"part {m.filename} is compressed {ratio:,} to 1, above the limit "
+                           f"of {MAX_RATIO} to 1 (a zip bomb?)")
+
+
+def _sheet_rows(ws: object, shown: str) -> tuple[list[object], list[tuple[int, list[object]]]]:
+    """Header and non-blank rows of one sheet, with their Excel row numbers."""
+    header: list[object] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    declared = getattr(ws, "max_row", None)
+    if isinstance(declared, int) and declared > MAX_SHEET_ROWS:
+        raise _Refused(f"{shown} has {declared:,} rows, above the limit of "
+                       f"{MAX_SHEET_ROWS - 1:,}; give large instances as CSV")
+    for number, values in enumerate(
+        ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1  # type: ignore[attr-defined]
+    ):
+        if number > MAX_SHEET_ROWS:
+            raise _Refused(f"{shown} has more than {MAX_SHEET_ROWS - 1:,} rows, the limit; "
+                           "give large instances as CSV")
+        cells = list(values)
+        if all(_blank(v) for v in cells):
+            continue
+        if header is None:
+            header = cells
+        else:
+            rows.append((number, cells))
+    return header or [], rows
+
+
+def _formula_cells(path: Path, sheet: str, wanted: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of the (row, column) cells hold a formula (their saved value was empty)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     try:
-        by_name = {name.strip().lower(): name for name in wb.sheetnames}
-        tables: dict[str, RawTable] = {}
-        problems = []
-        for table in TABLES + OPTIONAL_TABLES:
-            if table not in by_name:
-                if table in TABLES:
-                    problems.append(Problem(path.name, f"missing sheet '{table}'"))
-                continue
-            ws = wb[by_name[table]]
-            header: list[object] | None = None
-            rows: list[tuple[int, list[object]]] = []
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = list(values)
-                if all(_blank(v) for v in cells):
-                    continue
-                if header is None:
-                    header = cells
-                else:
-                    rows.append((number, cells))
-            tables[table] = RawTable(_frame(header or [], rows), path.name, by_name[table])
+        found = set()
+        last = max(r for r, _ in wanted)
+        for number, values in enumerate(
+            wb[sheet].iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
+        ):
+            if number > last:
+                break
+            for r, c in wanted:
+                if r == number and c < len(values):
+                    v = values[c]
+                    if isinstance(v, str) and v.startswith("="):
+                        found.add((r, c))
+        return found
     finally:
         wb.close()
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def _read_workbook(path: Path) -> dict[str, RawTable]:
+    import openpyxl  # parses XML through defusedxml, which is installed with the project
+
+    try:
+        _check_zip(path)
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError,
+                zlib.error) as exc:
+            raise _Refused(f"not an Excel workbook (.xlsx), or it is damaged ({exc})") from None
+        try:
+            by_name = {name.strip().lower(): name for name in wb.sheetnames}
+            tables: dict[str, RawTable] = {}
+            problems = []
+            for table in TABLES + OPTIONAL_TABLES:
+                if table not in by_name:
+                    if table in TABLES:
+                        problems.append(Problem(path.name, f"missing sheet '{table}'"))
+                    continue
+                sheet = by_name[table]
+                try:
+                    header, rows = _sheet_rows(wb[sheet], f"sheet {sheet}")
+                except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError,
+                        zlib.error) as exc:
+                    raise _Refused(f"sheet {sheet} cannot be read; the file is damaged or "
+                                   f"unsafe ({type(exc).__name__}: {exc})") from None
+                problems += _unsaved_formulas(path, sheet, header, rows)
+                tables[table] = RawTable(_frame(header, rows), path.name, sheet)
+        finally:
+            wb.close()
+    except _Refused as exc:
+        raise InputError([Problem(path.name, str(exc))]) from None
     if problems:
         raise InputError(problems)
     return tables
+
+
+def _unsaved_formulas(path: Path, sheet: str, header: list[object],
+                      rows: list[tuple[int, list[object]]]) -> list[Problem]:
+    """Empty cells under a named column that are really formulas without a saved value.
+
+    Files written by programs other than Excel often carry formulas but no computed
+    values; reading them as blanks would silently drop a cap or a need.
+    """
+    named = [i for i, h in enumerate(header) if not _blank(h)]
+    wanted = {(n, i) for n, cells in rows for i in named if i >= len(cells) or cells[i] is None}
+    if not wanted:
+        return []
+    found = _formula_cells(path, sheet, wanted)
+    return [Problem(path.name, f"cell {_column_letter(c)}{r} holds a formula without a saved "
+                    "value; open the file in Excel and save it, or type the value",
+                    sheet, r, str(header[c]).strip().lower())
+            for r, c in sorted(found)]
+
+
+# --- CSV folders --------------------------------------------------------------------------
 
 
 def _read_folder(path: Path) -> dict[str, RawTable]:
@@ -109,39 +230,110 @@ def _read_folder(path: Path) -> dict[str, RawTable]:
             continue
         shown = f"{path.name}/{file.name}"
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            problems.append(Problem(shown, "not a UTF-8 text file"))
+            frame, sep = _csv_frame(file)
+        except _Refused as exc:
+            problems.append(Problem(shown, str(exc)))
             continue
-        try:
-            tables[table] = RawTable(_csv_frame(text), shown, None)
-        except pd.errors.ParserError as exc:
-            problems.append(Problem(shown, f"not a readable CSV table ({exc})".strip()))
+        except _BadRows as exc:
+            problems += [Problem(shown, message, None, row) for row, message in exc.rows]
+            continue
+        tables[table] = RawTable(frame, shown, None, "." if sep == "," else None)
     if problems:
         raise InputError(problems)
     return tables
 
 
-def _csv_frame(text: str) -> pd.DataFrame:
-    """Parse CSV text with pandas, keeping the line number of each row."""
-    lines = text.split("\n")
-    lead = 0
-    while lead < len(lines) - 1 and not lines[lead].strip():
+class _BadRows(Exception):
+    def __init__(self, rows: list[tuple[int, str]]) -> None:
+        self.rows = rows
+
+
+def _text(data: bytes) -> bytes:
+    """The file as UTF-8 bytes: UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise _Refused("not a readable text file (broken UTF-16)") from None
+    if b"\x00" in data:
+        raise _Refused("a binary file, not CSV text")
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _Refused("not a text file in UTF-8 or Windows-1252; save it as CSV (UTF-8)"
+                       ) from None
+    return text.encode("utf-8")
+
+
+def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
+    """Parse one CSV file with pyarrow, keeping the line number of each row."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    size = file.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise _Refused(f"{size / 2**20:,.0f} MB, above the limit of "
+                       f"{MAX_CSV_BYTES / 2**20:,.0f} MB")
+    data = _text(file.read_bytes())
+    lead = 0  # blank lines before the header
+    while True:
+        end = data.find(b"\n")
+        line = data if end < 0 else data[:end]
+        if line.strip() or end < 0:
+            break
+        data = data[end + 1:]
         lead += 1
-    body = "\n".join(lines[lead:])
-    first = lines[lead]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    if not body.strip():
-        return _frame([], [])
-    frame = pd.read_csv(
-        io.StringIO(body), sep=sep, dtype=str, keep_default_na=False,
-        skip_blank_lines=False, engine="c",
-    )  # a malformed line raises pandas.errors.ParserError; the caller locates it
-    names = [str(c).strip().lower() for c in frame.columns]
-    keep = [i for i, n in enumerate(names) if n and not n.startswith("unnamed:")
-            and n not in names[:i]]
-    frame = frame.iloc[:, keep].astype(object)
-    frame.columns = [names[i] for i in keep]
-    frame[ROW] = frame.index.to_numpy() + 2 + lead
-    blank = frame.drop(columns=ROW).apply(lambda col: col.str.strip().eq("")).all(axis=1)
-    return frame.loc[~blank].reset_index(drop=True)
+    first = line.decode("utf-8").rstrip("\r")
+    if not first.strip():
+        return _frame([], []), ","
+    sep = max((";", ",", "\t"), key=first.count)
+    names = next(csv.reader([first], delimiter=sep))
+    if len(names) > MAX_COLUMNS:
+        raise _Refused(f"{len(names):,} columns, above the limit of {MAX_COLUMNS}")
+    keys = [f"c{i}" for i in range(len(names))]  # positional: header names may repeat
+    bad: list[tuple[int, str]] = []
+    skipped: list[int] = []  # lines of white space only
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        if row.text.strip():
+            bad.append((row.number + lead, f"{row.actual_columns} fields where the header has "
+                        f"{row.expected_columns}"))
+        else:
+            skipped.append(row.number + lead)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=keys, skip_rows=1, use_threads=False,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False,
+                                             invalid_row_handler=invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types={k: pa.string() for k in keys},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise _Refused(f"not a readable CSV table ({exc})") from None
+    if bad:
+        raise _BadRows(bad[:10])
+    frame = table.to_pandas()
+    lower = [n.strip().lower() for n in names]
+    keep = [i for i, n in enumerate(lower) if n and n not in lower[:i]]
+    frame = frame.iloc[:, keep]
+    frame.columns = [lower[i] for i in keep]
+    lines = np.arange(len(frame) + len(skipped)) + 2 + lead
+    frame[ROW] = np.setdiff1d(lines, skipped) if skipped else lines
+    if len(frame.columns) > 1:
+        blank = np.ones(len(frame), dtype=bool)
+        for column in frame.columns[:-1]:
+            blank &= (frame[column].str.strip() == "").to_numpy(dtype=bool)
+        frame = frame.loc[~blank].reset_index(drop=True)
+    return frame, sep

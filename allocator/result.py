@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator.certify import Certificate
@@ -89,13 +90,17 @@ class Result:
             "marginal_value": self.marginal_value,
             "policy": self.instance.policy.model_dump(),
             "tie_break": self.tie_break,
-            "allocations": [
-                {"region": r, "goal": g, "amount_eur": int(a)}
-                for r, g, a in rounded.itertuples(index=False)
-            ] if len(rounded) else [],
-            "coverage": {
-                str(r): round(float(c), 10) for r, c in self.coverage["coverage"].items()
-            } if len(self.coverage) else {},
+            # Columns, not one object per cell: a million cells stay a fast read and write.
+            "allocations": {
+                "region": _texts(rounded["region"]) if len(rounded) else [],
+                "goal": _texts(rounded["goal"]) if len(rounded) else [],
+                "amount_eur": rounded["amount_eur"].to_numpy(np.int64) if len(rounded)
+                else np.zeros(0, np.int64),
+            },
+            "coverage": dict(zip(
+                self.coverage.index.astype(str).tolist(),
+                np.round(self.coverage["coverage"].to_numpy(float), 10).tolist(), strict=True)
+            ) if len(self.coverage) else {},
             "certificate": self.certificate.to_dict() if self.certificate else None,
             "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
             "solver": {
@@ -108,6 +113,14 @@ class Result:
             "seconds": self.seconds,
         }
         return out
+
+
+def _texts(ids: pd.Series) -> list[str]:
+    """Ids as a plain list; categoricals via their (few) categories, not cell by cell."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        categories = np.asarray(ids.cat.categories.astype(str), dtype=object)
+        return list(categories[ids.cat.codes.to_numpy()])
+    return [str(v) for v in ids]
 
 
 def _num(value: float) -> float | None:

@@ -13,9 +13,31 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from allocator.cells import (
+    MAX_ID_LENGTH,
+    clean_ids,
+    codes_in,
+    id_problems,
+    number_texts,
+    parse_numbers,
+    sorted_ids,
+    table_decimal,
+)
 from allocator.errors import MAX_LISTED_PER_COLUMN, InputError, Problem
 from allocator.instance import POLICY_KEYS, Instance, Policy
 from allocator.read import ROW, RawTable, read_instance
+
+#: The numeric columns of each table: together they settle the table's decimal separator.
+NUMERIC = {
+    "regions": ("population", "weight"),
+    "goals": ("weight", "min_share", "max_share"),
+    "needs": ("need_eur", "existing_eur", "cap_eur"),
+    "policy": ("value",),
+}
+#: Policy keys whose value is a number (the rest are true/false).
+FRACTION_KEYS = ("coverage_floor", "max_coverage_gap")
+TRUE_WORDS = {"true", "waar", "ja", "yes", "1", "wel"}
+FALSE_WORDS = {"false", "onwaar", "nee", "no", "0", "niet"}
 
 
 def load(path: str | Path, **overrides: object) -> Instance:
@@ -34,10 +56,14 @@ def _shown(value: object) -> str:
 class _Columns:
     """Parses the columns of one table, collecting problems instead of stopping at the first."""
 
-    def __init__(self, table: RawTable, problems: list[Problem]) -> None:
+    def __init__(self, table: RawTable, problems: list[Problem], kind: str) -> None:
         self.t = table
         self.f = table.frame
         self.problems = problems
+        self.decimal = table.decimal
+        if self.decimal is None:
+            texts = [t for c in NUMERIC[kind] if c in self.f for t in number_texts(self.f[c])]
+            self.decimal = table_decimal(texts)
 
     def _report(self, mask: pd.Series, column: str, message: str) -> None:
         """Add ``message`` (which may use {value}) for each row where ``mask`` holds."""
@@ -59,15 +85,20 @@ class _Columns:
         return not missing
 
     def ids(self, column: str) -> pd.Series:
-        """Stripped text ids; blanks are reported."""
-        raw = self.f[column]
-        text = raw.map(lambda v: "" if v is None else _shown(v).strip() if isinstance(v, float)
-                       else str(v).strip())
+        """Stripped text ids; blanks, control characters and runaway lengths are reported."""
+        text = clean_ids(self.f[column])
         self._report(text.eq(""), column, "missing value")
+        long, control = id_problems(text)
+        self._report(pd.Series(long), column,
+                     f"id longer than {MAX_ID_LENGTH} characters: '{{value}}'")
+        self._report(pd.Series(control), column,
+                     "id holds a control character (tab, line break or similar)")
         return text
 
     def unique(self, ids: pd.Series, column: str) -> None:
         dup = ids.duplicated(keep="first") & ids.ne("")
+        if not dup.any():
+            return
         first_row = dict(zip(ids[~dup].to_numpy(), self.f[ROW][~dup].to_numpy(), strict=True))
         for i in np.flatnonzero(dup.to_numpy())[:MAX_LISTED_PER_COLUMN]:
             self.problems.append(self.t.problem(
@@ -84,15 +115,24 @@ class _Columns:
         strict_minimum: bool = False,
         maximum: float | None = None,
         integer: bool = False,
+        fraction: bool = False,
     ) -> pd.Series:
-        """Parse a numeric column. Blank cells take ``default`` or are reported if required."""
+        """Parse a numeric column. Blank cells take ``default`` or are reported if required.
+
+        ``fraction`` columns may be written as percentages (30% is 0.3).
+        """
         if column not in self.f.columns:
             return pd.Series(np.full(len(self.f), np.nan if default is None else default))
-        raw = self.f[column]
-        blank = raw.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).astype(bool)
-        values = pd.to_numeric(raw.where(~blank, None), errors="coerce").astype(float)
-        bad = ~blank & ~np.isfinite(values)
-        self._report(bad, column, "must be a number, got '{value}'")
+        parsed = parse_numbers(self.f[column], self.decimal)
+        blank = pd.Series(parsed.blank)
+        values = pd.Series(parsed.value)
+        self._report(pd.Series(parsed.bad), column, "must be a number, got '{value}'")
+        self._report(pd.Series(parsed.ambiguous), column,
+                     "'{value}' is ambiguous: a thousands separator or a decimal separator? "
+                     "Write the number without thousands separators")
+        if not fraction:
+            self._report(pd.Series(parsed.percent), column,
+                         "must be a number, not a percentage, got '{value}'")
         if default is not None:
             values = values.where(~blank, default)
         elif required:
@@ -121,32 +161,32 @@ def validate(
     """Check every table; raise :class:`InputError` listing all problems found."""
     problems: list[Problem] = []
 
-    rt = _Columns(tables["regions"], problems)
+    rt = _Columns(tables["regions"], problems, "regions")
     regions = pd.DataFrame()
     if rt.require("region", "population"):
         ids = rt.ids("region")
         rt.unique(ids, "region")
         regions = pd.DataFrame({
             "region": ids,
-            "name": rt.f["name"].map(lambda v: "" if v is None else str(v).strip())
-            if "name" in rt.f else ids,
+            "name": clean_ids(rt.f["name"]) if "name" in rt.f else ids,
             "population": rt.number("population", minimum=0, strict_minimum=True, integer=True),
             "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True),
         })
         regions["name"] = regions["name"].where(regions["name"].ne(""), regions["region"])
 
-    gt = _Columns(tables["goals"], problems)
+    gt = _Columns(tables["goals"], problems, "goals")
     goals = pd.DataFrame()
     if gt.require("goal"):
         ids = gt.ids("goal")
         gt.unique(ids, "goal")
         goals = pd.DataFrame({
             "goal": ids,
-            "name": gt.f["name"].map(lambda v: "" if v is None else str(v).strip())
-            if "name" in gt.f else ids,
+            "name": clean_ids(gt.f["name"]) if "name" in gt.f else ids,
             "weight": gt.number("weight", default=1.0, minimum=0, strict_minimum=True),
-            "min_share": gt.number("min_share", required=False, minimum=0, maximum=1),
-            "max_share": gt.number("max_share", required=False, minimum=0, maximum=1),
+            "min_share": gt.number("min_share", required=False, minimum=0, maximum=1,
+                                   fraction=True),
+            "max_share": gt.number("max_share", required=False, minimum=0, maximum=1,
+                                   fraction=True),
         })
         goals["name"] = goals["name"].where(goals["name"].ne(""), goals["goal"])
         crossed = goals["min_share"] > goals["max_share"]
@@ -156,8 +196,9 @@ def validate(
             problems.append(gt.t.problem(f"the min_share values sum to {total:g}; "
                                          "at most 1 can be reserved", None, "min_share"))
 
-    nt = _Columns(tables["needs"], problems)
+    nt = _Columns(tables["needs"], problems, "needs")
     needs = pd.DataFrame()
+    sorted_regions = sorted_goals = None
     if nt.require("region", "goal", "need_eur"):
         needs = pd.DataFrame({
             "region": nt.ids("region"),
@@ -166,20 +207,38 @@ def validate(
             "existing_eur": nt.number("existing_eur", default=0.0, minimum=0),
             "cap_eur": nt.number("cap_eur", required=False, minimum=0),
         })
-        if not regions.empty:
-            unknown = ~needs["region"].isin(regions["region"]) & needs["region"].ne("")
-            nt._report(unknown, "region", "unknown region '{value}' (not in regions)")
-        if not goals.empty:
-            unknown = ~needs["goal"].isin(goals["goal"]) & needs["goal"].ne("")
-            nt._report(unknown, "goal", "unknown goal '{value}' (not in goals)")
-        pair = needs["region"] + "\x1f" + needs["goal"]
-        dup = pair.duplicated(keep="first")
-        if dup.any():
-            first = dict(zip(pair[~dup].to_numpy(), nt.f[ROW][~dup].to_numpy(), strict=True))
-            for i in np.flatnonzero(dup.to_numpy())[:MAX_LISTED_PER_COLUMN]:
+        region_ids = sorted_ids(regions["region"]) if not regions.empty else None
+        goal_ids = sorted_ids(goals["goal"]) if not goals.empty else None
+        sorted_regions, sorted_goals = region_ids, goal_ids
+        region_code = goal_code = None
+        if region_ids is not None:
+            region_code = codes_in(needs["region"], region_ids)
+            nt._report(pd.Series((region_code < 0) & needs["region"].ne("").to_numpy(bool)),
+                       "region", "unknown region '{value}' (not in regions)")
+        if goal_ids is not None:
+            goal_code = codes_in(needs["goal"], goal_ids)
+            nt._report(pd.Series((goal_code < 0) & needs["goal"].ne("").to_numpy(bool)),
+                       "goal", "unknown goal '{value}' (not in goals)")
+        if region_code is not None and goal_code is not None and goal_ids is not None:
+            key = region_code * (len(goal_ids) + 1) + goal_code
+            order = np.argsort(key, kind="stable")
+            repeat = np.zeros(len(key), dtype=bool)
+            repeat[order[1:]] = key[order[1:]] == key[order[:-1]]
+            repeat &= (region_code >= 0) & (goal_code >= 0)
+            first = {}
+            if repeat.any():
+                starts = order[np.r_[True, key[order[1:]] != key[order[:-1]]]]
+                first = {int(key[i]): int(nt.f[ROW].iat[i]) for i in starts}
+            for i in np.flatnonzero(repeat)[:MAX_LISTED_PER_COLUMN]:
                 problems.append(nt.t.problem(
                     f"duplicate pair ({needs['region'].iat[i]}, {needs['goal'].iat[i]}), "
-                    f"first on row {first[pair.iat[i]]}", int(nt.f[ROW].iat[i]), "goal"))
+                    f"first on row {first[int(key[i])]}", int(nt.f[ROW].iat[i]), "goal"))
+            if not problems:
+                # Sorted by (region, goal) so that row order never matters; the ids become
+                # categoricals over the sorted id lists, which the model reads as codes.
+                needs = needs.iloc[order].reset_index(drop=True)
+                needs["region"] = pd.Categorical.from_codes(region_code[order], region_ids)
+                needs["goal"] = pd.Categorical.from_codes(goal_code[order], goal_ids)
 
     policy = _policy(tables["policy"], problems, overrides or {})
 
@@ -190,17 +249,39 @@ def validate(
     return Instance(
         name=name,
         source=source,
-        regions=regions.sort_values("region").set_index("region"),
-        goals=goals.sort_values("goal").set_index("goal"),
-        needs=needs.sort_values(["region", "goal"]).reset_index(drop=True),
+        regions=_by_id(regions, "region", sorted_regions),
+        goals=_by_id(goals, "goal", sorted_goals),
+        needs=needs,
         policy=policy,
         sources=sources,
     )
 
 
+def _by_id(table: pd.DataFrame, column: str, order: pd.Index | None) -> pd.DataFrame:
+    """The table indexed by its ids in code-point order (the categories of ``needs``)."""
+    if order is None:
+        order = sorted_ids(table[column])
+    return table.set_index(column).loc[order].rename_axis(column)
+
+
+def _policy_value(key: str, value: object, decimal: str | None) -> object:
+    """A policy cell in the form pydantic checks: numbers parsed the Dutch or English way,
+    Dutch and English words for true and false. Unreadable values pass through unchanged so
+    that pydantic names the key and the value."""
+    if isinstance(value, str):
+        value = value.strip()
+    if key == "spend_all":
+        word = str(value).lower()
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
+    parsed = parse_numbers(pd.Series([value], dtype=object), decimal)
+    if parsed.ambiguous[0] or parsed.bad[0] or (parsed.percent[0] and key not in FRACTION_KEYS):
+        return value
+    return float(parsed.value[0])
+
+
 def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, object]
             ) -> Policy | None:
-    pt = _Columns(table, problems)
+    pt = _Columns(table, problems, "policy")
     if not pt.require("key", "value"):
         return None
     values: dict[str, object] = {}
@@ -217,7 +298,7 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
             problems.append(table.problem(f"duplicate key '{key}', first on row {rows[key]}",
                                           int(row), "key"))
         elif value is not None and not (isinstance(value, str) and not value.strip()):
-            values[key] = value.strip() if isinstance(value, str) else value
+            values[key] = _policy_value(key, value, pt.decimal)
             rows[key] = int(row)
     for key, value in overrides.items():
         if value is not None:

@@ -116,7 +116,7 @@ def test_not_a_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     code = main(["solve", str(path), "--out", str(tmp_path / "o.xlsx")])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.startswith("error: broken.xlsx: not an Excel workbook (.xlsx) or it is damaged")
+    assert err.startswith("error: broken.xlsx: not an Excel workbook (.xlsx), or it is damaged")
     assert not (tmp_path / "o.xlsx").exists()
 
 

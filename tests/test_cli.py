@@ -23,7 +23,7 @@ def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
     data = json.loads(js.read_text())
     assert data["status"] == "optimal"
     assert data["budget_eur"] == 100
-    assert data["allocated_eur"] == sum(a["amount_eur"] for a in data["allocations"]) == 100
+    assert data["allocated_eur"] == sum(data["allocations"]["amount_eur"]) == 100
     assert data["weighted_unmet_eur"] == pytest.approx(175)
     assert data["coverage"] == {"A": pytest.approx(0.3), "B": pytest.approx(0.75)}
     assert data["solver"]["name"] == "HiGHS" and data["solver"]["lp_solves"] == 3
@@ -44,7 +44,7 @@ def test_infeasible_exit_3_with_json(small: Path, tmp_path: Path,
     data = json.loads(js.read_text())
     assert data["status"] == "infeasible"
     assert data["infeasibility"]["min_budget_eur"] == pytest.approx(95)
-    assert data["allocations"] == []
+    assert data["allocations"] == {"region": [], "goal": [], "amount_eur": []}
 
 
 def test_text_from_input_is_never_a_formula(tmp_path: Path) -> None:
