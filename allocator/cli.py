@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--regions", type=int, required=True, metavar="N")
     g.add_argument("--goals", type=int, default=3, metavar="G")
     g.add_argument("--seed", type=int, default=0, metavar="S")
+    g.add_argument("--rules", default="floor", metavar="R,R",
+                   help="equity rules to switch on, comma separated, from: floor, gap, shares, "
+                        "per-capita; 'none' for none (default floor)")
     return p
 
 
@@ -62,9 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "generate":
             from allocator.generate import synthetic_tables, write_csv_folder
 
-            out = write_csv_folder(args.out, synthetic_tables(args.regions, args.goals, args.seed))
-            print(f"written: {out}/ ({args.regions} regions x {args.goals} goals)")
-            return EXIT_OK
+            return _generate(args)
         return _solve(args, argv)
     except InputError as exc:
         for problem in exc.problems:
@@ -79,6 +80,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("allocator: interrupted; nothing was written.", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from allocator.generate import RULES, synthetic_tables, write_csv_folder
+
+    rules = tuple(r.strip() for r in args.rules.split(",") if r.strip() not in ("", "none"))
+    unknown = [r for r in rules if r not in RULES]
+    if unknown:
+        print(f"allocator: unknown rule {unknown[0]!r} in --rules; known: {', '.join(RULES)}",
+              file=sys.stderr)
+        return EXIT_INPUT
+    if not 1 <= args.regions <= 1_000_000 or not 1 <= args.goals <= 100:
+        print("allocator: --regions must be 1..1,000,000 and --goals 1..100", file=sys.stderr)
+        return EXIT_INPUT
+    tables = synthetic_tables(args.regions, args.goals, args.seed, rules=rules)
+    out = write_csv_folder(args.out, tables)
+    print(f"written: {out}/ ({args.regions:,} regions x {args.goals} goals, rules: "
+          f"{', '.join(rules) or 'none'})")
+    return EXIT_OK
 
 
 def _validate(args: argparse.Namespace) -> int:

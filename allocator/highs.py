@@ -87,6 +87,16 @@ class Solver:
             objective=float(info.objective_function_value),
         )
 
+    def use_primal_simplex(self) -> None:
+        """For re-solves whose last basis stays primal feasible (new objective, slack rows)."""
+        self.h.setOptionValue("solver", "simplex")
+        self.h.setOptionValue("simplex_strategy", 4)
+
+    def use_default_algorithm(self) -> None:
+        """Let HiGHS choose (needed for a QP, which only its QP solver takes)."""
+        self.h.setOptionValue("solver", "choose")
+        self.h.setOptionValue("simplex_strategy", 1)
+
     # Changes between stages (the basis is kept, so the next run starts warm).
     def set_costs(self, cost: FloatArray, offset: float = 0.0) -> None:
         n = len(cost)

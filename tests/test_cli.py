@@ -87,3 +87,11 @@ def test_console_script_runs(small: Path) -> None:
 def test_generate_then_solve(tmp_path: Path) -> None:
     assert main(["generate", str(tmp_path / "g"), "--regions", "11", "--seed", "3"]) == 0
     assert main(["solve", str(tmp_path / "g"), "--no-report", "-q"]) == 0
+
+
+def test_generate_refuses_an_unknown_rule(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", str(tmp_path / "g"), "--regions", "5", "--rules", "floor,fair"]) == 2
+    assert capsys.readouterr().err == ("allocator: unknown rule 'fair' in --rules; known: "
+                                       "floor, gap, shares, per-capita\n")
+    assert not (tmp_path / "g").exists()

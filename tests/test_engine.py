@@ -260,3 +260,17 @@ def test_generator_is_reproducible_and_solvable(tmp_path: Path) -> None:
     r = allocator.solve(write_csv_folder(tmp_path / "g", a))
     assert r.optimal and r.certificate.passed
     check_rules(r)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("regions", [11, 40])
+def test_generated_rules_bind_and_hold(tmp_path: Path, regions: int, seed: int) -> None:
+    from allocator.generate import RULES, synthetic_tables, write_csv_folder
+
+    tables = synthetic_tables(regions, seed=seed, rules=tuple(RULES))
+    r = allocator.solve(write_csv_folder(tmp_path / "g", tables))
+    assert r.optimal and r.certificate.passed
+    check_rules(r)
+    p = r.instance.policy
+    assert (p.coverage_floor, p.max_coverage_gap, p.per_capita_cap_ratio) == (0.1, 0.9, 5)
+    assert r.instance.goals["min_share"].notna().all()
