@@ -25,7 +25,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m pytest benchmarks -p no:cacheprovider --benchmark-only --benchmark-columns=mean,stddev,rounds --benchmark-group-by=group
+	$(BIN)/python -m pytest benchmarks -p no:cacheprovider --benchmark-only --benchmark-columns=median,min,rounds --benchmark-group-by=group --benchmark-sort=name
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -63,7 +63,6 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args)
         if args.command == "generate":
-            from allocator.generate import synthetic_tables, write_csv_folder
 
             return _generate(args)
         return _solve(args, argv)

@@ -14,7 +14,6 @@ import pandas as pd
 
 from allocator.output import atomic_write
 
-
 #: The equity rules ``--rules`` can switch on, and the values they get.
 RULES = {
     "floor": "coverage_floor 0.1",
@@ -49,7 +48,7 @@ def synthetic_tables(regions: int, goals: int = 3, seed: int = 0, *,
     cap = np.where(rng.random(need.shape) < 1 / 3,
                    ((need - existing) * rng.uniform(0.3, 1.0, need.shape)).round(), np.nan)
     net = float(np.maximum(need - existing, 0).sum())
-    policy = {"budget_eur": round(budget_share * net)}
+    policy: dict[str, float] = {"budget_eur": round(budget_share * net)}
     if "floor" in rules:
         policy["coverage_floor"] = 0.1
     if "gap" in rules:

@@ -92,10 +92,12 @@ class Solver:
         self.h.setOptionValue("solver", "simplex")
         self.h.setOptionValue("simplex_strategy", 4)
 
-    def use_default_algorithm(self) -> None:
-        """Let HiGHS choose (needed for a QP, which only its QP solver takes)."""
+    def use_qp_solver(self, iteration_limit: int) -> None:
+        """Let HiGHS take the QP, with a deterministic bound on its iterations: its active-set
+        method can cycle on badly scaled data (found by the fuzz tests on a 5-cell instance)."""
         self.h.setOptionValue("solver", "choose")
         self.h.setOptionValue("simplex_strategy", 1)
+        self.h.setOptionValue("qp_iteration_limit", int(iteration_limit))
 
     # Changes between stages (the basis is kept, so the next run starts warm).
     def set_costs(self, cost: FloatArray, offset: float = 0.0) -> None:

@@ -1,8 +1,11 @@
 """The one place where money is scaled on its way into the model (and the factor kept).
 
 HiGHS works to absolute tolerances around 1e-7, so the model sees money in units of
-``scale`` euros, a power of ten chosen so that the largest amount is of order 1e3..1e4.
-Results are multiplied back by the same factor once, in :mod:`allocator.solve`.
+``scale`` euros: a power of ten that brings the budget to the order 1e3..1e4. The budget,
+not the largest need, sets the unit because every allocated amount is at most the budget:
+with needs from €1 to €10^12 and a budget of €1, a unit of a milli-euro keeps every cent
+of the allocation far above the tolerances (tests/test_engine.py checks it), while the huge
+needs only become large bounds. Results are multiplied back once, in :mod:`allocator.engine`.
 """
 
 from __future__ import annotations
@@ -17,16 +20,11 @@ from models.data import AllocationData
 
 
 def money_scale(instance: Instance) -> float:
-    """A power of ten that brings the largest amount of the instance to [1e3, 1e4)."""
-    needs = instance.needs
-    largest = max(
-        float(instance.policy.budget_eur),
-        float(needs["need_eur"].max()) if len(needs) else 0.0,
-        float(needs["existing_eur"].max()) if len(needs) else 0.0,
-    )
-    if largest <= 0:
+    """A power of ten that brings the budget to [1e3, 1e4)."""
+    budget = float(instance.policy.budget_eur)
+    if budget <= 0:
         return 1.0
-    return float(10.0 ** (math.floor(math.log10(largest)) - 3))
+    return float(10.0 ** (math.floor(math.log10(budget)) - 3))
 
 
 def _codes(ids: pd.Series, index: pd.Index) -> np.ndarray:

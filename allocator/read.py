@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,8 +93,8 @@ def _check_zip(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as z:
             members = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise _Refused(f"not an Excel workbook (.xlsx), or it is damaged ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - an untrusted file may fail in any parser
+        raise _damaged(exc) from None
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED_BYTES:
         raise _Refused(f"unpacks to {total / 2**20:,.0f} MB, above the limit of "
@@ -105,6 +104,18 @@ def _check_zip(path: Path) -> None:
             ratio = m.file_size // max(m.compress_size, 1)
             raise _Refused(f"part {m.filename} is compressed {ratio:,} to 1, above the limit "
                            f"of {MAX_RATIO} to 1 (a zip bomb?)")
+
+
+def _damaged(exc: BaseException, where: str = "") -> _Refused:
+    """One line for a workbook that cannot be parsed; unsafe XML is named as such."""
+    root: BaseException = exc
+    while root.__cause__ is not None or root.__context__ is not None:
+        root = root.__cause__ or root.__context__  # type: ignore[assignment]
+    if type(root).__module__.startswith("defusedxml"):
+        return _Refused(f"{where}refused: the workbook declares XML entities, which no Excel "
+                        f"file needs (an entity bomb?) ({type(root).__name__})")
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return _Refused(f"{where}not an Excel workbook (.xlsx), or it is damaged ({reason})")
 
 
 def _sheet_rows(ws: object, shown: str) -> tuple[list[object], list[tuple[int, list[object]]]]:
@@ -167,9 +178,8 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
         _check_zip(path)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError,
-                zlib.error) as exc:
-            raise _Refused(f"not an Excel workbook (.xlsx), or it is damaged ({exc})") from None
+        except Exception as exc:  # noqa: BLE001 - an untrusted file may fail in any parser
+            raise _damaged(exc) from None
         try:
             by_name = {name.strip().lower(): name for name in wb.sheetnames}
             tables: dict[str, RawTable] = {}
@@ -182,11 +192,11 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
                 sheet = by_name[table]
                 try:
                     header, rows = _sheet_rows(wb[sheet], f"sheet {sheet}")
-                except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError,
-                        zlib.error) as exc:
-                    raise _Refused(f"sheet {sheet} cannot be read; the file is damaged or "
-                                   f"unsafe ({type(exc).__name__}: {exc})") from None
-                problems += _unsaved_formulas(path, sheet, header, rows)
+                    problems += _unsaved_formulas(path, sheet, header, rows)
+                except _Refused:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - any parser error means damaged
+                    raise _damaged(exc, f"sheet {sheet}: ") from None
                 tables[table] = RawTable(_frame(header, rows), path.name, sheet)
         finally:
             wb.close()
@@ -282,6 +292,8 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
         raise _Refused(f"{size / 2**20:,.0f} MB, above the limit of "
                        f"{MAX_CSV_BYTES / 2**20:,.0f} MB")
     data = _text(file.read_bytes())
+    if b"\r" in data and b"\n" not in data:  # classic Mac line ends
+        data = data.replace(b"\r", b"\n")
     lead = 0  # blank lines before the header
     while True:
         end = data.find(b"\n")
@@ -294,7 +306,10 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
     if not first.strip():
         return _frame([], []), ","
     sep = max((";", ",", "\t"), key=first.count)
-    names = next(csv.reader([first], delimiter=sep))
+    try:
+        names = next(csv.reader([first.replace("\r", " ")], delimiter=sep))
+    except csv.Error as exc:
+        raise _Refused(f"the header line cannot be read ({exc})") from None
     if len(names) > MAX_COLUMNS:
         raise _Refused(f"{len(names):,} columns, above the limit of {MAX_COLUMNS}")
     keys = [f"c{i}" for i in range(len(names))]  # positional: header names may repeat

@@ -8,8 +8,11 @@ Text from the input is always written as text, never as a formula.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import platform
 import sys
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,7 +68,35 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
         _coverage(wb.create_sheet(label("sheet_coverage", lang)), result, lang)
         _constraints(wb.create_sheet(label("sheet_constraints", lang)), result, lang)
     _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
-    return atomic_write(path, lambda tmp: wb.save(tmp))
+    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
+
+
+def report_time() -> datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` when set: the reproducible-builds convention, so that
+    two runs on the same instance can be compared byte for byte."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def save_reproducibly(wb: Workbook, path: Path, when: datetime) -> None:
+    """Save with every timestamp set to ``when``: document properties and zip entries.
+
+    openpyxl stamps each zip member with the wall clock, so two saves of one workbook differ
+    in their bytes; rewriting the archive with one date makes the bytes a function of the
+    content and ``when`` alone.
+    """
+    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w") as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            dst.writestr(info, src.read(item.filename))
 
 
 def _summary(ws: Worksheet, r: Result, lang: str) -> None:
@@ -176,7 +207,7 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
 
 
 def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
-    import pyomo.version
+    from importlib.metadata import version  # not "import pyomo": it pulls in scipy.stats
 
     from allocator import __version__
 
@@ -188,10 +219,10 @@ def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
         (label("file", lang), source.name),
         (label("sha256", lang), digest),
         (label("versions", lang),
-         f"allocator {__version__}; Pyomo {pyomo.version.version}; "
+         f"allocator {__version__}; Pyomo {version('pyomo')}; "
          f"HiGHS {r.solver.version}; Python {platform.python_version()}"),
         (label("solve_seconds", lang), round(r.solver.seconds, 3)),
-        (label("created", lang), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        (label("created", lang), report_time().strftime("%Y-%m-%d %H:%M UTC")),
         (label("command", lang), command or " ".join(sys.argv)),
     ]
     for i, (name, value) in enumerate(rows, start=1):

@@ -95,3 +95,22 @@ def test_generate_refuses_an_unknown_rule(tmp_path: Path,
     assert capsys.readouterr().err == ("allocator: unknown rule 'fair' in --rules; known: "
                                        "floor, gap, shares, per-capita\n")
     assert not (tmp_path / "g").exists()
+
+
+def test_time_limit_ends_in_an_honest_status(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from allocator.generate import synthetic_tables, write_csv_folder
+
+    folder = write_csv_folder(tmp_path / "big", synthetic_tables(
+        20_000, rules=("floor", "gap", "shares")))
+    js = tmp_path / "r.json"
+    code = main(["solve", str(folder), "--time-limit", "0.001", "--json", str(js),
+                 "--no-report", "-q"])
+    data = json.loads(js.read_text())
+    assert code == 1
+    assert data["status"] == "time_limit"
+    assert data["allocations"] == {"region": [], "goal": [], "amount_eur": []}
+    assert data["certificate"] is None
+    assert capsys.readouterr().err == (
+        "allocator: time_limit: The solver stopped without an optimal answer (time_limit); "
+        "no allocation is reported.\n")

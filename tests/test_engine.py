@@ -274,3 +274,34 @@ def test_generated_rules_bind_and_hold(tmp_path: Path, regions: int, seed: int) 
     p = r.instance.policy
     assert (p.coverage_floor, p.max_coverage_gap, p.per_capita_cap_ratio) == (0.1, 0.9, 5)
     assert r.instance.goals["min_share"].notna().all()
+
+
+def test_amounts_from_one_euro_to_a_trillion_stay_exact(tmp_path: Path) -> None:
+    """Needs from €1 to €10^12 in one instance: money scaling keeps HiGHS's tolerances away
+    from the small cells. The answer must equal the greedy fill to the cent."""
+    needs = [(f"r{k:02d}", "g", float(10**k), 0.0, None) for k in range(13)]
+    regions = [(f"r{k:02d}", 1000, 1.0 + k / 100) for k in range(13)]  # distinct weights
+    rng = np.random.default_rng(5)
+    for budget in [1.0, 123.45, 10**6 + 0.5, 5 * 10**11, float(rng.uniform(1, 10**12))]:
+        tables = instance_tables(regions, [("g", 1.0)], needs, {"budget_eur": budget})
+        r = allocator.solve(write_csv_instance(tmp_path / f"b{budget}", tables))
+        assert r.optimal and r.certificate.passed
+        want = greedy_fill(needs, {r: w for r, _, w in regions}, {"g": 1.0}, budget)
+        for (region, goal), amount in amounts(r).items():
+            assert amount == pytest.approx(want[(region, goal)], abs=0.01), (budget, region)
+
+
+def test_a_cycling_pro_rata_stage_falls_back_to_max_min(tmp_path: Path) -> None:
+    """Found by the fuzz tests: HiGHS's QP solver cycled for ever on this instance. The
+    iteration bound ends it; the answer is still a certified stage-1 optimum."""
+    tables = instance_tables(
+        [("r0", 505, 1), ("r1", 11070, 1), ("r2", 617, 1), ("r3", 29105, 0.5)],
+        [("g0", 1.5), ("g1", 1.5), ("g2", 1.5)],
+        [("r0", "g0", 3, 0, None), ("r1", "g1", 145181, 4490, None),
+         ("r1", "g2", 171707, 500, 500), ("r3", "g0", 595, 100, None),
+         ("r3", "g1", 1985, 119, None)],
+        {"budget_eur": 1})
+    r = allocator.solve(write_csv_instance(tmp_path / "cycle", tables))
+    assert r.optimal and r.certificate.passed
+    check_rules(r)
+    assert r.allocated_eur == pytest.approx(1.0)

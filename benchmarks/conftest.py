@@ -1,0 +1,86 @@
+"""Shared set-up of the benchmark suite: cached synthetic instances and the ratio table.
+
+``BENCH_SIZES`` (default ``1e3,1e4,1e5,1e6``) picks the instance sizes in variables. The
+instances are generated once into ``benchmarks/.cache`` (not committed) with the seed and rules
+below, so repeated runs compare the same LPs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "benchmarks" / ".cache"
+GOALS = 3
+RULES = ("floor", "gap", "shares")
+SEED = 0
+
+#: (section, row, column) -> value, filled by the tests, printed at the end.
+RESULTS: dict[tuple[str, str, str], Any] = {}
+
+
+def sizes() -> list[int]:
+    text = os.environ.get("BENCH_SIZES", "1e3,1e4,1e5,1e6")
+    return [int(float(s)) for s in text.split(",") if s.strip()]
+
+
+def instance_paths(variables: int) -> tuple[Path, Path]:
+    """CSV folder and model-array file of the synthetic instance with about this many cells."""
+    from allocator.generate import synthetic_tables, write_csv_folder
+    from allocator.modeldata import money_scale, to_model_data
+    from allocator.validate import load
+    from benchmarks.cases import save_arrays
+
+    regions = max(1, round(variables / GOALS))
+    folder = CACHE / f"r{regions}-g{GOALS}-s{SEED}-{'-'.join(RULES)}"
+    arrays = folder / "model.npz"
+    if not arrays.exists():
+        write_csv_folder(folder, synthetic_tables(regions, GOALS, SEED, rules=RULES))
+        instance = load(folder)
+        save_arrays(to_model_data(instance, money_scale(instance)), arrays)
+    return folder, arrays
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    return f"{value / base:.2f}x" if value and base else "-"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not RESULTS:
+        return
+    w = terminalreporter.write_line
+    w("")
+    w("Side by side, one run, this machine (time: median seconds; memory: peak RSS of a "
+      "fresh process)")
+    w(f"{'variables':>10} | {'highspy s':>9} | {'allocator s':>15} | {'Pyomo s':>15} | "
+      f"{'highspy MB':>10} | {'allocator MB':>15} | {'Pyomo MB':>15} | {'tie-break/stage 1':>17}")
+    for n in sizes():
+        row = str(n)
+        t = {c: RESULTS.get(("time", row, c)) for c in ("highspy", "allocator", "pyomo")}
+        m = {c: RESULTS.get(("memory", row, c)) for c in ("highspy", "allocator", "pyomo")}
+        tb = RESULTS.get(("tie-break", row, "ratio"))
+
+        def cell(d: dict[str, Any], c: str, fmt: str) -> str:
+            v = d[c]
+            return "-" if v is None else f"{v:{fmt}} ({_ratio(v, d['highspy'])})"
+
+        w(f"{n:>10,} | {t['highspy'] or 0:>9.3f} | {cell(t, 'allocator', '.3f'):>15} | "
+          f"{cell(t, 'pyomo', '.3f'):>15} | {m['highspy'] or 0:>10.0f} | "
+          f"{cell(m, 'allocator', '.0f'):>15} | {cell(m, 'pyomo', '.0f'):>15} | "
+          f"{'-' if tb is None else f'{tb:.2f}x':>17}")
+    npvr, imports = RESULTS.get(("npvr", "", "solve")), RESULTS.get(("npvr", "", "imports"))
+    if npvr and imports:
+        w(f"NPVR instance, allocator solve with report, new process: {npvr:.2f} s = "
+          f"{npvr / imports:.2f}x the bare import of pyomo, pandas, openpyxl, highspy "
+          f"({imports:.2f} s)")
+
+
+@pytest.fixture(scope="session", params=sizes(), ids=lambda n: f"{n:.0e}vars")
+def instance(request: pytest.FixtureRequest) -> tuple[int, Path, Path]:
+    folder, arrays = instance_paths(request.param)
+    return request.param, folder, arrays
