@@ -126,6 +126,9 @@ def _sheet_rows(ws: object, shown: str) -> tuple[list[object], list[tuple[int, l
     if isinstance(declared, int) and declared > MAX_SHEET_ROWS:
         raise _Refused(f"{shown} has {declared:,} rows, above the limit of "
                        f"{MAX_SHEET_ROWS - 1:,}; give large instances as CSV")
+    columns = getattr(ws, "max_column", None)
+    if isinstance(columns, int) and columns > MAX_COLUMNS:
+        raise _Refused(f"{shown} has {columns:,} columns, above the limit of {MAX_COLUMNS}")
     for number, values in enumerate(
         ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1  # type: ignore[attr-defined]
     ):

@@ -85,6 +85,18 @@ def test_declared_million_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "give large instances as CSV"]
 
 
+def test_declared_columns_beyond_the_limit(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    good = write_xlsx_instance(tmp_path / "good.xlsx", SMALL)
+    with zipfile.ZipFile(good) as z:
+        sheet = z.read("xl/worksheets/sheet2.xml").decode()
+    start = sheet.index("<dimension")
+    sheet = sheet[:start] + '<dimension ref="A1:XFD3"/>' + sheet[sheet.index("/>", start) + 2:]
+    bad = rezip(good, tmp_path / "wide.xlsx", {"xl/worksheets/sheet2.xml": sheet.encode()})
+    assert refused(tmp_path, capsys, bad) == [
+        "wide.xlsx: sheet goals has 16,384 columns, above the limit of 100"]
+
+
 def test_rows_beyond_the_limit_are_not_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(read, "MAX_SHEET_ROWS", 3)  # the sheet's own dimension is not trusted
