@@ -116,7 +116,7 @@ def solve(
         solver=info(),
         allocation=_allocation(instance, x * scale),
         coverage=_coverage(instance, data, x, scale),
-        constraints=_constraints(lp, data, first.x, first.row_activity, first.row_dual, scale),
+        constraints=_constraints(lp, data, first, scale),
         weighted_unmet_eur=unmet(data, x) * scale,
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
         marginal_value=float(-first.col_dual[lp.columns["budget"]]),
@@ -235,12 +235,14 @@ def _coverage(instance: Instance, d: AllocationData, x: FloatArray, scale: float
     )
 
 
-def _constraints(lp: LinearProgram, d: AllocationData, cols: FloatArray, activity: FloatArray,
-                 dual: FloatArray, scale: float) -> pd.DataFrame:
-    """Every rule row of stage 1: activity, bounds, slack, whether it binds, and its dual.
+def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution, scale: float
+                 ) -> pd.DataFrame:
+    """Every rule row of stage 1, and every cell cap: activity, bounds, slack, whether it
+    binds, and its dual (for a cap: the reduced cost of its cell).
 
     Money rows are in euros; their dual is weighted unmet need per euro of the bound.
     """
+    activity, dual = first.row_activity, first.row_dual
     frames = []
     ids = {"region": np.asarray(d.regions, dtype=object), "goal": np.asarray(d.goals, dtype=object)}
     for block in lp.blocks:
@@ -259,5 +261,18 @@ def _constraints(lp: LinearProgram, d: AllocationData, cols: FloatArray, activit
             "slack": slack * unit,
             "binding": np.abs(dual[rows]) > 1e-9,
             "dual": dual[rows] * (1.0 if money else scale),
+        }))
+    capped = np.flatnonzero(d.upper < d.net_need)  # a cap below the net need
+    if capped.size:
+        x, reduced = first.x[capped], first.col_dual[capped]
+        frames.append(pd.DataFrame({
+            "rule": "cap",
+            "id": [f"{d.regions[d.cell_region[c]]} / {d.goals[d.cell_goal[c]]}" for c in capped],
+            "activity": x * scale,
+            "lower": 0.0,
+            "upper": d.upper[capped] * scale,
+            "slack": (d.upper[capped] - x) * scale,
+            "binding": np.abs(reduced) > 1e-9,
+            "dual": reduced,
         }))
     return pd.concat(frames, ignore_index=True)

@@ -53,7 +53,8 @@ class Instance:
     goals: pd.DataFrame
     needs: pd.DataFrame
     policy: Policy
-    sources: pd.DataFrame | None = None
+    sources: pd.DataFrame | None = None  # the legend of the status markers, if given
+    policy_notes: pd.DataFrame | None = None  # policy rows as read: key, value, status, source
 
     @property
     def total_need_eur(self) -> float:
@@ -64,4 +65,4 @@ class Instance:
         data = self.policy.model_dump()
         data.update({k: v for k, v in changes.items() if v is not None})
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
-                        Policy.model_validate(data), self.sources)
+                        Policy.model_validate(data), self.sources, self.policy_notes)

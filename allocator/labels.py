@@ -10,6 +10,74 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_coverage": {"nl": "Dekking", "en": "Coverage"},
     "sheet_constraints": {"nl": "Beperkingen", "en": "Constraints"},
     "sheet_about": {"nl": "Over", "en": "About"},
+    "sheet_unmet": {"nl": "Tekort", "en": "Unmet need"},
+    "sheet_inputs": {"nl": "Invoer", "en": "Inputs"},
+    "message": {"nl": "Toelichting", "en": "Note"},
+    "chart_allocation": {"nl": "Verdeling per regio en doel",
+                         "en": "Allocation by region and goal"},
+    "chart_coverage": {"nl": "Dekking per regio tegen de minimumdekking",
+                       "en": "Coverage by region against the floor"},
+    "net_need": {"nl": "Behoefte na bestaande middelen", "en": "Need after existing funding"},
+    "unmet": {"nl": "Tekort", "en": "Unmet need"},
+    "unmet_share": {"nl": "Tekort als deel van behoefte", "en": "Unmet share of need"},
+    "per_cell": {"nl": "Per regio en doel", "en": "By region and goal"},
+    "per_region": {"nl": "Per regio", "en": "By region"},
+    "value": {"nl": "Waarde", "en": "Value"},
+    "bound": {"nl": "Grens", "en": "Bound"},
+    "meaning": {"nl": "Betekenis", "en": "Meaning"},
+    "cap": {"nl": "plafond van een cel", "en": "cell cap"},
+    "weight": {"nl": "Gewicht", "en": "Weight"},
+    "name": {"nl": "Naam", "en": "Name"},
+    "id": {"nl": "Code", "en": "Id"},
+    "min_share_col": {"nl": "Minimumaandeel", "en": "Minimum share"},
+    "max_share_col": {"nl": "Maximumaandeel", "en": "Maximum share"},
+    "cap_col": {"nl": "Plafond", "en": "Cap"},
+    "data_status": {"nl": "Status", "en": "Status"},
+    "data_source": {"nl": "Bron", "en": "Source"},
+    "key": {"nl": "Sleutel", "en": "Key"},
+    "regions_title": {"nl": "Regio's", "en": "Regions"},
+    "goals_title": {"nl": "Doelen", "en": "Goals"},
+    "needs_title": {"nl": "Behoeften", "en": "Needs"},
+    "policy_title": {"nl": "Beleid", "en": "Policy"},
+    "legend_title": {"nl": "Legenda status", "en": "Status legend"},
+    "too_large": {"nl": "{n} rijen: te veel voor dit blad; zie het invoerbestand.",
+                  "en": "{n} rows: too many for this sheet; see the input file."},
+    "not_binding": {"nl": "niet bindend: een kleine wijziging verandert de uitkomst niet",
+                    "en": "not binding: a small change leaves the result unchanged"},
+    "explain_budget": {
+        "nl": "€1 mln meer budget verlaagt de gewogen onvervulde behoefte met {value}",
+        "en": "€1 m more budget lowers weighted unmet need by {value}"},
+    "explain_floor": {
+        "nl": "de minimumdekking 1 procentpunt hoger kost {value} gewogen onvervulde behoefte",
+        "en": "raising the floor by one percentage point costs {value} of weighted unmet need"},
+    "explain_gap": {
+        "nl": "1 procentpunt meer toegestaan dekkingsverschil verlaagt de gewogen onvervulde "
+              "behoefte met {value}",
+        "en": "allowing one percentage point more coverage gap lowers weighted unmet need by "
+              "{value}"},
+    "explain_low": {
+        "nl": "deze regio heeft de laagste dekking en begrenst zo het dekkingsverschil",
+        "en": "this region has the lowest coverage and so limits the coverage gap"},
+    "explain_high": {
+        "nl": "deze regio heeft de hoogste dekking en begrenst zo het dekkingsverschil",
+        "en": "this region has the highest coverage and so limits the coverage gap"},
+    "explain_min_share": {
+        "nl": "het minimumaandeel 1 procentpunt hoger kost {value} gewogen onvervulde behoefte",
+        "en": "raising the minimum share by one percentage point costs {value} of weighted "
+              "unmet need"},
+    "explain_max_share": {
+        "nl": "het maximumaandeel 1 procentpunt hoger verlaagt de gewogen onvervulde behoefte "
+              "met {value}",
+        "en": "raising the maximum share by one percentage point lowers weighted unmet need by "
+              "{value}"},
+    "explain_per_capita": {
+        "nl": "het plafond per inwoner 0,1 hoger verlaagt de gewogen onvervulde behoefte met "
+              "{value}",
+        "en": "raising the per-inhabitant cap ratio by 0.1 lowers weighted unmet need by {value}"},
+    "explain_cap": {
+        "nl": "€1.000 meer ruimte onder dit plafond verlaagt de gewogen onvervulde behoefte met "
+              "{value}",
+        "en": "€1,000 more room under this cap lowers weighted unmet need by {value}"},
     "title": {"nl": "Verdeling van het budget", "en": "Allocation of the budget"},
     "instance": {"nl": "Instantie", "en": "Instance"},
     "status": {"nl": "Status", "en": "Status"},

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import platform
+import re
 import sys
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -29,8 +35,13 @@ from allocator.result import Result
 from allocator.rounding import largest_remainder
 
 EURO = '"€" #,##0'
+#: Charts are drawn up to this many regions; beyond it bars become unreadable.
+MAX_CHART_REGIONS = 60
+#: The inputs sheet lists tables up to this many rows (Excel's own limit is 1,048,576).
+MAX_INPUT_ROWS = 100_000
 PERCENT = "0.0%"
 BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
@@ -48,8 +59,17 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
 
 def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
     for j, text in enumerate(labels, start=1):
-        _put(ws, row, j, text, bold=True)
+        _put(ws, row, j, text, bold=True).alignment = WRAP
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
+    # Long labels (goal names) wrap; rows do not grow by themselves in every spreadsheet.
+    lines = max((len(t) // 16 + 1 for t in labels), default=1)
+    ws.row_dimensions[row].height = 15 * min(lines, 4)
+
+
+def eur_text(value: float, lang: str) -> str:
+    """An amount inside a sentence, with the thousands separator of the language."""
+    text = f"€{value:,.0f}"
+    return text.replace(",", ".") if lang == "nl" else text
 
 
 def _widths(ws: Worksheet, first: int = 34, rest: int = 18) -> None:
@@ -66,7 +86,9 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
     if result.optimal:
         _allocation(wb.create_sheet(label("sheet_allocation", lang)), result, lang)
         _coverage(wb.create_sheet(label("sheet_coverage", lang)), result, lang)
+        _unmet(wb.create_sheet(label("sheet_unmet", lang)), result, lang)
         _constraints(wb.create_sheet(label("sheet_constraints", lang)), result, lang)
+    _inputs(wb.create_sheet(label("sheet_inputs", lang)), result, lang)
     _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
     return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
 
@@ -87,16 +109,21 @@ def save_reproducibly(wb: Workbook, path: Path, when: datetime) -> None:
     in their bytes; rewriting the archive with one date makes the bytes a function of the
     content and ``when`` alone.
     """
-    wb.properties.created = wb.properties.modified = when.replace(tzinfo=None)
+    wb.properties.created = when.replace(tzinfo=None)
     buffer = io.BytesIO()
-    wb.save(buffer)
+    wb.save(buffer)  # openpyxl sets "modified" to the wall clock here; rewritten below
     stamp = when.timetuple()[:6]
+    w3c = when.strftime("%Y-%m-%dT%H:%M:%SZ")
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w") as dst:
         for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>" + w3c.encode() + rb"\g<2>", data)
             info = zipfile.ZipInfo(item.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = item.external_attr
-            dst.writestr(info, src.read(item.filename))
+            dst.writestr(info, data)
 
 
 def _summary(ws: Worksheet, r: Result, lang: str) -> None:
@@ -119,14 +146,15 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
             (label("coverage_min", lang), float(cov.min()) if len(cov) else None, PERCENT),
             (label("coverage_max", lang), float(cov.max()) if len(cov) else None, PERCENT),
             (label("marginal", lang),
-             label("marginal_text", lang).format(value=f"€{value:,.0f}"), None),
+             label("marginal_text", lang).format(value=eur_text(value, lang)), None),
         ]
         if r.certificate:
             c = r.certificate
             rows.append((label("certificate", lang), label("certificate_text", lang).format(
                 violation=f"€{c.max_violation_eur:,.2f}", gap=f"{c.duality_gap:.1e}"), None))
-    else:
-        rows.append(("", r.message, None))
+    note = r.message.removeprefix("Optimal allocation found and certified.").strip()
+    if note:  # the engine's notes (a skipped tie-break stage, infeasibility) are in English
+        rows.append((label("message", lang), note, None))
     rules = r.instance.policy.rules_in_force()
     text = "; ".join(f"{label(k, lang)} = {v}" for k, v in rules.items())
     rows.append((label("rules", lang), text or label("no_rules", lang), None))
@@ -167,6 +195,18 @@ def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
         _put(ws, last, j, int(amount), EURO, bold=True)
     _put(ws, last, len(m.columns) + 2, int(m.to_numpy().sum()), EURO, bold=True)
     _widths(ws)
+    if 0 < len(m) <= MAX_CHART_REGIONS:
+        chart = BarChart()
+        chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+        chart.title = label("chart_allocation", lang)
+        chart.y_axis.numFmt = EURO
+        chart.y_axis.title = "€"
+        chart.add_data(Reference(ws, min_col=2, max_col=len(m.columns) + 1, min_row=1,
+                                 max_row=len(m) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(m) + 1))
+        chart.legend.position = "r"
+        chart.width, chart.height = 26, 9
+        ws.add_chart(chart, f"A{last + 2}")
 
 
 def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
@@ -191,19 +231,198 @@ def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
             _put(ws, row, j, None if value != value else float(value), PERCENT)
         _put(ws, row, 8, r.instance.policy.coverage_floor, PERCENT)
     _widths(ws)
+    n = len(c.index)
+    if n:
+        # The weakest regions stand out: red at the lowest coverage, green at the highest.
+        ws.conditional_formatting.add(f"G2:G{n + 1}", ColorScaleRule(
+            start_type="min", start_color="F8696B", mid_type="percentile", mid_value=50,
+            mid_color="FFEB84", end_type="max", end_color="63BE7B"))
+    if 0 < n <= MAX_CHART_REGIONS:
+        bars = BarChart()
+        bars.type = "col"
+        bars.title = label("chart_coverage", lang)
+        bars.y_axis.numFmt = "0%"
+        bars.y_axis.scaling.min = 0
+        bars.add_data(Reference(ws, min_col=7, min_row=1, max_row=n + 1), titles_from_data=True)
+        bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+        floor = LineChart()
+        floor.add_data(Reference(ws, min_col=8, min_row=1, max_row=n + 1), titles_from_data=True)
+        bars += floor
+        bars.legend.position = "b"
+        bars.width, bars.height = 24, 9
+        ws.add_chart(bars, f"A{n + 3}")
 
 
 def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
-    _header(ws, 1, [label("rule", lang), label("for", lang), label("binding", lang),
-                    label("shadow", lang)])
+    """Every rule and cap: its value, its bound, whether it binds, its shadow price, and what
+    that price means in words (what a small change of the rule would do)."""
+    _header(ws, 1, [label("rule", lang), label("for", lang), label("value", lang),
+                    label("bound", lang), label("binding", lang), label("shadow", lang),
+                    label("meaning", lang)])
     names = {**r.instance.regions["name"].to_dict(), **r.instance.goals["name"].to_dict()}
+    budget = r.budget_eur
+    population = r.instance.regions["population"]
+    need = r.coverage["need_eur"]
     for i, row in enumerate(r.constraints.itertuples(index=False), start=2):
         rule = "budget_rule" if row.rule == "budget" else row.rule
+        money = row.rule != "coverage_gap"
+        bound = row.upper if abs(row.upper - row.activity) <= abs(row.activity - row.lower) \
+            else row.lower
         _put(ws, i, 1, label(rule, lang))
         _put(ws, i, 2, str(names.get(row.id, row.id)))
-        _put(ws, i, 3, label("yes" if row.binding else "no", lang))
-        _put(ws, i, 4, float(row.dual), "0.0000")
+        _put(ws, i, 3, float(row.activity), EURO if money else PERCENT)
+        _put(ws, i, 4, None if not math.isfinite(bound) else float(bound),
+             EURO if money else PERCENT)
+        _put(ws, i, 5, label("yes" if row.binding else "no", lang))
+        _put(ws, i, 6, float(row.dual), "0.0000")
+        _put(ws, i, 7, _meaning(row, r, lang, budget, population, need))
     _widths(ws)
+    ws.column_dimensions["G"].width = 70
+    for cells in ws.iter_rows(min_row=2, min_col=7, max_col=7):
+        cells[0].alignment = WRAP
+
+
+def _meaning(row: Any, r: Result, lang: str, budget: float, population: pd.Series,
+             need: pd.Series) -> str:
+    """The shadow price of one rule in words, in weighted euros of unmet need."""
+    if not row.binding and row.rule != "budget":
+        return label("not_binding", lang)
+    y = abs(float(row.dual))
+
+    def eur(value: float) -> str:
+        return eur_text(value, lang)
+
+    if row.rule == "budget":
+        return label("explain_budget", lang).format(value=eur((r.marginal_value or 0) * 1e6))
+    if row.rule == "coverage_floor":
+        return label("explain_floor", lang).format(value=eur(y * 0.01 * need[row.id]))
+    if row.rule == "coverage_gap":
+        return label("explain_gap", lang).format(value=eur(y * 0.01))
+    if row.rule in ("coverage_low", "coverage_high"):
+        return label("explain_low" if row.rule == "coverage_low" else "explain_high", lang)
+    if row.rule in ("min_share", "max_share"):
+        return label(f"explain_{row.rule}", lang).format(value=eur(y * 0.01 * budget))
+    if row.rule == "per_capita_cap":
+        share = float(population[row.id]) / float(population.sum())
+        return label("explain_per_capita", lang).format(value=eur(y * 0.1 * share * budget))
+    if row.rule == "cap":
+        return label("explain_cap", lang).format(value=eur(y * 1000))
+    return ""
+
+
+def _unmet(ws: Worksheet, r: Result, lang: str) -> None:
+    """Unmet need per cell and per region, in whole euros that add up, and as a share."""
+    alloc = r.rounded_allocation()
+    needs = r.instance.needs
+    net = largest_remainder((needs["need_eur"] - needs["existing_eur"]).clip(lower=0))
+    given = alloc["amount_eur"].to_numpy(np.int64)
+    exact = np.clip((needs["need_eur"] - needs["existing_eur"]).clip(lower=0).to_numpy(float)
+                    - r.allocation["amount_eur"].to_numpy(float), 0, None)
+    short = largest_remainder(exact, int(net.sum() - given.sum()))
+    regions, goals = r.instance.regions["name"], r.instance.goals["name"]
+    _put(ws, 1, 1, label("per_cell", lang), bold=True)
+    _header(ws, 2, [label("region", lang), label("goal", lang), label("net_need", lang),
+                    label("allocated", lang), label("unmet", lang), label("unmet_share", lang)])
+    region_ids = needs["region"].astype(str).to_numpy()
+    goal_ids = needs["goal"].astype(str).to_numpy()
+    for i in range(len(needs)):
+        row = i + 3
+        _put(ws, row, 1, str(regions[region_ids[i]]))
+        _put(ws, row, 2, str(goals[goal_ids[i]]))
+        _put(ws, row, 3, int(net[i]), EURO)
+        _put(ws, row, 4, int(given[i]), EURO)
+        _put(ws, row, 5, int(short[i]), EURO)
+        _put(ws, row, 6, float(short[i] / net[i]) if net[i] else None, PERCENT)
+    last = len(needs) + 3
+    _put(ws, last, 1, label("total", lang), bold=True)
+    for col, values in ((3, net), (4, given), (5, short)):
+        _put(ws, last, col, int(values.sum()), EURO, bold=True)
+    # Per region, beside the cells: sums of the rounded cells, so both tables agree.
+    frame = pd.DataFrame({"region": region_ids, "net": net, "given": given, "short": short})
+    by_region = frame.groupby("region", sort=False)[["net", "given", "short"]].sum()
+    left = 8
+    _put(ws, 1, left, label("per_region", lang), bold=True)
+    for j, text in enumerate([label("region", lang), label("net_need", lang),
+                              label("allocated", lang), label("unmet", lang),
+                              label("unmet_share", lang)]):
+        _put(ws, 2, left + j, text, bold=True)
+    for i, (region, row) in enumerate(by_region.iterrows(), start=3):
+        _put(ws, i, left, str(regions[region]))
+        _put(ws, i, left + 1, int(row["net"]), EURO)
+        _put(ws, i, left + 2, int(row["given"]), EURO)
+        _put(ws, i, left + 3, int(row["short"]), EURO)
+        _put(ws, i, left + 4, float(row["short"] / row["net"]) if row["net"] else None, PERCENT)
+    _widths(ws)
+    for col in ("B", "H"):
+        ws.column_dimensions[col].width = 34
+
+
+def _inputs(ws: Worksheet, r: Result, lang: str) -> None:
+    """The validated inputs as read, with each row's status and source where given."""
+    inst = r.instance
+    row = 1
+    notes = [c for c in ("status", "source") if c in inst.regions]
+    row = _block(ws, row, label("regions_title", lang), inst.regions.reset_index(),
+                 [("region", label("id", lang), None), ("name", label("name", lang), None),
+                  ("population", label("population", lang), "#,##0"),
+                  ("weight", label("weight", lang), "0.00")], notes, lang)
+    notes = [c for c in ("status", "source") if c in inst.goals]
+    row = _block(ws, row, label("goals_title", lang), inst.goals.reset_index(),
+                 [("goal", label("id", lang), None), ("name", label("name", lang), None),
+                  ("weight", label("weight", lang), "0.00"),
+                  ("min_share", label("min_share_col", lang), PERCENT),
+                  ("max_share", label("max_share_col", lang), PERCENT)], notes, lang)
+    notes = [c for c in ("status", "source") if c in inst.needs]
+    row = _block(ws, row, label("needs_title", lang), inst.needs,
+                 [("region", label("region", lang), None), ("goal", label("goal", lang), None),
+                  ("need_eur", label("need", lang), EURO),
+                  ("existing_eur", label("existing", lang), EURO),
+                  ("cap_eur", label("cap_col", lang), EURO)], notes, lang)
+    if inst.policy_notes is not None:
+        notes = [c for c in ("status", "source") if c in inst.policy_notes]
+        row = _block(ws, row, label("policy_title", lang), inst.policy_notes,
+                     [("key", label("key", lang), None), ("value", label("value", lang), None)],
+                     notes, lang)
+    if inst.sources is not None and len(inst.sources.columns) >= 2:
+        legend = inst.sources.iloc[:, :2].set_axis(["key", "value"], axis=1)
+        _block(ws, row, label("legend_title", lang), legend,
+               [("key", label("data_status", lang), None), ("value", label("meaning", lang),
+                                                            None)], [], lang)
+    _widths(ws, first=28, rest=16)
+    ws.column_dimensions["G"].width = 14
+    ws.column_dimensions["H"].width = 100
+
+
+def _block(ws: Worksheet, row: int, title: str, frame: pd.DataFrame,
+           columns: list[tuple[str, str, str | None]], notes: list[str], lang: str) -> int:
+    """One titled table of the inputs sheet; returns the next free row."""
+    _put(ws, row, 1, title, bold=True)
+    heads = [text for _, text, _ in columns] + [label(f"data_{n}", lang) for n in notes]
+    # Status and source go to fixed columns G and H, so every block lines up.
+    positions = list(range(1, len(columns) + 1)) + [7, 8][: len(notes)]
+    for j, text in zip(positions, heads, strict=True):
+        _put(ws, row + 1, j, text, bold=True)
+    if len(frame) > MAX_INPUT_ROWS:
+        _put(ws, row + 2, 1, label("too_large", lang).format(n=f"{len(frame):,}"))
+        return row + 4
+    data = {key: frame[key].tolist() for key, _, _ in columns if key in frame}
+    data.update({n: frame[n].tolist() for n in notes})
+    for i in range(len(frame)):
+        for j, (key, _, fmt) in zip(positions, columns, strict=False):
+            if key in data:
+                _put(ws, row + 2 + i, j, _cell(data[key][i]), fmt)
+        for j, n in zip(positions[len(columns):], notes, strict=True):
+            _put(ws, row + 2 + i, j, _cell(data[n][i]))
+    return row + 3 + len(frame)
+
+
+def _cell(value: object) -> object:
+    """A value as a cell takes it: NaN (an absent cap or share) stays empty."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value if isinstance(value, int | float | bool) or value is None else str(value)
 
 
 def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
@@ -227,6 +446,7 @@ def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
     ]
     for i, (name, value) in enumerate(rows, start=1):
         _put(ws, i, 1, name, bold=True)
-        _put(ws, i, 2, value)
+        _put(ws, i, 2, value).alignment = WRAP
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 90
+    _print_setup(ws)

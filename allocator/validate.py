@@ -171,6 +171,7 @@ def validate(
             "name": clean_ids(rt.f["name"]) if "name" in rt.f else ids,
             "population": rt.number("population", minimum=0, strict_minimum=True, integer=True),
             "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True),
+            **_notes(rt.f),
         })
         regions["name"] = regions["name"].where(regions["name"].ne(""), regions["region"])
 
@@ -187,6 +188,7 @@ def validate(
                                    fraction=True),
             "max_share": gt.number("max_share", required=False, minimum=0, maximum=1,
                                    fraction=True),
+            **_notes(gt.f),
         })
         goals["name"] = goals["name"].where(goals["name"].ne(""), goals["goal"])
         crossed = goals["min_share"] > goals["max_share"]
@@ -206,6 +208,7 @@ def validate(
             "need_eur": nt.number("need_eur", minimum=0),
             "existing_eur": nt.number("existing_eur", default=0.0, minimum=0),
             "cap_eur": nt.number("cap_eur", required=False, minimum=0),
+            **_notes(nt.f),
         })
         region_ids = sorted_ids(regions["region"]) if not regions.empty else None
         goal_ids = sorted_ids(goals["goal"]) if not goals.empty else None
@@ -246,6 +249,10 @@ def validate(
         raise InputError(problems)
     assert policy is not None
     sources = tables["sources"].frame.drop(columns=ROW) if "sources" in tables else None
+    raw_policy = tables["policy"].frame
+    policy_notes = pd.DataFrame({"key": clean_ids(raw_policy["key"]).str.lower(),
+                                 "value": clean_ids(raw_policy["value"]),
+                                 **_notes(raw_policy)})
     return Instance(
         name=name,
         source=source,
@@ -254,7 +261,17 @@ def validate(
         needs=needs,
         policy=policy,
         sources=sources,
+        policy_notes=policy_notes,
     )
+
+
+NOTES = ("status", "source")
+
+
+def _notes(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The optional status (SRC, PROXY, DERIVED, ASSUMED) and source of each row, as text,
+    carried to the report so that a reader sees what is measured and what is assumed."""
+    return {c: clean_ids(frame[c]).reset_index(drop=True) for c in NOTES if c in frame}
 
 
 def _by_id(table: pd.DataFrame, column: str, order: pd.Index | None) -> pd.DataFrame:

@@ -9,57 +9,25 @@ source and its status (SRC, PROXY, DERIVED, ASSUMED); the assumptions are explai
 from __future__ import annotations
 
 import csv
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from allocator.npvr import BREDE_WELVAART, GOALS, REGIONS, RIJKSOVERHEID
+from allocator.report import save_reproducibly
 from allocator.rounding import largest_remainder
 
 HERE = Path(__file__).resolve().parent
 NAME = "npvr-2026"
 
-RIJKSOVERHEID = "rijksoverheid.nl, 20 Dec 2024 (names of the 11 regions)"
-CBS = "CBS StatLine, population by COROP area"
-BREDE_WELVAART = "CBS Monitor Brede Welvaart 2023"
 ESTIMATE = ("Kamerstuk 29 697 nr. 179 (30 Jan 2026), attachment 'Top-down analyse financiele "
             "opgave NPVR': about EUR 1 bn a year")
 REGIO_DEALS = "Regio Deals tranches 4-6 (2023-2025), Rijk contribution per region"
 JTF = "Just Transition Fund 2021-2027"
 NIJ_BEGUN = "Nij Begun: EUR 100 m a year each for a social and an economic agenda, from 2026"
-
-# id, name, population, status of the population figure, its source note,
-# welfare multiplier (1.2 named low by the Brede Welvaart monitor, 1.1 other Limburg, 1.0 else)
-REGIONS = [
-    ("kop-van-noord-holland", "Kop van Noord-Holland", 170_000, "SRC",
-     "rijksoverheid.nl, approximate", 1.2),
-    ("noord-en-oost-groningen", "Noord- en Oost-Groningen", 183_106, "PROXY",
-     CBS + ", 1-1-2024: Oost-Groningen 138,008 + Delfzijl e.o. 45,098", 1.2),
-    ("zuidoost-friesland", "Zuidoost Friesland", 190_822, "SRC",
-     CBS + ", 1-1-2024 (COROP = region)", 1.0),
-    ("noard-fryslan", "Noard-Fryslân", 195_000, "ASSUMED",
-     "COROP Noord-Friesland (328,771) includes Leeuwarden", 1.0),
-    ("zuid-en-oost-drenthe", "Zuid- en Oost-Drenthe", 171_098, "PROXY",
-     CBS + ", 1-1-2024: COROP Zuidoost-Drenthe", 1.2),
-    ("twente", "Twente", 639_017, "SRC", CBS + ", 1-1-2023: COROP Twente", 1.0),
-    ("achterhoek", "Achterhoek", 300_129, "SRC", CBS + ", 1-1-2022", 1.0),
-    ("noord-limburg", "Noord-Limburg", 285_000, "ASSUMED",
-     "Noord- + Midden-Limburg together > 518,000 (SRC); split assumed", 1.1),
-    ("midden-limburg", "Midden-Limburg", 240_000, "ASSUMED",
-     "Noord- + Midden-Limburg together > 518,000 (SRC); split assumed", 1.1),
-    ("zuid-limburg", "Zuid-Limburg", 615_000, "DERIVED",
-     "Limburg 1,133,174 (1-1-2024) minus ~518,000", 1.2),
-    ("zeeuws-vlaanderen", "Zeeuws-Vlaanderen", 105_000, "ASSUMED",
-     "'iets meer dan 100.000' (SRC, undated)", 1.2),
-]
-
-# id, name, share of the need (ASSUMED 40/35/25)
-GOALS = [
-    ("veilig-en-leefbaar", "Veilige en leefbare regio's", 0.40),
-    ("voorzieningen", "Duurzaam en bereikbaar voorzieningenniveau", 0.35),
-    ("gezonde-toekomst", "Gezonde en kansrijke toekomst", 0.25),
-]
 
 TOTAL_NEED_EUR = 1_000_000_000
 BUDGET_EUR = 250_000_000
@@ -177,7 +145,8 @@ def write(folder: Path = HERE) -> None:
         ws.freeze_panes = "A2"
         for col, width in zip("ABCDEFG", (26, 40, 14, 14, 12, 12, 60), strict=True):
             ws.column_dimensions[col].width = width
-    wb.save(folder / f"{NAME}.xlsx")
+    # Fixed timestamps (the date of the need estimate): rebuilding gives identical bytes.
+    save_reproducibly(wb, folder / f"{NAME}.xlsx", datetime(2026, 1, 30, tzinfo=UTC))
     csv_dir = folder / NAME
     csv_dir.mkdir(exist_ok=True)
     for sheet, rows in data.items():

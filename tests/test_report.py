@@ -1,0 +1,172 @@
+"""The report workbook, opened with openpyxl: sheets, exact totals, charts, labels, safety."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import allocator
+from allocator.cli import main
+from allocator.report import write_report
+from tests.conftest import SMALL, write_csv_instance
+
+ROOT = Path(__file__).resolve().parents[1]
+NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+
+
+@pytest.fixture(scope="module")
+def npvr_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "npvr.xlsx"
+    assert main(["solve", str(NPVR), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_sheets_in_dutch_and_english(npvr_report: Path, tmp_path: Path) -> None:
+    assert openpyxl.load_workbook(npvr_report).sheetnames == [
+        "Samenvatting", "Verdeling", "Dekking", "Tekort", "Beperkingen", "Invoer", "Over"]
+    out = tmp_path / "en.xlsx"
+    assert main(["solve", str(NPVR), "--out", str(out), "--lang", "en", "-q"]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Allocation", "Coverage", "Unmet need", "Constraints",
+                             "Inputs", "About"]
+    assert wb["Summary"]["A1"].value == "Allocation of the budget"
+    assert wb["Allocation"]["A1"].value == "Region"
+    # ids and names stay as given
+    assert wb["Allocation"]["A2"].value == "Achterhoek"
+
+
+def test_allocation_totals_are_sums_of_the_rounded_cells(npvr_report: Path) -> None:
+    ws = openpyxl.load_workbook(npvr_report)["Verdeling"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    body, total = rows[:-1], rows[-1]
+    goals = 3
+    assert total[0] == "Totaal"
+    for row in body:
+        assert all(isinstance(v, int) for v in row[1:goals + 2])
+        assert sum(row[1:goals + 1]) == row[goals + 1]
+    for j in range(1, goals + 2):
+        assert sum(r[j] for r in body) == total[j]
+    assert total[goals + 1] == 250_000_000  # the whole budget, to the euro
+    summary = {r[0]: r[1] for r in openpyxl.load_workbook(npvr_report)["Samenvatting"]
+               .iter_rows(values_only=True) if r[0]}
+    assert summary["Toegekend"] == total[goals + 1]
+    assert summary["Toegekend"] + summary["Niet toegekend"] == summary["Budget"]
+
+
+def test_unmet_need_adds_up(npvr_report: Path) -> None:
+    ws = openpyxl.load_workbook(npvr_report)["Tekort"]
+    cells = [r for r in ws.iter_rows(min_row=3, max_col=5, values_only=True) if r[0]]
+    body, total = cells[:-1], cells[-1]
+    assert total[0] == "Totaal"
+    for net, given, short in ((r[2], r[3], r[4]) for r in body):
+        assert abs(net - given - short) <= 1  # per cell to the euro; totals exactly
+    assert [sum(r[j] for r in body) for j in (2, 3, 4)] == list(total[2:5])
+    assert total[2] - total[3] == total[4]
+    regions = [r for r in ws.iter_rows(min_row=3, min_col=8, max_col=11, values_only=True)
+               if r[0]]
+    assert [sum(r[j] for r in regions) for j in (1, 2, 3)] == list(total[2:5])
+
+
+def test_charts_point_at_their_tables(npvr_report: Path) -> None:
+    wb = openpyxl.load_workbook(npvr_report)
+    [bars] = wb["Verdeling"]._charts
+    refs = [s.val.numRef.f for s in bars.series]
+    assert refs == ["'Verdeling'!$B$2:$B$12", "'Verdeling'!$C$2:$C$12", "'Verdeling'!$D$2:$D$12"]
+    assert bars.series[0].cat.numRef.f == "'Verdeling'!$A$2:$A$12" or \
+        bars.series[0].cat.strRef.f == "'Verdeling'!$A$2:$A$12"
+    assert bars.grouping == "stacked"
+    [coverage] = wb["Dekking"]._charts
+    assert [s.val.numRef.f for s in coverage.series] == ["'Dekking'!$G$2:$G$12"]
+    assert [s.val.numRef.f for s in coverage._charts[1].series] == ["'Dekking'!$H$2:$H$12"]
+
+
+def test_weakest_regions_stand_out(npvr_report: Path) -> None:
+    ws = openpyxl.load_workbook(npvr_report)["Dekking"]
+    rules = {str(r.sqref): [x.type for x in r.rules] for r in ws.conditional_formatting}
+    assert rules == {"G2:G12": ["colorScale"]}
+
+
+def test_constraints_in_plain_words(npvr_report: Path) -> None:
+    ws = openpyxl.load_workbook(npvr_report)["Beperkingen"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    budget = rows[0]
+    assert budget[0] == "budget"
+    assert budget[6] == "€1 mln meer budget verlaagt de gewogen onvervulde behoefte met €1.200.000"
+    floors = [r for r in rows if r[0] == "minimumdekking" and r[4] == "ja"]
+    assert floors and all(r[6].startswith("de minimumdekking 1 procentpunt hoger kost €")
+                          for r in floors)
+    loose = [r for r in rows if r[4] == "nee"]
+    assert all(r[6] == "niet bindend: een kleine wijziging verandert de uitkomst niet"
+               for r in loose)
+
+
+def test_floor_price_matches_a_re_solve() -> None:
+    """The words say what a re-solve shows: one point more floor costs that much."""
+    base = allocator.solve(NPVR)
+    higher = allocator.solve(NPVR, floor=0.21)
+    floors = base.constraints[base.constraints["rule"] == "coverage_floor"]
+    need = base.coverage["need_eur"]
+    predicted = sum(abs(r.dual) * 0.01 * need[r.id] for r in floors.itertuples())
+    actual = higher.weighted_unmet_eur - base.weighted_unmet_eur
+    assert actual == pytest.approx(predicted, rel=1e-6)
+
+
+def test_inputs_carry_status_and_source(npvr_report: Path) -> None:
+    ws = openpyxl.load_workbook(npvr_report)["Invoer"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "Regio's"
+    assert rows[1][:4] == ("Code", "Naam", "Inwoners", "Gewicht")
+    assert rows[1][6:8] == ("Status", "Bron")
+    statuses = {r[6] for r in rows[2:13]}
+    assert statuses <= {"SRC", "PROXY", "DERIVED", "ASSUMED"} and "PROXY" in statuses
+    assert any(r[0] == "Legenda status" for r in rows)
+
+
+def test_about_names_the_input_and_versions(npvr_report: Path) -> None:
+    import hashlib
+
+    about = {r[0]: r[1] for r in openpyxl.load_workbook(npvr_report)["Over"]
+             .iter_rows(values_only=True)}
+    assert about["Bestand"] == "npvr-2026.xlsx"
+    assert about["SHA-256"] == hashlib.sha256(NPVR.read_bytes()).hexdigest()
+    assert about["Versies"].startswith("allocator ")
+    assert "Pyomo " in about["Versies"] and "HiGHS " in about["Versies"]
+    assert about["Opdracht"].startswith("allocator solve ")
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2+3"])
+def test_input_text_is_never_a_formula_anywhere(tmp_path: Path, text: str) -> None:
+    t = {k: [row[:] for row in v] for k, v in SMALL.items()}
+    t["regions"][1][1] = text
+    t["goals"][1].append(text)  # a goal name too
+    t["goals"][0].append("name")
+    t["goals"][2].append("g2")
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(write_csv_instance(tmp_path / "i", t)), "--out", str(out),
+                 "-q"]) == 0
+    wb = openpyxl.load_workbook(out)
+    found = [(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows() for c in row
+             if c.value == text]
+    assert found
+    assert all(wb[s][c].data_type == "s" for s, c in found)
+
+
+def test_an_interrupted_write_keeps_the_earlier_report(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import allocator.report as report
+
+    out = tmp_path / "r.xlsx"
+    result = allocator.solve(write_csv_instance(tmp_path / "i", SMALL))
+    write_report(result, out)
+    before = out.read_bytes()
+
+    def crash(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "save_reproducibly", crash)
+    with pytest.raises(KeyboardInterrupt):
+        write_report(result, out)
+    assert out.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
