@@ -353,8 +353,8 @@ def _unmet(ws: Worksheet, r: Result, lang: str) -> None:
         _put(ws, i, left + 3, int(row["short"]), EURO)
         _put(ws, i, left + 4, float(row["short"] / row["net"]) if row["net"] else None, PERCENT)
     _widths(ws)
-    for col in ("B", "H"):
-        ws.column_dimensions[col].width = 34
+    for letter in ("B", "H"):
+        ws.column_dimensions[letter].width = 34
 
 
 def _inputs(ws: Worksheet, r: Result, lang: str) -> None:
