@@ -46,6 +46,13 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check an instance without solving it")
     v.add_argument("instance", type=Path)
 
+    t = sub.add_parser("template", help="write an instance workbook ready to fill in",
+                       description="Write an input workbook with its sheets, instructions and "
+                                   "Excel data validation.")
+    t.add_argument("out", type=Path, metavar="FILE.xlsx", help="workbook to write")
+    t.add_argument("--regions", choices=("npvr",), help="pre-fill the 11 NPVR regions and goals")
+    t.add_argument("--lang", choices=("nl", "en"), default="nl", help="instruction language")
+
     g = sub.add_parser("generate", help="write a reproducible synthetic instance (CSV folder)")
     g.add_argument("out", type=Path, help="folder to write")
     g.add_argument("--regions", type=int, required=True, metavar="N")
@@ -62,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "template":
+            from allocator.template import write_template
+
+            print(f"written: {write_template(args.out, regions=args.regions, lang=args.lang)}")
+            return EXIT_OK
         if args.command == "generate":
 
             return _generate(args)

@@ -1,0 +1,149 @@
+"""An instance workbook ready to fill in: the four sheets, instructions, and data validation.
+
+Excel's own data validation guards the cells while a budget officer types (drop-downs for the
+region and goal ids in ``needs``, limits on amounts and shares, true/false for ``spend_all``);
+``allocator solve`` validates again on reading, so the workbook is a convenience, not a trust
+boundary. A filled-in template is an instance as it stands.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from allocator.npvr import GOALS, REGIONS
+from allocator.output import atomic_write
+from allocator.report import save_reproducibly
+
+#: Rows prepared with validation in each table (Excel extends nothing by itself).
+ROWS = 2000
+
+INSTRUCTIONS = {
+    "nl": [
+        "Invulinstructie",
+        "Vul de bladen regions, goals, needs en policy in; laat de kopregels staan.",
+        "regions: één regel per regio: code (uniek), naam, inwoners (geheel getal > 0), "
+        "gewicht (> 0, standaard 1).",
+        "goals: één regel per doel: code, naam, gewicht; min_share en max_share tussen 0 en 1 "
+        "(mag leeg).",
+        "needs: één regel per regio en doel: kies de codes uit de lijst; need_eur en "
+        "existing_eur in euro per jaar (>= 0); cap_eur leeg = geen plafond.",
+        "policy: budget_eur verplicht; coverage_floor en max_coverage_gap tussen 0 en 1; "
+        "spend_all waar of onwaar.",
+        "Extra kolommen zoals status en source mogen: ze komen in het rapport terug.",
+        "Daarna: allocator solve BESTAND.xlsx",
+    ],
+    "en": [
+        "How to fill in",
+        "Fill in the sheets regions, goals, needs and policy; keep the header rows.",
+        "regions: one row per region: id (unique), name, population (whole number > 0), "
+        "weight (> 0, default 1).",
+        "goals: one row per goal: id, name, weight; min_share and max_share between 0 and 1 "
+        "(may be empty).",
+        "needs: one row per region and goal: pick the ids from the list; need_eur and "
+        "existing_eur in euros a year (>= 0); empty cap_eur = no cap.",
+        "policy: budget_eur required; coverage_floor and max_coverage_gap between 0 and 1; "
+        "spend_all true or false.",
+        "Extra columns such as status and source are allowed: the report shows them.",
+        "Then: allocator solve FILE.xlsx",
+    ],
+}
+
+HEADERS = {
+    "regions": ["region", "name", "population", "weight", "status", "source"],
+    "goals": ["goal", "name", "weight", "min_share", "max_share"],
+    "needs": ["region", "goal", "need_eur", "existing_eur", "cap_eur", "status", "source"],
+    "policy": ["key", "value"],
+}
+
+POLICY_ROWS = [
+    ("budget_eur", None), ("coverage_floor", 0), ("max_coverage_gap", None),
+    ("per_capita_cap_ratio", None), ("spend_all", "false"),
+]
+
+
+def _number(kind: str, low: float, high: float | None, operator: str, message: str
+            ) -> DataValidation:
+    dv = DataValidation(type=kind, operator=operator, formula1=str(low),
+                        formula2=None if high is None else str(high), allow_blank=True,
+                        showErrorMessage=True, errorTitle="allocator", error=message)
+    return dv
+
+
+def _validate(ws: Worksheet, dv: DataValidation, cells: str) -> None:
+    ws.add_data_validation(dv)
+    dv.add(cells)
+
+
+def write_template(path: str | Path, *, regions: str | None = None, lang: str = "nl") -> Path:
+    """Write the template; ``regions="npvr"`` pre-fills the 11 NPVR regions and 3 goals."""
+    wb = Workbook()
+    info = wb.active
+    info.title = "Instructies" if lang == "nl" else "Instructions"
+    for i, text in enumerate(INSTRUCTIONS[lang], start=1):
+        cell = info.cell(row=i, column=1, value=text)
+        cell.alignment = Alignment(wrap_text=True)
+        cell.font = Font(bold=i == 1)
+    info.column_dimensions["A"].width = 120
+
+    sheets = {}
+    for name, header in HEADERS.items():
+        ws = wb.create_sheet(name)
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for j in range(1, len(header) + 1):
+            ws.column_dimensions[chr(64 + j)].width = 22
+        sheets[name] = ws
+
+    if regions == "npvr":
+        for rid, name, population, status, source, _ in REGIONS:
+            sheets["regions"].append([rid, name, population, 1, status, source])
+        for gid, name, _ in GOALS:
+            sheets["goals"].append([gid, name, 1, None, None])
+        for rid, *_ in REGIONS:
+            for gid, *_ in GOALS:
+                sheets["needs"].append([rid, gid, None, 0, None])
+    elif regions is not None:
+        raise ValueError(f"unknown region set {regions!r}; known: npvr")
+    for key, value in POLICY_ROWS:
+        sheets["policy"].append([key, value])
+
+    last = ROWS + 1
+    ids = DataValidation(type="list", formula1=f"regions!$A$2:$A${last}", allow_blank=False,
+                         showErrorMessage=True, errorTitle="allocator",
+                         error="Kies een regiocode uit het blad regions."
+                         if lang == "nl" else "Pick a region id from the regions sheet.")
+    _validate(sheets["needs"], ids, f"A2:A{last}")
+    goal_ids = DataValidation(type="list", formula1=f"goals!$A$2:$A${last}",
+                              allow_blank=False, showErrorMessage=True, errorTitle="allocator",
+                              error="Kies een doelcode uit het blad goals."
+                              if lang == "nl" else "Pick a goal id from the goals sheet.")
+    _validate(sheets["needs"], goal_ids, f"B2:B{last}")
+    amount = "Een bedrag in euro, 0 of meer." if lang == "nl" else "An amount in euros, >= 0."
+    _validate(sheets["needs"], _number("decimal", 0, None, "greaterThanOrEqual", amount),
+              f"C2:E{last}")
+    share = "Een aandeel tussen 0 en 1." if lang == "nl" else "A share between 0 and 1."
+    _validate(sheets["goals"], _number("decimal", 0, 1, "between", share), f"D2:E{last}")
+    positive = "Een getal groter dan 0." if lang == "nl" else "A number above 0."
+    _validate(sheets["goals"], _number("decimal", 0, None, "greaterThan", positive),
+              f"C2:C{last}")
+    _validate(sheets["regions"], _number("decimal", 0, None, "greaterThan", positive),
+              f"D2:D{last}")
+    whole = "Een geheel getal groter dan 0." if lang == "nl" else "A whole number above 0."
+    _validate(sheets["regions"], _number("whole", 1, None, "greaterThanOrEqual", whole),
+              f"C2:C{last}")
+    policy = sheets["policy"]
+    _validate(policy, _number("decimal", 0, None, "greaterThan", positive), "B2")
+    _validate(policy, _number("decimal", 0, 1, "between", share), "B3:B4")
+    _validate(policy, _number("decimal", 0, None, "greaterThan", positive), "B5")
+    _validate(policy, DataValidation(type="list", formula1='"true,false"', allow_blank=True),
+              "B6")
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, when))
