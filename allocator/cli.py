@@ -46,6 +46,19 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check an instance without solving it")
     v.add_argument("instance", type=Path)
 
+    w = sub.add_parser("sweep", help="trace the exact response curve over the budget",
+                       description="Weighted unmet need as a function of the budget: every "
+                                   "breakpoint and the marginal value of a euro between them.")
+    w.add_argument("instance", type=Path)
+    w.add_argument("--from", dest="start", type=float, metavar="EUR", help="lowest budget")
+    w.add_argument("--to", dest="stop", type=float, metavar="EUR", help="highest budget")
+    w.add_argument("--out", type=Path, metavar="SWEEP.xlsx",
+                   help="workbook (default reports/<instance>-sweep.xlsx)")
+    w.add_argument("--json", type=Path, metavar="SWEEP.json", help="also write JSON")
+    w.add_argument("--no-report", action="store_true", help="write no workbook")
+    w.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
+    w.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
                                    "Excel data validation.")
@@ -69,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "sweep":
+            return _sweep(args)
         if args.command == "template":
             from allocator.template import write_template
 
@@ -91,6 +106,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("allocator: interrupted; nothing was written.", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from allocator.output import write_json
+    from allocator.sweep import sweep, write_sweep_report
+
+    result = sweep(args.instance, start=args.start, stop=args.stop)
+    written = []
+    if args.json:
+        written.append(write_json(args.json, result.to_dict()))
+    if not args.no_report and result.breakpoints:
+        out = args.out or Path("reports") / f"{result.instance.name}-sweep.xlsx"
+        written.append(write_sweep_report(result, out, lang=args.lang))
+    if not args.quiet:
+        print(result.message)
+        print(f"{'budget':>18}  {'weighted unmet':>18}  {'marginal value':>14}")
+        for p in result.breakpoints:
+            print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  "
+                  f"{p.marginal_value:>14.4f}")
+        for path in written:
+            print(f"written: {path}")
+    return EXIT_OK if result.breakpoints else 3
 
 
 def _generate(args: argparse.Namespace) -> int:

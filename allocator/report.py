@@ -44,7 +44,7 @@ BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
          bold: bool = False) -> Cell:
     cell = ws.cell(row=row, column=col)
     cell.value = value
@@ -57,9 +57,9 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
     return cell
 
 
-def _header(ws: Worksheet, row: int, labels: list[str]) -> None:
+def header(ws: Worksheet, row: int, labels: list[str]) -> None:
     for j, text in enumerate(labels, start=1):
-        _put(ws, row, j, text, bold=True).alignment = WRAP
+        put(ws, row, j, text, bold=True).alignment = WRAP
     ws.freeze_panes = ws.cell(row=row + 1, column=1)
     # Long labels (goal names) wrap; rows do not grow by themselves in every spreadsheet.
     lines = max((len(t) // 16 + 1 for t in labels), default=1)
@@ -75,7 +75,7 @@ def eur_text(value: float, lang: str) -> str:
 def _widths(ws: Worksheet, first: int = 34, rest: int = 18) -> None:
     for j in range(1, ws.max_column + 1):
         ws.column_dimensions[get_column_letter(j)].width = first if j == 1 else rest
-    _print_setup(ws)
+    print_setup(ws)
 
 
 def write_report(result: Result, path: str | Path, *, lang: str = "nl",
@@ -128,7 +128,7 @@ def save_reproducibly(wb: Workbook, path: Path, when: datetime) -> None:
 
 def _summary(ws: Worksheet, r: Result, lang: str) -> None:
     ws.title = label("sheet_summary", lang)
-    _put(ws, 1, 1, label("title", lang), bold=True)
+    put(ws, 1, 1, label("title", lang), bold=True)
     rows: list[tuple[str, Any, str | None]] = [
         (label("instance", lang), r.instance.name, None),
         (label("status", lang), label(r.status.value, lang), None),
@@ -159,14 +159,14 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
     text = "; ".join(f"{label(k, lang)} = {v}" for k, v in rules.items())
     rows.append((label("rules", lang), text or label("no_rules", lang), None))
     for i, (name, value, fmt) in enumerate(rows, start=3):
-        _put(ws, i, 1, name, bold=True)
-        _put(ws, i, 2, value, fmt)
+        put(ws, i, 1, name, bold=True)
+        put(ws, i, 2, value, fmt)
     ws.column_dimensions["A"].width = 46
     ws.column_dimensions["B"].width = 70
-    _print_setup(ws)
+    print_setup(ws)
 
 
-def _print_setup(ws: Worksheet) -> None:
+def print_setup(ws: Worksheet) -> None:
     """Landscape A4, fit to the page width."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -179,21 +179,21 @@ def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
     m = r.matrix()
     goals = r.instance.goals
     regions = r.instance.regions
-    _header(ws, 1, [label("region", lang), *[str(goals.loc[g, "name"]) for g in m.columns],
+    header(ws, 1, [label("region", lang), *[str(goals.loc[g, "name"]) for g in m.columns],
                     label("total", lang), label("per_inhabitant", lang)])
     for i, (region, row) in enumerate(m.iterrows(), start=2):
-        _put(ws, i, 1, str(regions.loc[region, "name"]))
+        put(ws, i, 1, str(regions.loc[region, "name"]))
         for j, amount in enumerate(row, start=2):
-            _put(ws, i, j, int(amount), EURO)
+            put(ws, i, j, int(amount), EURO)
         total = int(row.sum())
-        _put(ws, i, len(m.columns) + 2, total, EURO)
-        _put(ws, i, len(m.columns) + 3, total / float(regions.loc[region, "population"]),
+        put(ws, i, len(m.columns) + 2, total, EURO)
+        put(ws, i, len(m.columns) + 3, total / float(regions.loc[region, "population"]),
              '"€" #,##0.00')
     last = len(m) + 2
-    _put(ws, last, 1, label("total", lang), bold=True)
+    put(ws, last, 1, label("total", lang), bold=True)
     for j, amount in enumerate(m.sum(axis=0), start=2):
-        _put(ws, last, j, int(amount), EURO, bold=True)
-    _put(ws, last, len(m.columns) + 2, int(m.to_numpy().sum()), EURO, bold=True)
+        put(ws, last, j, int(amount), EURO, bold=True)
+    put(ws, last, len(m.columns) + 2, int(m.to_numpy().sum()), EURO, bold=True)
     _widths(ws)
     if 0 < len(m) <= MAX_CHART_REGIONS:
         chart = BarChart()
@@ -212,7 +212,7 @@ def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
 def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
     c = r.coverage
     regions = r.instance.regions
-    _header(ws, 1, [label("region", lang), label("population", lang), label("need", lang),
+    header(ws, 1, [label("region", lang), label("population", lang), label("need", lang),
                     label("existing", lang), label("allocated", lang),
                     label("coverage_before", lang), label("coverage_after", lang),
                     label("floor", lang)])
@@ -221,15 +221,15 @@ def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
     allocated = r.matrix().sum(axis=1).reindex(c.index).to_numpy()
     for i, region in enumerate(c.index):
         row = i + 2
-        _put(ws, row, 1, str(regions.loc[region, "name"]))
-        _put(ws, row, 2, int(regions.loc[region, "population"]), "#,##0")
-        _put(ws, row, 3, int(need[i]), EURO)
-        _put(ws, row, 4, int(existing[i]), EURO)
-        _put(ws, row, 5, int(allocated[i]), EURO)
+        put(ws, row, 1, str(regions.loc[region, "name"]))
+        put(ws, row, 2, int(regions.loc[region, "population"]), "#,##0")
+        put(ws, row, 3, int(need[i]), EURO)
+        put(ws, row, 4, int(existing[i]), EURO)
+        put(ws, row, 5, int(allocated[i]), EURO)
         for j, key in ((6, "coverage_before"), (7, "coverage")):
             value = c[key].iat[i]
-            _put(ws, row, j, None if value != value else float(value), PERCENT)
-        _put(ws, row, 8, r.instance.policy.coverage_floor, PERCENT)
+            put(ws, row, j, None if value != value else float(value), PERCENT)
+        put(ws, row, 8, r.instance.policy.coverage_floor, PERCENT)
     _widths(ws)
     n = len(c.index)
     if n:
@@ -256,7 +256,7 @@ def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
 def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
     """Every rule and cap: its value, its bound, whether it binds, its shadow price, and what
     that price means in words (what a small change of the rule would do)."""
-    _header(ws, 1, [label("rule", lang), label("for", lang), label("value", lang),
+    header(ws, 1, [label("rule", lang), label("for", lang), label("value", lang),
                     label("bound", lang), label("binding", lang), label("shadow", lang),
                     label("meaning", lang)])
     names = {**r.instance.regions["name"].to_dict(), **r.instance.goals["name"].to_dict()}
@@ -268,14 +268,14 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
         money = row.rule != "coverage_gap"
         bound = row.upper if abs(row.upper - row.activity) <= abs(row.activity - row.lower) \
             else row.lower
-        _put(ws, i, 1, label(rule, lang))
-        _put(ws, i, 2, str(names.get(row.id, row.id)))
-        _put(ws, i, 3, float(row.activity), EURO if money else PERCENT)
-        _put(ws, i, 4, None if not math.isfinite(bound) else float(bound),
+        put(ws, i, 1, label(rule, lang))
+        put(ws, i, 2, str(names.get(row.id, row.id)))
+        put(ws, i, 3, float(row.activity), EURO if money else PERCENT)
+        put(ws, i, 4, None if not math.isfinite(bound) else float(bound),
              EURO if money else PERCENT)
-        _put(ws, i, 5, label("yes" if row.binding else "no", lang))
-        _put(ws, i, 6, float(row.dual), "0.0000")
-        _put(ws, i, 7, _meaning(row, r, lang, budget, population, need))
+        put(ws, i, 5, label("yes" if row.binding else "no", lang))
+        put(ws, i, 6, float(row.dual), "0.0000")
+        put(ws, i, 7, _meaning(row, r, lang, budget, population, need))
     _widths(ws)
     ws.column_dimensions["G"].width = 70
     for cells in ws.iter_rows(min_row=2, min_col=7, max_col=7):
@@ -320,38 +320,38 @@ def _unmet(ws: Worksheet, r: Result, lang: str) -> None:
                     - r.allocation["amount_eur"].to_numpy(float), 0, None)
     short = largest_remainder(exact, int(net.sum() - given.sum()))
     regions, goals = r.instance.regions["name"], r.instance.goals["name"]
-    _put(ws, 1, 1, label("per_cell", lang), bold=True)
-    _header(ws, 2, [label("region", lang), label("goal", lang), label("net_need", lang),
+    put(ws, 1, 1, label("per_cell", lang), bold=True)
+    header(ws, 2, [label("region", lang), label("goal", lang), label("net_need", lang),
                     label("allocated", lang), label("unmet", lang), label("unmet_share", lang)])
     region_ids = needs["region"].astype(str).to_numpy()
     goal_ids = needs["goal"].astype(str).to_numpy()
     for i in range(len(needs)):
         row = i + 3
-        _put(ws, row, 1, str(regions[region_ids[i]]))
-        _put(ws, row, 2, str(goals[goal_ids[i]]))
-        _put(ws, row, 3, int(net[i]), EURO)
-        _put(ws, row, 4, int(given[i]), EURO)
-        _put(ws, row, 5, int(short[i]), EURO)
-        _put(ws, row, 6, float(short[i] / net[i]) if net[i] else None, PERCENT)
+        put(ws, row, 1, str(regions[region_ids[i]]))
+        put(ws, row, 2, str(goals[goal_ids[i]]))
+        put(ws, row, 3, int(net[i]), EURO)
+        put(ws, row, 4, int(given[i]), EURO)
+        put(ws, row, 5, int(short[i]), EURO)
+        put(ws, row, 6, float(short[i] / net[i]) if net[i] else None, PERCENT)
     last = len(needs) + 3
-    _put(ws, last, 1, label("total", lang), bold=True)
+    put(ws, last, 1, label("total", lang), bold=True)
     for col, values in ((3, net), (4, given), (5, short)):
-        _put(ws, last, col, int(values.sum()), EURO, bold=True)
+        put(ws, last, col, int(values.sum()), EURO, bold=True)
     # Per region, beside the cells: sums of the rounded cells, so both tables agree.
     frame = pd.DataFrame({"region": region_ids, "net": net, "given": given, "short": short})
     by_region = frame.groupby("region", sort=False)[["net", "given", "short"]].sum()
     left = 8
-    _put(ws, 1, left, label("per_region", lang), bold=True)
+    put(ws, 1, left, label("per_region", lang), bold=True)
     for j, text in enumerate([label("region", lang), label("net_need", lang),
                               label("allocated", lang), label("unmet", lang),
                               label("unmet_share", lang)]):
-        _put(ws, 2, left + j, text, bold=True)
+        put(ws, 2, left + j, text, bold=True)
     for i, (region, row) in enumerate(by_region.iterrows(), start=3):
-        _put(ws, i, left, str(regions[region]))
-        _put(ws, i, left + 1, int(row["net"]), EURO)
-        _put(ws, i, left + 2, int(row["given"]), EURO)
-        _put(ws, i, left + 3, int(row["short"]), EURO)
-        _put(ws, i, left + 4, float(row["short"] / row["net"]) if row["net"] else None, PERCENT)
+        put(ws, i, left, str(regions[region]))
+        put(ws, i, left + 1, int(row["net"]), EURO)
+        put(ws, i, left + 2, int(row["given"]), EURO)
+        put(ws, i, left + 3, int(row["short"]), EURO)
+        put(ws, i, left + 4, float(row["short"] / row["net"]) if row["net"] else None, PERCENT)
     _widths(ws)
     for letter in ("B", "H"):
         ws.column_dimensions[letter].width = 34
@@ -396,23 +396,23 @@ def _inputs(ws: Worksheet, r: Result, lang: str) -> None:
 def _block(ws: Worksheet, row: int, title: str, frame: pd.DataFrame,
            columns: list[tuple[str, str, str | None]], notes: list[str], lang: str) -> int:
     """One titled table of the inputs sheet; returns the next free row."""
-    _put(ws, row, 1, title, bold=True)
+    put(ws, row, 1, title, bold=True)
     heads = [text for _, text, _ in columns] + [label(f"data_{n}", lang) for n in notes]
     # Status and source go to fixed columns G and H, so every block lines up.
     positions = list(range(1, len(columns) + 1)) + [7, 8][: len(notes)]
     for j, text in zip(positions, heads, strict=True):
-        _put(ws, row + 1, j, text, bold=True)
+        put(ws, row + 1, j, text, bold=True)
     if len(frame) > MAX_INPUT_ROWS:
-        _put(ws, row + 2, 1, label("too_large", lang).format(n=f"{len(frame):,}"))
+        put(ws, row + 2, 1, label("too_large", lang).format(n=f"{len(frame):,}"))
         return row + 4
     data = {key: frame[key].tolist() for key, _, _ in columns if key in frame}
     data.update({n: frame[n].tolist() for n in notes})
     for i in range(len(frame)):
         for j, (key, _, fmt) in zip(positions, columns, strict=False):
             if key in data:
-                _put(ws, row + 2 + i, j, _cell(data[key][i]), fmt)
+                put(ws, row + 2 + i, j, _cell(data[key][i]), fmt)
         for j, n in zip(positions[len(columns):], notes, strict=True):
-            _put(ws, row + 2 + i, j, _cell(data[n][i]))
+            put(ws, row + 2 + i, j, _cell(data[n][i]))
     return row + 3 + len(frame)
 
 
@@ -445,8 +445,8 @@ def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
         (label("command", lang), command or " ".join(sys.argv)),
     ]
     for i, (name, value) in enumerate(rows, start=1):
-        _put(ws, i, 1, name, bold=True)
-        _put(ws, i, 2, value).alignment = WRAP
+        put(ws, i, 1, name, bold=True)
+        put(ws, i, 2, value).alignment = WRAP
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 90
-    _print_setup(ws)
+    print_setup(ws)

@@ -1,0 +1,233 @@
+"""The exact response curve: weighted unmet need as a function of the budget.
+
+U*(B) is piecewise linear and convex in B (the budget enters only as the bounds of one LP
+column), so it is traced exactly instead of sampled: the sandwich method of Eisner and
+Severance. Two evaluated points with their slopes (the reduced cost of the budget column)
+give two tangents; where they cross, one more evaluation either lies on both tangents — the
+crossing is a breakpoint and the interval is done — or splits the interval in two. Every
+evaluation is a warm re-solve of one HiGHS model with only the budget column's bounds
+changed; nothing is rebuilt. The count of LP solves is about twice the number of
+breakpoints, and is reported.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator import highs
+from allocator.errors import Status
+from allocator.explain import budget_range
+from allocator.instance import Instance
+from allocator.modeldata import money_scale, to_model_data
+from allocator.validate import load
+from models.matrix import build_lp
+
+#: Relative tolerance on U for "this point lies on both tangents".
+ON_TANGENT = 1e-9
+#: Allocations per breakpoint are kept up to this many cells (JSON and workbook size).
+MAX_CELLS_PER_BREAKPOINT = 20_000
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """One vertex of the curve; ``marginal_value`` holds on the segment that starts here."""
+
+    budget_eur: float
+    weighted_unmet_eur: float
+    marginal_value: float  # weighted unmet need removed per extra euro
+
+
+@dataclass
+class Sweep:
+    instance: Instance
+    breakpoints: list[Breakpoint]
+    min_feasible_budget_eur: float | None
+    saturation_budget_eur: float | None  # None: more budget still helps at the end of range
+    lp_solves: int
+    message: str
+    allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # breakpoint x cell
+
+    def value_at(self, budget_eur: float) -> float:
+        """Weighted unmet need at any budget in range, by linear interpolation."""
+        b = np.array([p.budget_eur for p in self.breakpoints])
+        u = np.array([p.weighted_unmet_eur for p in self.breakpoints])
+        if not len(b) or budget_eur < b[0] - 1e-6 or budget_eur > b[-1] + 1e-6:
+            raise ValueError(f"budget {budget_eur:,.2f} is outside the traced range")
+        return float(np.interp(budget_eur, b, u))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instance": self.instance.name,
+            "message": self.message,
+            "min_feasible_budget_eur": self.min_feasible_budget_eur,
+            "saturation_budget_eur": self.saturation_budget_eur,
+            "lp_solves": self.lp_solves,
+            "breakpoints": [vars(p) for p in self.breakpoints],
+        }
+
+
+def sweep(instance: Instance | str | Path, *, start: float | None = None,
+          stop: float | None = None) -> Sweep:
+    """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes)."""
+    if not isinstance(instance, Instance):
+        instance = load(instance)
+    scale = money_scale(instance)
+    d = to_model_data(instance, scale)
+    low, high = budget_range(d)
+    solves = 2
+    if low is None:
+        return Sweep(instance, [], None, None, solves,
+                     "No budget makes the rules hold together; there is no curve.")
+    lp = build_lp(d)
+    col = lp.columns["budget"]
+    solver = highs.Solver(lp)
+    absorb = float(d.upper.sum())
+    a = max(low, (start / scale) if start is not None else low)
+    top = high if high is not None and math.isfinite(high) else max(absorb, d.budget)
+    b = min(top, (stop / scale) if stop is not None else top)
+    if b < a:
+        raise ValueError("the range is empty: --from lies above --to or outside the "
+                         "feasible budgets")
+    points: dict[float, tuple[float, float, np.ndarray]] = {}
+
+    def evaluate(budget: float) -> tuple[float, float]:
+        nonlocal solves
+        if budget not in points:
+            solver.set_col_bounds(col, budget, budget)
+            sol = solver.run()
+            solves += 1
+            if sol.status != Status.OPTIMAL:
+                raise RuntimeError(f"no optimum at budget {budget * scale:,.2f} "
+                                   f"({sol.status.value})")
+            points[budget] = (sol.objective, float(sol.col_dual[col]), sol.x[: lp.n_cells])
+        u, slope, _ = points[budget]
+        return u, slope
+
+    evaluate(a)
+    if b > a:
+        evaluate(b)
+    stack = [(a, b)] if b > a else []
+    limit = 4 * lp.n_cells + 100  # about one breakpoint per cell; beyond, numerics are lost
+    while stack and solves < limit:
+        x1, x2 = stack.pop()
+        (u1, s1), (u2, s2) = evaluate(x1), evaluate(x2)
+        if s2 - s1 <= ON_TANGENT * max(1.0, abs(s1)):
+            continue  # one slope: a straight segment
+        xc = (u2 - u1 + s1 * x1 - s2 * x2) / (s1 - s2)
+        if not x1 < xc < x2:
+            continue  # the tangents cross at an end: the end is the breakpoint
+        uc, _ = evaluate(xc)
+        if uc - (u1 + s1 * (xc - x1)) <= ON_TANGENT * max(1.0, abs(uc)):
+            continue  # on both tangents: xc is a breakpoint, both halves are straight
+        stack += [(xc, x2), (x1, xc)]
+
+    xs: list[float] = []
+    for x in sorted(points):  # points closer than the solver can tell apart are one
+        if not xs or x - xs[-1] > 1e-9 * max(1.0, abs(x)):
+            xs.append(x)
+    us = [points[x][0] for x in xs]
+    vertices = _vertices(xs, us)
+    breakpoints = []
+    for k, i in enumerate(vertices):
+        if k + 1 < len(vertices):
+            j = vertices[k + 1]
+            value = -(us[j] - us[i]) / (xs[j] - xs[i])
+        elif stop is None or b >= top:
+            value = 0.0  # the natural end: beyond it nothing more can be placed or allowed
+        else:
+            value = -points[xs[i]][1]  # the slope the solver reports there
+        breakpoints.append(Breakpoint(round(xs[i] * scale, 2), round(us[i] * scale, 2),
+                                      max(0.0, value)))
+    saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
+    allocations = pd.DataFrame()
+    if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT:
+        cells = instance.needs[["region", "goal"]].astype(str)
+        allocations = pd.DataFrame(
+            {f"{xs[i] * scale:.2f}": points[xs[i]][2] * scale for i in vertices})
+        allocations = pd.concat([cells, allocations], axis=1)
+    message = (f"{len(breakpoints)} breakpoints between €{a * scale:,.0f} and "
+               f"€{b * scale:,.0f}, traced in {solves} LP solves.")
+    return Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves, message,
+                 allocations)
+
+
+def _vertices(xs: list[float], us: list[float]) -> list[int]:
+    """Indices of the evaluated points where the slope changes (and both ends)."""
+    keep = [0]
+    for i in range(1, len(xs) - 1):
+        k = keep[-1]
+        left = (us[i] - us[k]) / (xs[i] - xs[k])
+        right = (us[i + 1] - us[i]) / (xs[i + 1] - xs[i])
+        if right - left > ON_TANGENT * max(1.0, abs(left)) * 10:
+            keep.append(i)
+    if len(xs) > 1:
+        keep.append(len(xs) - 1)
+    return keep
+
+
+def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> Path:
+    """The curve as a workbook: breakpoints with a chart, and each region's allocation at
+    every breakpoint (whole euros, largest-remainder rounded per breakpoint)."""
+    from openpyxl import Workbook
+    from openpyxl.chart import Reference, ScatterChart, Series
+
+    from allocator.labels import label
+    from allocator.output import atomic_write
+    from allocator.report import (
+        EURO,
+        header,
+        print_setup,
+        put,
+        report_time,
+        save_reproducibly,
+    )
+    from allocator.rounding import largest_remainder
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = label("sheet_curve", lang)
+    header(ws, 1, [label("budget", lang), label("unmet_after", lang),
+                    label("marginal_value", lang)])
+    for i, p in enumerate(result.breakpoints, start=2):
+        put(ws, i, 1, round(p.budget_eur), EURO)
+        put(ws, i, 2, round(p.weighted_unmet_eur), EURO)
+        put(ws, i, 3, p.marginal_value, "0.0000")
+    n = len(result.breakpoints)
+    put(ws, n + 3, 1, result.message)
+    for col in "ABC":
+        ws.column_dimensions[col].width = 26
+    if n > 1:
+        chart = ScatterChart()
+        chart.title = label("chart_curve", lang)
+        chart.style = 13
+        chart.x_axis.title = label("budget", lang)
+        chart.y_axis.title = label("unmet_after", lang)
+        chart.x_axis.numFmt = chart.y_axis.numFmt = EURO
+        series = Series(Reference(ws, min_col=2, min_row=2, max_row=n + 1),
+                        Reference(ws, min_col=1, min_row=2, max_row=n + 1),
+                        title=label("unmet_after", lang))
+        series.marker.symbol = "circle"
+        chart.series.append(series)
+        chart.width, chart.height = 24, 11
+        ws.add_chart(chart, "E2")
+    print_setup(ws)
+    if not result.allocations.empty:
+        regions = result.instance.regions["name"]
+        by = result.allocations.drop(columns="goal").groupby("region", sort=True).sum()
+        table = wb.create_sheet(label("sheet_regions_by_budget", lang))
+        header(table, 1, [label("region", lang),
+                           *[f"€ {float(c):,.0f}" for c in by.columns]])
+        rounded = {c: largest_remainder(by[c].clip(lower=0)) for c in by.columns}
+        for i, region in enumerate(by.index, start=2):
+            put(table, i, 1, str(regions.get(region, region)))
+            for j, c in enumerate(by.columns, start=2):
+                put(table, i, j, int(rounded[c][i - 2]), EURO)
+        table.column_dimensions["A"].width = 30
+        print_setup(table)
+    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))

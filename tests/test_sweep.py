@@ -1,0 +1,90 @@
+"""The exact response curve, checked against independent solves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+import allocator
+from allocator.cli import main
+from allocator.errors import Status
+from allocator.generate import synthetic_tables, write_csv_folder
+from allocator.sweep import sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Goal shares and per-capita caps: the budget enters rows, not only the budget row."""
+    return write_csv_folder(tmp_path_factory.mktemp("rich") / "i", synthetic_tables(
+        40, seed=2, rules=("floor", "shares", "per-capita")))
+
+
+@pytest.mark.parametrize("which", ["npvr", "rich"])
+def test_interpolation_equals_a_fresh_solve(which: str, rich: Path) -> None:
+    path = NPVR if which == "npvr" else rich
+    curve = sweep(path)
+    lo, hi = curve.breakpoints[0].budget_eur, curve.breakpoints[-1].budget_eur
+    for budget in np.random.default_rng(7).uniform(lo, hi, 8):
+        r = allocator.solve(path, budget=float(budget), tie_break="none")
+        assert r.optimal
+        assert curve.value_at(float(budget)) == pytest.approx(r.weighted_unmet_eur,
+                                                             rel=1e-7, abs=0.05)
+
+
+@pytest.mark.parametrize("which", ["npvr", "rich"])
+def test_convex_with_breakpoints_where_the_slope_changes(which: str, rich: Path) -> None:
+    curve = sweep(NPVR if which == "npvr" else rich)
+    points = curve.breakpoints
+    assert len(points) >= 3
+    values = [p.marginal_value for p in points]
+    assert all(a > b for a, b in zip(values, values[1:], strict=False))  # strictly: a vertex
+    for p, q in zip(points, points[1:], strict=False):  # the slope of each segment
+        assert (p.weighted_unmet_eur - q.weighted_unmet_eur) / (q.budget_eur - p.budget_eur) \
+            == pytest.approx(p.marginal_value, rel=1e-6)
+    assert curve.lp_solves <= 2 * len(points) + 6
+
+
+def test_min_feasible_budget_is_feasible_and_a_euro_less_is_not() -> None:
+    curve = sweep(NPVR)
+    low = curve.min_feasible_budget_eur
+    assert low == pytest.approx(104_060_621, abs=1)
+    assert allocator.solve(NPVR, budget=low + 0.01).status == Status.OPTIMAL
+    assert allocator.solve(NPVR, budget=low - 1).status == Status.INFEASIBLE
+    # all need met at the saturation budget: the whole net need of the instance
+    inst = allocator.load(NPVR)
+    net = (inst.needs["need_eur"] - inst.needs["existing_eur"]).clip(lower=0).sum()
+    assert curve.saturation_budget_eur == pytest.approx(net, abs=1)
+    assert curve.breakpoints[-1].weighted_unmet_eur == pytest.approx(0, abs=0.01)
+
+
+def test_a_range_gives_the_same_curve_inside_it() -> None:
+    whole = sweep(NPVR)
+    part = sweep(NPVR, start=200e6, stop=600e6)
+    assert part.breakpoints[0].budget_eur == 200e6 and part.breakpoints[-1].budget_eur == 600e6
+    for budget in (250e6, 450e6, 599e6):
+        assert part.value_at(budget) == pytest.approx(whole.value_at(budget), rel=1e-9)
+
+
+def test_cli_writes_json_and_workbook(tmp_path: Path) -> None:
+    js, out = tmp_path / "s.json", tmp_path / "s.xlsx"
+    assert main(["sweep", str(NPVR), "--json", str(js), "--out", str(out), "-q"]) == 0
+    data = json.loads(js.read_text())
+    assert set(data) == {"instance", "message", "min_feasible_budget_eur",
+                         "saturation_budget_eur", "lp_solves", "breakpoints"}
+    budgets = [p["budget_eur"] for p in data["breakpoints"]]
+    assert budgets == sorted(budgets)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Curve", "Regio's per budget"]
+    [chart] = wb["Curve"]._charts
+    assert chart.series[0].yVal.numRef.f == f"'Curve'!$B$2:$B${len(budgets) + 1}"
+    table = list(wb["Regio's per budget"].iter_rows(min_row=2, values_only=True))
+    assert len(table) == 11
+    for j, budget in enumerate(budgets, start=1):  # each column adds up to its budget
+        assert sum(row[j] for row in table) == round(budget)
