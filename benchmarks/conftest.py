@@ -61,6 +61,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
       f"{'highspy MB':>10} | {'allocator MB':>15} | {'Pyomo MB':>15} | {'tie-break/stage 1':>17}")
     for n in sizes():
         row = str(n)
+        if ("time", row, "highspy") not in RESULTS:
+            continue
         t = {c: RESULTS.get(("time", row, c)) for c in ("highspy", "allocator", "pyomo")}
         m = {c: RESULTS.get(("memory", row, c)) for c in ("highspy", "allocator", "pyomo")}
         tb = RESULTS.get(("tie-break", row, "ratio"))
@@ -73,6 +75,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
           f"{cell(t, 'pyomo', '.3f'):>15} | {m['highspy'] or 0:>10.0f} | "
           f"{cell(m, 'allocator', '.0f'):>15} | {cell(m, 'pyomo', '.0f'):>15} | "
           f"{'-' if tb is None else f'{tb:.2f}x':>17}")
+    for name in ("NPVR", "1e4 variables"):
+        exact, point = RESULTS.get(("sweep", name, "exact")), RESULTS.get(("sweep", name,
+                                                                           "grid_point"))
+        if exact and point:
+            w(f"Budget curve, {name}: exact trace {exact:.3f} s "
+              f"({RESULTS[('sweep', name, 'breakpoints')]} breakpoints, "
+              f"{RESULTS[('sweep', name, 'solves')]} LP solves, no rebuild) against "
+              f"{point:.3f} s per point for a Pyomo rebuild: the exact curve costs "
+              f"{exact / point:.1f} rebuilt points")
     npvr, imports = RESULTS.get(("npvr", "", "solve")), RESULTS.get(("npvr", "", "imports"))
     if npvr and imports:
         w(f"NPVR instance, allocator solve with report, new process: {npvr:.2f} s = "
