@@ -26,6 +26,7 @@ from allocator import highs
 from allocator.certify import certify, unmet
 from allocator.errors import CertificateError, Status
 from allocator.explain import explain
+from allocator.fairness import PriceOfFairness, price_of_fairness
 from allocator.instance import Instance
 from allocator.modeldata import money_scale, to_model_data
 from allocator.result import Result, SolverInfo
@@ -63,8 +64,13 @@ def solve(
     tie_break: str = "lexicographic",
     algorithm: str = "auto",
     time_limit: float | None = None,
+    fairness_price: bool = True,
 ) -> Result:
-    """Solve an instance (a path or a validated :class:`Instance`); flags override its policy."""
+    """Solve an instance (a path or a validated :class:`Instance`); flags override its policy.
+
+    ``fairness_price`` also solves the instance without its equity rules, together and one
+    at a time, to price them (one LP more per rule in force, plus one).
+    """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
     clock = time.perf_counter()
@@ -121,6 +127,8 @@ def solve(
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
         marginal_value=float(-first.col_dual[lp.columns["budget"]]),
         certificate=cert,
+        price_of_fairness=_price(data, first.objective, scale, seconds) if fairness_price
+        else None,
         seconds=seconds,
     )
     if not cert.passed:
@@ -130,6 +138,14 @@ def solve(
             f"{cert.duality_gap:.2e}); it is not reported as optimal."
         )
     return result
+
+
+def _price(d: AllocationData, unmet: float, scale: float, seconds: dict[str, float]
+           ) -> PriceOfFairness | None:
+    clock = time.perf_counter()
+    price = price_of_fairness(d, unmet, scale)
+    seconds["price_of_fairness"] = time.perf_counter() - clock
+    return price
 
 
 def _rows(n_cols: int, rows: list[tuple[np.ndarray, FloatArray]]) -> sp.csr_matrix:

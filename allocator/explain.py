@@ -49,7 +49,9 @@ class Infeasibility:
         }
 
 
-def _active(d: AllocationData) -> list[str]:
+def active_rules(d: AllocationData) -> list[str]:
+    """The optional rules in force in ``d``, as keys of :data:`RULES`."""
+
     def differs(value: object, off: object) -> bool:
         return (value is not off) if off is None else bool(value != off)
 
@@ -94,7 +96,7 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
     """Explain why ``d`` has no feasible allocation."""
     low, high = budget_range(d)
     budget = d.budget
-    conflict = [rule for rule in _active(d)
+    conflict = [rule for rule in active_rules(d)
                 if _feasible(dataclasses.replace(d, **RULES[rule]))]  # type: ignore[arg-type]
 
     unreachable: dict[str, float] = {}

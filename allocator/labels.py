@@ -12,6 +12,14 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_about": {"nl": "Over", "en": "About"},
     "sheet_unmet": {"nl": "Tekort", "en": "Unmet need"},
     "sheet_curve": {"nl": "Curve", "en": "Curve"},
+    "fairness_price": {"nl": "Prijs van de eerlijkheidsregels", "en": "Price of fairness"},
+    "fairness_price_text": {
+        "nl": "de regels samen kosten {value} gewogen onvervulde behoefte ({share} meer dan "
+              "zonder regels)",
+        "en": "the rules together cost {value} of weighted unmet need ({share} more than "
+              "without them)"},
+    "fairness_rule_text": {"nl": "alleen deze regel schrappen scheelt {value}",
+                           "en": "dropping this rule alone saves {value}"},
     "sheet_regions_by_budget": {"nl": "Regio's per budget", "en": "Regions by budget"},
     "chart_curve": {"nl": "Gewogen onvervulde behoefte per budget",
                     "en": "Weighted unmet need by budget"},

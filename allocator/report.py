@@ -152,6 +152,13 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
             c = r.certificate
             rows.append((label("certificate", lang), label("certificate_text", lang).format(
                 violation=f"€{c.max_violation_eur:,.2f}", gap=f"{c.duality_gap:.1e}"), None))
+    price = r.price_of_fairness
+    if r.optimal and price is not None and price.per_rule_eur:
+        rows.append((label("fairness_price", lang), label("fairness_price_text", lang).format(
+            value=eur_text(price.total_eur, lang), share=f"{price.total_share:.1%}"), None))
+        for rule, cost in price.per_rule_eur.items():
+            rows.append(("  " + label(rule, lang), label("fairness_rule_text", lang).format(
+                value=eur_text(cost, lang)), None))
     note = r.message.removeprefix("Optimal allocation found and certified.").strip()
     if note:  # the engine's notes (a skipped tie-break stage, infeasibility) are in English
         rows.append((label("message", lang), note, None))

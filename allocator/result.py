@@ -12,6 +12,7 @@ import pandas as pd
 from allocator.certify import Certificate
 from allocator.errors import Status
 from allocator.explain import Infeasibility
+from allocator.fairness import PriceOfFairness
 from allocator.instance import Instance
 from allocator.rounding import largest_remainder
 
@@ -47,6 +48,7 @@ class Result:
     weighted_unmet_before_eur: float = math.nan
     marginal_value: float | None = None  # weighted unmet need removed by one more euro
     certificate: Certificate | None = None
+    price_of_fairness: PriceOfFairness | None = None
     infeasibility: Infeasibility | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -102,6 +104,8 @@ class Result:
                 np.round(self.coverage["coverage"].to_numpy(float), 10).tolist(), strict=True)
             ) if len(self.coverage) else {},
             "certificate": self.certificate.to_dict() if self.certificate else None,
+            "price_of_fairness": (self.price_of_fairness.to_dict()
+                                  if self.price_of_fairness else None),
             "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
             "solver": {
                 "name": self.solver.name,

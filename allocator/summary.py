@@ -32,6 +32,11 @@ def summary(r: Result) -> str:
         f"weighted unmet need €{r.weighted_unmet_before_eur:,.0f} -> €{r.weighted_unmet_eur:,.0f}",
         f"€1 m more would lower weighted unmet need by €{(r.marginal_value or 0) * 1e6:,.0f}",
     ]
+    p = r.price_of_fairness
+    if p and p.per_rule_eur:
+        rules = ", ".join(f"{k} €{v:,.0f}" for k, v in p.per_rule_eur.items())
+        lines.append(f"price of fairness: the equity rules cost €{p.total_eur:,.0f} of weighted "
+                     f"unmet need ({p.total_share:.1%}); each alone: {rules}")
     if c:
         lines.append(f"certificate: largest violation €{c.max_violation_eur:,.2f}, "
                      f"relative duality gap {c.duality_gap:.1e} "

@@ -1,0 +1,71 @@
+"""The price of fairness: what the equity rules cost in weighted unmet need.
+
+Each equity rule is a constraint, so dropping it can only lower the least weighted unmet
+need U. The price of all rules together is U minus U without any of them; the price of one
+rule is U minus U without that rule alone (the others kept). Both are exact stage-1 LPs on
+the same data; a rule that does not bind costs nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from allocator.errors import Status
+from allocator.explain import RULES, active_rules
+from allocator.highs import Solver
+from models.data import AllocationData
+from models.matrix import build_lp
+
+#: The rules that trade efficiency for equity (spending the whole budget is not one).
+EQUITY_RULES = tuple(r for r in RULES if r != "spend_all")
+
+
+@dataclass(frozen=True)
+class PriceOfFairness:
+    unmet_eur: float  # weighted unmet need with every rule in force
+    unconstrained_unmet_eur: float  # ... with no equity rule
+    per_rule_eur: dict[str, float] = field(default_factory=dict)  # rule -> its own cost
+
+    @property
+    def total_eur(self) -> float:
+        return max(0.0, self.unmet_eur - self.unconstrained_unmet_eur)
+
+    @property
+    def total_share(self) -> float:
+        """The cost relative to the unmet need without equity rules (0.05 = 5 % more)."""
+        base = self.unconstrained_unmet_eur
+        return self.total_eur / base if base > 0 else 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "unmet_eur": self.unmet_eur,
+            "unconstrained_unmet_eur": self.unconstrained_unmet_eur,
+            "total_eur": self.total_eur,
+            "total_share": self.total_share,
+            "per_rule_eur": self.per_rule_eur,
+        }
+
+
+def _unmet(d: AllocationData) -> float | None:
+    sol = Solver(build_lp(d)).run()
+    return sol.objective if sol.status == Status.OPTIMAL else None
+
+
+def price_of_fairness(d: AllocationData, unmet: float, scale: float) -> PriceOfFairness | None:
+    """Price the equity rules of ``d`` whose optimum (model units) is ``unmet``."""
+    rules = [r for r in active_rules(d) if r in EQUITY_RULES]
+    if not rules:
+        return PriceOfFairness(unmet * scale, unmet * scale)
+    off: dict[str, object] = {}
+    for rule in rules:
+        off.update(RULES[rule])
+    free = _unmet(dataclasses.replace(d, **off))  # type: ignore[arg-type]
+    if free is None:  # only when spend_all cannot hold without the rules: nothing to price
+        return None
+    per_rule = {}
+    for rule in rules:
+        without = _unmet(dataclasses.replace(d, **RULES[rule]))  # type: ignore[arg-type]
+        if without is not None:
+            per_rule[rule] = max(0.0, (unmet - without) * scale)
+    return PriceOfFairness(unmet * scale, min(free, unmet) * scale, per_rule)
