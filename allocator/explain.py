@@ -12,11 +12,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from allocator.errors import Status
 from allocator.highs import Solver
-from models.data import AllocationData
-from models.matrix import build_lp
+from models.data import AllocationData, FloatArray
+from models.matrix import LinearProgram, build_lp
 
 #: Each optional rule, and how to switch it off in the model data.
 RULES: dict[str, dict[str, object]] = {
@@ -38,6 +39,7 @@ class Infeasibility:
     max_budget_eur: float | None  # None: no upper limit (or no budget at all)
     conflict: list[str] = field(default_factory=list)
     unreachable_regions: dict[str, float] = field(default_factory=dict)  # region -> best coverage
+    repairs: list[Repair] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -46,7 +48,17 @@ class Infeasibility:
             "max_budget_eur": self.max_budget_eur,
             "conflict": self.conflict,
             "unreachable_regions": self.unreachable_regions,
+            "repairs": [vars(r) for r in self.repairs],
         }
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One rule changed to the nearest value at which everything else can hold."""
+
+    rule: str
+    value: float  # budget in euros, floor and gap as fractions, per-capita ratio
+    text: str
 
 
 def active_rules(d: AllocationData) -> list[str]:
@@ -88,6 +100,83 @@ def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
     return ends[0], ends[1]
 
 
+def _with_parameter(lp: LinearProgram, rows: sp.csr_matrix, row_lower: FloatArray,
+                    row_upper: FloatArray, sign: float) -> LinearProgram:
+    """``lp`` plus a parameter column p in [0, 1e6] (the last column of ``rows``), the given
+    rows, and the objective sign * p alone: the best value of a rule's parameter."""
+    n = lp.n_cols + 1
+    cost = np.zeros(n)
+    cost[-1] = sign
+    base = sp.hstack([lp.matrix, sp.csc_matrix((lp.n_rows, 1))]).tocsc()
+    return dataclasses.replace(
+        lp, cost=cost, offset=0.0,
+        col_lower=np.append(lp.col_lower, 0.0), col_upper=np.append(lp.col_upper, 1e6),
+        matrix=sp.vstack([base, rows]).tocsc(),
+        row_lower=np.concatenate([lp.row_lower, row_lower]),
+        row_upper=np.concatenate([lp.row_upper, row_upper]))
+
+
+def _region_rows(d: AllocationData, regions: np.ndarray, coefficient: FloatArray,
+                 n_cols: int) -> sp.csr_matrix:
+    """Rows sum_g x[r,g] + coefficient[r] * p for the given regions (p the last column)."""
+    pos = np.full(len(d.regions), -1)
+    pos[regions] = np.arange(regions.size)
+    keep = pos[d.cell_region] >= 0
+    cells = np.flatnonzero(keep)
+    r = np.concatenate([pos[d.cell_region[cells]], np.arange(regions.size)])
+    c = np.concatenate([cells, np.full(regions.size, n_cols - 1)])
+    v = np.concatenate([np.ones(cells.size), coefficient])
+    return sp.csr_matrix((v, (r, c)), shape=(regions.size, n_cols))
+
+
+def _best(lp: LinearProgram) -> float | None:
+    sol = Solver(lp).run()
+    return float(sol.x[-1]) if sol.status == Status.OPTIMAL else None
+
+
+def repairs(d: AllocationData) -> list[Repair]:
+    """The nearest value of each parametric rule at which the others can hold, by an LP that
+    makes the parameter a variable: the highest floor, the smallest gap, the smallest
+    per-capita ratio. Shown rounded towards feasibility (a floor down, a gap up)."""
+    out = []
+    if d.coverage_floor > 0:
+        lp = build_lp(dataclasses.replace(d, coverage_floor=0.0))
+        covered = d.covered_regions
+        rows = _region_rows(d, covered, -d.region_need[covered], lp.n_cols + 1)
+        phi = _best(_with_parameter(lp, rows, -d.region_covered[covered],
+                                    np.full(covered.size, np.inf), -1.0))
+        if phi is not None and phi < d.coverage_floor:
+            value = math.floor(min(phi, 1.0) * 1e4) / 1e4
+            out.append(Repair("coverage_floor", value,
+                              f"lower the coverage floor to {value:.2%}"))
+    if d.max_coverage_gap is not None:
+        lp = build_lp(d)
+        gap_row = next(b.start for b in lp.blocks if b.rule == "coverage_gap")
+        lp.row_upper[gap_row] = np.inf
+        lo, hi = lp.columns["coverage_min"], lp.columns["coverage_max"]
+        lp.cost[:] = 0.0
+        lp.cost[hi], lp.cost[lo], lp.offset = 1.0, -1.0, 0.0
+        sol = Solver(lp).run()
+        if sol.status == Status.OPTIMAL:
+            delta = float(sol.x[hi] - sol.x[lo])
+            if delta > d.max_coverage_gap:
+                value = math.ceil(delta * 1e4) / 1e4
+                out.append(Repair("max_coverage_gap", value,
+                                  f"allow a coverage gap of {value:.2%}"))
+    if d.per_capita_cap_ratio is not None:
+        lp = build_lp(dataclasses.replace(d, per_capita_cap_ratio=None))
+        regions = np.arange(len(d.regions))
+        share = d.population / d.population.sum() * d.budget
+        rows = _region_rows(d, regions, -share, lp.n_cols + 1)
+        kappa = _best(_with_parameter(lp, rows, np.full(regions.size, -np.inf),
+                                      np.zeros(regions.size), 1.0))
+        if kappa is not None and kappa > d.per_capita_cap_ratio:
+            value = math.ceil(kappa * 1e4) / 1e4
+            out.append(Repair("per_capita_cap_ratio", value,
+                              f"raise the per-capita cap ratio to {value:g}"))
+    return out
+
+
 def _eur(value: float) -> str:
     return f"€{value:,.0f}"
 
@@ -122,10 +211,18 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
         listed = ", ".join(f"{r} (at most {c:.1%})" for r, c in unreachable.items())
         parts.append(f"coverage_floor {d.coverage_floor:.1%} is out of reach, whatever the "
                      f"budget, in: {listed}, given their need, existing funding and caps.")
+    fixes = repairs(d)
+    if low is not None and (budget < low or (high is not None and budget > high)):
+        target = math.ceil(low * scale) if budget < low else math.floor(high * scale)  # type: ignore[operator]
+        fixes.insert(0, Repair("budget_eur", float(target), f"set the budget to {_eur(target)}"))
+    if fixes:
+        parts.append("Single changes that would restore feasibility: "
+                     + "; ".join(f.text for f in fixes) + ".")
     return Infeasibility(
         message=" ".join(parts),
         min_budget_eur=None if low is None else low * scale,
         max_budget_eur=None if high is None or math.isinf(high) else high * scale,
         conflict=conflict,
         unreachable_regions=unreachable,
+        repairs=fixes,
     )

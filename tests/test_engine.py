@@ -212,7 +212,9 @@ def test_infeasible_floor_reports_the_exact_minimum_budget(small: Path) -> None:
     assert r.infeasibility.conflict == ["coverage_floor"]
     assert r.message == ("The rules cannot all hold with a budget of €10. The smallest budget "
                          "at which they hold is €95. Dropping any one of these rules would "
-                         "restore feasibility: coverage_floor.")
+                         "restore feasibility: coverage_floor. Single changes that would restore "
+                         "feasibility: set the budget to €95; lower the coverage floor to "
+                         "13.33%.")
     assert allocator.solve(small, budget=95, floor=0.5).status == Status.OPTIMAL
     assert allocator.solve(small, budget=94.99, floor=0.5).status == Status.INFEASIBLE
 

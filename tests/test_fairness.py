@@ -66,3 +66,49 @@ def test_in_json_and_report(tmp_path: Path) -> None:
     assert main(["solve", str(NPVR), "--json", str(js), "--no-report", "-q",
                  "--no-fairness-price"]) == 0
     assert json.loads(js.read_text())["price_of_fairness"] is None
+
+
+def repaired(path: Path, **rules: float) -> dict[str, float]:
+    r = allocator.solve(path, **rules)
+    assert r.status.value == "infeasible" and r.infeasibility is not None
+    return {f.rule: f.value for f in r.infeasibility.repairs}
+
+
+def test_floor_repair_is_the_highest_feasible_floor(tmp_path: Path) -> None:
+    from tests.conftest import SMALL
+
+    path = write_csv_instance(tmp_path / "s", SMALL)
+    fixes = repaired(path, floor=0.9)
+    floor = fixes["coverage_floor"]
+    assert allocator.solve(path, floor=floor).optimal
+    assert allocator.solve(path, floor=floor + 0.001).status.value == "infeasible"
+    fixes = repaired(path, budget=20)  # the floor of 30 % needs €37
+    assert fixes["budget_eur"] == 37
+    assert allocator.solve(path, budget=37).optimal
+    assert allocator.solve(path, budget=36).status.value == "infeasible"
+    assert allocator.solve(path, budget=20, floor=fixes["coverage_floor"]).optimal
+
+
+def test_gap_and_per_capita_repairs(tmp_path: Path) -> None:
+    tables = instance_tables(  # B is fully covered already; A can reach at most 10 %
+        [("A", 100, 1.0), ("B", 300, 1.0)], [("g", 1.0)],
+        [("A", "g", 100, 0, None), ("B", "g", 100, 100, None)],
+        {"budget_eur": 10, "max_coverage_gap": 0.5})
+    path = write_csv_instance(tmp_path / "gap", tables)
+    gap = repaired(path)["max_coverage_gap"]
+    assert gap == pytest.approx(0.9)
+    assert allocator.solve(path, max_gap=gap).optimal
+    assert allocator.solve(path, max_gap=gap - 0.001).status.value == "infeasible"
+
+    tables = instance_tables(  # A holds 10 % of the people, yet needs 40 % of the budget
+        [("A", 100, 1.0), ("B", 900, 1.0)], [("g", 1.0)],
+        [("A", "g", 100, 0, None), ("B", "g", 100, 0, None)],
+        {"budget_eur": 100, "coverage_floor": 0.4, "per_capita_cap_ratio": 2})
+    path = write_csv_instance(tmp_path / "pc", tables)
+    ratio = repaired(path)["per_capita_cap_ratio"]
+    assert ratio == pytest.approx(4.0)
+    tables["policy"][-1][1] = ratio
+    assert allocator.solve(write_csv_instance(tmp_path / "pc2", tables)).optimal
+    tables["policy"][-1][1] = ratio - 0.01
+    assert allocator.solve(write_csv_instance(tmp_path / "pc3", tables)).status.value == \
+        "infeasible"
