@@ -72,6 +72,10 @@ def violations(d: AllocationData, x: FloatArray) -> dict[str, float]:
     if d.per_capita_cap_ratio is not None:
         cap = d.per_capita_cap_ratio * d.population / d.population.sum() * d.budget
         out["per_capita_cap"] = float(np.max(per_region - cap, initial=0.0))
+    if d.region_min is not None:
+        out["region_min"] = float(np.nanmax(np.append(d.region_min - per_region, 0.0)))
+    if d.region_max is not None:
+        out["region_max"] = float(np.nanmax(np.append(per_region - d.region_max, 0.0)))
     return out
 
 

@@ -26,6 +26,8 @@ RULES: dict[str, dict[str, object]] = {
     "min_share": {"min_share": None},
     "max_share": {"max_share": None},
     "per_capita_cap_ratio": {"per_capita_cap_ratio": None},
+    "region_min": {"region_min": None},
+    "region_max": {"region_max": None},
     "spend_all": {"spend_all": False},
 }
 

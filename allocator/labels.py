@@ -148,6 +148,16 @@ _LABELS: dict[str, dict[str, str]] = {
     "per_capita_cap": {"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
     "per_capita_cap_ratio": {"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
     "spend_all": {"nl": "volledig besteden", "en": "spend all"},
+    "region_min": {"nl": "minimumbedrag regio", "en": "regional minimum"},
+    "region_max": {"nl": "maximumbedrag regio", "en": "regional maximum"},
+    "explain_region_min": {
+        "nl": "€1.000 minder minimum voor deze regio verlaagt de gewogen onvervulde behoefte "
+              "met {value}",
+        "en": "€1,000 less minimum for this region lowers weighted unmet need by {value}"},
+    "explain_region_max": {
+        "nl": "€1.000 meer maximum voor deze regio verlaagt de gewogen onvervulde behoefte "
+              "met {value}",
+        "en": "€1,000 more maximum for this region lowers weighted unmet need by {value}"},
     "file": {"nl": "Bestand", "en": "File"},
     "sha256": {"nl": "SHA-256", "en": "SHA-256"},
     "versions": {"nl": "Versies", "en": "Versions"},

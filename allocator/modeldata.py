@@ -34,6 +34,13 @@ def _codes(ids: pd.Series, index: pd.Index) -> np.ndarray:
     return np.asarray(index.get_indexer(ids), dtype=np.int64)
 
 
+def _optional(table: pd.DataFrame, column: str, scale: float) -> np.ndarray | None:
+    """A per-row amount in model units, or None when no row gives one."""
+    if column not in table or table[column].isna().all():
+        return None
+    return table[column].to_numpy(float) / scale
+
+
 def to_model_data(instance: Instance, scale: float) -> AllocationData:
     """Translate a validated instance into the model's sets and parameters."""
     regions = tuple(instance.regions.index.tolist())
@@ -73,4 +80,6 @@ def to_model_data(instance: Instance, scale: float) -> AllocationData:
         min_share=None if np.isnan(min_share).all() else min_share,
         max_share=None if np.isnan(max_share).all() else max_share,
         per_capita_cap_ratio=p.per_capita_cap_ratio,
+        region_min=_optional(instance.regions, "min_eur", scale),
+        region_max=_optional(instance.regions, "max_eur", scale),
     )

@@ -312,8 +312,9 @@ def _meaning(row: Any, r: Result, lang: str, budget: float, population: pd.Serie
     if row.rule == "per_capita_cap":
         share = float(population[row.id]) / float(population.sum())
         return label("explain_per_capita", lang).format(value=eur(y * 0.1 * share * budget))
-    if row.rule == "cap":
-        return label("explain_cap", lang).format(value=eur(y * 1000))
+    if row.rule in ("cap", "region_min", "region_max"):
+        key = "explain_cap" if row.rule == "cap" else f"explain_{row.rule}"
+        return label(key, lang).format(value=eur(y * 1000))
     return ""
 
 

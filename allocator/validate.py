@@ -29,7 +29,7 @@ from allocator.read import ROW, RawTable, read_instance
 
 #: The numeric columns of each table: together they settle the table's decimal separator.
 NUMERIC = {
-    "regions": ("population", "weight"),
+    "regions": ("population", "weight", "min_eur", "max_eur"),
     "goals": ("weight", "min_share", "max_share"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "policy": ("value",),
@@ -171,8 +171,12 @@ def validate(
             "name": clean_ids(rt.f["name"]) if "name" in rt.f else ids,
             "population": rt.number("population", minimum=0, strict_minimum=True, integer=True),
             "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True),
+            "min_eur": rt.number("min_eur", required=False, minimum=0),
+            "max_eur": rt.number("max_eur", required=False, minimum=0),
             **_notes(rt.f),
         })
+        crossed = regions["min_eur"] > regions["max_eur"]
+        rt._report(crossed, "min_eur", "must not exceed max_eur on the same row, got {value}")
         regions["name"] = regions["name"].where(regions["name"].ne(""), regions["region"])
 
     gt = _Columns(tables["goals"], problems, "goals")

@@ -16,6 +16,7 @@ Constraints
     ℓ·N[r] ≤ E[r] + Σ_g x[r,g] ≤ h·N[r],  h − ℓ ≤ δ   r ∈ R⁺     coverage gap
     α[g]·B ≤ Σ_r x[r,g] ≤ β[g]·B                                  goal shares
     Σ_g x[r,g] ≤ κ·pop[r]/Σpop·B                                  per-capita cap
+    lo[r] ≤ Σ_g x[r,g] ≤ hi[r]                                    per-region bounds (euros)
 
 :mod:`models.matrix` builds the identical LP as arrays for speed; ``tests/test_parity.py``
 holds the two together.
@@ -101,4 +102,18 @@ def build_model(d: AllocationData) -> pyo.ConcreteModel:
         m.per_capita_cap = pyo.Constraint(
             m.R, rule=lambda m, r: in_region(m, r) <= kappa * m.pop[r] / pop_total * m.B
         )
+
+    def region_rule(bound: object, sense: str) -> pyo.Constraint:
+        def rule(m: pyo.ConcreteModel, r: str) -> object:
+            b = float(bound[d.regions.index(r)])  # type: ignore[index]
+            if math.isnan(b):
+                return pyo.Constraint.Skip
+            return in_region(m, r) >= b if sense == "min" else in_region(m, r) <= b
+
+        return pyo.Constraint(m.R, rule=rule)
+
+    if d.region_min is not None:
+        m.region_min = region_rule(d.region_min, "min")
+    if d.region_max is not None:
+        m.region_max = region_rule(d.region_max, "max")
     return m

@@ -40,6 +40,8 @@ class AllocationData:
     min_share: FloatArray | None = None  # per goal, NaN where absent
     max_share: FloatArray | None = None
     per_capita_cap_ratio: float | None = None
+    region_min: FloatArray | None = None  # per region, euros from this budget; NaN = none
+    region_max: FloatArray | None = None
 
     @property
     def n_cells(self) -> int:

@@ -15,6 +15,8 @@ Rows, each a :class:`RowBlock` so that duals and slacks can be named afterwards
     min_share       sum_{r} x_rg - alpha_g*B           >= 0
     max_share       sum_{r} x_rg - beta_g*B            <= 0
     per_capita_cap  sum_{g} x_rg - kappa*pop_r/P*B     <= 0
+    region_min      sum_{g} x_rg                       >= lo_r
+    region_max      sum_{g} x_rg                       <= hi_r
 
 Objective: minimise U = sum_c w_c (m_c - x_c), stored as cost -w and offset sum w*m.
 """
@@ -194,6 +196,22 @@ def build_lp(d: AllocationData) -> LinearProgram:
             np.concatenate([cells, np.full(n_regions, col_budget)]),
             np.concatenate([np.ones(n), -factor]),
             np.full(n_regions, -INF), np.zeros(n_regions),
+        )
+
+    for rule, bound in (("region_min", d.region_min), ("region_max", d.region_max)):
+        if bound is None:
+            continue
+        regions = np.flatnonzero(~np.isnan(bound))
+        if not regions.size:
+            continue
+        pos = np.full(n_regions, -1, dtype=np.int64)
+        pos[regions] = np.arange(regions.size)
+        keep = pos[d.cell_region] >= 0
+        rows.add(
+            rule, "region", regions,
+            pos[d.cell_region][keep], cells[keep], np.ones(int(keep.sum())),
+            bound[regions] if rule == "region_min" else np.full(regions.size, -INF),
+            np.full(regions.size, INF) if rule == "region_min" else bound[regions],
         )
 
     matrix = sp.csc_matrix(

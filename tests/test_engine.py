@@ -94,6 +94,12 @@ def check_rules(r: allocator.Result, tol: float = 1e-3) -> None:
             assert per_goal[g] >= row["min_share"] * p.budget_eur - tol
         if not math.isnan(row["max_share"]):
             assert per_goal[g] <= row["max_share"] * p.budget_eur + tol
+    for column, sign in (("min_eur", 1), ("max_eur", -1)):
+        if column in inst.regions:
+            got = per_region["amount_eur"].reindex(inst.regions.index, fill_value=0)
+            bound = inst.regions[column]
+            ok = bound.isna() | (sign * (got - bound) >= -tol)
+            assert ok.all(), column
     if p.per_capita_cap_ratio is not None:
         pop = inst.regions["population"]
         cap = p.per_capita_cap_ratio * pop / pop.sum() * p.budget_eur
@@ -114,6 +120,11 @@ def rich_tables(seed: int, budget: float | None = None) -> dict:
     })
     t["goals"] = [["goal", "weight", "min_share", "max_share"],
                   ["a", 1, 0.2, None], ["b", 1, None, 0.5], ["c", 2, None, None]]
+    # per-region bounds in euros: a minimum for r0, a maximum for r1
+    t["regions"][0] += ["min_eur", "max_eur"]
+    for row, bounds in zip(t["regions"][1:], [[1e5, None], [None, 8e6]] + [[None, None]] * 3,
+                           strict=True):
+        row += bounds
     return t
 
 
@@ -141,6 +152,8 @@ def test_multiplying_all_money_by_ten_multiplies_the_allocation(tmp_path: Path) 
     t10 = {k: [row[:] for row in v] for k, v in t.items()}
     for row in t10["needs"][1:]:
         row[2], row[3] = row[2] * 10, row[3] * 10
+    for row in t10["regions"][1:]:  # the per-region bounds are money too
+        row[3:5] = [None if v is None else v * 10 for v in row[3:5]]
     t10["policy"] = [["key", "value"]] + [
         [k, v * 10 if k == "budget_eur" else v] for k, v in t["policy"][1:]]
     big = allocator.solve(write_csv_instance(tmp_path / "b", t10))

@@ -112,3 +112,27 @@ def test_gap_and_per_capita_repairs(tmp_path: Path) -> None:
     tables["policy"][-1][1] = ratio - 0.01
     assert allocator.solve(write_csv_instance(tmp_path / "pc3", tables)).status.value == \
         "infeasible"
+
+
+def test_per_region_bounds_in_euros(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regio Deal practice: at least €1.25 m and at most €10 m a year per region."""
+    tables = instance_tables(
+        [("A", 100, 1.0), ("B", 100, 2.0), ("C", 100, 3.0)], [("g", 1.0)],
+        [("A", "g", 20e6, 0, None), ("B", "g", 20e6, 0, None), ("C", "g", 20e6, 0, None)],
+        {"budget_eur": 15e6})
+    tables["regions"][0] += ["min_eur", "max_eur"]
+    for row in tables["regions"][1:]:
+        row += [1.25e6, 10e6]
+    r = allocator.solve(write_csv_instance(tmp_path / "rd", tables))
+    got = r.allocation.set_index("region")["amount_eur"]
+    # C (heaviest) is capped at 10 m, A gets its minimum, B the rest
+    assert got.to_dict() == pytest.approx({"A": 1.25e6, "B": 3.75e6, "C": 10e6})
+    p = r.price_of_fairness
+    assert p is not None and set(p.per_rule_eur) == {"region_min", "region_max"}
+    # without the maximum C would take 12.5 m (weight 3), B keeping only its minimum (weight 2)
+    assert p.per_rule_eur["region_max"] == pytest.approx(2.5e6 * (3 - 2))
+    tables["regions"][1][3:5] = [5e6, 1e6]
+    assert main(["validate", str(write_csv_instance(tmp_path / "bad", tables))]) == 2
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "error: bad/regions.csv, row 2, min_eur: must not exceed max_eur on the same row, "
+        "got 5000000")

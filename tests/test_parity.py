@@ -41,7 +41,7 @@ def test_same_allocation_when_the_optimum_is_unique(tmp_path: Path, seed: int) -
     # Distinct weights and no rule but the budget: the optimum is a single point.
     rng = np.random.default_rng(100 + seed)
     t = rich_tables(seed)
-    t["regions"] = [t["regions"][0]] + [[r[0], r[1], float(rng.uniform(1, 3))]
+    t["regions"] = [t["regions"][0][:3]] + [[r[0], r[1], float(rng.uniform(1, 3))]
                                         for r in t["regions"][1:]]
     t["goals"] = [["goal", "weight"], ["a", 1.0], ["b", 1.37], ["c", 2.11]]
     t["policy"] = [["key", "value"], ["budget_eur", 1.1e7]]
