@@ -135,4 +135,4 @@ def test_per_region_bounds_in_euros(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["validate", str(write_csv_instance(tmp_path / "bad", tables))]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
         "error: bad/regions.csv, row 2, min_eur: must not exceed max_eur on the same row, "
-        "got 5000000")
+        "got 5000000.0")
