@@ -130,36 +130,35 @@ def build_lp(d: AllocationData) -> LinearProgram:
         one * (0.0 if d.spend_all else -INF), one * 0.0,
     )
 
-    covered = d.covered_regions
-    if d.coverage_floor > 0 and covered.size:
-        # Row k of the block belongs to region covered[k]; cells of uncovered regions drop out.
-        pos = np.full(n_regions, -1, dtype=np.int64)
-        pos[covered] = np.arange(covered.size)
-        keep = pos[d.cell_region] >= 0
-        rows.add(
-            "coverage_floor", "region", covered,
-            pos[d.cell_region][keep], cells[keep], np.ones(int(keep.sum())),
-            d.coverage_floor * d.region_need[covered] - d.region_covered[covered],
-            np.full(covered.size, INF),
-        )
+    def sums(rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
+             col: int | None = None, coef: FloatArray | None = None) -> None:
+        """One row per key k in ``keys``: the sum of the cells of region (or goal) k, plus
+        coef[k] times column ``col`` when given, between lo[k] and hi[k]."""
+        cell_key = d.cell_region if over == "region" else d.cell_goal
+        pos = np.full(n_regions if over == "region" else n_goals, -1, dtype=np.int64)
+        pos[keys] = np.arange(keys.size)
+        keep = pos[cell_key] >= 0
+        r, c, v = pos[cell_key][keep], cells[keep], np.ones(int(keep.sum()))
+        if col is not None and coef is not None:
+            r = np.concatenate([r, np.arange(keys.size)])
+            c = np.concatenate([c, np.full(keys.size, col)])
+            v = np.concatenate([v, coef])
+        rows.add(rule, over, keys, r, c, v, lo, hi)
 
-    if gap and covered.size:
-        pos = np.full(n_regions, -1, dtype=np.int64)
-        pos[covered] = np.arange(covered.size)
-        keep = pos[d.cell_region] >= 0
-        k = covered.size
+    covered = d.covered_regions
+    k = covered.size
+    if d.coverage_floor > 0 and k:
+        # Row k of the block belongs to region covered[k]; cells of uncovered regions drop out.
+        sums("coverage_floor", "region", covered,
+             d.coverage_floor * d.region_need[covered] - d.region_covered[covered],
+             np.full(k, INF))
+
+    if gap and k:
         e = -d.region_covered[covered]
-        for rule, col, lo, hi in (
-            ("coverage_low", columns["coverage_min"], e, np.full(k, INF)),
-            ("coverage_high", columns["coverage_max"], np.full(k, -INF), e),
-        ):
-            rows.add(
-                rule, "region", covered,
-                np.concatenate([pos[d.cell_region][keep], np.arange(k)]),
-                np.concatenate([cells[keep], np.full(k, col)]),
-                np.concatenate([np.ones(int(keep.sum())), -d.region_need[covered]]),
-                lo, hi,
-            )
+        need = -d.region_need[covered]
+        sums("coverage_low", "region", covered, e, np.full(k, INF), columns["coverage_min"], need)
+        sums("coverage_high", "region", covered, np.full(k, -INF), e, columns["coverage_max"],
+             need)
         rows.add(
             "coverage_gap", "", empty,
             np.zeros(2, dtype=np.int64),
@@ -167,52 +166,26 @@ def build_lp(d: AllocationData) -> LinearProgram:
             np.array([1.0, -1.0]), -INF * one, one * float(d.max_coverage_gap),  # type: ignore[arg-type]
         )
 
-    for rule, shares, lo_sign in (("min_share", d.min_share, 1), ("max_share", d.max_share, -1)):
-        if shares is None:
-            continue
-        goals = np.flatnonzero(~np.isnan(shares))
-        if not goals.size:
-            continue
-        pos = np.full(n_goals, -1, dtype=np.int64)
-        pos[goals] = np.arange(goals.size)
-        keep = pos[d.cell_goal] >= 0
-        k = goals.size
-        bound_lo = np.zeros(k) if lo_sign > 0 else np.full(k, -INF)
-        bound_hi = np.full(k, INF) if lo_sign > 0 else np.zeros(k)
-        rows.add(
-            rule, "goal", goals,
-            np.concatenate([pos[d.cell_goal][keep], np.arange(k)]),
-            np.concatenate([cells[keep], np.full(k, col_budget)]),
-            np.concatenate([np.ones(int(keep.sum())), -shares[goals]]),
-            bound_lo, bound_hi,
-        )
+    for rule, shares in (("min_share", d.min_share), ("max_share", d.max_share)):
+        goals = np.flatnonzero(~np.isnan(shares)) if shares is not None else empty
+        if goals.size:
+            zero, free = np.zeros(goals.size), np.full(goals.size, INF)
+            sums(rule, "goal", goals, zero if rule == "min_share" else -free,
+                 free if rule == "min_share" else zero, col_budget, -shares[goals])  # type: ignore[index]
 
     if d.per_capita_cap_ratio is not None:
         regions = np.arange(n_regions, dtype=np.int64)
         factor = d.per_capita_cap_ratio * d.population / d.population.sum()
-        rows.add(
-            "per_capita_cap", "region", regions,
-            np.concatenate([d.cell_region, regions]),
-            np.concatenate([cells, np.full(n_regions, col_budget)]),
-            np.concatenate([np.ones(n), -factor]),
-            np.full(n_regions, -INF), np.zeros(n_regions),
-        )
+        sums("per_capita_cap", "region", regions, np.full(n_regions, -INF),
+             np.zeros(n_regions), col_budget, -factor)
 
     for rule, bound in (("region_min", d.region_min), ("region_max", d.region_max)):
-        if bound is None:
-            continue
-        regions = np.flatnonzero(~np.isnan(bound))
-        if not regions.size:
-            continue
-        pos = np.full(n_regions, -1, dtype=np.int64)
-        pos[regions] = np.arange(regions.size)
-        keep = pos[d.cell_region] >= 0
-        rows.add(
-            rule, "region", regions,
-            pos[d.cell_region][keep], cells[keep], np.ones(int(keep.sum())),
-            bound[regions] if rule == "region_min" else np.full(regions.size, -INF),
-            np.full(regions.size, INF) if rule == "region_min" else bound[regions],
-        )
+        regions = np.flatnonzero(~np.isnan(bound)) if bound is not None else empty
+        if regions.size:
+            free = np.full(regions.size, INF)
+            sums(rule, "region", regions,
+                 bound[regions] if rule == "region_min" else -free,  # type: ignore[index]
+                 free if rule == "region_min" else bound[regions])  # type: ignore[index]
 
     matrix = sp.csc_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
