@@ -41,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--algorithm", choices=("auto", "simplex", "ipm"), default="auto",
                    help="HiGHS algorithm (auto: simplex for small, interior point for large)")
     s.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
-    s.add_argument("--no-fairness-price", action="store_true",
-                   help="skip the extra LPs that price each equity rule")
+    s.add_argument("--fairness-price", action=argparse.BooleanOptionalAction, default=None,
+                   help="price each equity rule with extra LPs (default: up to 100,000 cells)")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="check an instance without solving it")
@@ -169,7 +169,7 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     result = solve(
         args.instance, budget=args.budget, floor=args.floor, max_gap=args.max_gap,
         tie_break=args.tie_break, algorithm=args.algorithm, time_limit=args.time_limit,
-        fairness_price=not args.no_fairness_price,
+        fairness_price=args.fairness_price,
     )
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     written = []

@@ -35,6 +35,9 @@ from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
 
 TIE_BREAKS = ("lexicographic", "none")
+#: Above this many cells the price of fairness (one LP per equity rule, plus one) is only
+#: computed on request: at 1e6 cells each of those LPs takes minutes.
+FAIRNESS_PRICE_MAX_CELLS = 100_000
 
 #: Slack allowed on the stage-1 objective and the max-min level in later stages (relative).
 STAGE_TOLERANCE = 1e-9
@@ -64,12 +67,13 @@ def solve(
     tie_break: str = "lexicographic",
     algorithm: str = "auto",
     time_limit: float | None = None,
-    fairness_price: bool = True,
+    fairness_price: bool | None = None,
 ) -> Result:
     """Solve an instance (a path or a validated :class:`Instance`); flags override its policy.
 
     ``fairness_price`` also solves the instance without its equity rules, together and one
-    at a time, to price them (one LP more per rule in force, plus one).
+    at a time, to price them (one LP more per rule in force, plus one). None (the default)
+    does so up to ``FAIRNESS_PRICE_MAX_CELLS`` cells and says so when it does not.
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
@@ -109,6 +113,11 @@ def solve(
         x, note = _tie_break(solver, lp, data, first.objective, x, first.col_dual,
                              first.row_dual)
         seconds["tie_break"] = solver.seconds - seconds["stage1"]
+    price = fairness_price if fairness_price is not None else (
+        lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
+    if fairness_price is None and not price:
+        note += (f" The price of fairness was not computed above {FAIRNESS_PRICE_MAX_CELLS:,} "
+                 "cells (a full LP per rule); --fairness-price forces it.")
     clock = time.perf_counter()
     cert = certify(data, lp, x, first.row_dual, scale)
     seconds["certify"] = time.perf_counter() - clock
@@ -127,8 +136,7 @@ def solve(
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
         marginal_value=float(-first.col_dual[lp.columns["budget"]]),
         certificate=cert,
-        price_of_fairness=_price(data, first.objective, scale, seconds) if fairness_price
-        else None,
+        price_of_fairness=_price(data, first.objective, scale, seconds) if price else None,
         seconds=seconds,
     )
     if not cert.passed:

@@ -136,3 +136,14 @@ def test_per_region_bounds_in_euros(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert capsys.readouterr().err.splitlines()[0] == (
         "error: bad/regions.csv, row 2, min_eur: must not exceed max_eur on the same row, "
         "got 5000000.0")
+
+
+def test_large_instances_price_fairness_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    import allocator.engine as engine
+
+    monkeypatch.setattr(engine, "FAIRNESS_PRICE_MAX_CELLS", 10)  # NPVR has 33 cells
+    r = allocator.solve(NPVR)
+    assert r.price_of_fairness is None
+    assert r.message.endswith(" The price of fairness was not computed above 10 cells (a full "
+                              "LP per rule); --fairness-price forces it.")
+    assert allocator.solve(NPVR, fairness_price=True).price_of_fairness is not None
