@@ -54,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("instance", type=Path)
     w.add_argument("--from", dest="start", type=float, metavar="EUR", help="lowest budget")
     w.add_argument("--to", dest="stop", type=float, metavar="EUR", help="highest budget")
+    w.add_argument("--steps", type=int, metavar="N",
+                   help="evaluate a grid of N budgets instead of the exact curve")
     w.add_argument("--out", type=Path, metavar="SWEEP.xlsx",
                    help="workbook (default reports/<instance>-sweep.xlsx)")
     w.add_argument("--json", type=Path, metavar="SWEEP.json", help="also write JSON")
@@ -114,7 +116,7 @@ def _sweep(args: argparse.Namespace) -> int:
     from allocator.output import write_json
     from allocator.sweep import sweep, write_sweep_report
 
-    result = sweep(args.instance, start=args.start, stop=args.stop)
+    result = sweep(args.instance, start=args.start, stop=args.stop, steps=args.steps)
     written = []
     if args.json:
         written.append(write_json(args.json, result.to_dict()))

@@ -73,8 +73,12 @@ class Sweep:
 
 
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
-          stop: float | None = None) -> Sweep:
-    """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes)."""
+          stop: float | None = None, steps: int | None = None) -> Sweep:
+    """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes).
+
+    ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
+    re-solves; its points carry the solver's marginal value at each budget.
+    """
     if not isinstance(instance, Instance):
         instance = load(instance)
     scale = money_scale(instance)
@@ -109,6 +113,9 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
         u, slope, _ = points[budget]
         return u, slope
 
+    if steps is not None:
+        return _grid(instance, np.linspace(a, b, max(steps, 2)) if b > a else np.array([a]),
+                     evaluate, points, scale, low, lambda: solves)
     evaluate(a)
     if b > a:
         evaluate(b)
@@ -155,6 +162,18 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
                f"€{b * scale:,.0f}, traced in {solves} LP solves.")
     return Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves, message,
                  allocations)
+
+
+def _grid(instance: Instance, budgets: np.ndarray, evaluate: Any, points: dict[float, Any],
+          scale: float, low: float, solves: Any) -> Sweep:
+    """A fixed grid of budgets, each a warm re-solve; the marginal value is the solver's."""
+    for budget in budgets:
+        evaluate(float(budget))
+    grid = [Breakpoint(round(float(x) * scale, 2), round(points[float(x)][0] * scale, 2),
+                       max(0.0, -points[float(x)][1])) for x in budgets]
+    message = (f"A grid of {len(grid)} budgets between €{budgets[0] * scale:,.0f} and "
+               f"€{budgets[-1] * scale:,.0f}, in {solves()} LP solves.")
+    return Sweep(instance, grid, round(low * scale, 2), None, solves(), message)
 
 
 def _vertices(xs: list[float], us: list[float]) -> list[int]:

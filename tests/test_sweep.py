@@ -88,3 +88,12 @@ def test_cli_writes_json_and_workbook(tmp_path: Path) -> None:
     assert len(table) == 11
     for j, budget in enumerate(budgets, start=1):  # each column adds up to its budget
         assert sum(row[j] for row in table) == round(budget)
+
+
+def test_grid_lies_on_the_exact_curve(rich: Path) -> None:
+    exact = sweep(rich)
+    grid = sweep(rich, steps=25)
+    assert len(grid.breakpoints) == 25 and grid.lp_solves == 2 + 25
+    for p in grid.breakpoints:
+        assert p.weighted_unmet_eur == pytest.approx(exact.value_at(p.budget_eur), rel=1e-7,
+                                                     abs=0.05)
