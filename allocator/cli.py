@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--budget", type=float, metavar="EUR", help="annual budget in euros")
     s.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
     s.add_argument("--max-gap", type=float, metavar="D", help="maximum coverage gap, 0-1")
+    s.add_argument("--fairness", choices=("weighted", "max-min"),
+                   help="weighted: least weighted unmet need; max-min: raise the lowest "
+                        "coverage first, then the next")
+    s.add_argument("--max-efficiency-loss", type=float, metavar="F",
+                   help="with max-min: weighted unmet need at most (1 + F) x its optimum")
     s.add_argument("--out", type=Path, metavar="REPORT.xlsx",
                    help="report workbook (default reports/<instance>.xlsx)")
     s.add_argument("--no-report", action="store_true", help="write no Excel report")
@@ -171,7 +176,8 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     result = solve(
         args.instance, budget=args.budget, floor=args.floor, max_gap=args.max_gap,
         tie_break=args.tie_break, algorithm=args.algorithm, time_limit=args.time_limit,
-        fairness_price=args.fairness_price,
+        fairness_price=args.fairness_price, fairness=args.fairness,
+        max_efficiency_loss=args.max_efficiency_loss,
     )
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     written = []

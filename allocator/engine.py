@@ -28,6 +28,7 @@ from allocator.errors import CertificateError, Status
 from allocator.explain import explain
 from allocator.fairness import PriceOfFairness, price_of_fairness
 from allocator.instance import Instance
+from allocator.maxmin import with_leximin
 from allocator.modeldata import money_scale, to_model_data
 from allocator.result import Result, SolverInfo
 from allocator.validate import load
@@ -68,6 +69,8 @@ def solve(
     algorithm: str = "auto",
     time_limit: float | None = None,
     fairness_price: bool | None = None,
+    fairness: str | None = None,
+    max_efficiency_loss: float | None = None,
 ) -> Result:
     """Solve an instance (a path or a validated :class:`Instance`); flags override its policy.
 
@@ -79,7 +82,8 @@ def solve(
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
-    overrides = {"budget_eur": budget, "coverage_floor": floor, "max_coverage_gap": max_gap}
+    overrides = {"budget_eur": budget, "coverage_floor": floor, "max_coverage_gap": max_gap,
+                 "fairness": fairness, "max_efficiency_loss": max_efficiency_loss}
     if isinstance(instance, Instance):
         instance = instance.with_policy(**overrides)
     else:
@@ -89,6 +93,14 @@ def solve(
     clock = time.perf_counter()
     scale = money_scale(instance)
     data = to_model_data(instance, scale)
+    leximin = ""
+    if instance.policy.fairness == "max-min":
+        # Max-min turns into per-region minimums (a sequence of LPs); the ordinary stages
+        # then spend the rest efficiently and certify the result.
+        fair = with_leximin(data, instance.policy.max_efficiency_loss)
+        if fair is not None:
+            data = fair
+            leximin = " Max-min fairness: each region's coverage is raised lexicographically."
     lp = build_lp(data)
     solver = highs.Solver(lp, algorithm=algorithm, time_limit=time_limit)
     seconds["build"] = time.perf_counter() - clock
@@ -125,7 +137,7 @@ def solve(
 
     result = Result(
         status=Status.OPTIMAL,
-        message="Optimal allocation found and certified." + note,
+        message="Optimal allocation found and certified." + leximin + note,
         instance=instance,
         tie_break=tie_break,
         solver=info(),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
-               "spend_all")
+               "spend_all", "fairness", "max_efficiency_loss")
 
 
 class Policy(BaseModel):
@@ -23,10 +24,16 @@ class Policy(BaseModel):
     per_capita_cap_ratio: float | None = Field(None, gt=0,
                                                description="region gets <= this x its pro-capita B")
     spend_all: bool = Field(False, description="the whole budget must be allocated")
+    fairness: Literal["weighted", "max-min"] = Field(
+        "weighted", description="weighted: least weighted unmet need; max-min: raise the "
+                                "lowest coverage first, then the next (lexicographically)")
+    max_efficiency_loss: float | None = Field(
+        None, ge=0, description="with max-min: weighted unmet need at most (1 + this) x its "
+                                "optimum without max-min")
 
-    def rules_in_force(self) -> dict[str, float | bool]:
+    def rules_in_force(self) -> dict[str, float | bool | str]:
         """The optional rules that constrain the allocation, for reports and messages."""
-        rules: dict[str, float | bool] = {}
+        rules: dict[str, float | bool | str] = {}
         if self.coverage_floor > 0:
             rules["coverage_floor"] = self.coverage_floor
         for key in ("max_coverage_gap", "per_capita_cap_ratio"):
@@ -35,6 +42,10 @@ class Policy(BaseModel):
                 rules[key] = value
         if self.spend_all:
             rules["spend_all"] = True
+        if self.fairness == "max-min":
+            rules["fairness"] = "max-min"
+            if self.max_efficiency_loss is not None:
+                rules["max_efficiency_loss"] = self.max_efficiency_loss
         return rules
 
 

@@ -149,6 +149,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "per_capita_cap_ratio": {"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
     "spend_all": {"nl": "volledig besteden", "en": "spend all"},
     "region_min": {"nl": "minimumbedrag regio", "en": "regional minimum"},
+    "fairness": {"nl": "eerlijkheid", "en": "fairness"},
+    "max_efficiency_loss": {"nl": "maximaal efficiëntieverlies", "en": "maximum efficiency loss"},
     "region_max": {"nl": "maximumbedrag regio", "en": "regional maximum"},
     "explain_region_min": {
         "nl": "€1.000 minder minimum voor deze regio verlaagt de gewogen onvervulde behoefte "

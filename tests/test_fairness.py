@@ -147,3 +147,52 @@ def test_large_instances_price_fairness_on_request(monkeypatch: pytest.MonkeyPat
     assert r.message.endswith(" The price of fairness was not computed above 10 cells (a full "
                               "LP per rule); --fairness-price forces it.")
     assert allocator.solve(NPVR, fairness_price=True).price_of_fairness is not None
+
+
+def water_fill(need: dict[str, float], have: dict[str, float], room: dict[str, float],
+               budget: float) -> dict[str, float]:
+    """Leximin coverage derived independently: one common level L, each region at
+    max(its own coverage, L) up to what it can absorb; L by bisection on the budget."""
+    def spend(level: float) -> dict[str, float]:
+        return {r: min(max(0.0, level * need[r] - have[r]), room[r]) for r in need}
+
+    lo, hi = 0.0, 1.0
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if sum(spend(mid).values()) <= budget else (lo, mid)
+    return spend(lo)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_max_min_equals_water_filling(tmp_path: Path, seed: int) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    names = [f"r{i}" for i in range(6)]
+    need = {r: float(rng.integers(100, 1000)) * 1000 for r in names}
+    have = {r: float(rng.uniform(0, 0.5)) * need[r] for r in names}
+    cap = {r: (float(rng.uniform(0.1, 0.4)) * need[r] if rng.random() < 0.4 else None)
+           for r in names}
+    room = {r: need[r] - have[r] if cap[r] is None else min(cap[r], need[r] - have[r])
+            for r in names}
+    budget = 0.3 * sum(need.values())
+    tables = instance_tables(  # weights that max-min must ignore
+        [(r, 1000, float(rng.choice([1, 2, 3]))) for r in names], [("g", 1.0)],
+        [(r, "g", need[r], have[r], cap[r]) for r in names], {"budget_eur": budget})
+    r = allocator.solve(write_csv_instance(tmp_path / "i", tables), fairness="max-min")
+    assert r.optimal and r.certificate.passed
+    got = r.allocation.set_index("region")["amount_eur"].to_dict()
+    want = water_fill(need, have, room, budget)
+    assert got == pytest.approx(want, abs=1.0)
+
+
+def test_efficiency_loss_bound(tmp_path: Path) -> None:
+    weighted = allocator.solve(NPVR)
+    strict = allocator.solve(NPVR, fairness="max-min", max_efficiency_loss=0.0)
+    assert strict.weighted_unmet_eur == pytest.approx(weighted.weighted_unmet_eur, rel=1e-7)
+    loose = allocator.solve(NPVR, fairness="max-min", max_efficiency_loss=0.02)
+    pure = allocator.solve(NPVR, fairness="max-min")
+    assert weighted.weighted_unmet_eur <= loose.weighted_unmet_eur <= pure.weighted_unmet_eur
+    assert loose.weighted_unmet_eur <= 1.02 * weighted.weighted_unmet_eur + 1
+    lowest = [x.coverage["coverage"].min() for x in (weighted, loose, pure)]
+    assert lowest[0] <= lowest[1] + 1e-9 <= lowest[2] + 2e-9
