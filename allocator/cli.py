@@ -68,6 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
     w.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    c = sub.add_parser("compare", help="solve named policy variants and lay them side by side",
+                       description="Solve an instance under each scenario of a table (CSV or "
+                                   "workbook: a name column, then policy keys as columns; a "
+                                   "blank cell keeps the instance's value).")
+    c.add_argument("instance", type=Path)
+    c.add_argument("scenarios", type=Path, metavar="SCENARIOS")
+    c.add_argument("--out", type=Path, metavar="COMPARE.xlsx",
+                   help="workbook (default reports/<instance>-compare.xlsx)")
+    c.add_argument("--json", type=Path, metavar="COMPARE.json", help="also write JSON")
+    c.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
+    c.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
                                    "Excel data validation.")
@@ -91,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return _validate(args)
+        if args.command == "compare":
+            return _compare(args)
         if args.command == "sweep":
             return _sweep(args)
         if args.command == "template":
@@ -115,6 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("allocator: interrupted; nothing was written.", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from allocator.compare import compare, write_compare_report
+    from allocator.output import write_json
+
+    result = compare(args.instance, args.scenarios)
+    written = []
+    if args.json:
+        written.append(write_json(args.json, result.to_dict()))
+    out = args.out or Path("reports") / f"{result.instance.name}-compare.xlsx"
+    written.append(write_compare_report(result, out, lang=args.lang))
+    if not args.quiet:
+        print(result.summary().to_string(float_format=lambda v: f"{v:,.4g}"))
+        for path in written:
+            print(f"written: {path}")
+    return EXIT_OK
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -12,6 +12,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_about": {"nl": "Over", "en": "About"},
     "sheet_unmet": {"nl": "Tekort", "en": "Unmet need"},
     "sheet_curve": {"nl": "Curve", "en": "Curve"},
+    "sheet_overview": {"nl": "Overzicht", "en": "Overview"},
+    "scenario": {"nl": "Scenario", "en": "Scenario"},
+    "chart_by_scenario": {"nl": "Verdeling per regio en scenario",
+                          "en": "Allocation by region and scenario"},
     "fairness_price": {"nl": "Prijs van de eerlijkheidsregels", "en": "Price of fairness"},
     "fairness_price_text": {
         "nl": "de regels samen kosten {value} gewogen onvervulde behoefte ({share} meer dan "

@@ -15,6 +15,7 @@ import csv
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,32 @@ def read_instance(path: str | Path) -> dict[str, RawTable]:
                      "needs.csv and policy.csv; give the folder")]
         )
     return _read_workbook(path)
+
+
+def read_table(path: str | Path) -> RawTable:
+    """Read one table: a CSV file, or the first sheet of a workbook (a scenario list)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(str(path), "no such file")])
+    try:
+        if path.suffix.lower() == ".csv":
+            frame, sep = _csv_frame(path)
+            return RawTable(frame, path.name, None, "." if sep == "," else None)
+        wb = _open_workbook(path)
+        try:
+            sheet = wb.sheetnames[0]
+            header, rows = _sheet_rows(wb[sheet], f"sheet {sheet}")
+        except _Refused:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _damaged(exc) from None
+        finally:
+            wb.close()
+        return RawTable(_frame(header, rows), path.name, sheet)
+    except _Refused as exc:
+        raise InputError([Problem(path.name, str(exc))]) from None
+    except _BadRows as exc:
+        raise InputError([Problem(path.name, m, None, r) for r, m in exc.rows]) from None
 
 
 class _Refused(Exception):
@@ -174,15 +201,20 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _read_workbook(path: Path) -> dict[str, RawTable]:
+def _open_workbook(path: Path) -> Any:
+    """The workbook, read only with cached values, after the zip checks; refused if damaged."""
     import openpyxl  # parses XML through defusedxml, which is installed with the project
 
+    _check_zip(path)
     try:
-        _check_zip(path)
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - an untrusted file may fail in any parser
-            raise _damaged(exc) from None
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - an untrusted file may fail in any parser
+        raise _damaged(exc) from None
+
+
+def _read_workbook(path: Path) -> dict[str, RawTable]:
+    try:
+        wb = _open_workbook(path)
         try:
             by_name = {name.strip().lower(): name for name in wb.sheetnames}
             tables: dict[str, RawTable] = {}

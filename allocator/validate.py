@@ -33,6 +33,8 @@ NUMERIC = {
     "goals": ("weight", "min_share", "max_share"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "policy": ("value",),
+    "scenarios": ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
+                  "max_efficiency_loss"),
 }
 #: Policy keys whose value is a number (the rest are true/false).
 FRACTION_KEYS = ("coverage_floor", "max_coverage_gap")
@@ -283,6 +285,41 @@ def _by_id(table: pd.DataFrame, column: str, order: pd.Index | None) -> pd.DataF
     if order is None:
         order = sorted_ids(table[column])
     return table.set_index(column).loc[order].rename_axis(column)
+
+
+def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
+    """Named policy variants, one per row: a ``name`` column, then policy keys as columns;
+    a blank cell keeps the instance's value. Every problem is reported at once."""
+    problems: list[Problem] = []
+    st = _Columns(table, problems, "scenarios")
+    if not st.require("name"):
+        raise InputError(problems)
+    keys = [c for c in st.f.columns if c not in ("name", ROW)]
+    unknown = [c for c in keys if c not in POLICY_KEYS]
+    for c in unknown:
+        problems.append(table.problem(f"unknown policy key '{c}' as a column (known: "
+                                      f"{', '.join(POLICY_KEYS)})"))
+    names = clean_ids(st.f["name"])
+    st._report(names.eq(""), "name", "missing value")
+    st.unique(names, "name")
+    out = []
+    for i, name in enumerate(names):
+        row = int(st.f[ROW].iat[i])
+        values = base.model_dump()
+        for key in keys:
+            cell = st.f[key].iat[i]
+            if key in POLICY_KEYS and cell is not None and str(cell).strip():
+                values[key] = _policy_value(key, cell, st.decimal)
+        try:
+            out.append((str(name), Policy.model_validate(values)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                key = str(err["loc"][0]) if err["loc"] else ""
+                problems.append(table.problem(
+                    f"{err['msg'].lower()}, got {_shown(values.get(key))}", row, key))
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def _policy_value(key: str, value: object, decimal: str | None) -> object:

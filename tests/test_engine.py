@@ -320,3 +320,15 @@ def test_a_cycling_pro_rata_stage_falls_back_to_max_min(tmp_path: Path) -> None:
     assert r.optimal and r.certificate.passed
     check_rules(r)
     assert r.allocated_eur == pytest.approx(1.0)
+
+
+def test_gap_rule_with_needs_far_above_the_budget(tmp_path: Path) -> None:
+    """After one found by the fuzz tests: a €1 budget, needs of €84 and a gap rule. HiGHS holds the gap
+    row to 1e-7 of coverage, which the certificate must accept, and the rule still holds."""
+    tables = instance_tables(
+        [("r0", 1, 0.5), ("r1", 1, 0.5), ("r2", 1, 0.5)], [("g0", 1), ("g1", 1)],
+        [("r0", "g0", 84, 15, None), ("r2", "g1", 7, 3, None)],
+        {"budget_eur": 1, "max_coverage_gap": 0.24})  # binds: r0 needs €0.84 of the €1
+    r = allocator.solve(write_csv_instance(tmp_path / "i", tables))
+    assert r.optimal and r.certificate.passed
+    check_rules(r)

@@ -1,0 +1,72 @@
+"""Scenarios side by side: each column is the solve of that variant, nothing else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import allocator
+from allocator.cli import main
+from allocator.compare import compare
+
+ROOT = Path(__file__).resolve().parents[1]
+NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+SCENARIOS = ("name;budget_eur;coverage_floor;fairness\n"
+             "€250 m;250.000.000;;\n"
+             "€500 m, vloer 30%;€ 500.000.000;30%;\n"
+             "€1 mld, max-min;1.000.000.000;;max-min\n"
+             "€100 m;100.000.000;;\n")
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    path = tmp_path / "scenarios.csv"
+    path.write_text(SCENARIOS, encoding="cp1252")  # as Dutch Excel saves it
+    return path
+
+
+def test_each_scenario_is_its_own_solve(table: Path) -> None:
+    c = compare(NPVR, table)
+    assert list(c.results) == ["€250 m", "€500 m, vloer 30%", "€1 mld, max-min", "€100 m"]
+    expected = {
+        "€250 m": allocator.solve(NPVR, budget=250e6),
+        "€500 m, vloer 30%": allocator.solve(NPVR, budget=500e6, floor=0.3),
+        "€1 mld, max-min": allocator.solve(NPVR, budget=1e9, fairness="max-min"),
+    }
+    summary = c.summary()
+    for name, r in expected.items():
+        assert summary.loc[name, "weighted_unmet_eur"] == pytest.approx(r.weighted_unmet_eur)
+        assert c.by_region("allocated_eur")[name].to_dict() == r.matrix().sum(axis=1).to_dict()
+    assert summary.loc["€100 m", "status"] == "infeasible"  # the floor needs €104 m
+
+
+def test_cli_workbook_and_json(table: Path, tmp_path: Path) -> None:
+    out, js = tmp_path / "c.xlsx", tmp_path / "c.json"
+    assert main(["compare", str(NPVR), str(table), "--out", str(out), "--json", str(js),
+                 "-q"]) == 0
+    data = json.loads(js.read_text())
+    assert [s["scenario"] for s in data["scenarios"]][:2] == ["€250 m", "€500 m, vloer 30%"]
+    assert sum(data["scenarios"][1]["allocation_by_region_eur"].values()) == 500_000_000
+    assert data["scenarios"][3]["allocation_by_region_eur"] is None
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Overzicht", "Verdeling", "Dekking"]
+    rows = list(wb["Verdeling"].iter_rows(min_row=2, values_only=True))
+    assert rows[-1][0] == "Totaal"
+    assert [sum(r[j] for r in rows[:-1]) for j in (1, 2, 3)] == list(rows[-1][1:4])
+    assert len(wb["Overzicht"]._charts) == len(wb["Verdeling"]._charts) == 1
+
+
+def test_bad_scenarios_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text("name,budget_eur,coverage_flor\na,1e8,0.2\na,-5,\n")
+    assert main(["compare", str(NPVR), str(path), "-q"]) == 2
+    assert capsys.readouterr().err.splitlines()[:-1] == [
+        "error: s.csv: unknown policy key 'coverage_flor' as a column (known: budget_eur, "
+        "coverage_floor, max_coverage_gap, per_capita_cap_ratio, spend_all, fairness, "
+        "max_efficiency_loss)",
+        "error: s.csv, row 3, name: duplicate id 'a', first on row 2",
+        "error: s.csv, row 3, budget_eur: input should be greater than 0, got -5",
+    ]
