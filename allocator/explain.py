@@ -12,12 +12,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
 
 from allocator.errors import Status
 from allocator.highs import Solver
-from models.data import AllocationData, FloatArray
-from models.matrix import LinearProgram, build_lp
+from models.data import AllocationData
+from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 
 #: Each optional rule, and how to switch it off in the model data.
 RULES: dict[str, dict[str, object]] = {
@@ -102,35 +101,6 @@ def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
     return ends[0], ends[1]
 
 
-def _with_parameter(lp: LinearProgram, rows: sp.csr_matrix, row_lower: FloatArray,
-                    row_upper: FloatArray, sign: float) -> LinearProgram:
-    """``lp`` plus a parameter column p in [0, 1e6] (the last column of ``rows``), the given
-    rows, and the objective sign * p alone: the best value of a rule's parameter."""
-    n = lp.n_cols + 1
-    cost = np.zeros(n)
-    cost[-1] = sign
-    base = sp.hstack([lp.matrix, sp.csc_matrix((lp.n_rows, 1))]).tocsc()
-    return dataclasses.replace(
-        lp, cost=cost, offset=0.0,
-        col_lower=np.append(lp.col_lower, 0.0), col_upper=np.append(lp.col_upper, 1e6),
-        matrix=sp.vstack([base, rows]).tocsc(),
-        row_lower=np.concatenate([lp.row_lower, row_lower]),
-        row_upper=np.concatenate([lp.row_upper, row_upper]))
-
-
-def _region_rows(d: AllocationData, regions: np.ndarray, coefficient: FloatArray,
-                 n_cols: int) -> sp.csr_matrix:
-    """Rows sum_g x[r,g] + coefficient[r] * p for the given regions (p the last column)."""
-    pos = np.full(len(d.regions), -1)
-    pos[regions] = np.arange(regions.size)
-    keep = pos[d.cell_region] >= 0
-    cells = np.flatnonzero(keep)
-    r = np.concatenate([pos[d.cell_region[cells]], np.arange(regions.size)])
-    c = np.concatenate([cells, np.full(regions.size, n_cols - 1)])
-    v = np.concatenate([np.ones(cells.size), coefficient])
-    return sp.csr_matrix((v, (r, c)), shape=(regions.size, n_cols))
-
-
 def _best(lp: LinearProgram) -> float | None:
     sol = Solver(lp).run()
     return float(sol.x[-1]) if sol.status == Status.OPTIMAL else None
@@ -144,8 +114,8 @@ def repairs(d: AllocationData) -> list[Repair]:
     if d.coverage_floor > 0:
         lp = build_lp(dataclasses.replace(d, coverage_floor=0.0))
         covered = d.covered_regions
-        rows = _region_rows(d, covered, -d.region_need[covered], lp.n_cols + 1)
-        phi = _best(_with_parameter(lp, rows, -d.region_covered[covered],
+        rows = region_rows(d, covered, -d.region_need[covered], lp.n_cols + 1)
+        phi = _best(with_parameter(lp, rows, -d.region_covered[covered],
                                     np.full(covered.size, np.inf), -1.0))
         if phi is not None and phi < d.coverage_floor:
             value = math.floor(min(phi, 1.0) * 1e4) / 1e4
@@ -169,8 +139,8 @@ def repairs(d: AllocationData) -> list[Repair]:
         lp = build_lp(dataclasses.replace(d, per_capita_cap_ratio=None))
         regions = np.arange(len(d.regions))
         share = d.population / d.population.sum() * d.budget
-        rows = _region_rows(d, regions, -share, lp.n_cols + 1)
-        kappa = _best(_with_parameter(lp, rows, np.full(regions.size, -np.inf),
+        rows = region_rows(d, regions, -share, lp.n_cols + 1)
+        kappa = _best(with_parameter(lp, rows, np.full(regions.size, -np.inf),
                                       np.zeros(regions.size), 1.0))
         if kappa is not None and kappa > d.per_capita_cap_ratio:
             value = math.ceil(kappa * 1e4) / 1e4

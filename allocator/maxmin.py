@@ -23,8 +23,8 @@ import scipy.sparse as sp
 
 from allocator.errors import Status
 from allocator.highs import Solver
-from models.data import AllocationData, FloatArray
-from models.matrix import LinearProgram, build_lp
+from models.data import AllocationData, FloatArray, IntArray
+from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 
 #: The levels are lowered by this relative margin when they become minimums, so that the
 #: solver's own tolerances cannot make the final LP infeasible.
@@ -71,35 +71,19 @@ def with_leximin(d: AllocationData, max_loss: float | None = None) -> Allocation
     return None if minimum is None else dataclasses.replace(d, region_min=minimum)
 
 
-def _round_lp(base: LinearProgram, d: AllocationData, covered: np.ndarray, rising: np.ndarray,
+def _round_lp(base: LinearProgram, d: AllocationData, covered: IntArray, rising: np.ndarray,
               level: FloatArray, bound: float | None) -> LinearProgram:
-    """``base`` plus the level column t (maximised) and one coverage row per covered region."""
+    """``base`` plus the level t (maximised) and one coverage row per covered region:
+    rising regions sum x - N t >= -E, fixed ones sum x >= c N - E; and U <= bound if given."""
     n = base.n_cols + 1
-    pos = np.full(len(d.regions), -1)
-    pos[covered] = np.arange(covered.size)
-    keep = pos[d.cell_region] >= 0
-    cells = np.flatnonzero(keep)
-    k = covered.size
     need, have = d.region_need[covered], d.region_covered[covered]
-    # rising: sum x - N t >= -E ; fixed: sum x >= c N - E
-    rows = sp.csr_matrix((
-        np.concatenate([np.ones(cells.size), -need[rising]]),
-        (np.concatenate([pos[d.cell_region[cells]], np.flatnonzero(rising)]),
-         np.concatenate([cells, np.full(int(rising.sum()), n - 1)]))), shape=(k, n))
+    rows = region_rows(d, covered, np.where(rising, -need, 0.0), n)
     lower = np.where(rising, -have, level * need - have)
-    upper = np.full(k, np.inf)
+    upper = np.full(covered.size, np.inf)
     if bound is not None:  # U <= bound, written on the cells: -w.x <= bound - offset
         u_row = sp.csr_matrix((-d.weight, (np.zeros(d.n_cells, dtype=np.int64),
                                            np.arange(d.n_cells))), shape=(1, n))
         rows = sp.vstack([rows, u_row]).tocsr()
         lower = np.append(lower, -np.inf)
         upper = np.append(upper, bound - base.offset)
-    cost = np.zeros(n)
-    cost[-1] = -1.0
-    return dataclasses.replace(
-        base, cost=cost, offset=0.0,
-        col_lower=np.append(base.col_lower, 0.0), col_upper=np.append(base.col_upper, 1.0),
-        matrix=sp.vstack([sp.hstack([base.matrix, sp.csc_matrix((base.n_rows, 1))]),
-                          rows]).tocsc(),
-        row_lower=np.concatenate([base.row_lower, lower]),
-        row_upper=np.concatenate([base.row_upper, upper]))
+    return with_parameter(base, rows, lower, upper, sign=-1.0, upper=1.0)

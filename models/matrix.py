@@ -23,6 +23,7 @@ Objective: minimise U = sum_c w_c (m_c - x_c), stored as cost -w and offset sum 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -209,3 +210,34 @@ def build_lp(d: AllocationData) -> LinearProgram:
         columns=columns,
         blocks=rows.blocks,
     )
+
+
+def with_parameter(lp: LinearProgram, rows: sp.csr_matrix, row_lower: FloatArray,
+                   row_upper: FloatArray, sign: float, upper: float = 1e6) -> LinearProgram:
+    """``lp`` plus a parameter column p in [0, upper] (the last column of ``rows``), the given
+    rows, and the objective sign * p alone: the best value of a rule's parameter (the
+    highest feasible floor, the smallest gap, the max-min level)."""
+    n = lp.n_cols + 1
+    cost = np.zeros(n)
+    cost[-1] = sign
+    base = sp.hstack([lp.matrix, sp.csc_matrix((lp.n_rows, 1))]).tocsc()
+    return dataclasses.replace(
+        lp, cost=cost, offset=0.0,
+        col_lower=np.append(lp.col_lower, 0.0), col_upper=np.append(lp.col_upper, upper),
+        matrix=sp.vstack([base, rows]).tocsc(),
+        row_lower=np.concatenate([lp.row_lower, row_lower]),
+        row_upper=np.concatenate([lp.row_upper, row_upper]))
+
+
+def region_rows(d: AllocationData, regions: IntArray, coefficient: FloatArray,
+                n_cols: int) -> sp.csr_matrix:
+    """Rows sum_g x[r,g] + coefficient[r] * p for the given regions, p the last of ``n_cols``
+    columns (a zero coefficient leaves p out of that row)."""
+    pos = np.full(len(d.regions), -1)
+    pos[regions] = np.arange(regions.size)
+    cells = np.flatnonzero(pos[d.cell_region] >= 0)
+    with_p = np.flatnonzero(coefficient != 0)
+    r = np.concatenate([pos[d.cell_region[cells]], with_p])
+    c = np.concatenate([cells, np.full(with_p.size, n_cols - 1)])
+    v = np.concatenate([np.ones(cells.size), coefficient[with_p]])
+    return sp.csr_matrix((v, (r, c)), shape=(regions.size, n_cols))
