@@ -83,12 +83,31 @@ def violations(d: AllocationData, x: FloatArray) -> dict[str, float]:
         out["region_min"] = float(np.nanmax(np.append(d.region_min - per_region, 0.0)))
     if d.region_max is not None:
         out["region_max"] = float(np.nanmax(np.append(per_region - d.region_max, 0.0)))
+    if d.cofinancing_ratio is not None and d.cofinancing_capacity is not None:
+        # in national money: what exceeds the capacity, divided by the ratio
+        over = per_region - d.cofinancing_capacity / d.cofinancing_ratio
+        out["cofinancing"] = float(np.nanmax(np.append(over, 0.0)))
+    if d.max_change_per_capita is not None and d.reference is not None:
+        change = np.abs(per_region - d.reference) - d.max_change_per_capita * d.population
+        out["change_cap"] = float(np.nanmax(np.append(change, 0.0)))
     return out
 
 
 def unmet(d: AllocationData, x: FloatArray) -> float:
     """Weighted unmet need U of allocation ``x`` (model units)."""
     return float(d.weight @ (d.net_need - x))
+
+
+def tier_penalty(d: AllocationData, x: FloatArray) -> float:
+    """The extra weight the shortfall tiers put on deep regional shortfalls (model units)."""
+    per_region = np.bincount(d.cell_region, x, minlength=len(d.regions))[d.covered_regions]
+    return float(sum(extra @ np.maximum(target - per_region, 0.0)
+                     for _, extra, target in d.tier_targets()))
+
+
+def objective(d: AllocationData, x: FloatArray) -> float:
+    """What stage 1 minimises: weighted unmet need plus the shortfall-tier penalty."""
+    return unmet(d, x) + tier_penalty(d, x)
 
 
 def lagrangian_bound(lp: LinearProgram, row_dual: FloatArray) -> float:
@@ -115,7 +134,7 @@ def certify(d: AllocationData, lp: LinearProgram, x: FloatArray, stage1_row_dual
     """Check allocation ``x`` (cells only, model units) and return the certificate in euros."""
     v = violations(d, x)
     worst = max(v, key=lambda k: v[k])
-    value = unmet(d, x)
+    value = objective(d, x)
     bound = lagrangian_bound(lp, stage1_row_dual)
     gap = max(0.0, value - bound)
     relative = gap / max(1.0, abs(value))

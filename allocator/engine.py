@@ -23,7 +23,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from allocator import highs
-from allocator.certify import certify, unmet
+from allocator.certify import certify, tier_penalty, unmet
 from allocator.errors import CertificateError, Status
 from allocator.explain import explain
 from allocator.fairness import PriceOfFairness, price_of_fairness
@@ -143,12 +143,13 @@ def solve(
         solver=info(),
         allocation=_allocation(instance, x * scale),
         coverage=_coverage(instance, data, x, scale),
-        constraints=_constraints(lp, data, first, scale),
+        constraints=_constraints(lp, data, first, _all_columns(lp, data, x), scale),
         weighted_unmet_eur=unmet(data, x) * scale,
+        tier_penalty_eur=tier_penalty(data, x) * scale if data.shortfall_tiers else None,
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
         marginal_value=float(-first.col_dual[lp.columns["budget"]]),
         certificate=cert,
-        price_of_fairness=_price(data, first.objective, scale, seconds) if price else None,
+        price_of_fairness=_price(data, first.objective, x, scale, seconds) if price else None,
         seconds=seconds,
     )
     if not cert.passed:
@@ -160,10 +161,10 @@ def solve(
     return result
 
 
-def _price(d: AllocationData, unmet: float, scale: float, seconds: dict[str, float]
-           ) -> PriceOfFairness | None:
+def _price(d: AllocationData, best: float, x: FloatArray, scale: float,
+           seconds: dict[str, float]) -> PriceOfFairness | None:
     clock = time.perf_counter()
-    price = price_of_fairness(d, unmet, scale)
+    price = price_of_fairness(d, best, x, scale)
     seconds["price_of_fairness"] = time.perf_counter() - clock
     return price
 
@@ -180,7 +181,6 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
                x1: FloatArray, reduced_cost: FloatArray, row_dual: FloatArray
                ) -> tuple[FloatArray, str]:
     n = lp.n_cells
-    cells = np.arange(n)
     fixed = np.flatnonzero(np.abs(reduced_cost[:n]) > FIXING_TOLERANCE * max(1.0, d.weight.max()))
     if fixed.size:
         solver.fix_cols(fixed, x1[fixed])
@@ -196,7 +196,8 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     covered = d.covered_regions
     lower = [-np.inf]
     upper = [best - lp.offset + tol]
-    rows: list[tuple[np.ndarray, FloatArray]] = [(cells, -d.weight)]
+    priced = np.flatnonzero(lp.cost)  # the cells, and the shortfall columns of any tiers
+    rows: list[tuple[np.ndarray, FloatArray]] = [(priced, lp.cost[priced])]
     by_region = np.argsort(d.cell_region, kind="stable")
     bounds = np.searchsorted(d.cell_region[by_region], np.arange(len(d.regions) + 1))
     for r in covered:
@@ -271,14 +272,35 @@ def _coverage(instance: Instance, d: AllocationData, x: FloatArray, scale: float
     )
 
 
-def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution, scale: float
-                 ) -> pd.DataFrame:
-    """Every rule row of stage 1, and every cell cap: activity, bounds, slack, whether it
-    binds, and its dual (for a cap: the reduced cost of its cell).
+def _all_columns(lp: LinearProgram, d: AllocationData, x: FloatArray) -> FloatArray:
+    """Every LP column at the reported allocation ``x``: the budget, the lowest and highest
+    coverage, and each shortfall beyond its tier, as the allocation implies them."""
+    cols = np.zeros(lp.n_cols)
+    cols[: lp.n_cells] = x
+    cols[lp.columns["budget"]] = d.budget
+    covered = d.covered_regions
+    per_region = np.bincount(d.cell_region, x, minlength=len(d.regions))[covered]
+    if "coverage_min" in lp.columns and covered.size:
+        coverage = (d.region_covered[covered] + per_region) / d.region_need[covered]
+        cols[lp.columns["coverage_min"]] = coverage.min()
+        cols[lp.columns["coverage_max"]] = coverage.max()
+    for j, (_, _, target) in enumerate(d.tier_targets()):
+        start = lp.columns[f"shortfall_tier_{j + 1}"]
+        cols[start:start + covered.size] = np.maximum(target - per_region, 0.0)
+    return cols
 
+
+def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution,
+                 columns: FloatArray, scale: float) -> pd.DataFrame:
+    """Every rule row, and every cell cap, at the reported allocation (``columns``):
+    activity, bounds, slack, whether it binds, and its dual (for a cap: the reduced cost of
+    its cell).
+
+    The duals are stage 1's. The reported allocation is a stage-1 optimum too, and any
+    primal and dual optimum are complementary, so a row with a nonzero dual is tight here.
     Money rows are in euros; their dual is weighted unmet need per euro of the bound.
     """
-    activity, dual = first.row_activity, first.row_dual
+    activity, dual = lp.matrix @ columns, first.row_dual
     frames = []
     ids = {"region": np.asarray(d.regions, dtype=object), "goal": np.asarray(d.goals, dtype=object)}
     for block in lp.blocks:
@@ -300,7 +322,7 @@ def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution, sc
         }))
     capped = np.flatnonzero(d.upper < d.net_need)  # a cap below the net need
     if capped.size:
-        x, reduced = first.x[capped], first.col_dual[capped]
+        x, reduced = columns[capped], first.col_dual[capped]
         frames.append(pd.DataFrame({
             "rule": "cap",
             "id": [f"{d.regions[d.cell_region[c]]} / {d.goals[d.cell_goal[c]]}" for c in capped],

@@ -11,14 +11,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from allocator.certify import unmet
 from allocator.errors import Status
 from allocator.explain import RULES, active_rules
 from allocator.highs import Solver
-from models.data import AllocationData
+from models.data import AllocationData, FloatArray
 from models.matrix import build_lp
 
-#: The rules that trade efficiency for equity (spending the whole budget is not one).
-EQUITY_RULES = tuple(r for r in RULES if r != "spend_all")
+#: The rules that trade efficiency for equity (spending the whole budget and co-financing
+#: are conditions of the money, not of fairness).
+EQUITY_RULES = tuple(r for r in RULES if r not in ("spend_all", "cofinancing"))
 
 
 @dataclass(frozen=True)
@@ -47,25 +49,34 @@ class PriceOfFairness:
         }
 
 
-def _unmet(d: AllocationData) -> float | None:
+def _optimum(d: AllocationData) -> float | None:
     sol = Solver(build_lp(d)).run()
     return sol.objective if sol.status == Status.OPTIMAL else None
 
 
-def price_of_fairness(d: AllocationData, unmet: float, scale: float) -> PriceOfFairness | None:
-    """Price the equity rules of ``d`` whose optimum (model units) is ``unmet``."""
+def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: float
+                      ) -> PriceOfFairness | None:
+    """Price the equity rules of ``d``, whose stage-1 optimum (model units) is ``best``,
+    reached by allocation ``x``.
+
+    Totals are in weighted unmet need. Shortfall tiers change what is minimised rather than
+    what is allowed: their price is the weighted unmet need of ``x`` minus the optimum
+    without tiers, and with tiers in force the other rules are priced in the tiered objective.
+    """
+    plain = unmet(d, x)
     rules = [r for r in active_rules(d) if r in EQUITY_RULES]
     if not rules:
-        return PriceOfFairness(unmet * scale, unmet * scale)
+        return PriceOfFairness(plain * scale, plain * scale)
     off: dict[str, object] = {}
     for rule in rules:
         off.update(RULES[rule])
-    free = _unmet(dataclasses.replace(d, **off))  # type: ignore[arg-type]
+    free = _optimum(dataclasses.replace(d, **off))  # type: ignore[arg-type]
     if free is None:  # only when spend_all cannot hold without the rules: nothing to price
         return None
     per_rule = {}
     for rule in rules:
-        without = _unmet(dataclasses.replace(d, **RULES[rule]))  # type: ignore[arg-type]
+        without = _optimum(dataclasses.replace(d, **RULES[rule]))  # type: ignore[arg-type]
         if without is not None:
-            per_rule[rule] = max(0.0, (unmet - without) * scale)
-    return PriceOfFairness(unmet * scale, min(free, unmet) * scale, per_rule)
+            ours = plain if rule == "shortfall_tiers" else best
+            per_rule[rule] = max(0.0, (ours - without) * scale)
+    return PriceOfFairness(plain * scale, min(free, plain) * scale, per_rule)

@@ -20,6 +20,8 @@ from models.matrix import LinearProgram
 #: it scales far better than dual simplex on this LP; simplex wins for small models and for
 #: warm-started re-solves.
 IPM_THRESHOLD = 200_000
+#: HiGHS's kIisStrategyIrreducible and kIisStrategyFromLp (missing from highspy's stubs).
+IIS_IRREDUCIBLE, IIS_FROM_LP = 4, 2
 
 
 @dataclass
@@ -86,6 +88,23 @@ class Solver:
             col_dual=np.asarray(sol.col_dual, dtype=float),
             objective=float(info.objective_function_value),
         )
+
+    def iis(self, irreducible: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """A set of rows and column bounds that cannot hold together, after an infeasible run:
+        (index, bound) pairs, bound 2 = lower, 3 = upper, 4 = both (HiGHS's IisBoundStatus).
+
+        HiGHS's default strategy returns an empty set, so one is chosen explicitly:
+        "irreducible" (drop any member and the rest can hold) or "from the LP" (the rows
+        and bounds of the infeasibility proof: fast, but not minimal)."""
+        self.h.setOptionValue("iis_strategy", IIS_IRREDUCIBLE if irreducible else IIS_FROM_LP)
+        status, iis = self.h.getIis()
+        if status == highspy.HighsStatus.kError or not iis.valid_:
+            return [], []
+
+        def members(index: list[int], bound: list[int]) -> list[tuple[int, int]]:
+            return [(int(i), int(b)) for i, b in zip(index, bound, strict=True) if b >= 2]
+
+        return (members(iis.row_index_, iis.row_bound_), members(iis.col_index_, iis.col_bound_))
 
     def use_primal_simplex(self) -> None:
         """For re-solves whose last basis stays primal feasible (new objective, slack rows)."""

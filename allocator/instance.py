@@ -6,10 +6,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
-               "spend_all", "fairness", "max_efficiency_loss")
+               "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
+               "region_max_eur", "shortfall_tiers", "cofinancing_ratio",
+               "max_change_eur_per_capita")
+
+Tiers = tuple[tuple[float, float], ...]
+
+
+def format_tiers(tiers: Tiers) -> str:
+    """Tiers the way an instance writes them: ``25%: 1.5; 50%: 2``."""
+    return "; ".join(f"{t:.0%}: {k:g}" if round(t * 100, 9).is_integer() else f"{t:g}: {k:g}"
+                     for t, k in tiers)
 
 
 class Policy(BaseModel):
@@ -30,6 +40,39 @@ class Policy(BaseModel):
     max_efficiency_loss: float | None = Field(
         None, ge=0, description="with max-min: weighted unmet need at most (1 + this) x its "
                                 "optimum without max-min")
+    region_min_eur: float | None = Field(
+        None, ge=0, description="every region gets at least this (a region's min_eur wins)")
+    region_max_eur: float | None = Field(
+        None, ge=0, description="every region gets at most this (a region's max_eur wins)")
+    shortfall_tiers: Tiers | None = Field(
+        None, description="(unmet fraction, multiplier) pairs: beyond each fraction of a "
+                          "region's need left unmet, a euro of shortfall weighs the multiplier")
+    cofinancing_ratio: float | None = Field(
+        None, gt=0, description="regional euros required per national euro, up to each "
+                                "region's cofinancing_eur")
+    max_change_eur_per_capita: float | None = Field(
+        None, ge=0, description="a region's allocation differs from its reference_eur by at "
+                                "most this x its population")
+
+    @field_validator("shortfall_tiers")
+    @classmethod
+    def _convex(cls, tiers: Tiers | None) -> Tiers | None:
+        """Tiers must make the penalty convex, or the LP would fill shallow shortfalls first."""
+        if tiers is None:
+            return None
+        if not tiers:
+            raise ValueError("give at least one tier, as 'unmet fraction: multiplier'")
+        thresholds = [t for t, _ in tiers]
+        multipliers = [k for _, k in tiers]
+        if any(not 0 < t < 1 for t in thresholds):
+            raise ValueError("each unmet fraction must lie strictly between 0% and 100%")
+        if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
+            raise ValueError("the unmet fractions must increase from tier to tier")
+        if any(k < 1 for k in multipliers) or any(
+                b < a for a, b in zip(multipliers, multipliers[1:], strict=False)):
+            raise ValueError("the multipliers must be at least 1 and must not decrease "
+                             "(deeper shortfalls weigh more), or the penalty is not convex")
+        return tiers
 
     def rules_in_force(self) -> dict[str, float | bool | str]:
         """The optional rules that constrain the allocation, for reports and messages."""
@@ -40,6 +83,13 @@ class Policy(BaseModel):
             value = getattr(self, key)
             if value is not None:
                 rules[key] = value
+        for key in ("region_min_eur", "region_max_eur", "cofinancing_ratio",
+                    "max_change_eur_per_capita"):
+            value = getattr(self, key)
+            if value is not None:
+                rules[key] = value
+        if self.shortfall_tiers is not None:
+            rules["shortfall_tiers"] = format_tiers(self.shortfall_tiers)
         if self.spend_all:
             rules["spend_all"] = True
         if self.fairness == "max-min":

@@ -34,11 +34,17 @@ def _codes(ids: pd.Series, index: pd.Index) -> np.ndarray:
     return np.asarray(index.get_indexer(ids), dtype=np.int64)
 
 
-def _optional(table: pd.DataFrame, column: str, scale: float) -> np.ndarray | None:
-    """A per-row amount in model units, or None when no row gives one."""
-    if column not in table or table[column].isna().all():
+def _optional(table: pd.DataFrame, column: str, scale: float,
+              default: float | None = None) -> np.ndarray | None:
+    """A per-row amount in model units (``default`` euros where a row gives none), or None
+    when no row gives one and there is no default."""
+    values = (table[column].to_numpy(float) if column in table
+              else np.full(len(table), np.nan))
+    if default is not None:
+        values = np.where(np.isnan(values), default, values)
+    if np.isnan(values).all():
         return None
-    return table[column].to_numpy(float) / scale
+    return values / scale
 
 
 def to_model_data(instance: Instance, scale: float) -> AllocationData:
@@ -80,6 +86,14 @@ def to_model_data(instance: Instance, scale: float) -> AllocationData:
         min_share=None if np.isnan(min_share).all() else min_share,
         max_share=None if np.isnan(max_share).all() else max_share,
         per_capita_cap_ratio=p.per_capita_cap_ratio,
-        region_min=_optional(instance.regions, "min_eur", scale),
-        region_max=_optional(instance.regions, "max_eur", scale),
+        region_min=_optional(instance.regions, "min_eur", scale, p.region_min_eur),
+        region_max=_optional(instance.regions, "max_eur", scale, p.region_max_eur),
+        shortfall_tiers=p.shortfall_tiers,
+        cofinancing_ratio=p.cofinancing_ratio,
+        cofinancing_capacity=(_optional(instance.regions, "cofinancing_eur", scale)
+                              if p.cofinancing_ratio is not None else None),
+        reference=(_optional(instance.regions, "reference_eur", scale)
+                   if p.max_change_eur_per_capita is not None else None),
+        max_change_per_capita=(None if p.max_change_eur_per_capita is None
+                               else p.max_change_eur_per_capita / scale),
     )

@@ -46,6 +46,7 @@ class Result:
     constraints: pd.DataFrame = field(default_factory=pd.DataFrame)
     weighted_unmet_eur: float = math.nan
     weighted_unmet_before_eur: float = math.nan
+    tier_penalty_eur: float | None = None  # the shortfall tiers' extra weight, when in force
     marginal_value: float | None = None  # weighted unmet need removed by one more euro
     certificate: Certificate | None = None
     price_of_fairness: PriceOfFairness | None = None
@@ -70,6 +71,18 @@ class Result:
         out["amount_eur"] = largest_remainder(self.allocation["amount_eur"].clip(lower=0))
         return out
 
+    def cofinancing(self) -> pd.DataFrame:
+        """Per region, in whole euros: the national allocation, the regional co-financing it
+        requires (ratio x allocation) and the total investment it unlocks. Empty without a
+        co-financing ratio."""
+        ratio = self.instance.policy.cofinancing_ratio
+        if ratio is None or not len(self.allocation):
+            return pd.DataFrame()
+        national = self.matrix().sum(axis=1)
+        regional = largest_remainder(national.astype(float) * ratio)
+        return pd.DataFrame({"national_eur": national, "regional_eur": regional,
+                             "total_eur": national + regional}, index=national.index)
+
     def matrix(self) -> pd.DataFrame:
         """Region x goal matrix of rounded euros (cells without a need are 0)."""
         if not len(self.allocation):
@@ -89,6 +102,7 @@ class Result:
             "allocated_eur": int(rounded["amount_eur"].sum()) if len(rounded) else 0,
             "weighted_unmet_eur": _num(self.weighted_unmet_eur),
             "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
+            "tier_penalty_eur": self.tier_penalty_eur,
             "marginal_value": self.marginal_value,
             "policy": self.instance.policy.model_dump(),
             "tie_break": self.tie_break,
@@ -103,6 +117,8 @@ class Result:
                 self.coverage.index.astype(str).tolist(),
                 np.round(self.coverage["coverage"].to_numpy(float), 10).tolist(), strict=True)
             ) if len(self.coverage) else {},
+            "cofinancing": _cofinancing(self.cofinancing(),
+                                        self.instance.policy.cofinancing_ratio),
             "certificate": self.certificate.to_dict() if self.certificate else None,
             "price_of_fairness": (self.price_of_fairness.to_dict()
                                   if self.price_of_fairness else None),
@@ -117,6 +133,19 @@ class Result:
             "seconds": self.seconds,
         }
         return out
+
+
+def _cofinancing(table: pd.DataFrame, ratio: float | None) -> dict[str, Any] | None:
+    if table.empty:
+        return None
+    return {
+        "ratio": ratio,
+        "national_eur": int(table["national_eur"].sum()),
+        "regional_eur": int(table["regional_eur"].sum()),
+        "total_investment_eur": int(table["total_eur"].sum()),
+        "by_region": {str(r): {k: int(v) for k, v in row.items()}
+                      for r, row in table.iterrows()},
+    }
 
 
 def _texts(ids: pd.Series) -> list[str]:

@@ -6,6 +6,7 @@ validates the small policy table. Each problem names file, sheet, row and column
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,12 +30,14 @@ from allocator.read import ROW, RawTable, read_instance
 
 #: The numeric columns of each table: together they settle the table's decimal separator.
 NUMERIC = {
-    "regions": ("population", "weight", "min_eur", "max_eur"),
+    "regions": ("population", "weight", "min_eur", "max_eur", "cofinancing_eur",
+                "reference_eur"),
     "goals": ("weight", "min_share", "max_share"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "policy": ("value",),
     "scenarios": ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
-                  "max_efficiency_loss"),
+                  "max_efficiency_loss", "region_min_eur", "region_max_eur",
+                  "cofinancing_ratio", "max_change_eur_per_capita"),
 }
 #: Policy keys whose value is a number (the rest are true/false).
 FRACTION_KEYS = ("coverage_floor", "max_coverage_gap")
@@ -175,6 +178,8 @@ def validate(
             "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True),
             "min_eur": rt.number("min_eur", required=False, minimum=0),
             "max_eur": rt.number("max_eur", required=False, minimum=0),
+            "cofinancing_eur": rt.number("cofinancing_eur", required=False, minimum=0),
+            "reference_eur": rt.number("reference_eur", required=False, minimum=0),
             **_notes(rt.f),
         })
         crossed = regions["min_eur"] > regions["max_eur"]
@@ -250,6 +255,15 @@ def validate(
                 needs["goal"] = pd.Categorical.from_codes(goal_code[order], goal_ids)
 
     policy = _policy(tables["policy"], problems, overrides or {})
+    if policy is not None and policy.max_change_eur_per_capita is not None and not regions.empty:
+        # A cap on change needs a reference to change from, for every region.
+        if "reference_eur" not in rt.f:
+            problems.append(rt.t.problem(
+                "missing column 'reference_eur' (max_change_eur_per_capita is set)"))
+        else:
+            rt._report(regions["reference_eur"].isna() & rt.f["reference_eur"].map(
+                lambda v: v is None or not str(v).strip()).to_numpy(bool),
+                "reference_eur", "missing value (max_change_eur_per_capita is set)")
 
     if problems:
         raise InputError(problems)
@@ -297,8 +311,7 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
     keys = [c for c in st.f.columns if c not in ("name", ROW)]
     unknown = [c for c in keys if c not in POLICY_KEYS]
     for c in unknown:
-        problems.append(table.problem(f"unknown policy key '{c}' as a column (known: "
-                                      f"{', '.join(POLICY_KEYS)})"))
+        problems.append(table.problem(f"unknown policy key '{c}' as a column{_known(c)}"))
     names = clean_ids(st.f["name"])
     st._report(names.eq(""), "name", "missing value")
     st.unique(names, "name")
@@ -306,20 +319,35 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
     for i, name in enumerate(names):
         row = int(st.f[ROW].iat[i])
         values = base.model_dump()
+        raw: dict[str, object] = {}
         for key in keys:
             cell = st.f[key].iat[i]
             if key in POLICY_KEYS and cell is not None and str(cell).strip():
                 values[key] = _policy_value(key, cell, st.decimal)
+                raw[key] = cell
         try:
             out.append((str(name), Policy.model_validate(values)))
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""
                 problems.append(table.problem(
-                    f"{err['msg'].lower()}, got {_shown(values.get(key))}", row, key))
+                    f"{_reason(err['msg'])}, got {_shown(raw.get(key, values.get(key)))}",
+                    row, key))
     if problems:
         raise InputError(problems)
     return out
+
+
+def _reason(message: str) -> str:
+    """pydantic's message, without the "Value error, " its own validators' messages get."""
+    message = message.removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
+
+
+def _known(key: str) -> str:
+    """The nearest known policy key, or the list of them all."""
+    close = difflib.get_close_matches(key, POLICY_KEYS, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(POLICY_KEYS)})"
 
 
 def _policy_value(key: str, value: object, decimal: str | None) -> object:
@@ -331,10 +359,29 @@ def _policy_value(key: str, value: object, decimal: str | None) -> object:
     if key == "spend_all":
         word = str(value).lower()
         return True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
+    if key == "fairness":
+        return value
+    if key == "shortfall_tiers":
+        return parse_tiers(str(value), decimal)
     parsed = parse_numbers(pd.Series([value], dtype=object), decimal)
     if parsed.ambiguous[0] or parsed.bad[0] or (parsed.percent[0] and key not in FRACTION_KEYS):
         return value
     return float(parsed.value[0])
+
+
+def parse_tiers(text: str, decimal: str | None = None) -> object:
+    """``25%: 1.5; 50%: 2; 75%: 3`` as ((0.25, 1.5), (0.5, 2.0), (0.75, 3.0)). Tiers are
+    separated by semicolons, so that a decimal comma stays unambiguous. Text that does not
+    read as tiers is returned unchanged, for pydantic to name it."""
+    pairs = [part.split(":") for part in text.split(";") if part.strip()]
+    if not pairs or any(len(p) != 2 for p in pairs):
+        return text
+    flat = pd.Series([v.strip() for p in pairs for v in p], dtype=object)
+    parsed = parse_numbers(flat, decimal)
+    if (parsed.bad | parsed.ambiguous | parsed.blank).any() or parsed.percent[1::2].any():
+        return text
+    values = parsed.value
+    return tuple((float(values[i]), float(values[i + 1])) for i in range(0, len(values), 2))
 
 
 def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, object]
@@ -343,6 +390,7 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
     if not pt.require("key", "value"):
         return None
     values: dict[str, object] = {}
+    raw: dict[str, object] = {}  # as written, for messages
     rows: dict[str, int] = {}
     for key_cell, value, row in zip(pt.f["key"], pt.f["value"], pt.f[ROW], strict=True):
         key = "" if key_cell is None else str(key_cell).strip().lower()
@@ -350,18 +398,20 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
             problems.append(table.problem("missing key", int(row), "key"))
         elif key not in POLICY_KEYS:
             problems.append(table.problem(
-                f"unknown policy key '{_shown(key_cell)}' (known: {', '.join(POLICY_KEYS)})",
+                f"unknown policy key '{_shown(key_cell)}'{_known(key)}",
                 int(row), "key"))
         elif key in values:
             problems.append(table.problem(f"duplicate key '{key}', first on row {rows[key]}",
                                           int(row), "key"))
         elif value is not None and not (isinstance(value, str) and not value.strip()):
             values[key] = _policy_value(key, value, pt.decimal)
+            raw[key] = value
             rows[key] = int(row)
     for key, value in overrides.items():
         if value is not None:
             values[key] = value
             rows.pop(key, None)
+            raw.pop(key, None)
     try:
         return Policy.model_validate(values)
     except ValidationError as exc:
@@ -374,6 +424,7 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
             where = rows.get(key)
             origin = "" if where is not None else " (given on the command line)"
             problems.append(table.problem(
-                f"{key}: {err['msg'].lower()}, got {_shown(values.get(key))}{origin}",
+                f"{key}: {_reason(err['msg'])}, got "
+                f"{_shown(raw.get(key, values.get(key)))}{origin}",
                 where, "value"))
         return None

@@ -17,6 +17,9 @@ Constraints
     α[g]·B ≤ Σ_r x[r,g] ≤ β[g]·B                                  goal shares
     Σ_g x[r,g] ≤ κ·pop[r]/Σpop·B                                  per-capita cap
     lo[r] ≤ Σ_g x[r,g] ≤ hi[r]                                    per-region bounds (euros)
+    ρ·Σ_g x[r,g] ≤ K[r]                                           co-financing capacity
+    |Σ_g x[r,g] − ref[r]| ≤ c·pop[r]                              change cap
+    z[j,r] ≥ (1 − t_j)·N[r] − E[r] − Σ_g x[r,g]      r ∈ R⁺       shortfall tiers
 
 :mod:`models.matrix` builds the identical LP as arrays for speed; ``tests/test_parity.py``
 holds the two together.
@@ -53,12 +56,20 @@ def build_model(d: AllocationData) -> pyo.ConcreteModel:
 
     m.x = pyo.Var(m.C, bounds=lambda m, r, g: (0.0, m.upper[r, g]))
 
-    m.unmet = pyo.Objective(
-        expr=sum(m.w[c] * (m.net_need[c] - m.x[c]) for c in m.C), sense=pyo.minimize
-    )
-
     def in_region(m: pyo.ConcreteModel, r: str) -> pyo.Expression:
         return sum(m.x[r, g] for g in m.G if (r, g) in m.C)
+
+    unmet = sum(m.w[c] * (m.net_need[c] - m.x[c]) for c in m.C)
+    if d.shortfall_tiers:
+        tiers = list(d.shortfall_tiers)
+        m.J = pyo.RangeSet(len(tiers))
+        wbar = dict(zip(d.regions, d.region_weight().tolist(), strict=True))
+        m.z = pyo.Var(m.J, m.Rplus, within=pyo.NonNegativeReals)
+        m.shortfall_tier = pyo.Constraint(m.J, m.Rplus, rule=lambda m, j, r: m.z[j, r] >= (
+            (1 - tiers[j - 1][0]) * m.N[r] - m.E[r] - in_region(m, r)))
+        steps = [k - (tiers[j - 1][1] if j else 1.0) for j, (_, k) in enumerate(tiers)]
+        unmet = unmet + sum(steps[j - 1] * wbar[r] * m.z[j, r] for j in m.J for r in m.Rplus)
+    m.unmet = pyo.Objective(expr=unmet, sense=pyo.minimize)
 
     def in_goal(m: pyo.ConcreteModel, g: str) -> pyo.Expression:
         return sum(m.x[r, g] for r in m.R if (r, g) in m.C)
@@ -116,4 +127,17 @@ def build_model(d: AllocationData) -> pyo.ConcreteModel:
         m.region_min = region_rule(d.region_min, "min")
     if d.region_max is not None:
         m.region_max = region_rule(d.region_max, "max")
+
+    if d.cofinancing_ratio is not None and d.cofinancing_capacity is not None:
+        rho = d.cofinancing_ratio
+        m.cofinancing = pyo.Constraint(m.R, rule=lambda m, r: pyo.Constraint.Skip if math.isnan(
+            capacity := float(d.cofinancing_capacity[d.regions.index(r)])
+        ) else rho * in_region(m, r) <= capacity)
+
+    if d.max_change_per_capita is not None and d.reference is not None:
+        c = d.max_change_per_capita
+        ref = dict(zip(d.regions, d.reference.tolist(), strict=True))
+        m.change_cap = pyo.Constraint(m.R, rule=lambda m, r: pyo.Constraint.Skip if math.isnan(
+            ref[r]) else pyo.inequality(ref[r] - c * m.pop[r], in_region(m, r),
+                                        ref[r] + c * m.pop[r]))
     return m

@@ -2,7 +2,8 @@ r"""The allocation LP as sparse arrays: the same formulation as :mod:`models.all
 
 Columns: one allocation :math:`x_c` per cell, then the budget :math:`B` (a column fixed by
 its bounds, so that the envelope can move without touching any row), then — only when the
-coverage-gap rule is in force — the lowest and highest coverage :math:`\ell, h`.
+coverage-gap rule is in force — the lowest and highest coverage :math:`\ell, h`, then — only
+with shortfall tiers — one shortfall column :math:`z_{jr}` per tier and covered region.
 
 Rows, each a :class:`RowBlock` so that duals and slacks can be named afterwards
 (money rows keep money units, so a row residual is an amount)::
@@ -17,8 +18,13 @@ Rows, each a :class:`RowBlock` so that duals and slacks can be named afterwards
     per_capita_cap  sum_{g} x_rg - kappa*pop_r/P*B     <= 0
     region_min      sum_{g} x_rg                       >= lo_r
     region_max      sum_{g} x_rg                       <= hi_r
+    cofinancing     sum_{g} x_rg                       <= K_r / rho
+    change_cap      ref_r - c*pop_r <= sum_{g} x_rg    <= ref_r + c*pop_r
+    shortfall_tier_j  sum_{g} x_rg + z_jr              >= (1 - t_j) N_r - E_r
 
-Objective: minimise U = sum_c w_c (m_c - x_c), stored as cost -w and offset sum w*m.
+Objective: minimise U = sum_c w_c (m_c - x_c) + sum_{j,r} (k_j - k_{j-1}) wbar_r z_jr, stored
+as cost -w (and the tier weights on z) and offset sum w*m. Each shortfall column
+z_jr in [0, max(0, (1 - t_j) N_r - E_r)] is the part of region r's shortfall beyond tier j.
 """
 
 from __future__ import annotations
@@ -118,6 +124,14 @@ def build_lp(d: AllocationData) -> LinearProgram:
     if gap:
         columns["coverage_min"], columns["coverage_max"] = n_cols, n_cols + 1
         n_cols += 2
+    tiers = d.tier_targets()
+    covered = d.covered_regions
+    k = covered.size
+    tier_cols: list[IntArray] = []
+    for j in range(len(tiers)):
+        columns[f"shortfall_tier_{j + 1}"] = n_cols
+        tier_cols.append(np.arange(n_cols, n_cols + k, dtype=np.int64))
+        n_cols += k
 
     rows = _Rows()
     empty = np.empty(0, dtype=np.int64)
@@ -132,9 +146,10 @@ def build_lp(d: AllocationData) -> LinearProgram:
     )
 
     def sums(rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
-             col: int | None = None, coef: FloatArray | None = None) -> None:
+             col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
         """One row per key k in ``keys``: the sum of the cells of region (or goal) k, plus
-        coef[k] times column ``col`` when given, between lo[k] and hi[k]."""
+        coef[k] times column ``col`` (one column, or one per key) when given, between lo[k]
+        and hi[k]."""
         cell_key = d.cell_region if over == "region" else d.cell_goal
         pos = np.full(n_regions if over == "region" else n_goals, -1, dtype=np.int64)
         pos[keys] = np.arange(keys.size)
@@ -142,12 +157,10 @@ def build_lp(d: AllocationData) -> LinearProgram:
         r, c, v = pos[cell_key][keep], cells[keep], np.ones(int(keep.sum()))
         if col is not None and coef is not None:
             r = np.concatenate([r, np.arange(keys.size)])
-            c = np.concatenate([c, np.full(keys.size, col)])
+            c = np.concatenate([c, np.broadcast_to(np.asarray(col, dtype=np.int64), keys.size)])
             v = np.concatenate([v, coef])
         rows.add(rule, over, keys, r, c, v, lo, hi)
 
-    covered = d.covered_regions
-    k = covered.size
     if d.coverage_floor > 0 and k:
         # Row k of the block belongs to region covered[k]; cells of uncovered regions drop out.
         sums("coverage_floor", "region", covered,
@@ -188,6 +201,23 @@ def build_lp(d: AllocationData) -> LinearProgram:
                  bound[regions] if rule == "region_min" else -free,  # type: ignore[index]
                  free if rule == "region_min" else bound[regions])  # type: ignore[index]
 
+    if d.cofinancing_ratio is not None and d.cofinancing_capacity is not None:
+        regions = np.flatnonzero(~np.isnan(d.cofinancing_capacity))
+        if regions.size:
+            sums("cofinancing", "region", regions, np.full(regions.size, -INF),
+                 d.cofinancing_capacity[regions] / d.cofinancing_ratio)
+
+    if d.max_change_per_capita is not None and d.reference is not None:
+        regions = np.flatnonzero(~np.isnan(d.reference))
+        if regions.size:
+            room = d.max_change_per_capita * d.population[regions]
+            sums("change_cap", "region", regions, d.reference[regions] - room,
+                 d.reference[regions] + room)
+
+    for j, (_, _, target) in enumerate(tiers):
+        sums(f"shortfall_tier_{j + 1}", "region", covered, target, np.full(k, INF),
+             tier_cols[j], np.ones(k))
+
     matrix = sp.csc_matrix(
         (np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
         shape=(rows.n, n_cols),
@@ -197,6 +227,9 @@ def build_lp(d: AllocationData) -> LinearProgram:
     col_lower = np.zeros(n_cols)
     col_upper = np.ones(n_cols)  # coverage columns live in [0, 1]
     col_upper[:n] = d.upper
+    for cols, (_, extra, target) in zip(tier_cols, tiers, strict=True):
+        cost[cols] = extra
+        col_upper[cols] = np.maximum(target, 0.0)
     col_lower[col_budget] = col_upper[col_budget] = d.budget
     return LinearProgram(
         cost=cost,

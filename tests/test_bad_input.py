@@ -43,9 +43,13 @@ CASES = [
     (changed("regions", 1, 2, 0), ["bad/regions.csv, row 2, population: must be > 0, got 0"]),
     (changed("regions", 1, 2, 10.5), ["bad/regions.csv, row 2, population: must be a whole number, got 10.5"]),
     (changed("policy", 2, 0, "coverage_flor"),
-     ["bad/policy.csv, row 3, key: unknown policy key 'coverage_flor' (known: budget_eur, "
+     ["bad/policy.csv, row 3, key: unknown policy key 'coverage_flor' "
+      "(did you mean 'coverage_floor'?)"]),
+    (changed("policy", 2, 0, "quux"),
+     ["bad/policy.csv, row 3, key: unknown policy key 'quux' (known: budget_eur, "
       "coverage_floor, max_coverage_gap, per_capita_cap_ratio, spend_all, fairness, "
-      "max_efficiency_loss)"]),
+      "max_efficiency_loss, region_min_eur, region_max_eur, shortfall_tiers, "
+      "cofinancing_ratio, max_change_eur_per_capita)"]),
     (changed("policy", 1, 1, -3),
      ["bad/policy.csv, row 2, value: budget_eur: input should be greater than 0, got -3"]),
     (changed("policy", 1, 0, "spend_all"),

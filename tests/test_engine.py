@@ -94,12 +94,20 @@ def check_rules(r: allocator.Result, tol: float = 1e-3) -> None:
             assert per_goal[g] >= row["min_share"] * p.budget_eur - tol
         if not math.isnan(row["max_share"]):
             assert per_goal[g] <= row["max_share"] * p.budget_eur + tol
-    for column, sign in (("min_eur", 1), ("max_eur", -1)):
-        if column in inst.regions:
-            got = per_region["amount_eur"].reindex(inst.regions.index, fill_value=0)
-            bound = inst.regions[column]
-            ok = bound.isna() | (sign * (got - bound) >= -tol)
-            assert ok.all(), column
+    got = per_region["amount_eur"].reindex(inst.regions.index, fill_value=0)
+    for column, uniform, sign in (("min_eur", p.region_min_eur, 1),
+                                  ("max_eur", p.region_max_eur, -1)):
+        bound = inst.regions[column] if column in inst.regions else got * np.nan
+        if uniform is not None:
+            bound = bound.fillna(uniform)
+        ok = bound.isna() | (sign * (got - bound) >= -tol)
+        assert ok.all(), column
+    if p.cofinancing_ratio is not None:
+        capacity = inst.regions["cofinancing_eur"]
+        assert (capacity.isna() | (p.cofinancing_ratio * got <= capacity + tol)).all()
+    if p.max_change_eur_per_capita is not None:
+        room = p.max_change_eur_per_capita * inst.regions["population"]
+        assert ((got - inst.regions["reference_eur"]).abs() <= room + tol).all()
     if p.per_capita_cap_ratio is not None:
         pop = inst.regions["population"]
         cap = p.per_capita_cap_ratio * pop / pop.sum() * p.budget_eur
@@ -222,9 +230,11 @@ def test_infeasible_floor_reports_the_exact_minimum_budget(small: Path) -> None:
     r = allocator.solve(small, budget=10, floor=0.5)
     assert r.status == Status.INFEASIBLE
     assert r.infeasibility.min_budget_eur == pytest.approx(95, abs=1e-6)
-    assert r.infeasibility.conflict == ["coverage_floor"]
+    assert r.infeasibility.droppable == ["coverage_floor"]
     assert r.message == ("The rules cannot all hold with a budget of €10. The smallest budget "
-                         "at which they hold is €95. Dropping any one of these rules would "
+                         "at which they hold is €95. These cannot hold together (an irreducible "
+                         "set: drop any one and the rest can): budget; coverage_floor in B. "
+                         "Dropping any one of these rules would "
                          "restore feasibility: coverage_floor. Single changes that would restore "
                          "feasibility: set the budget to €95; lower the coverage floor to "
                          "13.33%.")
