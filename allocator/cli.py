@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                         "coverage first, then the next")
     s.add_argument("--max-efficiency-loss", type=float, metavar="F",
                    help="with max-min: weighted unmet need at most (1 + F) x its optimum")
+    _rule_flags(s)
     s.add_argument("--out", type=Path, metavar="REPORT.xlsx",
                    help="report workbook (default reports/<instance>.xlsx)")
     s.add_argument("--no-report", action="store_true", help="write no Excel report")
@@ -96,6 +97,55 @@ def _parser() -> argparse.ArgumentParser:
                    help="equity rules to switch on, comma separated, from: floor, gap, shares, "
                         "per-capita; 'none' for none (default floor)")
     return p
+
+
+def _rule_flags(p: argparse.ArgumentParser) -> None:
+    """The policy preset and the flags for the rules that have no short flag of their own."""
+    from allocator.presets import available
+
+    r = p.add_argument_group("rules (each overrides the instance's policy and the preset)")
+    r.add_argument("--policy", metavar="NAME|FILE.toml",
+                   help=f"a policy preset: {', '.join(available())}, or a preset file")
+    r.add_argument("--per-capita-cap", type=float, metavar="K", dest="per_capita_cap_ratio",
+                   help="no region above K x its population share of the budget")
+    r.add_argument("--region-min", type=float, metavar="EUR", dest="region_min_eur",
+                   help="every region gets at least EUR (a region's min_eur wins)")
+    r.add_argument("--region-max", type=float, metavar="EUR", dest="region_max_eur",
+                   help="every region gets at most EUR (a region's max_eur wins)")
+    r.add_argument("--tiers", metavar="'25%%: 1.5; 50%%: 2'", dest="shortfall_tiers",
+                   help="shortfall tiers: beyond each unmet fraction of a region's need, a "
+                        "euro of shortfall weighs the multiplier")
+    r.add_argument("--cofinancing-ratio", type=float, metavar="R", dest="cofinancing_ratio",
+                   help="regional euros required per national euro, up to each region's "
+                        "cofinancing_eur")
+    r.add_argument("--max-change", type=float, metavar="EUR", dest="max_change_eur_per_capita",
+                   help="a region's allocation stays within EUR per inhabitant of its "
+                        "reference_eur")
+    r.add_argument("--spend-all", action="store_true", default=None,
+                   help="the whole budget must be allocated")
+
+
+RULE_FLAGS = ("per_capita_cap_ratio", "region_min_eur", "region_max_eur", "shortfall_tiers",
+              "cofinancing_ratio", "max_change_eur_per_capita", "spend_all")
+
+
+def _rules(args: argparse.Namespace) -> dict[str, object]:
+    from allocator.validate import parse_tiers
+
+    rules = {k: getattr(args, k) for k in RULE_FLAGS if getattr(args, k) is not None}
+    if "shortfall_tiers" in rules:
+        rules["shortfall_tiers"] = parse_tiers(str(rules["shortfall_tiers"]))
+    return rules
+
+
+def _instance(args: argparse.Namespace) -> object:
+    """The instance path, or — with --policy — the instance with its preset applied."""
+    if not args.policy:
+        return args.instance
+    from allocator.presets import load_preset
+    from allocator.validate import load
+
+    return load_preset(args.policy).apply(load(args.instance))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,10 +255,11 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     from allocator.summary import summary
 
     result = solve(
-        args.instance, budget=args.budget, floor=args.floor, max_gap=args.max_gap,
-        tie_break=args.tie_break, algorithm=args.algorithm, time_limit=args.time_limit,
-        fairness_price=args.fairness_price, fairness=args.fairness,
-        max_efficiency_loss=args.max_efficiency_loss,
+        _instance(args), budget=args.budget, floor=args.floor,  # type: ignore[arg-type]
+        max_gap=args.max_gap, tie_break=args.tie_break, algorithm=args.algorithm,
+        time_limit=args.time_limit, fairness_price=args.fairness_price,
+        fairness=args.fairness, max_efficiency_loss=args.max_efficiency_loss,
+        rules=_rules(args),
     )
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     written = []

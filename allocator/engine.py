@@ -16,6 +16,7 @@ warm-started on the same HiGHS instance:
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +72,10 @@ def solve(
     fairness_price: bool | None = None,
     fairness: str | None = None,
     max_efficiency_loss: float | None = None,
+    rules: Mapping[str, object] | None = None,
 ) -> Result:
-    """Solve an instance (a path or a validated :class:`Instance`); flags override its policy.
+    """Solve an instance (a path or a validated :class:`Instance`); flags override its policy,
+    and so do the policy keys in ``rules`` (None keeps the instance's value).
 
     ``fairness_price`` also solves the instance without its equity rules, together and one
     at a time, to price them (one LP more per rule in force, plus one). None (the default)
@@ -83,7 +86,8 @@ def solve(
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
     overrides = {"budget_eur": budget, "coverage_floor": floor, "max_coverage_gap": max_gap,
-                 "fairness": fairness, "max_efficiency_loss": max_efficiency_loss}
+                 "fairness": fairness, "max_efficiency_loss": max_efficiency_loss,
+                 **(rules or {})}
     if isinstance(instance, Instance):
         instance = instance.with_policy(**overrides)
     else:

@@ -336,9 +336,13 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
     if low is not None and (budget < low or (high is not None and budget > high)):
         target = math.ceil(low * scale) if budget < low else math.floor(high * scale)  # type: ignore[operator]
         fixes.insert(0, Repair("budget_eur", float(target), f"set the budget to {_eur(target)}"))
-    if fixes:
-        parts.append("Single changes that would restore feasibility: "
-                     + "; ".join(f.text for f in fixes) + ".")
+    single = [f.text for f in fixes if not f.region]
+    if single:
+        parts.append("Single changes that would restore feasibility: " + "; ".join(single) + ".")
+    joint = [f.text for f in fixes if f.region]
+    if joint:
+        parts.append("Or relax the per-region bounds together, by the fewest euros in all: "
+                     + "; ".join(joint) + ".")
     return Infeasibility(
         message=" ".join(parts),
         min_budget_eur=None if low is None else low * scale,

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from allocator.errors import InputError, Problem
 
 POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
                "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
@@ -122,8 +124,26 @@ class Instance:
         return float(self.needs["need_eur"].sum())
 
     def with_policy(self, **changes: object) -> Instance:
-        """A copy with some policy values changed (and validated again)."""
+        """A copy with some policy values changed (None keeps a value) and validated again;
+        a value that does not validate is an :class:`InputError` naming it."""
         data = self.policy.model_dump()
-        data.update({k: v for k, v in changes.items() if v is not None})
+        given = {k: v for k, v in changes.items() if v is not None}
+        data.update(given)
+        try:
+            policy = Policy.model_validate(data)
+        except ValidationError as exc:
+            raise InputError([Problem(
+                self.source or self.name,
+                f"{err['loc'][0]}: {err['msg'].removeprefix('Value error, ')}, got "
+                f"{given.get(str(err['loc'][0]))} (given on the command line)")
+                for err in exc.errors()]) from None
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
-                        Policy.model_validate(data), self.sources, self.policy_notes)
+                        policy, self.sources, self.policy_notes).checked()
+
+    def checked(self) -> Instance:
+        """Self, once the rules in force have the region columns they need."""
+        if self.policy.max_change_eur_per_capita is not None and (
+                "reference_eur" not in self.regions or self.regions["reference_eur"].isna().any()):
+            raise InputError([Problem(self.source or self.name, "max_change_eur_per_capita "
+                                      "needs a reference_eur for every region (regions sheet)")])
+        return self

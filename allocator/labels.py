@@ -164,6 +164,38 @@ _LABELS: dict[str, dict[str, str]] = {
         "nl": "€1.000 meer maximum voor deze regio verlaagt de gewogen onvervulde behoefte "
               "met {value}",
         "en": "€1,000 more maximum for this region lowers weighted unmet need by {value}"},
+    "region_min_eur": {"nl": "minimumbedrag per regio", "en": "regional minimum"},
+    "region_max_eur": {"nl": "maximumbedrag per regio", "en": "regional maximum"},
+    "cofinancing": {"nl": "cofinanciering", "en": "co-financing"},
+    "cofinancing_ratio": {"nl": "cofinanciering (regio per rijkseuro)",
+                          "en": "co-financing (regional per national euro)"},
+    "change_cap": {"nl": "maximale verandering t.o.v. referentie",
+                   "en": "maximum change from the reference"},
+    "max_change_eur_per_capita": {"nl": "maximale verandering per inwoner",
+                                  "en": "maximum change per inhabitant"},
+    "shortfall_tiers": {"nl": "zwaarder wegend diep tekort", "en": "shortfall tiers"},
+    "shortfall_tier": {"nl": "tekorttrede", "en": "shortfall tier"},
+    "tier_penalty": {"nl": "Extra gewicht diepe tekorten (treden)",
+                     "en": "Extra weight of deep shortfalls (tiers)"},
+    "cofinancing_regional": {"nl": "Vereiste cofinanciering regio's",
+                             "en": "Regional co-financing required"},
+    "total_investment": {"nl": "Totale investering (rijk + regio)",
+                         "en": "Total investment (national + regional)"},
+    "explain_cofinancing": {
+        "nl": "€1.000 meer cofinancieringscapaciteit in deze regio verlaagt de gewogen "
+              "onvervulde behoefte met {value}",
+        "en": "€1,000 more co-financing capacity in this region lowers weighted unmet need "
+              "by {value}"},
+    "explain_change_cap": {
+        "nl": "€1 per inwoner meer ruimte voor verandering in deze regio verlaagt de gewogen "
+              "onvervulde behoefte met {value}",
+        "en": "€1 per inhabitant more room to change in this region lowers weighted unmet "
+              "need by {value}"},
+    "explain_tier": {
+        "nl": "het tekort van deze regio ligt voorbij deze trede: elke euro hier weegt {value} "
+              "zwaarder",
+        "en": "this region's shortfall lies beyond this tier: each euro here weighs {value} "
+              "more"},
     "file": {"nl": "Bestand", "en": "File"},
     "sha256": {"nl": "SHA-256", "en": "SHA-256"},
     "versions": {"nl": "Versies", "en": "Versions"},

@@ -143,11 +143,18 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
             (label("unallocated", lang), round(r.budget_eur) - allocated, EURO),
             (label("unmet_before", lang), round(r.weighted_unmet_before_eur), EURO),
             (label("unmet_after", lang), round(r.weighted_unmet_eur), EURO),
+            *([(label("tier_penalty", lang), round(r.tier_penalty_eur), EURO)]
+              if r.tier_penalty_eur is not None else []),
             (label("coverage_min", lang), float(cov.min()) if len(cov) else None, PERCENT),
             (label("coverage_max", lang), float(cov.max()) if len(cov) else None, PERCENT),
             (label("marginal", lang),
              label("marginal_text", lang).format(value=eur_text(value, lang)), None),
         ]
+        cofinancing = r.cofinancing()
+        if not cofinancing.empty:
+            rows += [(label("cofinancing_regional", lang),
+                      int(cofinancing["regional_eur"].sum()), EURO),
+                     (label("total_investment", lang), int(cofinancing["total_eur"].sum()), EURO)]
         if r.certificate:
             c = r.certificate
             rows.append((label("certificate", lang), label("certificate_text", lang).format(
@@ -273,9 +280,11 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
     for i, row in enumerate(r.constraints.itertuples(index=False), start=2):
         rule = "budget_rule" if row.rule == "budget" else row.rule
         money = row.rule != "coverage_gap"
+        name = (f"{label('shortfall_tier', lang)} {row.rule.rsplit('_', 1)[1]}"
+                if row.rule.startswith("shortfall_tier_") else label(rule, lang))
         bound = row.upper if abs(row.upper - row.activity) <= abs(row.activity - row.lower) \
             else row.lower
-        put(ws, i, 1, label(rule, lang))
+        put(ws, i, 1, name)
         put(ws, i, 2, str(names.get(row.id, row.id)))
         put(ws, i, 3, float(row.activity), EURO if money else PERCENT)
         put(ws, i, 4, None if not math.isfinite(bound) else float(bound),
@@ -315,6 +324,14 @@ def _meaning(row: Any, r: Result, lang: str, budget: float, population: pd.Serie
     if row.rule in ("cap", "region_min", "region_max"):
         key = "explain_cap" if row.rule == "cap" else f"explain_{row.rule}"
         return label(key, lang).format(value=eur(y * 1000))
+    if row.rule == "cofinancing":
+        ratio = r.instance.policy.cofinancing_ratio or 1.0
+        return label("explain_cofinancing", lang).format(value=eur(y * 1000 / ratio))
+    if row.rule == "change_cap":
+        return label("explain_change_cap", lang).format(
+            value=eur(y * float(population[row.id])))
+    if row.rule.startswith("shortfall_tier_"):
+        return label("explain_tier", lang).format(value=f"{y:.2f}×")
     return ""
 
 

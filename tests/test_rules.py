@@ -256,3 +256,27 @@ def test_change_cap_needs_a_reference(tmp_path: Path) -> None:
         allocator.load(path)
     assert [str(p) for p in err.value.problems] == [
         "i/regions.csv: missing column 'reference_eur' (max_change_eur_per_capita is set)"]
+
+
+def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from allocator.report import write_report
+
+    t = with_policy(plain_tables(2, budget=1.5e7), cofinancing_ratio=0.5,
+                    shortfall_tiers="25%: 1.5; 50%: 2", max_change_eur_per_capita=400)
+    t = with_region_column(t, "cofinancing_eur", [5e5, 1e6, None, 2e5, 3e6])
+    t = with_region_column(t, "reference_eur", [3e6, 1e6, 3e6, 1e6, 3e6])
+    r = solve(tmp_path, t)
+    assert r.optimal, r.message
+    path = write_report(r, tmp_path / "r.xlsx")
+    wb = load_workbook(path)
+    summary = {row[0]: row[1] for row in wb["Samenvatting"].iter_rows(values_only=True)}
+    co = r.cofinancing()
+    assert summary["Vereiste cofinanciering regio's"] == int(co["regional_eur"].sum())
+    assert summary["Totale investering (rijk + regio)"] == (
+        summary["Toegekend"] + summary["Vereiste cofinanciering regio's"])
+    assert summary["Extra gewicht diepe tekorten (treden)"] == round(r.tier_penalty_eur)
+    rules = [row[0] for row in wb["Beperkingen"].iter_rows(min_row=2, values_only=True)]
+    assert {"cofinanciering", "maximale verandering t.o.v. referentie", "tekorttrede 1",
+            "tekorttrede 2"} <= set(rules)

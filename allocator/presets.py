@@ -1,0 +1,97 @@
+"""Named policy presets: readable TOML files that switch rules on (``[policy]``) or off
+(``off = [...]``), applied over an instance's own policy and under the command line's flags.
+
+The presets that ship live in ``allocator/policies``; ``--policy FILE.toml`` takes any other.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from allocator.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from allocator.instance import Instance
+
+PRESET_DIR = Path(__file__).parent / "policies"
+#: Switching these off also clears the per-region column that sets the same rule.
+REGION_COLUMNS = {"region_min_eur": "min_eur", "region_max_eur": "max_eur",
+                  "cofinancing_ratio": "cofinancing_eur"}
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    description: str
+    values: dict[str, object] = field(default_factory=dict)
+    off: tuple[str, ...] = ()
+
+    def apply(self, instance: Instance) -> Instance:
+        """The instance with this preset's rules on and off (validated again)."""
+        from pydantic import ValidationError
+
+        from allocator.instance import Instance, Policy
+
+        data = instance.policy.model_dump()
+        defaults = {k: f.default for k, f in type(instance.policy).model_fields.items()}
+        for key in self.off:
+            data[key] = defaults[key]
+        data.update(self.values)
+        try:
+            policy = Policy.model_validate(data)
+        except ValidationError as exc:
+            raise InputError([Problem(f"policy preset {self.name}",
+                                      f"{err['loc'][0] if err['loc'] else ''}: {err['msg']}")
+                              for err in exc.errors()]) from None
+        regions = instance.regions.copy()
+        for key in self.off:
+            if REGION_COLUMNS.get(key) in regions:
+                regions[REGION_COLUMNS[key]] = float("nan")
+        return Instance(instance.name, instance.source, regions, instance.goals,
+                        instance.needs, policy, instance.sources, instance.policy_notes
+                        ).checked()
+
+
+def available() -> list[str]:
+    """The names of the presets that ship with allocator."""
+    return sorted(p.stem for p in PRESET_DIR.glob("*.toml"))
+
+
+def load_preset(name: str) -> Preset:
+    """A shipped preset by name, or a preset file by path."""
+    from allocator.instance import POLICY_KEYS
+
+    path = Path(name) if name.endswith(".toml") else PRESET_DIR / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join(available())
+        raise InputError([Problem(name, f"no such policy preset (known: {known}; or give a "
+                                        ".toml file)")])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError([Problem(str(path), f"not a readable TOML file: {exc}")]) from None
+    problems = []
+    values = data.get("policy", {})
+    off = data.get("off", [])
+    if not isinstance(values, dict):
+        problems.append(Problem(str(path), "[policy] must be a table of policy keys"))
+        values = {}
+    if not isinstance(off, list) or not all(isinstance(k, str) for k in off):
+        problems.append(Problem(str(path), "off must be a list of policy keys"))
+        off = []
+    for key in [*values, *off]:
+        if key not in POLICY_KEYS:
+            problems.append(Problem(str(path), f"unknown policy key '{key}' (known: "
+                                               f"{', '.join(POLICY_KEYS)})"))
+    if "budget_eur" in off:
+        problems.append(Problem(str(path), "budget_eur cannot be switched off"))
+    if problems:
+        raise InputError(problems)
+    if isinstance(values.get("shortfall_tiers"), str):
+        from allocator.validate import parse_tiers
+
+        values["shortfall_tiers"] = parse_tiers(values["shortfall_tiers"])
+    return Preset(path.stem, str(data.get("description", "")), dict(values), tuple(off))
