@@ -27,7 +27,7 @@ from allocator import highs
 from allocator.certify import certify, tier_penalty, unmet
 from allocator.errors import CertificateError, Status
 from allocator.explain import explain
-from allocator.fairness import PriceOfFairness, price_of_fairness
+from allocator.fairness import PriceOfFairness, price_of_fairness, tightening_costs
 from allocator.instance import Instance
 from allocator.maxmin import with_leximin
 from allocator.modeldata import money_scale, to_model_data
@@ -153,7 +153,9 @@ def solve(
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
         marginal_value=float(-first.col_dual[lp.columns["budget"]]),
         certificate=cert,
-        price_of_fairness=_price(data, first.objective, x, scale, seconds) if price else None,
+        price_of_fairness=_price(data, first.objective, x, scale, seconds,
+                                 tightening_costs(lp, data, first.row_dual, scale))
+        if price else None,
         seconds=seconds,
     )
     if not cert.passed:
@@ -166,9 +168,10 @@ def solve(
 
 
 def _price(d: AllocationData, best: float, x: FloatArray, scale: float,
-           seconds: dict[str, float]) -> PriceOfFairness | None:
+           seconds: dict[str, float], steps: dict[str, tuple[str, float]]
+           ) -> PriceOfFairness | None:
     clock = time.perf_counter()
-    price = price_of_fairness(d, best, x, scale)
+    price = price_of_fairness(d, best, x, scale, steps)
     seconds["price_of_fairness"] = time.perf_counter() - clock
     return price
 

@@ -9,14 +9,17 @@ the same data; a rule that does not bind costs nothing.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from allocator.certify import unmet
 from allocator.errors import Status
 from allocator.explain import RULES, active_rules
 from allocator.highs import Solver
 from models.data import AllocationData, FloatArray
-from models.matrix import build_lp
+from models.matrix import LinearProgram, RowBlock, build_lp
 
 #: The rules that trade efficiency for equity (spending the whole budget and co-financing
 #: are conditions of the money, not of fairness).
@@ -28,6 +31,8 @@ class PriceOfFairness:
     unmet_eur: float  # weighted unmet need with every rule in force
     unconstrained_unmet_eur: float  # ... with no equity rule
     per_rule_eur: dict[str, float] = field(default_factory=dict)  # rule -> its own cost
+    # rule -> (the step, what tightening the rule by it would cost, first order from duals)
+    per_rule_step: dict[str, tuple[str, float]] = field(default_factory=dict)
 
     @property
     def total_eur(self) -> float:
@@ -46,7 +51,41 @@ class PriceOfFairness:
             "total_eur": self.total_eur,
             "total_share": self.total_share,
             "per_rule_eur": self.per_rule_eur,
+            "per_rule_step": {rule: {"step": step, "cost_eur": cost}
+                              for rule, (step, cost) in self.per_rule_step.items()},
         }
+
+
+#: For each rule (as a row block of the LP): the step it is tightened by, and how much that
+#: step moves each row's bound, in model units, given the data, the block and the scale.
+STEPS: dict[str, tuple[str, Callable[[AllocationData, RowBlock, float], FloatArray]]] = {
+    "coverage_floor": ("+1 percentage point", lambda d, b, s: 0.01 * d.region_need[b.index]),
+    "coverage_gap": ("-1 percentage point", lambda d, b, s: np.full(1, 0.01)),
+    "min_share": ("+1 percentage point", lambda d, b, s: np.full(b.index.size, 0.01 * d.budget)),
+    "max_share": ("-1 percentage point", lambda d, b, s: np.full(b.index.size, 0.01 * d.budget)),
+    "per_capita_cap": ("ratio -0.1", lambda d, b, s: 0.1 * d.population[b.index]
+                       / d.population.sum() * d.budget),
+    "region_min": ("+€1,000 per region", lambda d, b, s: np.full(b.index.size, 1000 / s)),
+    "region_max": ("-€1,000 per region", lambda d, b, s: np.full(b.index.size, 1000 / s)),
+    "change_cap": ("-€1 per inhabitant", lambda d, b, s: d.population[b.index] / s),
+}
+
+
+def tightening_costs(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
+                     scale: float) -> dict[str, tuple[str, float]]:
+    """What tightening each rule by one step would cost in weighted unmet need (euros), to
+    first order: |dual| x the move of each bound, summed over the rule's rows. Exact while
+    the optimal basis stays; a lower estimate beyond (the curve is convex)."""
+    out: dict[str, tuple[str, float]] = {}
+    for block in lp.blocks:
+        if block.rule not in STEPS:
+            continue
+        step, move = STEPS[block.rule]
+        cost = float(np.abs(row_dual[block.rows]) @ move(d, block, scale)) * scale
+        name = "max_coverage_gap" if block.rule == "coverage_gap" else (
+            "per_capita_cap_ratio" if block.rule == "per_capita_cap" else block.rule)
+        out[name] = (step, cost)
+    return out
 
 
 def _optimum(d: AllocationData) -> float | None:
@@ -54,7 +93,8 @@ def _optimum(d: AllocationData) -> float | None:
     return sol.objective if sol.status == Status.OPTIMAL else None
 
 
-def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: float
+def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: float,
+                      steps: dict[str, tuple[str, float]] | None = None
                       ) -> PriceOfFairness | None:
     """Price the equity rules of ``d``, whose stage-1 optimum (model units) is ``best``,
     reached by allocation ``x``.
@@ -79,4 +119,5 @@ def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: floa
         if without is not None:
             ours = plain if rule == "shortfall_tiers" else best
             per_rule[rule] = max(0.0, (ours - without) * scale)
-    return PriceOfFairness(plain * scale, min(free, plain) * scale, per_rule)
+    return PriceOfFairness(plain * scale, min(free, plain) * scale, per_rule,
+                           {k: v for k, v in (steps or {}).items() if k in per_rule})

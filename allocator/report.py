@@ -164,8 +164,12 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
         rows.append((label("fairness_price", lang), label("fairness_price_text", lang).format(
             value=eur_text(price.total_eur, lang), share=f"{price.total_share:.1%}"), None))
         for rule, cost in price.per_rule_eur.items():
-            rows.append(("  " + label(rule, lang), label("fairness_rule_text", lang).format(
-                value=eur_text(cost, lang)), None))
+            text = label("fairness_rule_text", lang).format(value=eur_text(cost, lang))
+            if rule in price.per_rule_step:
+                step, step_cost = price.per_rule_step[rule]
+                text += label("fairness_step_text", lang).format(
+                    step=label(step, lang), value=eur_text(step_cost, lang))
+            rows.append(("  " + label(rule, lang), text, None))
     note = r.message.removeprefix("Optimal allocation found and certified.").strip()
     if note:  # the engine's notes (a skipped tie-break stage, infeasibility) are in English
         rows.append((label("message", lang), note, None))

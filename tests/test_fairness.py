@@ -57,12 +57,15 @@ def test_in_json_and_report(tmp_path: Path) -> None:
     assert main(["solve", str(NPVR), "--json", str(js), "--out", str(out), "-q"]) == 0
     price = json.loads(js.read_text())["price_of_fairness"]
     assert set(price) == {"unmet_eur", "unconstrained_unmet_eur", "total_eur", "total_share",
-                          "per_rule_eur"}
+                          "per_rule_eur", "per_rule_step"}
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(out)["Samenvatting"]
                .iter_rows(values_only=True) if r[0]}
     text = summary["Prijs van de eerlijkheidsregels"]
     assert text.startswith("de regels samen kosten €13.860.")
     assert text.endswith(" gewogen onvervulde behoefte (2.3% meer dan zonder regels)")
+    assert summary["  minimumdekking"] == (
+        "alleen deze regel schrappen scheelt €13.860.006; één stap strenger (+1 procentpunt) "
+        "kost ten minste €950.500")
     assert main(["solve", str(NPVR), "--json", str(js), "--no-report", "-q",
                  "--no-fairness-price"]) == 0
     assert json.loads(js.read_text())["price_of_fairness"] is None

@@ -280,3 +280,39 @@ def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
     rules = [row[0] for row in wb["Beperkingen"].iter_rows(min_row=2, values_only=True)]
     assert {"cofinanciering", "maximale verandering t.o.v. referentie", "tekorttrede 1",
             "tekorttrede 2"} <= set(rules)
+
+
+@pytest.mark.parametrize(("rule", "change"), [
+    ("coverage_floor", {"coverage_floor": 0.01}),
+    ("max_coverage_gap", {"max_coverage_gap": -0.01}),
+    ("per_capita_cap_ratio", {"per_capita_cap_ratio": -0.1}),
+])
+def test_one_step_tightening_is_a_lower_bound_and_exact_while_the_basis_holds(
+        tmp_path: Path, rule: str, change: dict[str, float]) -> None:
+    # The dual gives the first-order cost; the curve in each parameter is convex, so the
+    # re-solve at one step tighter costs at least that much (equal when the basis holds).
+    for seed in range(4):
+        r = solve(tmp_path, rich_tables(seed, budget=2e7), f"s{seed}{rule}")
+        if not r.optimal or rule not in r.price_of_fairness.per_rule_step:
+            continue
+        step, first_order = r.price_of_fairness.per_rule_step[rule]
+        value = getattr(r.instance.policy, rule) + next(iter(change.values()))
+        tighter = allocator.solve(r.instance.with_policy(**{rule: value}),
+                                  fairness_price=False, tie_break="none")
+        if not tighter.optimal:
+            continue
+        actual = tighter.weighted_unmet_eur - r.weighted_unmet_eur
+        assert first_order >= 0
+        assert first_order <= actual + 1e-6 * max(1.0, actual) + 1e-3
+
+
+def test_npvr_floor_step_equals_the_re_solve() -> None:
+    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    r = allocator.solve(npvr, tie_break="none")
+    step, cost = r.price_of_fairness.per_rule_step["coverage_floor"]
+    assert step == "+1 percentage point"
+    tighter = allocator.solve(npvr, floor=r.instance.policy.coverage_floor + 0.01,
+                              tie_break="none", fairness_price=False)
+    assert cost == pytest.approx(tighter.weighted_unmet_eur - r.weighted_unmet_eur, rel=1e-7)
+    assert r.to_dict()["price_of_fairness"]["per_rule_step"]["coverage_floor"] == {
+        "step": "+1 percentage point", "cost_eur": cost}
