@@ -81,6 +81,24 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
     c.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    u = sub.add_parser("robust", help="one allocation for uncertain needs, with each "
+                                      "scenario's regret",
+                       description="The allocation with the least expected (or worst-case) "
+                                   "weighted unmet need over need scenarios (a table: scenario, "
+                                   "probability, region, goal, factor or need_eur), and for "
+                                   "each scenario the regret of committing to it.")
+    u.add_argument("instance", type=Path)
+    u.add_argument("needs", type=Path, metavar="NEEDS", help="need scenarios (CSV or workbook)")
+    u.add_argument("--objective", choices=("expected", "worst-case"), default="expected")
+    u.add_argument("--budget", type=float, metavar="EUR", help="annual budget in euros")
+    u.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
+    u.add_argument("--out", type=Path, metavar="ROBUST.xlsx",
+                   help="workbook (default reports/<instance>-robust.xlsx)")
+    u.add_argument("--json", type=Path, metavar="ROBUST.json", help="also write JSON")
+    u.add_argument("--no-report", action="store_true", help="write no workbook")
+    u.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
+    u.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
                                    "Excel data validation.")
@@ -157,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             return _compare(args)
         if args.command == "sweep":
             return _sweep(args)
+        if args.command == "robust":
+            return _robust(args)
         if args.command == "template":
             from allocator.template import write_template
 
@@ -196,6 +216,33 @@ def _compare(args: argparse.Namespace) -> int:
         for path in written:
             print(f"written: {path}")
     return EXIT_OK
+
+
+def _robust(args: argparse.Namespace) -> int:
+    from allocator.output import write_json
+    from allocator.robust import robust, write_robust_report
+    from allocator.validate import load
+
+    instance = load(args.instance, budget_eur=args.budget, coverage_floor=args.floor)
+    result = robust(instance, args.needs, objective=args.objective)
+    written = []
+    if args.json:
+        written.append(write_json(args.json, result.to_dict()))
+    if not args.no_report:
+        out = args.out or Path("reports") / f"{instance.name}-robust.xlsx"
+        written.append(write_robust_report(result, out, lang=args.lang))
+    if not args.quiet:
+        print(result.message)
+        print(f"{'scenario':<16} {'probability':>11} {'own optimum':>18} {'robust':>18} "
+              f"{'regret':>16}")
+        for o in result.outcomes:
+            own = "-" if o.own_optimum_eur is None else f"€{o.own_optimum_eur:,.0f}"
+            regret = "-" if o.regret_eur is None else f"€{o.regret_eur:,.0f}"
+            print(f"{o.name:<16} {o.probability:>11.1%} {own:>18} "
+                  f"€{o.robust_unmet_eur:>17,.0f} {regret:>16}")
+        for path in written:
+            print(f"written: {path}")
+    return EXIT_OK if result.optimal else 3
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -86,15 +86,13 @@ def write_compare_report(c: Comparison, path: str | Path, *, lang: str = "nl") -
     from openpyxl.chart import BarChart, Reference
 
     from allocator.labels import label
-    from allocator.output import atomic_write
     from allocator.report import (
         EURO,
         PERCENT,
         header,
         print_setup,
         put,
-        report_time,
-        save_reproducibly,
+        save_workbook,
     )
 
     wb = Workbook()
@@ -155,4 +153,4 @@ def write_compare_report(c: Comparison, path: str | Path, *, lang: str = "nl") -
             sheet.add_chart(bars, f"A{last + 2}")
         sheet.column_dimensions["A"].width = 30
         print_setup(sheet)
-    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
+    return save_workbook(wb, path)

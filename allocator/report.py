@@ -90,7 +90,7 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
         _constraints(wb.create_sheet(label("sheet_constraints", lang)), result, lang)
     _inputs(wb.create_sheet(label("sheet_inputs", lang)), result, lang)
     _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
-    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
+    return save_workbook(wb, path)
 
 
 def report_time() -> datetime:
@@ -100,6 +100,11 @@ def report_time() -> datetime:
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def save_workbook(wb: Workbook, path: str | Path) -> Path:
+    """Write ``wb`` atomically, with reproducible timestamps (see :func:`report_time`)."""
+    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
 
 
 def save_reproducibly(wb: Workbook, path: Path, when: datetime) -> None:

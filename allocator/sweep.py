@@ -197,14 +197,12 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
     from openpyxl.chart import Reference, ScatterChart, Series
 
     from allocator.labels import label
-    from allocator.output import atomic_write
     from allocator.report import (
         EURO,
         header,
         print_setup,
         put,
-        report_time,
-        save_reproducibly,
+        save_workbook,
     )
     from allocator.rounding import largest_remainder
 
@@ -249,4 +247,4 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
                 put(table, i, j, int(rounded[c][i - 2]), EURO)
         table.column_dimensions["A"].width = 30
         print_setup(table)
-    return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
+    return save_workbook(wb, path)

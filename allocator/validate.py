@@ -6,8 +6,10 @@ validates the small policy table. Each problem names file, sheet, row and column
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,7 @@ NUMERIC = {
     "goals": ("weight", "min_share", "max_share"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "policy": ("value",),
+    "need_scenarios": ("probability", "factor", "need_eur"),
     "scenarios": ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
                   "max_efficiency_loss", "region_min_eur", "region_max_eur",
                   "cofinancing_ratio", "max_change_eur_per_capita"),
@@ -428,3 +431,104 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
                 f"{_shown(raw.get(key, values.get(key)))}{origin}",
                 where, "value"))
         return None
+
+
+@dataclass(frozen=True)
+class NeedScenario:
+    """One named need scenario: the need of every cell (euros, in the instance's cell
+    order) and its probability (None when the table gives none)."""
+
+    name: str
+    probability: float | None
+    need_eur: np.ndarray
+
+    def apply(self, instance: Instance) -> Instance:
+        """The instance with this scenario's needs."""
+        needs = instance.needs.copy()
+        needs["need_eur"] = self.need_eur
+        return dataclasses.replace(instance, needs=needs)
+
+
+def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
+    """Need scenarios from a table with columns ``scenario``, optional ``probability``,
+    ``region`` and ``goal`` (blank: all), and either ``factor`` (multiplies the need of
+    every matching cell; factors of several rows multiply) or ``need_eur`` (the need of one
+    cell, region and goal both given). Every problem is reported at once."""
+    problems: list[Problem] = []
+    st = _Columns(table, problems, "need_scenarios")
+    if not st.require("scenario"):
+        raise InputError(problems)
+    if "factor" not in st.f and "need_eur" not in st.f:
+        problems.append(table.problem("give a 'factor' or a 'need_eur' column"))
+        raise InputError(problems)
+    names = clean_ids(st.f["scenario"])
+    st._report(names.eq(""), "scenario", "missing value")
+    probability = st.number("probability", required=False, minimum=0, maximum=1, fraction=True)
+    factor = st.number("factor", required=False, minimum=0)
+    absolute = st.number("need_eur", required=False, minimum=0)
+    region = clean_ids(st.f["region"]) if "region" in st.f else pd.Series([""] * len(st.f))
+    goal = clean_ids(st.f["goal"]) if "goal" in st.f else pd.Series([""] * len(st.f))
+    both = factor.notna() & absolute.notna()
+    st._report(both, "need_eur", "give a factor or a need_eur on a row, not both")
+    neither = factor.isna() & absolute.isna() & names.ne("")
+    st._report(neither, "factor", "missing value (or a need_eur)")
+    st._report(absolute.notna() & (region.eq("") | goal.eq("")), "need_eur",
+               "a need_eur needs both a region and a goal")
+    regions, goals = instance.regions.index, instance.goals.index
+    st._report(region.ne("") & ~region.isin(regions), "region",
+               "unknown region '{value}' (not in the instance)")
+    st._report(goal.ne("") & ~goal.isin(goals), "goal",
+               "unknown goal '{value}' (not in the instance)")
+    cell_region = instance.needs["region"].astype(str).to_numpy()
+    cell_goal = instance.needs["goal"].astype(str).to_numpy()
+    cell_of = {(r, g): i for i, (r, g) in enumerate(zip(cell_region, cell_goal, strict=True))}
+    base = instance.needs["need_eur"].to_numpy(float)
+    order: list[str] = []
+    needs: dict[str, np.ndarray] = {}
+    probs: dict[str, float] = {}
+    first: dict[str, int] = {}
+    for i, name in enumerate(names):
+        row = int(st.f[ROW].iat[i])
+        if not name:
+            continue
+        if name not in needs:
+            order.append(name)
+            needs[name] = base.copy()
+            first[name] = row
+        p = probability.iat[i]
+        if not np.isnan(p):
+            if name in probs and probs[name] != p:
+                problems.append(table.problem(
+                    f"probability {_shown(float(p))} differs from {_shown(probs[name])} "
+                    f"given for '{name}' earlier", row, "probability"))
+            probs.setdefault(name, float(p))
+        r, g = region.iat[i], goal.iat[i]
+        if (r and r not in regions) or (g and g not in goals):
+            continue
+        if not np.isnan(absolute.iat[i]):
+            if (r, g) not in cell_of:
+                problems.append(table.problem(f"the instance has no need row for ({r}, {g})",
+                                              row, "goal"))
+                continue
+            needs[name][cell_of[(r, g)]] = absolute.iat[i]
+        elif not np.isnan(factor.iat[i]):
+            match = np.ones(base.size, dtype=bool)
+            if r:
+                match &= cell_region == r
+            if g:
+                match &= cell_goal == g
+            needs[name][match] *= factor.iat[i]
+    if probs:
+        missing = [n for n in order if n not in probs]
+        for n in missing:
+            problems.append(table.problem(f"scenario '{n}' has no probability (the others do)",
+                                          first[n], "probability"))
+        total = sum(probs.values())
+        if not missing and not problems and abs(total - 1) > 1e-6:
+            problems.append(table.problem(f"the probabilities sum to {total:g}, not 1", None,
+                                          "probability"))
+    if not order and not problems:
+        problems.append(table.problem("no scenarios"))
+    if problems:
+        raise InputError(problems)
+    return [NeedScenario(n, probs.get(n), needs[n]) for n in order]

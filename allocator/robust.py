@@ -1,0 +1,297 @@
+"""One allocation for uncertain needs: the expected or worst-case optimum over need
+scenarios, and each scenario's regret.
+
+The €1 bn need is a first, top-down indication. Given named scenarios (``validate.
+need_scenarios``), :func:`robust` solves the LP of :mod:`models.robust` once, then, for
+each scenario, its own optimum (the deterministic LP with that scenario's needs) and the
+regret of committing to the robust allocation there: how much more weighted need it leaves
+unmet than the best allocation for that scenario would have. The plain allocation for the
+instance's own needs is evaluated the same way, so the reader sees what robustness buys.
+Its regret can be negative, but only where it breaks that scenario's coverage floor (the
+floor is on that scenario's larger need); the result says where.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.certify import lagrangian_bound, violations
+from allocator.engine import solve
+from allocator.errors import AllocatorError, InputError, Problem, Status
+from allocator.highs import Solver
+from allocator.instance import Instance
+from allocator.modeldata import money_scale, to_model_data
+from allocator.read import read_table
+from allocator.rounding import largest_remainder
+from allocator.validate import NeedScenario, load, need_scenarios
+from models.data import AllocationData
+from models.matrix import build_lp
+from models.robust import OBJECTIVES, build_robust_lp, scenario_unmet
+
+#: The robust allocation passes its check if no money rule or scenario floor is violated by
+#: more than this many model units and its objective is this close to the dual bound.
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    name: str
+    probability: float
+    own_optimum_eur: float | None  # None: the rules cannot hold under this scenario alone
+    robust_unmet_eur: float
+    nominal_unmet_eur: float | None  # the instance's own allocation, in this scenario
+    nominal_meets_floor: bool | None = None  # does that allocation meet this scenario's floor?
+
+    @property
+    def regret_eur(self) -> float | None:
+        if self.own_optimum_eur is None:
+            return None
+        return self.robust_unmet_eur - self.own_optimum_eur
+
+    @property
+    def nominal_regret_eur(self) -> float | None:
+        if self.own_optimum_eur is None or self.nominal_unmet_eur is None:
+            return None
+        return self.nominal_unmet_eur - self.own_optimum_eur
+
+
+@dataclass
+class Robust:
+    instance: Instance
+    objective: str
+    status: Status
+    message: str
+    outcomes: list[ScenarioOutcome] = field(default_factory=list)
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)  # region, goal, amount_eur
+    nominal_allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    objective_eur: float | None = None
+    duality_gap: float | None = None
+    max_violation_eur: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == Status.OPTIMAL
+
+    def by_region(self) -> pd.DataFrame:
+        """Whole euros per region: the robust allocation and the instance's own."""
+        out = {}
+        for name, table in (("robust_eur", self.allocation),
+                            ("nominal_eur", self.nominal_allocation)):
+            if len(table):
+                rounded = table.assign(amount_eur=largest_remainder(table["amount_eur"]))
+                out[name] = rounded.groupby("region", observed=True)["amount_eur"].sum()
+        return pd.DataFrame(out).reindex(self.instance.regions.index).fillna(0).astype("int64")
+
+    def to_dict(self) -> dict[str, Any]:
+        regions = self.by_region() if self.optimal else pd.DataFrame()
+        return {
+            "instance": self.instance.name,
+            "objective": self.objective,
+            "status": self.status.value,
+            "message": self.message,
+            "objective_eur": self.objective_eur,
+            "duality_gap": self.duality_gap,
+            "max_violation_eur": self.max_violation_eur,
+            "scenarios": [{"name": o.name, "probability": o.probability,
+                           "own_optimum_eur": o.own_optimum_eur,
+                           "robust_unmet_eur": o.robust_unmet_eur,
+                           "regret_eur": o.regret_eur,
+                           "nominal_unmet_eur": o.nominal_unmet_eur,
+                           "nominal_regret_eur": o.nominal_regret_eur,
+                           "nominal_meets_floor": o.nominal_meets_floor}
+                          for o in self.outcomes],
+            "allocation_by_region_eur": {str(r): int(v) for r, v in
+                                         regions.get("robust_eur", pd.Series()).items()},
+            "nominal_by_region_eur": {str(r): int(v) for r, v in
+                                      regions.get("nominal_eur", pd.Series()).items()},
+            "seconds": self.seconds,
+        }
+
+
+def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenario], *,
+           objective: str = "expected") -> Robust:
+    """The allocation minimising the expected (or worst-case) weighted unmet need over the
+    need scenarios, with each scenario's own optimum and regret."""
+    clock = time.perf_counter()
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
+    if not isinstance(instance, Instance):
+        instance = load(instance)
+    scenarios = needs if isinstance(needs, list) else need_scenarios(read_table(needs), instance)
+    _refuse_unsupported(instance)
+    if objective == "expected" and any(s.probability is None for s in scenarios):
+        raise InputError([Problem(str(needs), "the expected objective needs a probability "
+                                              "column (or use --objective worst-case)")])
+    probabilities = np.array([s.probability if s.probability is not None else 1 / len(scenarios)
+                              for s in scenarios])
+    scale = money_scale(instance)
+    data = [to_model_data(s.apply(instance), scale) for s in scenarios]
+    base = to_model_data(instance, scale)
+    base = dataclasses.replace(base, upper=np.max([d.upper for d in data], axis=0))
+    lp = build_robust_lp(base, data, probabilities, objective)
+    solver = Solver(lp)
+    solution = solver.run()
+    if solution.status == Status.OPTIMAL and objective == "worst-case":
+        # The worst case pins down only the worst scenario's share; among its optima, take
+        # the one with the least expected unmet need, so the other scenarios are not left to
+        # chance. The stage-1 duals still certify the worst-case value.
+        first = solution
+        solver.set_col_bounds(lp.columns["worst"], 0.0, first.objective * (1 + 1e-9) + 1e-9)
+        solver.set_costs(build_robust_lp(base, data, probabilities, "expected").cost
+                         .tolist() + [0.0])
+        second = solver.run()
+        if second.status == Status.OPTIMAL:
+            solution = dataclasses.replace(second, row_dual=first.row_dual,
+                                           objective=first.objective)
+    if solution.status != Status.OPTIMAL:
+        return Robust(instance, objective, solution.status,
+                      "No allocation satisfies the rules under every scenario "
+                      f"({solution.status.value}); solve each scenario alone to see which "
+                      "one conflicts.", seconds=time.perf_counter() - clock)
+    x = np.clip(solution.x[: lp.n_cells], 0.0, base.upper)
+    robust_unmet = np.array([scenario_unmet(d, x) for d in data])
+    value = float(robust_unmet.max() if objective == "worst-case"
+                  else probabilities @ robust_unmet)
+    gap = max(0.0, value - lagrangian_bound(lp, solution.row_dual)) / max(1.0, abs(value))
+    worst_violation = _violation(base, data, x)
+
+    nominal = solve(instance, fairness_price=False)
+    nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
+                 if nominal.optimal else None)
+    outcomes = []
+    for k, (s, d, u) in enumerate(zip(scenarios, data, robust_unmet, strict=True)):
+        own = Solver(build_lp(d)).run()
+        outcomes.append(ScenarioOutcome(
+            s.name, float(probabilities[k]),
+            own.objective * scale if own.status == Status.OPTIMAL else None,
+            float(u) * scale,
+            scenario_unmet(d, nominal_x) * scale if nominal_x is not None else None,
+            _violation(base, [d], nominal_x) <= TOLERANCE if nominal_x is not None else None))
+    passed = gap <= TOLERANCE and worst_violation <= TOLERANCE
+    if not passed:
+        raise AllocatorError(
+            f"The robust allocation failed its check (largest violation "
+            f"€{worst_violation * scale:,.2f}, relative duality gap {gap:.1e}).")
+    allocation = instance.needs[["region", "goal"]].copy()
+    allocation["amount_eur"] = x * scale
+    kind = "expected" if objective == "expected" else "worst-case"
+    return Robust(
+        instance, objective, Status.OPTIMAL,
+        f"Least {kind} weighted unmet need over {len(scenarios)} need scenarios, certified "
+        f"(duality gap {gap:.1e}).",
+        outcomes, allocation,
+        nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal
+        else pd.DataFrame(),
+        value * scale, gap, worst_violation * scale, time.perf_counter() - clock)
+
+
+def _refuse_unsupported(instance: Instance) -> None:
+    p = instance.policy
+    unsupported = [k for k, on in (("max_coverage_gap", p.max_coverage_gap is not None),
+                                   ("shortfall_tiers", p.shortfall_tiers is not None),
+                                   ("fairness: max-min", p.fairness == "max-min")) if on]
+    if unsupported:
+        raise InputError([Problem(instance.source or instance.name,
+                                  f"{', '.join(unsupported)} cannot be combined with need "
+                                  "scenarios yet; switch it off for this run")])
+
+
+def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) -> float:
+    """The largest violation of a money rule, or of the floor in any scenario (model units)."""
+    money = dataclasses.replace(base, coverage_floor=0.0, max_coverage_gap=None,
+                                shortfall_tiers=None)
+    worst = max(violations(money, x).values())
+    for d in data:
+        covered = d.covered_regions
+        if base.coverage_floor > 0 and covered.size:
+            useful = np.bincount(d.cell_region, np.minimum(x, d.net_need),
+                                 minlength=len(d.regions))[covered]
+            short = base.coverage_floor * d.region_need[covered] - d.region_covered[covered] \
+                - useful
+            worst = max(worst, float(short.max(initial=0.0)))
+    return worst
+
+
+def write_robust_report(result: Robust, path: str | Path, *, lang: str = "nl") -> Path:
+    """The scenarios with their regret (and a chart), and the allocation per region, robust
+    against the instance's own, in whole euros."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    from allocator.labels import label
+    from allocator.report import (
+        EURO,
+        PERCENT,
+        header,
+        print_setup,
+        put,
+        save_workbook,
+    )
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = label("sheet_scenarios", lang)
+    header(ws, 1, [label("scenario", lang), label("probability", lang),
+                    label("own_optimum", lang), label("robust_unmet", lang),
+                    label("regret", lang), label("nominal_unmet", lang),
+                    label("nominal_regret", lang), label("nominal_meets_floor", lang)])
+    for i, o in enumerate(result.outcomes, start=2):
+        put(ws, i, 1, o.name)
+        put(ws, i, 2, o.probability, PERCENT)
+        for j, v in enumerate((o.own_optimum_eur, o.robust_unmet_eur, o.regret_eur,
+                               o.nominal_unmet_eur, o.nominal_regret_eur), start=3):
+            put(ws, i, j, None if v is None else round(v), EURO)
+        if o.nominal_meets_floor is not None:
+            put(ws, i, 8, label("yes" if o.nominal_meets_floor else "no", lang))
+    n = len(result.outcomes)
+    put(ws, n + 3, 1, result.message)
+    for letter in "ABCDEFGH":
+        ws.column_dimensions[letter].width = 24
+    if n:
+        chart = BarChart()
+        chart.title = label("chart_regret", lang)
+        chart.y_axis.title = label("regret", lang)
+        chart.y_axis.numFmt = EURO
+        for col in (5, 7):
+            chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=n + 1),
+                           titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
+        chart.width, chart.height = 24, 10
+        ws.add_chart(chart, f"A{n + 5}")
+    print_setup(ws)
+    if result.optimal:
+        table = wb.create_sheet(label("sheet_allocation", lang))
+        regions = result.by_region()
+        names = result.instance.regions["name"]
+        header(table, 1, [label("region", lang), label("robust_plan", lang),
+                           label("nominal_plan", lang)])
+        for i, (region, row) in enumerate(regions.iterrows(), start=2):
+            put(table, i, 1, str(names[region]))
+            put(table, i, 2, int(row.get("robust_eur", 0)), EURO)
+            put(table, i, 3, int(row.get("nominal_eur", 0)), EURO)
+        last = len(regions) + 2
+        put(table, last, 1, label("total", lang), bold=True)
+        for col, key in ((2, "robust_eur"), (3, "nominal_eur")):
+            if key in regions:
+                put(table, last, col, int(regions[key].sum()), EURO, bold=True)
+        bars = BarChart()
+        bars.title = label("chart_robust_plan", lang)
+        bars.add_data(Reference(table, min_col=2, max_col=3, min_row=1, max_row=last - 1),
+                      titles_from_data=True)
+        bars.set_categories(Reference(table, min_col=1, min_row=2, max_row=last - 1))
+        bars.y_axis.numFmt = EURO
+        bars.width, bars.height = 24, 10
+        table.add_chart(bars, "E2")
+        table.column_dimensions["A"].width = 30
+        for letter in "BC":
+            table.column_dimensions[letter].width = 22
+        print_setup(table)
+    return save_workbook(wb, path)
