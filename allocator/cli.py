@@ -99,6 +99,29 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
     u.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    d = sub.add_parser("grid", help="budgets x policy variants x need scenarios, on Dask if "
+                                    "asked",
+                       description="Weighted unmet need and the value of a euro at every point "
+                                   "of a grid of budgets, policy variants and need scenarios; "
+                                   "serial, or on Dask (local processes or a cluster).")
+    d.add_argument("instance", type=Path)
+    d.add_argument("--budgets", required=True, metavar="FROM:TO:N|B,B,...",
+                   help="N budgets from FROM to TO, or a list")
+    d.add_argument("--policies", type=Path, metavar="SCENARIOS",
+                   help="policy variants (the table of 'allocator compare')")
+    d.add_argument("--needs", type=Path, metavar="NEEDS",
+                   help="need scenarios (the table of 'allocator robust')")
+    d.add_argument("--workers", type=int, metavar="N", help="run on N local Dask processes")
+    d.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask cluster (tcp://host:8786)")
+    d.add_argument("--out", type=Path, metavar="GRID.xlsx",
+                   help="workbook (default reports/<instance>-grid.xlsx)")
+    d.add_argument("--json", type=Path, metavar="GRID.json", help="also write JSON")
+    d.add_argument("--csv", type=Path, metavar="GRID.csv", help="also write the points as CSV")
+    d.add_argument("--no-report", action="store_true", help="write no workbook")
+    d.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
+
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
                                    "Excel data validation.")
@@ -177,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args)
         if args.command == "robust":
             return _robust(args)
+        if args.command == "grid":
+            return _grid(args)
         if args.command == "template":
             from allocator.template import write_template
 
@@ -213,6 +238,41 @@ def _compare(args: argparse.Namespace) -> int:
     written.append(write_compare_report(result, out, lang=args.lang))
     if not args.quiet:
         print(result.summary().to_string(float_format=lambda v: f"{v:,.4g}"))
+        for path in written:
+            print(f"written: {path}")
+    return EXIT_OK
+
+
+def _grid(args: argparse.Namespace) -> int:
+    from allocator.grid import parse_budgets, run_grid, write_grid_report
+    from allocator.output import atomic_write, write_json
+    from allocator.read import read_table
+    from allocator.validate import load, need_scenarios, scenarios
+
+    try:
+        budgets = parse_budgets(args.budgets)
+    except ValueError as exc:
+        print(f"allocator: --budgets {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        print("allocator: --workers must be 1..1024", file=sys.stderr)
+        return EXIT_INPUT
+    instance = load(args.instance)
+    policies = scenarios(read_table(args.policies), instance.policy) if args.policies else None
+    needs = need_scenarios(read_table(args.needs), instance) if args.needs else None
+    grid = run_grid(instance, budgets, policies=policies, needs=needs, workers=args.workers,
+                    scheduler=args.scheduler, progress=not args.quiet)
+    written = []
+    if args.json:
+        written.append(write_json(args.json, grid.to_dict()))
+    if args.csv:
+        frame = grid.to_frame()
+        written.append(atomic_write(args.csv, lambda tmp: frame.to_csv(tmp, index=False)))
+    if not args.no_report:
+        out = args.out or Path("reports") / f"{instance.name}-grid.xlsx"
+        written.append(write_grid_report(grid, out, lang=args.lang))
+    if not args.quiet:
+        print(f"{len(grid.points)} points ({grid.workers}).")
         for path in written:
             print(f"written: {path}")
     return EXIT_OK

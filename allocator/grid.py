@@ -1,0 +1,272 @@
+"""Grids of budgets x policy variants x need scenarios, serially or on Dask.
+
+A grid is cut into tasks of one (policy, needs) pair and up to ``CHUNK`` budgets. A task
+builds its LP once and re-solves it warm for each budget, changing only the budget
+column's bounds, so whichever process runs it keeps one HiGHS model warm across its cases.
+The cut depends on the grid alone, never on the number of workers, and HiGHS runs on one
+thread with a fixed seed: a task gives the same numbers wherever it runs, and a Dask run
+equals the serial run exactly, in the same order (tested).
+
+Each point is the stage-1 optimum: weighted unmet need and the marginal value of a euro,
+both unique. An allocation per point would need the tie-break and the certificate;
+``allocator solve`` gives that for any single point.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.errors import Status
+from allocator.instance import Instance, Policy
+from allocator.validate import NeedScenario
+
+#: Budgets per task: enough to amortise the build over warm re-solves, few enough that a
+#: grid of one policy still spreads over several workers.
+CHUNK = 25
+#: The progress bar appears only when a grid runs longer than this many seconds.
+PROGRESS_DELAY = 1.0
+
+
+@dataclass(frozen=True)
+class GridPoint:
+    policy: str
+    needs: str
+    budget_eur: float
+    status: str
+    weighted_unmet_eur: float | None
+    marginal_value: float | None  # weighted unmet need removed by one more euro
+
+
+@dataclass(frozen=True)
+class Task:
+    """One (policy, needs) pair and a run of budgets: one LP, warm re-solves."""
+
+    policy_name: str
+    policy: Policy
+    needs: NeedScenario | None
+    budgets: tuple[float, ...]
+
+
+@dataclass
+class Grid:
+    instance: Instance
+    points: list[GridPoint]
+    workers: str  # "serial", or where the Dask run went
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([vars(p) for p in self.points])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"instance": self.instance.name, "workers": self.workers,
+                "points": [vars(p) for p in self.points]}
+
+
+def tasks(instance: Instance, budgets: Sequence[float],
+          policies: Sequence[tuple[str, Policy]] | None = None,
+          needs: Sequence[NeedScenario] | None = None) -> list[Task]:
+    """The grid cut into tasks, in the order its points are reported: policy, then needs,
+    then budget."""
+    variants = list(policies) if policies else [("instance", instance.policy)]
+    scenarios: list[NeedScenario | None] = list(needs) if needs else [None]
+    out = []
+    for name, policy in variants:
+        for scenario in scenarios:
+            for start in range(0, len(budgets), CHUNK):
+                out.append(Task(name, policy, scenario,
+                                tuple(float(b) for b in budgets[start:start + CHUNK])))
+    return out
+
+
+def run_task(instance: Instance, task: Task) -> list[GridPoint]:
+    """Solve one task: one model, one warm re-solve per budget."""
+    from allocator import highs
+    from allocator.engine import solve
+    from allocator.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    inst = dataclasses.replace(instance, policy=task.policy.model_copy(
+        update={"budget_eur": max(task.budgets)}))
+    if task.needs is not None:
+        inst = task.needs.apply(inst)
+    needs = task.needs.name if task.needs is not None else "instance"
+
+    def point(budget: float, status: Status, unmet: float | None, value: float | None
+              ) -> GridPoint:
+        return GridPoint(task.policy_name, needs, budget, status.value, unmet, value)
+
+    if inst.policy.fairness == "max-min":
+        # Its levels depend on the budget: each point is a full solve of its own.
+        out = []
+        for budget in task.budgets:
+            r = solve(inst, budget=budget, tie_break="none", fairness_price=False)
+            out.append(point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
+                             r.marginal_value if r.optimal else None))
+        return out
+    scale = money_scale(inst)
+    lp = build_lp(to_model_data(inst, scale))
+    column = lp.columns["budget"]
+    solver = highs.Solver(lp)
+    out = []
+    for budget in task.budgets:
+        solver.set_col_bounds(column, budget / scale, budget / scale)
+        sol = solver.run()
+        ok = sol.status == Status.OPTIMAL
+        out.append(point(budget, sol.status, max(0.0, sol.objective * scale) if ok else None,
+                         max(0.0, -float(sol.col_dual[column])) if ok else None))
+    return out
+
+
+def run_grid(instance: Instance, budgets: Sequence[float], *,
+             policies: Sequence[tuple[str, Policy]] | None = None,
+             needs: Sequence[NeedScenario] | None = None, workers: int | None = None,
+             scheduler: str | None = None, client: Any = None, progress: bool = True
+             ) -> Grid:
+    """Every point of budgets x policies x needs. Serial by default; on Dask with
+    ``workers`` local processes, an existing cluster at ``scheduler``, or a given
+    ``client``. The points come back in grid order either way."""
+    work = tasks(instance, budgets, policies, needs)
+    total = sum(len(t.budgets) for t in work)
+    with _bar(total, progress) as advance:
+        if client is None and workers is None and scheduler is None:
+            results = []
+            for task in work:
+                results.append(run_task(instance, task))
+                advance(len(task.budgets))
+            return Grid(instance, [p for r in results for p in r], "serial")
+        with _client(client, workers, scheduler) as (dask, where):
+            return Grid(instance, _on_dask(dask, instance, work, advance), where)
+
+
+def _on_dask(client: Any, instance: Instance, work: list[Task],
+             advance: Callable[[int], None]) -> list[GridPoint]:
+    from dask.distributed import as_completed
+
+    shared = client.scatter(instance, broadcast=True)
+    futures = [client.submit(run_task, shared, task, pure=False) for task in work]
+    sizes = {f.key: len(t.budgets) for f, t in zip(futures, work, strict=True)}
+    for future in as_completed(futures):
+        advance(sizes[future.key])
+    return [p for f in futures for p in f.result()]
+
+
+class _client:
+    """A Dask client for the run: the caller's, one connected to ``scheduler``, or a
+    LocalCluster of ``workers`` single-threaded processes that lives as long as the run."""
+
+    def __init__(self, client: Any, workers: int | None, scheduler: str | None) -> None:
+        self.given, self.workers, self.scheduler = client, workers, scheduler
+        self.own: list[Any] = []
+
+    def __enter__(self) -> tuple[Any, str]:
+        if self.given is not None:
+            return self.given, f"dask {self.given.scheduler.address}"
+        from dask.distributed import Client, LocalCluster
+
+        if self.scheduler:
+            client = Client(self.scheduler)
+            self.own = [client]
+            return client, f"dask {self.scheduler}"
+        cluster = LocalCluster(n_workers=self.workers or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=None, host="127.0.0.1")
+        client = Client(cluster)
+        self.own = [client, cluster]
+        return client, f"dask LocalCluster, {self.workers} processes"
+
+    def __exit__(self, *exc: object) -> None:
+        for item in self.own:
+            item.close()
+
+
+class _bar:
+    """A tqdm bar that shows itself only after PROGRESS_DELAY seconds, on a terminal."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="point", delay=PROGRESS_DELAY,
+                            leave=False, dynamic_ncols=True)
+        return self.bar.update if self.bar is not None else (lambda n: None)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def parse_budgets(text: str) -> list[float]:
+    """``FROM:TO:N`` (N evenly spaced budgets, ends included) or ``B1,B2,...``. Raises
+    ValueError with the reason."""
+    if ":" in text:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"'{text}': write FROM:TO:N, for example 1e8:1e9:10")
+        low, high, n = float(parts[0]), float(parts[1]), float(parts[2])
+        if not (n >= 1 and n.is_integer()):
+            raise ValueError(f"'{text}': N must be a whole number >= 1")
+        if not 0 < low <= high or not math.isfinite(high):
+            raise ValueError(f"'{text}': need 0 < FROM <= TO")
+        return [float(b) for b in np.linspace(low, high, int(n))]
+    values = [float(v) for v in text.split(",") if v.strip()]
+    if not values or any(not (v > 0 and math.isfinite(v)) for v in values):
+        raise ValueError(f"'{text}': budgets must be numbers > 0")
+    return values
+
+
+def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path:
+    """The points as one table, and weighted unmet need against the budget as a chart with
+    one line per (policy, needs) pair."""
+    from openpyxl import Workbook
+    from openpyxl.chart import Reference, ScatterChart, Series
+
+    from allocator.labels import label
+    from allocator.report import EURO, header, print_setup, put, save_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = label("sheet_grid", lang)
+    header(ws, 1, [label("policy_variant", lang), label("need_variant", lang),
+                    label("budget", lang), label("status_col", lang),
+                    label("unmet_after", lang), label("marginal_value", lang)])
+    runs: dict[tuple[str, str], list[int]] = {}
+    for i, p in enumerate(grid.points, start=2):
+        put(ws, i, 1, p.policy)
+        put(ws, i, 2, p.needs)
+        put(ws, i, 3, round(p.budget_eur), EURO)
+        put(ws, i, 4, label(p.status, lang))
+        put(ws, i, 5, None if p.weighted_unmet_eur is None else round(p.weighted_unmet_eur),
+            EURO)
+        put(ws, i, 6, p.marginal_value, "0.0000")
+        runs.setdefault((p.policy, p.needs), []).append(i)
+    for letter, width in zip("ABCDEF", (22, 22, 20, 20, 26, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    chart = ScatterChart()
+    chart.title = label("chart_grid", lang)
+    chart.style = 13
+    chart.x_axis.title = label("budget", lang)
+    chart.y_axis.title = label("unmet_after", lang)
+    chart.x_axis.numFmt = chart.y_axis.numFmt = EURO
+    for (policy, needs), rows in runs.items():
+        if len(rows) < 2:
+            continue
+        series = Series(Reference(ws, min_col=5, min_row=rows[0], max_row=rows[-1]),
+                        Reference(ws, min_col=3, min_row=rows[0], max_row=rows[-1]),
+                        title=policy if needs == "instance" else f"{policy} / {needs}")
+        series.marker.symbol = "circle"
+        chart.series.append(series)
+    if chart.series:
+        chart.width, chart.height = 24, 12
+        ws.add_chart(chart, "H2")
+    print_setup(ws)
+    return save_workbook(wb, path)
