@@ -264,6 +264,7 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
                         Reference(ws, min_col=3, min_row=rows[0], max_row=rows[-1]),
                         title=policy if needs == "instance" else f"{policy} / {needs}")
         series.marker.symbol = "circle"
+        series.smooth = False
         chart.series.append(series)
     if chart.series:
         chart.width, chart.height = 24, 12

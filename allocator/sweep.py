@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from allocator import highs
+from allocator.engine import solve
 from allocator.errors import Status
 from allocator.explain import budget_range
 from allocator.instance import Instance
@@ -32,6 +33,9 @@ from models.matrix import build_lp
 ON_TANGENT = 1e-9
 #: Allocations per breakpoint are kept up to this many cells (JSON and workbook size).
 MAX_CELLS_PER_BREAKPOINT = 20_000
+#: Up to this many breakpoints, each one's allocation is the engine's full, tie-broken and
+#: certified solve at that budget; beyond, the stage-1 optimum of the trace.
+MAX_TIE_BROKEN = 50
 
 
 @dataclass(frozen=True)
@@ -153,13 +157,26 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
                                       max(0.0, value)))
     saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
     allocations = pd.DataFrame()
+    note = ""
     if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT:
         cells = instance.needs[["region", "goal"]].astype(str)
-        allocations = pd.DataFrame(
-            {f"{xs[i] * scale:.2f}": points[xs[i]][2] * scale for i in vertices})
-        allocations = pd.concat([cells, allocations], axis=1)
+        columns = {}
+        tie_broken = len(vertices) <= MAX_TIE_BROKEN
+        for i in vertices:
+            amounts = points[xs[i]][2] * scale
+            if tie_broken:
+                # The stage-1 optimum at a budget is often a face: the engine's tie-break
+                # picks the reported allocation, so a breakpoint shows what `solve` would.
+                full = solve(instance, budget=xs[i] * scale, fairness_price=False)
+                if full.optimal:
+                    amounts = full.allocation["amount_eur"].to_numpy(float)
+            columns[f"{xs[i] * scale:.2f}"] = amounts
+        allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
+        if not tie_broken:
+            note = (f" Allocations per breakpoint are stage-1 optima, not tie-broken (more "
+                    f"than {MAX_TIE_BROKEN} breakpoints).")
     message = (f"{len(breakpoints)} breakpoints between €{a * scale:,.0f} and "
-               f"€{b * scale:,.0f}, traced in {solves} LP solves.")
+               f"€{b * scale:,.0f}, traced in {solves} LP solves.{note}")
     return Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves, message,
                  allocations)
 
@@ -194,7 +211,8 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
     """The curve as a workbook: breakpoints with a chart, and each region's allocation at
     every breakpoint (whole euros, largest-remainder rounded per breakpoint)."""
     from openpyxl import Workbook
-    from openpyxl.chart import Reference, ScatterChart, Series
+    from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+    from openpyxl.utils import get_column_letter
 
     from allocator.labels import label
     from allocator.report import (
@@ -230,9 +248,19 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
                         Reference(ws, min_col=1, min_row=2, max_row=n + 1),
                         title=label("unmet_after", lang))
         series.marker.symbol = "circle"
+        series.smooth = False
         chart.series.append(series)
         chart.width, chart.height = 24, 11
         ws.add_chart(chart, "E2")
+        bars = BarChart()
+        bars.title = label("chart_marginal", lang)
+        bars.y_axis.title = label("marginal_value", lang)
+        bars.add_data(Reference(ws, min_col=3, min_row=1, max_row=n), titles_from_data=True)
+        bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n))
+        bars.legend = None
+        bars.y_axis.scaling.min = 0  # a bar's height is its value, not its excess
+        bars.width, bars.height = 24, 9
+        ws.add_chart(bars, "E25")
     print_setup(ws)
     if not result.allocations.empty:
         regions = result.instance.regions["name"]
@@ -245,6 +273,29 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
             put(table, i, 1, str(regions.get(region, region)))
             for j, c in enumerate(by.columns, start=2):
                 put(table, i, j, int(rounded[c][i - 2]), EURO)
+        # The budgets as numbers on a row of their own: the x values of the chart.
+        axis = len(by.index) + 3
+        put(table, axis, 1, label("budget", lang), bold=True)
+        for j, c in enumerate(by.columns, start=2):
+            put(table, axis, j, round(float(c)), EURO)
+        if len(by.columns) > 1:
+            lines = ScatterChart()
+            lines.title = label("chart_regions_by_budget", lang)
+            lines.x_axis.title = label("budget", lang)
+            lines.y_axis.title = label("allocated", lang)
+            lines.x_axis.numFmt = lines.y_axis.numFmt = EURO
+            xs = Reference(table, min_col=2, max_col=len(by.columns) + 1, min_row=axis)
+            for i, region in enumerate(by.index, start=2):
+                line = Series(Reference(table, min_col=2, max_col=len(by.columns) + 1,
+                                        min_row=i), xs, title=str(regions.get(region, region)))
+                line.marker.symbol = "circle"
+                line.smooth = False  # the allocation is linear between breakpoints
+                lines.series.append(line)
+            lines.width, lines.height = 24, 12
+            lines.y_axis.scaling.min = 0
+            table.add_chart(lines, f"A{axis + 2}")
         table.column_dimensions["A"].width = 30
+        for j in range(2, len(by.columns) + 2):
+            table.column_dimensions[get_column_letter(j)].width = 17
         print_setup(table)
     return save_workbook(wb, path)

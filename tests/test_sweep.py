@@ -82,10 +82,13 @@ def test_cli_writes_json_and_workbook(tmp_path: Path) -> None:
     assert budgets == sorted(budgets)
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Curve", "Regio's per budget"]
-    [chart] = wb["Curve"]._charts
+    chart, bars = wb["Curve"]._charts
     assert chart.series[0].yVal.numRef.f == f"'Curve'!$B$2:$B${len(budgets) + 1}"
-    table = list(wb["Regio's per budget"].iter_rows(min_row=2, values_only=True))
+    assert bars.series[0].val.numRef.f == f"'Curve'!$C$2:$C${len(budgets)}"
+    table = list(wb["Regio's per budget"].iter_rows(min_row=2, max_row=12, values_only=True))
     assert len(table) == 11
+    [lines] = wb["Regio's per budget"]._charts
+    assert len(lines.series) == 11  # one line per region against the budget row
     for j, budget in enumerate(budgets, start=1):  # each column adds up to its budget
         assert sum(row[j] for row in table) == round(budget)
 
