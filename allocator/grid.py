@@ -149,7 +149,9 @@ def _on_dask(client: Any, instance: Instance, work: list[Task],
              advance: Callable[[int], None]) -> list[GridPoint]:
     from dask.distributed import as_completed
 
-    shared = client.scatter(instance, broadcast=True)
+    # A fresh key per run: a content-hashed key can race with the release of the last
+    # run's copy of the same instance ("lost dependencies").
+    shared = client.scatter(instance, broadcast=True, hash=False)
     futures = [client.submit(run_task, shared, task, pure=False) for task in work]
     sizes = {f.key: len(t.budgets) for f, t in zip(futures, work, strict=True)}
     for future in as_completed(futures):

@@ -84,6 +84,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
               f"{RESULTS[('sweep', name, 'solves')]} LP solves, no rebuild) against "
               f"{point:.3f} s per point for a Pyomo rebuild: the exact curve costs "
               f"{exact / point:.1f} rebuilt points")
+    serial, dask = RESULTS.get(("grid", "", "serial")), RESULTS.get(("grid", "", "dask"))
+    if serial and dask:
+        w(f"Grid of 2 policies x 100 budgets, 1e4 variables: serial {serial:.2f} s, Dask with "
+          f"2 local processes {dask:.2f} s = {dask / serial:.2f}x serial")
     npvr, imports = RESULTS.get(("npvr", "", "solve")), RESULTS.get(("npvr", "", "imports"))
     if npvr and imports:
         w(f"NPVR instance, allocator solve with report, new process: {npvr:.2f} s = "

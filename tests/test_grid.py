@@ -48,7 +48,10 @@ def test_dask_equals_serial_exactly_and_in_order(cluster: object, grid_inputs: t
     with Client(cluster) as client:
         parallel = run_grid(inst, budgets, policies=policies, needs=needs, client=client,
                             progress=False)
+        again = run_grid(inst, budgets, policies=policies, needs=needs, client=client,
+                         progress=False)  # the same instance scattered twice on one client
     assert parallel.points == serial.points  # every float, bit for bit
+    assert again.points == serial.points
     keys = [(p.policy, p.needs) for p in serial.points]
     assert keys == [(pol, n.name) for pol, _ in policies for n in needs for _ in budgets]
     assert parallel.workers.startswith("dask tcp://127.0.0.1:")
