@@ -122,6 +122,18 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
 
+    a = sub.add_parser("agenda", help="the multi-year agenda over funders: who pays what",
+                       description="Solve an agenda instance (years, funders, envelopes, "
+                                   "existing streams; a v1 instance is one year and one "
+                                   "funder) and write who pays what per year, region and goal.")
+    a.add_argument("instance", type=Path)
+    a.add_argument("--out", type=Path, metavar="AGENDA.xlsx",
+                   help="workbook (default reports/<instance>.xlsx)")
+    a.add_argument("--json", type=Path, metavar="AGENDA.json", help="also write JSON")
+    a.add_argument("--no-report", action="store_true", help="write no workbook")
+    a.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
+    a.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
                                    "Excel data validation.")
@@ -202,6 +214,8 @@ def main(argv: list[str] | None = None) -> int:
             return _robust(args)
         if args.command == "grid":
             return _grid(args)
+        if args.command == "agenda":
+            return _agenda(args)
         if args.command == "template":
             from allocator.template import write_template
 
@@ -241,6 +255,32 @@ def _compare(args: argparse.Namespace) -> int:
         for path in written:
             print(f"written: {path}")
     return EXIT_OK
+
+
+def _agenda(args: argparse.Namespace) -> int:
+    from allocator.agenda import solve_agenda
+    from allocator.agenda_report import write_agenda_report
+    from allocator.output import write_json
+
+    result = solve_agenda(args.instance)
+    written = []
+    if args.json:
+        written.append(write_json(args.json, result.to_dict()))
+    if not args.no_report:
+        out = args.out or Path("reports") / f"{result.agenda.name}.xlsx"
+        written.append(write_agenda_report(result, out, lang=args.lang))
+    if not args.quiet:
+        print(result.message)
+        if result.optimal:
+            print(result.by_funder().to_string(float_format=lambda v: f"{v:,.0f}"))
+            unlocked = result.unlocked()
+            if unlocked is not None:
+                print(f"total investment per national euro: {unlocked:.2f}")
+        for path in written:
+            print(f"written: {path}")
+    if not result.optimal:
+        print(f"allocator: {result.status.value}: {result.message}", file=sys.stderr)
+    return result.status.exit_code
 
 
 def _grid(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from allocator.errors import InputError, Problem
 POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
                "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
                "region_max_eur", "shortfall_tiers", "cofinancing_ratio",
-               "max_change_eur_per_capita")
+               "max_change_eur_per_capita", "ramp_factor", "ramp_amount_eur", "equity_over")
 
 Tiers = tuple[tuple[float, float], ...]
 
@@ -56,6 +56,15 @@ class Policy(BaseModel):
         None, ge=0, description="a region's allocation differs from its reference_eur by at "
                                 "most this x its population")
 
+    # The four-year agenda (allocator agenda); a one-year solve has no year to ramp from.
+    ramp_factor: float | None = Field(
+        None, ge=0, description="agenda: a region's allocation in a year at most this x the "
+                                "year before (plus ramp_amount_eur)")
+    ramp_amount_eur: float | None = Field(
+        None, ge=0, description="agenda: ... plus at most this many euros")
+    equity_over: Literal["year", "period"] = Field(
+        "year", description="agenda: the coverage floor holds every year, or over the period")
+
     @field_validator("shortfall_tiers")
     @classmethod
     def _convex(cls, tiers: Tiers | None) -> Tiers | None:
@@ -85,8 +94,10 @@ class Policy(BaseModel):
             value = getattr(self, key)
             if value is not None:
                 rules[key] = value
+        if self.equity_over == "period":
+            rules["equity_over"] = "period"
         for key in ("region_min_eur", "region_max_eur", "cofinancing_ratio",
-                    "max_change_eur_per_capita"):
+                    "max_change_eur_per_capita", "ramp_factor", "ramp_amount_eur"):
             value = getattr(self, key)
             if value is not None:
                 rules[key] = value

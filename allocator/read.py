@@ -33,7 +33,7 @@ MAX_SHEET_ROWS = 300_001
 MAX_COLUMNS = 100
 
 TABLES = ("regions", "goals", "needs", "policy")
-OPTIONAL_TABLES = ("sources",)
+OPTIONAL_TABLES = ("sources", "years", "funders", "envelopes", "streams")
 ROW = "_row"  # column holding the row number as the user sees it
 
 

@@ -132,8 +132,82 @@ def tables() -> dict[str, list[list[object]]]:
             "sources": sources}
 
 
-def write(folder: Path = HERE) -> None:
+AGENDA_NAME = "npvr-agenda-2026-2029"
+YEARS = (2026, 2027, 2028, 2029)
+JTF_LAST_YEAR = 2027
+REGIO_DEALS_LAST_YEAR = 2028  # ASSUMED: tranche 6 (2025) runs four years
+FUNDERS = [  # id, name, national, goals, max package share, carry-over, status, source
+    ("rijk", "Rijk", True, "", 0.5, 25_000_000, "SRC/ASSUMED",
+     "Regio Deal practice: the Rijk pays at most half of a regional package (SRC, NPVR fact "
+     "sheet), applied here to all NPVR money (ASSUMED); carry-over up to 10 % of the "
+     "envelope (ASSUMED)"),
+    ("provincie", "Provincies", False, "", None, 10_000_000, "ASSUMED",
+     "provincial co-financing of regional packages; carry-over ASSUMED"),
+    ("gemeenten", "Gemeenten", False, "veilig-en-leefbaar; voorzieningen", None, 0,
+     "ASSUMED", "municipalities fund liveability and services, not economic prospects"),
+    ("eu", "Europese Unie", False, "gezonde-toekomst", None, 0, "SRC/ASSUMED",
+     "Just Transition Fund: economic transition (SRC); no new EU money assumed"),
+    ("privaat", "Private partijen", False, "gezonde-toekomst", None, 0, "ASSUMED",
+     "the EUR 1 bn includes private money (SRC); private money goes to prospects (ASSUMED)"),
+]
+ENVELOPES_EUR = {"rijk": BUDGET_EUR, "provincie": 75_000_000, "gemeenten": 40_000_000,
+                 "eu": 0, "privaat": 60_000_000}
+
+
+def agenda_tables() -> dict[str, list[list[object]]]:
+    """The four-year agenda: the one-year tables with the years, funders, their envelopes
+    and the existing streams by funder and year (which replace existing_eur)."""
     data = tables()
+    needs = [data["needs"][0]] + [row[:3] + [0] + row[4:6] + [
+        row[6].split("; existing:")[0] + "; existing: see the streams sheet"]
+        for row in data["needs"][1:]]
+    policy = [row for row in data["policy"] if row[0] != "spend_all"] + [
+        ["ramp_factor", 1.5, "ASSUMED", "absorption: a region's money grows at most 50 % a "
+                                        "year ..."],
+        ["ramp_amount_eur", 5_000_000, "ASSUMED", "... plus EUR 5 m"],
+        ["equity_over", "year", "ASSUMED", "the coverage floor holds in every year"],
+    ]
+    years = [["year", "need_factor", "status", "source"]] + [
+        [y, 1, "ASSUMED", "need flat in real terms over the agenda"] for y in YEARS]
+    funders = [["funder", "name", "national", "goals", "max_package_share", "carry_over_eur",
+                "status", "source"]] + [[f, n, str(nat).lower(), g, sh, c, st, src]
+                                        for f, n, nat, g, sh, c, st, src in FUNDERS]
+    envelopes = [["funder", "year", "budget_eur", "status", "source"]]
+    for fid, amount in ENVELOPES_EUR.items():
+        for y in YEARS:
+            envelopes.append([fid, y, amount, "ASSUMED",
+                              "national: the one-year default envelope; others: ASSUMED "
+                              "co-financing capacity" if fid != "eu" else
+                              "no new EU money assumed beyond the JTF stream"])
+    streams = [["funder", "region", "goal", "year", "amount_eur", "status", "source"]]
+    pop = {r[0]: r[2] for r in REGIONS}
+    gron, dren = pop["noord-en-oost-groningen"], pop["zuid-en-oost-drenthe"]
+    jtf = {"noord-en-oost-groningen": JTF_GRONINGEN_EMMEN_EUR * gron / (gron + dren),
+           "zuid-en-oost-drenthe": JTF_GRONINGEN_EMMEN_EUR * dren / (gron + dren),
+           "zeeuws-vlaanderen": JTF_ZEEUWS_VLAANDEREN_EUR, "zuid-limburg": JTF_ZUID_LIMBURG_EUR}
+    for y in YEARS:
+        for region, deal in REGIO_DEALS_EUR_M.items():
+            if deal and y <= REGIO_DEALS_LAST_YEAR:
+                streams.append(["rijk", region, "", y, round(deal * 1e6 / 4), "DERIVED",
+                                f"{REGIO_DEALS}: EUR {deal:g} m / 4 years; runs to "
+                                f"{REGIO_DEALS_LAST_YEAR} (ASSUMED)"])
+        if y <= JTF_LAST_YEAR:
+            for region, total in jtf.items():
+                streams.append(["eu", region, "gezonde-toekomst", y, round(total / JTF_YEARS),
+                                "DERIVED", f"{JTF}: EUR {total / 1e6:.1f} m / 7 years"])
+        streams.append(["rijk", "noord-en-oost-groningen", "", y,
+                        round(NIJ_BEGUN_EUR_PER_YEAR * NIJ_BEGUN_NPVR_SHARE), "ASSUMED",
+                        f"{NIJ_BEGUN}; {NIJ_BEGUN_NPVR_SHARE:.0%} serves NPVR goals (ASSUMED)"])
+    return {**data, "needs": needs, "policy": policy, "years": years, "funders": funders,
+            "envelopes": envelopes, "streams": streams}
+
+
+def write(folder: Path = HERE) -> None:
+    _write(folder, NAME, tables())
+    _write(folder, AGENDA_NAME, agenda_tables())
+
+
+def _write(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     for sheet, rows in data.items():
@@ -145,9 +219,12 @@ def write(folder: Path = HERE) -> None:
         ws.freeze_panes = "A2"
         for col, width in zip("ABCDEFG", (26, 40, 14, 14, 12, 12, 60), strict=True):
             ws.column_dimensions[col].width = width
+        if ws.max_column >= 8:  # the funders sheet: its source column is the eighth
+            ws.column_dimensions["G"].width = 14
+            ws.column_dimensions["H"].width = 60
     # Fixed timestamps (the date of the need estimate): rebuilding gives identical bytes.
-    save_reproducibly(wb, folder / f"{NAME}.xlsx", datetime(2026, 1, 30, tzinfo=UTC))
-    csv_dir = folder / NAME
+    save_reproducibly(wb, folder / f"{name}.xlsx", datetime(2026, 1, 30, tzinfo=UTC))
+    csv_dir = folder / name
     csv_dir.mkdir(exist_ok=True)
     for sheet, rows in data.items():
         with open(csv_dir / f"{sheet}.csv", "w", newline="", encoding="utf-8") as fh:
@@ -159,4 +236,5 @@ def write(folder: Path = HERE) -> None:
 
 if __name__ == "__main__":
     write()
-    print(f"written: {HERE / NAME}.xlsx and {HERE / NAME}/")
+    print(f"written: {HERE / NAME}.xlsx, {HERE / NAME}/ and {HERE / AGENDA_NAME}.xlsx, "
+          f"{HERE / AGENDA_NAME}/")

@@ -95,7 +95,7 @@ def test_bad_preset_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
         f"{path}: unknown policy key 'coverage_flor' (known: budget_eur, coverage_floor, "
         "max_coverage_gap, per_capita_cap_ratio, spend_all, fairness, max_efficiency_loss, "
         "region_min_eur, region_max_eur, shortfall_tiers, cofinancing_ratio, "
-        "max_change_eur_per_capita)",
+        "max_change_eur_per_capita, ramp_factor, ramp_amount_eur, equity_over)",
         f"{path}: budget_eur cannot be switched off"]
     path.write_text("[policy\n")
     assert main(["solve", str(NPVR), "--policy", str(path), "-q"]) == 2

@@ -1,0 +1,510 @@
+"""The four-year uitvoeringsagenda: an instance over years and funders, validated, solved
+as the LP of :mod:`models.agenda`, certified, and reported as who pays what.
+
+An agenda instance is a format v1 instance with optional sheets (docs/format.md#agenda):
+``years`` (the horizon; a national budget and a need factor per year), ``funders`` (who
+may pay for which goals, the largest share of a regional package each may pay, how much
+each may carry over or borrow), ``envelopes`` (each funder's budget per year) and
+``streams`` (existing funding by funder, region, goal and year, with sources). ``needs``
+may carry a ``year`` column. A v1 instance is the one-year, one-funder case: the year is
+the policy's, the funder is the Rijk, the envelope is ``budget_eur``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.cells import clean_ids
+from allocator.certify import lagrangian_bound
+from allocator.errors import CertificateError, InputError, Problem, Status
+from allocator.highs import Solver
+from allocator.instance import Instance
+from allocator.modeldata import to_model_data
+from allocator.read import ROW, RawTable, read_instance
+from allocator.rounding import largest_remainder
+from allocator.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
+from models.agenda import AgendaData, build_agenda_lp
+
+DEFAULT_YEAR = 2026
+DEFAULT_FUNDER = "rijk"
+#: Largest violation (model units) and relative duality gap a certified agenda may have.
+TOLERANCE = 1e-6
+#: One-year rules the agenda model does not hold yet; an agenda instance using them is
+#: refused with their names, rather than solved without them.
+UNSUPPORTED = ("max_coverage_gap", "per_capita_cap_ratio", "region_min_eur", "region_max_eur",
+               "shortfall_tiers", "cofinancing_ratio", "max_change_eur_per_capita")
+
+
+@dataclass(frozen=True)
+class Funder:
+    id: str
+    name: str
+    national: bool
+    goals: tuple[str, ...] | None  # None: every goal
+    max_package_share: float | None
+    carry_over_eur: float
+    borrow_eur: float
+
+
+@dataclass(frozen=True)
+class Agenda:
+    """A validated agenda: one v1 instance per year (needs with that year's existing
+    streams), the funders and their envelopes (funder x year, euros)."""
+
+    name: str
+    source: str
+    years: tuple[int, ...]
+    instances: tuple[Instance, ...]
+    funders: tuple[Funder, ...]
+    envelopes: pd.DataFrame  # index funder id, columns years
+    streams: pd.DataFrame  # funder, region, goal, year, amount_eur (+ status, source)
+
+    @property
+    def policy(self) -> Any:
+        return self.instances[0].policy
+
+
+def load_agenda(path: str | Path) -> Agenda:
+    """Read and validate an agenda instance (or a v1 instance, as one year)."""
+    path = Path(path)
+    tables = read_instance(path)
+    problems: list[Problem] = []
+    years, budgets, factors = _years(tables.get("years"), problems)
+    funders = _funders(tables.get("funders"), problems)
+    if problems:
+        raise InputError(problems)
+    base = _base_instance(tables, path, years, budgets, problems)
+    years = years or [DEFAULT_YEAR]  # a v1 instance: one year
+    goals = tuple(base.goals.index)
+    for f in funders:
+        for g in f.goals or ():
+            if g not in goals:
+                problems.append(tables["funders"].problem(
+                    f"unknown goal '{g}' for funder '{f.id}' (not in goals)", None, "goals"))
+    envelopes = _envelopes(tables.get("envelopes"), funders, years, budgets, base, problems)
+    streams = _streams(tables.get("streams"), funders, years, base, problems)
+    if problems:
+        raise InputError(problems)
+    used = _unsupported(base)
+    if used:
+        raise InputError([Problem(str(path), f"{', '.join(used)}: not in the agenda model yet; "
+                                             "remove it for an agenda run")])
+    instances = tuple(_year_instance(tables, path, base, y, factors.get(y, 1.0), streams,
+                                     float(envelopes[y].sum()), problems) for y in years)
+    if problems:
+        raise InputError(problems)
+    return Agenda(path.stem, str(path), tuple(years), instances, tuple(funders), envelopes,
+                  streams)
+
+
+
+def _unsupported(base: Instance) -> list[str]:
+    """The one-year rules ``base`` uses that the agenda model does not hold: refused by
+    name rather than dropped without a word."""
+    rules = base.policy.rules_in_force()
+    used = [k for k in UNSUPPORTED if k in rules]
+    if base.policy.fairness == "max-min":
+        used.append("fairness: max-min")
+    if base.policy.spend_all:
+        used.append("spend_all")
+    for table, columns in ((base.goals, ("min_share", "max_share")),
+                           (base.regions, ("min_eur", "max_eur", "cofinancing_eur",
+                                           "reference_eur"))):
+        used += [c for c in columns if c in table and table[c].notna().any()]
+    return used
+
+
+def _years(table: RawTable | None, problems: list[Problem]
+           ) -> tuple[list[int], dict[int, float], dict[int, float]]:
+    if table is None:
+        return [], {}, {}
+    cols = _Columns(table, problems, "years")
+    if not cols.require("year"):
+        return [], {}, {}
+    year = cols.number("year", integer=True, minimum=1900, maximum=2200)
+    budget = cols.number("budget_eur", required=False, minimum=0)
+    factor = cols.number("need_factor", required=False, minimum=0)
+    ids = [int(y) for y in year if np.isfinite(y)]
+    seen: dict[int, int] = {}
+    for i, y in enumerate(year):
+        if np.isfinite(y):
+            row = int(cols.f[ROW].iat[i])
+            if int(y) in seen:
+                problems.append(table.problem(f"duplicate year {int(y)}, first on row "
+                                              f"{seen[int(y)]}", row, "year"))
+            seen.setdefault(int(y), row)
+    if ids and ids != sorted(ids):
+        problems.append(table.problem("years must be in increasing order", None, "year"))
+    if ids and ids != list(range(ids[0], ids[0] + len(ids))):
+        problems.append(table.problem("years must follow each other without gaps (carry-over "
+                                      "and ramp-up run from one year to the next)", None, "year"))
+    budgets = {int(y): float(b) for y, b in zip(year, budget, strict=True)
+               if np.isfinite(y) and np.isfinite(b)}
+    factors = {int(y): float(v) for y, v in zip(year, factor, strict=True)
+               if np.isfinite(y) and np.isfinite(v)}
+    return sorted(set(ids)), budgets, factors
+
+
+def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
+    if table is None:
+        return [Funder(DEFAULT_FUNDER, "Rijk", True, None, None, 0.0, 0.0)]
+    cols = _Columns(table, problems, "funders")
+    if not cols.require("funder"):
+        return []
+    ids = cols.ids("funder")
+    cols.unique(ids, "funder")
+    names = clean_ids(cols.f["name"]) if "name" in cols.f else ids
+    share = cols.number("max_package_share", required=False, minimum=0, maximum=1,
+                        fraction=True)
+    carry = cols.number("carry_over_eur", default=0.0, minimum=0)
+    borrow = cols.number("borrow_eur", default=0.0, minimum=0)
+    national = clean_ids(cols.f["national"]).str.lower() if "national" in cols.f else \
+        pd.Series([""] * len(ids))
+    bad = ~national.isin(TRUE_WORDS | FALSE_WORDS | {""})
+    cols._report(bad, "national", "must be true or false, got '{value}'")
+    goals = clean_ids(cols.f["goals"]) if "goals" in cols.f else pd.Series([""] * len(ids))
+    out = []
+    for i, fid in enumerate(ids):
+        listed = tuple(g.strip() for g in goals.iat[i].split(";") if g.strip())
+        out.append(Funder(fid, names.iat[i] or fid, national.iat[i] in TRUE_WORDS,
+                          listed or None,
+                          None if np.isnan(share.iat[i]) else float(share.iat[i]),
+                          float(carry.iat[i]), float(borrow.iat[i])))
+    if out and not any(f.national for f in out):
+        problems.append(table.problem("mark one funder national (true): the one whose euro "
+                                      "the report counts as unlocking the rest", None,
+                                      "national"))
+    return out
+
+
+def _base_instance(tables: dict[str, RawTable], path: Path, years: list[int],
+                   budgets: dict[int, float], problems: list[Problem]) -> Instance:
+    """The v1 validation of everything but the year split (raises on its problems)."""
+    needs = tables["needs"]
+    first = needs
+    if "year" in needs.frame:
+        if not years:
+            raise InputError([needs.problem("a 'year' column needs a years sheet listing "
+                                             "the horizon", None, "year")])
+        frame = needs.frame[_year_of(needs) == years[0]]
+        first = dataclasses.replace(needs, frame=frame.drop(columns="year"))
+    budget = budgets.get(years[0]) if years else None
+    overrides = {"budget_eur": budget} if budget else {}
+    return validate({**tables, "needs": first}, name=path.stem, source=str(path),
+                    overrides=overrides)
+
+
+def _year_of(table: RawTable) -> pd.Series:
+    return pd.to_numeric(table.frame["year"].astype(str).str.strip(), errors="coerce")
+
+
+def _year_instance(tables: dict[str, RawTable], path: Path, base: Instance, year: int,
+                   factor: float, streams: pd.DataFrame, envelope: float,
+                   problems: list[Problem]) -> Instance:
+    """Year ``year``: its needs (its own rows, or the base needs x its need factor) with the
+    existing streams of that year added to ``existing_eur``."""
+    needs_table = tables["needs"]
+    inst = base
+    if "year" in needs_table.frame:
+        frame = needs_table.frame[_year_of(needs_table) == year]
+        if frame.empty:
+            problems.append(needs_table.problem(f"no needs for year {year}", None, "year"))
+            return base
+        inst = validate({**tables, "needs": dataclasses.replace(
+            needs_table, frame=frame.drop(columns="year"))}, name=path.stem,
+            source=str(path), overrides={"budget_eur": base.policy.budget_eur})
+        pairs = inst.needs[["region", "goal"]].astype(str)
+        if not pairs.equals(base.needs[["region", "goal"]].astype(str)):
+            problems.append(needs_table.problem(
+                f"year {year} lists other (region, goal) pairs than year "
+                f"{int(_year_of(needs_table).min())}: give every pair every year", None,
+                "year"))
+            return base
+    needs = inst.needs.copy()
+    needs["need_eur"] = needs["need_eur"] * factor
+    extra = _stream_cells(streams[streams["year"] == year], needs)
+    needs["existing_eur"] = needs["existing_eur"] + extra
+    policy = inst.policy.model_copy(update={"budget_eur": max(envelope, 1e-9)})
+    return dataclasses.replace(inst, needs=needs, policy=policy)
+
+
+def _stream_cells(streams: pd.DataFrame, needs: pd.DataFrame) -> np.ndarray:
+    """Stream euros per cell: a stream with a goal goes to that cell; one without is split
+    over the region's cells in proportion to their need (largest remainder, whole euros)."""
+    out = np.zeros(len(needs))
+    region = needs["region"].astype(str).to_numpy()
+    goal = needs["goal"].astype(str).to_numpy()
+    for row in streams.itertuples(index=False):
+        cells = np.flatnonzero((region == row.region) & ((goal == row.goal) if row.goal
+                                                         else True))
+        if not cells.size:
+            continue
+        need = needs["need_eur"].to_numpy(float)[cells]
+        share = need / need.sum() if need.sum() > 0 else np.full(cells.size, 1 / cells.size)
+        out[cells] += largest_remainder(share * row.amount_eur, round(row.amount_eur))
+    return out
+
+
+def _envelopes(table: RawTable | None, funders: list[Funder], years: list[int],
+               budgets: dict[int, float], base: Instance, problems: list[Problem]
+               ) -> pd.DataFrame:
+    ids = [f.id for f in funders]
+    horizon = years
+    out = pd.DataFrame(0.0, index=pd.Index(ids, name="funder"), columns=horizon)
+    if table is None:
+        national = next(f.id for f in funders if f.national)
+        for y in horizon:
+            out.loc[national, y] = budgets.get(y, base.policy.budget_eur)
+        return out
+    cols = _Columns(table, problems, "envelopes")
+    if not cols.require("funder", "year", "budget_eur"):
+        return out
+    funder = cols.ids("funder")
+    year = cols.number("year", integer=True)
+    budget = cols.number("budget_eur", minimum=0)
+    cols._report(~funder.isin(ids) & funder.ne(""), "funder",
+                 "unknown funder '{value}' (not in funders)")
+    cols._report(year.notna() & ~year.isin(horizon), "year",
+                 "year {value} is not in the years sheet")
+    for f, y, b in zip(funder, year, budget, strict=True):
+        if f in ids and y in horizon and np.isfinite(b):
+            out.loc[f, int(y)] += b
+    return out
+
+
+def _streams(table: RawTable | None, funders: list[Funder], years: list[int], base: Instance,
+             problems: list[Problem]) -> pd.DataFrame:
+    columns = ["funder", "region", "goal", "year", "amount_eur", "status", "source"]
+    if table is None:
+        return pd.DataFrame(columns=columns)
+    cols = _Columns(table, problems, "streams")
+    if not cols.require("funder", "region", "year", "amount_eur"):
+        return pd.DataFrame(columns=columns)
+    horizon = years
+    frame = pd.DataFrame({
+        "funder": cols.ids("funder"),
+        "region": cols.ids("region"),
+        "goal": clean_ids(cols.f["goal"]) if "goal" in cols.f else "",
+        "year": cols.number("year", integer=True),
+        "amount_eur": cols.number("amount_eur", minimum=0),
+        "status": clean_ids(cols.f["status"]) if "status" in cols.f else "",
+        "source": clean_ids(cols.f["source"]) if "source" in cols.f else "",
+    })
+    cols._report(~frame["funder"].isin([f.id for f in funders]) & frame["funder"].ne(""),
+                 "funder", "unknown funder '{value}' (not in funders)")
+    cols._report(~frame["region"].isin(base.regions.index) & frame["region"].ne(""),
+                 "region", "unknown region '{value}' (not in regions)")
+    cols._report(frame["goal"].ne("") & ~frame["goal"].isin(base.goals.index), "goal",
+                 "unknown goal '{value}' (not in goals)")
+    # A stream outside the horizon is simply not counted (the JTF runs 2021-2027).
+    return frame[frame["year"].isin(horizon)].reset_index(drop=True)
+
+
+# --- solving -------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaResult:
+    agenda: Agenda
+    status: Status
+    message: str
+    allocation: pd.DataFrame = field(default_factory=pd.DataFrame)  # year funder region goal
+    carry: pd.DataFrame = field(default_factory=pd.DataFrame)  # funder x year, euros
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # region x year (+ period)
+    weighted_unmet_eur: dict[int, float] = field(default_factory=dict)  # per year
+    duality_gap: float | None = None
+    max_violation_eur: float | None = None
+    seconds: float = 0.0
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == Status.OPTIMAL
+
+    def rounded(self) -> pd.DataFrame:
+        """Whole euros per (year, funder, region, goal), adding up to the rounded total of
+        each funder and year."""
+        out = self.allocation.copy()
+        out["amount_eur"] = 0
+        for _, rows in self.allocation.groupby(["year", "funder"], sort=False).groups.items():
+            out.loc[rows, "amount_eur"] = largest_remainder(
+                self.allocation.loc[rows, "amount_eur"].clip(lower=0))
+        return out
+
+    def by_funder(self) -> pd.DataFrame:
+        """Funder x year, whole euros allocated."""
+        r = self.rounded()
+        return r.pivot_table(index="funder", columns="year", values="amount_eur",
+                             aggfunc="sum").reindex(
+            index=[f.id for f in self.agenda.funders], columns=list(self.agenda.years)
+        ).fillna(0).astype("int64")
+
+    def unlocked(self) -> float | None:
+        """Total euros of all funders per national euro."""
+        totals = self.by_funder().sum(axis=1)
+        national = sum(int(totals[f.id]) for f in self.agenda.funders if f.national)
+        return float(totals.sum()) / national if national else None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.rounded() if self.optimal else pd.DataFrame()
+        allocation: dict[str, Any] = {}
+        for row in r.itertuples(index=False):
+            year = allocation.setdefault(str(row.year), {})
+            funder = year.setdefault(row.funder, {})
+            funder.setdefault(str(row.region), {})[str(row.goal)] = int(row.amount_eur)
+        return {
+            "instance": self.agenda.name,
+            "status": self.status.value,
+            "message": self.message,
+            "years": list(self.agenda.years),
+            "funders": [vars(f) for f in self.agenda.funders],
+            "weighted_unmet_eur": {str(k): v for k, v in self.weighted_unmet_eur.items()},
+            "allocation": allocation,
+            "by_funder_eur": ({f: {str(y): int(v) for y, v in row.items()}
+                               for f, row in self.by_funder().iterrows()}
+                              if self.optimal else {}),
+            "carry_over_eur": ({f: {str(y): round(float(v), 2) for y, v in row.items()}
+                                for f, row in self.carry.iterrows()} if len(self.carry) else {}),
+            "coverage": ({str(r): {str(y): float(v) for y, v in row.items()}
+                          for r, row in self.coverage.iterrows()} if self.optimal else {}),
+            "unlocked_per_national_euro": self.unlocked() if self.optimal else None,
+            "certificate": {"duality_gap": self.duality_gap,
+                            "max_violation_eur": self.max_violation_eur},
+            "seconds": self.seconds,
+        }
+
+
+def agenda_data(agenda: Agenda, scale: float) -> AgendaData:
+    """The model's sets and parameters, money in units of ``scale`` euros."""
+    years = [to_model_data(inst, scale) for inst in agenda.instances]
+    first = years[0]
+    goals = first.goals
+    funders = agenda.funders
+    may = np.array([[f.goals is None or g in f.goals for g in goals] for f in funders])
+    p = agenda.policy
+    return AgendaData(
+        years=tuple(str(y) for y in agenda.years), funders=tuple(f.id for f in funders),
+        regions=first.regions, goals=goals, cell_region=first.cell_region,
+        cell_goal=first.cell_goal,
+        net_need=np.vstack([d.net_need for d in years]),
+        upper=np.vstack([d.upper for d in years]), weight=first.weight,
+        region_need=np.vstack([d.region_need for d in years]),
+        region_covered=np.vstack([d.region_covered for d in years]),
+        envelope=agenda.envelopes.to_numpy(float) / scale, may_fund=may,
+        package_share=np.array([np.nan if f.max_package_share is None
+                                else f.max_package_share for f in funders]),
+        carry=np.array([f.carry_over_eur for f in funders]) / scale,
+        borrow=np.array([f.borrow_eur for f in funders]) / scale,
+        coverage_floor=p.coverage_floor, floor_over_period=p.equity_over == "period",
+        ramp_factor=p.ramp_factor,
+        ramp_amount=None if p.ramp_amount_eur is None else p.ramp_amount_eur / scale)
+
+
+def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
+    """Solve the agenda LP and certify it: every rule re-checked from the data, the
+    objective against the Lagrangian bound of the duals."""
+    clock = time.perf_counter()
+    if not isinstance(agenda, Agenda):
+        agenda = load_agenda(agenda)
+    total = float(agenda.envelopes.to_numpy().sum(axis=0).max())
+    scale = float(10.0 ** (np.floor(np.log10(max(total, 1.0))) - 3))
+    d = agenda_data(agenda, scale)
+    lp = build_agenda_lp(d)
+    sol = Solver(lp).run()
+    if sol.status != Status.OPTIMAL:
+        return AgendaResult(agenda, sol.status,
+                            "The agenda's rules cannot all hold "
+                            f"({sol.status.value}): check the floor against the envelopes "
+                            "and the ramp-up, year by year.",
+                            seconds=time.perf_counter() - clock)
+    t, c, f = d.triples()
+    x = np.clip(sol.x[: lp.n_cells], 0.0, d.upper[t, c])
+    violation = max(agenda_violations(d, x, sol.x[lp.n_cells:]).values())
+    unmet = d.weight[None, :] * d.net_need
+    np.subtract.at(unmet, (t, c), d.weight[c] * x)
+    value = float(unmet.sum())
+    gap = max(0.0, value - lagrangian_bound(lp, sol.row_dual)) / max(1.0, abs(value))
+    if violation > TOLERANCE or gap > TOLERANCE:
+        raise CertificateError(f"The agenda failed its independent check (largest violation "
+                               f"€{violation * scale:,.2f}, duality gap {gap:.1e}).")
+    cells = agenda.instances[0].needs
+    allocation = pd.DataFrame({
+        "year": np.asarray(agenda.years)[t], "funder": np.asarray(d.funders)[f],
+        "region": cells["region"].astype(str).to_numpy()[c],
+        "goal": cells["goal"].astype(str).to_numpy()[c], "amount_eur": x * scale})
+    pairs = max(len(d.years) - 1, 0)
+    carry = pd.DataFrame(sol.x[lp.n_cells:lp.n_cells + len(d.funders) * pairs]
+                         .reshape(len(d.funders), pairs) * scale,
+                         index=pd.Index(d.funders, name="funder"),
+                         columns=list(agenda.years[:-1]))
+    return AgendaResult(
+        agenda, Status.OPTIMAL,
+        f"Optimal agenda over {len(d.years)} year(s) and {len(d.funders)} funder(s), "
+        f"certified (duality gap {gap:.1e}).",
+        allocation, carry, _coverage(d, t, c, x, scale, agenda),
+        {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
+        gap, violation * scale, time.perf_counter() - clock)
+
+
+def _coverage(d: AgendaData, t: np.ndarray, c: np.ndarray, x: np.ndarray, scale: float,
+              agenda: Agenda) -> pd.DataFrame:
+    n_years, n_regions = len(d.years), len(d.regions)
+    given = np.zeros((n_years, n_regions))
+    np.add.at(given, (t, d.cell_region[c]), x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_year = (d.region_covered + given) / d.region_need
+        period = (d.region_covered + given).sum(axis=0) / d.region_need.sum(axis=0)
+    out = pd.DataFrame(per_year.T, index=pd.Index(d.regions, name="region"),
+                       columns=list(agenda.years))
+    out["period"] = period
+    return out
+
+
+def agenda_violations(d: AgendaData, x: np.ndarray, moves: np.ndarray) -> dict[str, float]:
+    """The largest violation of each agenda rule by allocation ``x`` (one value per triple)
+    and carry/borrow ``moves`` (model units), recomputed from the data."""
+    t, c, f = d.triples()
+    n_years, n_funders, n_regions = len(d.years), len(d.funders), len(d.regions)
+    pairs = max(n_years - 1, 0)
+    s = moves[: n_funders * pairs].reshape(n_funders, pairs)
+    b = moves[n_funders * pairs: 2 * n_funders * pairs].reshape(n_funders, pairs)
+    spent = np.zeros((n_funders, n_years))
+    np.add.at(spent, (f, t), x)
+    net = spent.copy()
+    net[:, :-1] += s - b
+    net[:, 1:] += b - s
+    out = {"negative": float(np.max(-x, initial=0.0)),
+           "envelope": float(np.max(net - d.envelope, initial=0.0)),
+           "carry": float(np.max(np.concatenate([(s - d.carry[:, None]).ravel(),
+                                                 (b - d.borrow[:, None]).ravel(),
+                                                 -s.ravel(), -b.ravel()]), initial=0.0))}
+    cell = np.zeros((n_years, d.n_cells))
+    np.add.at(cell, (t, c), x)
+    out["absorption"] = float(np.max(cell - d.upper, initial=0.0))
+    region = np.zeros((n_years, n_regions))
+    np.add.at(region, (t, d.cell_region[c]), x)
+    if d.coverage_floor > 0:
+        if d.floor_over_period:
+            short = (d.coverage_floor * d.region_need.sum(axis=0) - d.region_covered.sum(axis=0)
+                     - region.sum(axis=0))[d.region_need.sum(axis=0) > 0]
+        else:
+            short = (d.coverage_floor * d.region_need - d.region_covered
+                     - region)[d.region_need > 0]
+        out["coverage_floor"] = float(np.max(short, initial=0.0))
+    if (d.ramp_factor is not None or d.ramp_amount is not None) and n_years > 1:
+        factor = 1.0 if d.ramp_factor is None else d.ramp_factor
+        amount = 0.0 if d.ramp_amount is None else d.ramp_amount
+        out["ramp_up"] = float(np.max(region[1:] - factor * region[:-1] - amount, initial=0.0))
+    for k in np.flatnonzero(~np.isnan(d.package_share)):
+        own = np.zeros((n_years, n_regions))
+        mine = f == k
+        np.add.at(own, (t[mine], d.cell_region[c[mine]]), x[mine])
+        out[f"package_share_{d.funders[k]}"] = float(
+            np.max(own - d.package_share[k] * region, initial=0.0))
+    return out

@@ -1,0 +1,186 @@
+r"""The four-year agenda: the allocation over years and funders as one LP.
+
+Sets
+    T years (in order), F funders, C cells (region r, goal g) as in the one-year model;
+    A ⊆ T × C × F the triples where funder f may pay for goal g.
+Parameters
+    m[t,c] net need and u[t,c] absorption bound in year t, w[c] weight; N[t,r], E[t,r]
+    gross need and need already covered by existing streams; B[f,t] funder f's envelope;
+    carry[f], borrow[f] the most f may move forward to the next year or take from it;
+    σ[f] the largest share of a region's package funder f may pay (Regio Deal: the Rijk at
+    most half); φ the coverage floor (per year, or over the whole period); ramp factor ρ
+    and amount a.
+Variables
+    x[t,c,f] ≥ 0 on A; s[f,t] ∈ [0, carry[f]] unspent money moved from year t to t+1;
+    b[f,t] ∈ [0, borrow[f]] money of year t+1 spent in year t.
+Objective
+    minimise  Σ_t Σ_c w[c]·(m[t,c] − Σ_f x[t,c,f])              weighted unmet need, all years
+Constraints
+    Σ_c x[t,c,f] + s[f,t] − s[f,t−1] − b[f,t] + b[f,t−1] ≤ B[f,t]     envelope with carry-over
+    Σ_f x[t,c,f] ≤ u[t,c]                                              absorption per cell
+    X[t,r] ≥ φ·N[t,r] − E[t,r]          (or Σ_t X[t,r] ≥ φ Σ_t N − Σ_t E)   coverage floor
+    X[t,r] ≤ ρ·X[t−1,r] + a             t after the first                 ramp-up
+    Σ_g x[t,(r,g),f] ≤ σ[f]·X[t,r]                                     co-financing share
+with X[t,r] = Σ_g Σ_f x[t,(r,g),f] a region's allocation from all funders in year t.
+Carry and borrow columns exist only between consecutive years, so nothing moves past the
+horizon. One year and one funder with no carry-over is exactly the one-year model with its
+budget and floor (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from models.data import FloatArray, IntArray
+from models.matrix import LinearProgram, RowBlock
+
+
+@dataclass(frozen=True)
+class AgendaData:
+    years: tuple[str, ...]
+    funders: tuple[str, ...]
+    regions: tuple[str, ...]
+    goals: tuple[str, ...]
+    cell_region: IntArray  # (n,)
+    cell_goal: IntArray  # (n,)
+    net_need: FloatArray  # (T, n)
+    upper: FloatArray  # (T, n)
+    weight: FloatArray  # (n,)
+    region_need: FloatArray  # (T, R)
+    region_covered: FloatArray  # (T, R)
+    envelope: FloatArray  # (F, T)
+    may_fund: np.ndarray  # (F, G) bool
+    package_share: FloatArray  # (F,) NaN = no limit
+    carry: FloatArray  # (F,) most moved to the next year; 0 = none
+    borrow: FloatArray  # (F,) most taken from the next year; 0 = none
+    coverage_floor: float = 0.0
+    floor_over_period: bool = False
+    ramp_factor: float | None = None
+    ramp_amount: float | None = None
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.cell_region.shape[0])
+
+    def triples(self) -> tuple[IntArray, IntArray, IntArray]:
+        """(year, cell, funder) of every allocation column, year-major, then cell, funder."""
+        n_years, n_funders = len(self.years), len(self.funders)
+        grid = np.meshgrid(np.arange(n_years), np.arange(self.n_cells), np.arange(n_funders),
+                           indexing="ij")
+        t, c, f = (a.ravel() for a in grid)
+        keep = self.may_fund[f, self.cell_goal[c]]
+        return t[keep], c[keep], f[keep]
+
+
+def build_agenda_lp(d: AgendaData) -> LinearProgram:
+    """The LP of the module docstring. Columns: x (``n_cells`` of them: one per triple),
+    then s and b per funder and consecutive pair of years."""
+    t, c, f = d.triples()
+    nx = t.size
+    n_years, n_funders, n_regions = len(d.years), len(d.funders), len(d.regions)
+    pairs = max(n_years - 1, 0)
+    col_s = nx + np.arange(n_funders * pairs).reshape(n_funders, pairs) if pairs else \
+        np.empty((n_funders, 0), dtype=np.int64)
+    col_b = nx + n_funders * pairs + np.arange(n_funders * pairs).reshape(n_funders, pairs) \
+        if pairs else np.empty((n_funders, 0), dtype=np.int64)
+    n_cols = nx + 2 * n_funders * pairs
+    cols = np.arange(nx)
+    region_of = d.cell_region[c]
+
+    rows_r: list[IntArray] = []
+    rows_c: list[IntArray] = []
+    rows_v: list[FloatArray] = []
+    lower: list[FloatArray] = []
+    upper: list[FloatArray] = []
+    blocks: list[RowBlock] = []
+    count = 0
+
+    def add(rule: str, over: str, index: IntArray, r: IntArray, col: IntArray, v: FloatArray,
+            lo: FloatArray, hi: FloatArray) -> None:
+        nonlocal count
+        k = lo.size
+        rows_r.append(r + count)
+        rows_c.append(col)
+        rows_v.append(v)
+        lower.append(lo)
+        upper.append(hi)
+        blocks.append(RowBlock(rule, count, count + k, over, index.astype(np.int64)))
+        count += k
+
+    # envelope[f, t]: row index f * T + t
+    env_r = [f * n_years + t]
+    env_c = [cols]
+    env_v = [np.ones(nx)]
+    for p in range(pairs):  # s[f,p] leaves year p for p+1; b[f,p] brings year p+1 into p
+        fs = np.arange(n_funders)
+        env_r += [fs * n_years + p, fs * n_years + p + 1, fs * n_years + p, fs * n_years + p + 1]
+        env_c += [col_s[:, p], col_s[:, p], col_b[:, p], col_b[:, p]]
+        env_v += [np.ones(n_funders), -np.ones(n_funders), -np.ones(n_funders),
+                  np.ones(n_funders)]
+    add("envelope", "funder_year", np.arange(n_funders * n_years), np.concatenate(env_r),
+        np.concatenate(env_c), np.concatenate(env_v),
+        np.full(n_funders * n_years, -np.inf), d.envelope.ravel())
+
+    # absorption[t, c]: row t * n + c
+    n = d.n_cells
+    add("absorption", "year_cell", np.arange(n_years * n), t * n + c, cols, np.ones(nx),
+        np.full(n_years * n, -np.inf), d.upper.ravel())
+
+    need = d.region_need
+    have = d.region_need > 0
+    if d.coverage_floor > 0:
+        if d.floor_over_period:
+            regions = np.flatnonzero(have.any(axis=0))
+            pos = np.full(n_regions, -1)
+            pos[regions] = np.arange(regions.size)
+            keep = pos[region_of] >= 0
+            rhs = d.coverage_floor * need.sum(axis=0) - d.region_covered.sum(axis=0)
+            add("coverage_floor", "region", regions, pos[region_of][keep], cols[keep],
+                np.ones(int(keep.sum())), rhs[regions], np.full(regions.size, np.inf))
+        else:
+            ty, rg = np.nonzero(have)
+            pos = np.full((n_years, n_regions), -1)
+            pos[ty, rg] = np.arange(ty.size)
+            r = pos[t, region_of]
+            keep = r >= 0
+            rhs = d.coverage_floor * need[ty, rg] - d.region_covered[ty, rg]
+            add("coverage_floor", "year_region", ty * n_regions + rg, r[keep], cols[keep],
+                np.ones(int(keep.sum())), rhs, np.full(ty.size, np.inf))
+
+    if (d.ramp_factor is not None or d.ramp_amount is not None) and n_years > 1:
+        factor = 1.0 if d.ramp_factor is None else d.ramp_factor
+        amount = 0.0 if d.ramp_amount is None else d.ramp_amount
+        # row (t-1) * R + r for t >= 1: X[t,r] - factor * X[t-1,r] <= amount
+        now = t >= 1
+        before = t < n_years - 1
+        add("ramp_up", "year_region", np.arange(n_regions, n_years * n_regions),
+            np.concatenate([(t[now] - 1) * n_regions + region_of[now],
+                            t[before] * n_regions + region_of[before]]),
+            np.concatenate([cols[now], cols[before]]),
+            np.concatenate([np.ones(int(now.sum())), np.full(int(before.sum()), -factor)]),
+            np.full(pairs * n_regions, -np.inf), np.full(pairs * n_regions, amount))
+
+    for k in np.flatnonzero(~np.isnan(d.package_share)):
+        share = float(d.package_share[k])
+        # row t * R + r: sum of funder k's x in (t, r) - share * X[t, r] <= 0
+        coef = np.where(f == k, 1.0 - share, -share)
+        add(f"package_share_{d.funders[k]}", "year_region", np.arange(n_years * n_regions),
+            t * n_regions + region_of, cols, coef,
+            np.full(n_years * n_regions, -np.inf), np.zeros(n_years * n_regions))
+
+    matrix = sp.csc_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
+                                                      np.concatenate(rows_c))),
+                           shape=(count, n_cols))
+    cost = np.zeros(n_cols)
+    cost[:nx] = -d.weight[c]
+    col_upper = np.concatenate([d.upper[t, c],
+                                np.repeat(d.carry, pairs), np.repeat(d.borrow, pairs)])
+    columns = {"carry": nx, "borrow": nx + n_funders * pairs}
+    return LinearProgram(
+        cost=cost, offset=float((d.weight[None, :] * d.net_need).sum()),
+        col_lower=np.zeros(n_cols), col_upper=col_upper, matrix=matrix,
+        row_lower=np.concatenate(lower), row_upper=np.concatenate(upper), n_cells=nx,
+        columns=columns, blocks=blocks)

@@ -1,0 +1,199 @@
+"""The four-year agenda: the one-year case equals v1, and carry-over, ramp-up, co-financing
+shares and funders' goals hold on the returned allocation, checked from the tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import allocator
+from allocator.agenda import load_agenda, solve_agenda
+from allocator.cli import main
+from allocator.errors import InputError
+from tests.conftest import write_csv_instance
+from tests.test_engine import rich_tables
+
+ROOT = Path(__file__).parent.parent
+AGENDA = ROOT / "instances" / "npvr-agenda-2026-2029.xlsx"
+NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+
+
+def floor_only(seed: int, budget: float) -> dict:
+    t = rich_tables(seed, budget=budget)
+    t["policy"] = [["key", "value"], ["budget_eur", budget], ["coverage_floor", 0.15]]
+    t["goals"] = [row[:2] for row in t["goals"]]
+    t["regions"] = [row[:3] for row in t["regions"]]
+    return t
+
+
+def test_one_year_one_funder_is_the_v1_answer(tmp_path: Path) -> None:
+    paths = [NPVR] + [write_csv_instance(tmp_path / f"r{s}", floor_only(s, b))
+                      for s, b in ((2, 2e7), (3, 8e6), (4, 1e6))]
+    for path in paths:
+        v1 = allocator.solve(path, tie_break="none", fairness_price=False)
+        agenda = solve_agenda(path)
+        if not v1.optimal:
+            assert not agenda.optimal
+            continue
+        [(year, unmet)] = agenda.weighted_unmet_eur.items()
+        assert unmet == pytest.approx(v1.weighted_unmet_eur, rel=1e-9)
+        assert agenda.by_funder().to_numpy().sum() <= round(v1.budget_eur)
+
+
+def test_unique_optimum_gives_the_same_allocation(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    t = rich_tables(1)
+    t["regions"] = [t["regions"][0][:3]] + [[r[0], r[1], float(rng.uniform(1, 3))]
+                                        for r in t["regions"][1:]]
+    t["goals"] = [["goal", "weight"], ["a", 1.0], ["b", 1.37], ["c", 2.11]]
+    t["policy"] = [["key", "value"], ["budget_eur", 1.1e7]]
+    path = write_csv_instance(tmp_path / "u", t)
+    v1 = allocator.solve(path)
+    agenda = solve_agenda(path)
+    np.testing.assert_allclose(agenda.allocation["amount_eur"].to_numpy(),
+                               v1.allocation["amount_eur"].to_numpy(), atol=1e-2)
+
+
+def small_agenda(tmp_path: Path, years: list[list[object]], funders: list[list[object]],
+                 envelopes: list[list[object]], policy: list[list[object]] | None = None,
+                 goals: int = 1) -> Path:
+    goal_ids = ["g", "h"][:goals]
+    t = {
+        "regions": [["region", "population"], ["r", 1000]],
+        "goals": [["goal"], *[[g] for g in goal_ids]],
+        "needs": [["region", "goal", "need_eur"], *[["r", g, 100] for g in goal_ids]],
+        "policy": [["key", "value"], ["budget_eur", 1], *(policy or [])],
+        "years": [["year", "budget_eur"], *years],
+        "funders": [["funder", "national", "goals", "max_package_share", "carry_over_eur",
+                     "borrow_eur"], *funders],
+        "envelopes": [["funder", "year", "budget_eur"], *envelopes],
+    }
+    return write_csv_instance(tmp_path / "a", t)
+
+
+@pytest.mark.parametrize(("carry", "borrow", "envelopes", "expected"), [
+    (30, 0, [150, 0], [100, 30]),  # 50 unspendable in year 1, 30 may move on
+    (0, 0, [150, 0], [100, 0]),
+    (0, 20, [0, 150], [20, 100]),  # year 1 borrows 20 of year 2's money
+])
+def test_carry_over_and_borrowing_limits(tmp_path: Path, carry: float, borrow: float,
+                                         envelopes: list[float], expected: list[float]) -> None:
+    path = small_agenda(tmp_path, [[2026, None], [2027, None]],
+                        [["rijk", "true", "", None, carry, borrow]],
+                        [["rijk", 2026, envelopes[0]], ["rijk", 2027, envelopes[1]]])
+    r = solve_agenda(path)
+    got = r.allocation.groupby("year")["amount_eur"].sum().to_numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert sum(r.weighted_unmet_eur.values()) == pytest.approx(200 - sum(expected), abs=1e-6)
+
+
+def test_ramp_up_limits_growth(tmp_path: Path) -> None:
+    path = small_agenda(tmp_path, [[2026, None], [2027, None], [2028, None]],
+                        [["rijk", "true", "", None, 0, 0]],
+                        [["rijk", 2026, 10], ["rijk", 2027, 100], ["rijk", 2028, 100]],
+                        policy=[["ramp_factor", 1.5], ["ramp_amount_eur", 10]])
+    r = solve_agenda(path)
+    got = r.allocation.groupby("year")["amount_eur"].sum().to_numpy()
+    np.testing.assert_allclose(got, [10, 25, 47.5], atol=1e-6)  # X_t <= 1.5 X_{t-1} + 10
+
+
+def test_package_share_and_goals_of_each_funder(tmp_path: Path) -> None:
+    path = small_agenda(tmp_path, [[2026, None]],
+                        [["rijk", "true", "", 0.5, 0, 0], ["regio", "false", "h", None, 0, 0]],
+                        [["rijk", 2026, 150], ["regio", 2026, 30]], goals=2)
+    r = solve_agenda(path)
+    by = r.allocation.groupby("funder")["amount_eur"].sum()
+    assert by["regio"] == pytest.approx(30, abs=1e-6)
+    assert by["rijk"] == pytest.approx(30, abs=1e-6)  # at most half of the package
+    regio = r.allocation[r.allocation["funder"] == "regio"]
+    assert set(regio["goal"]) == {"h"}  # and only its own goal
+
+
+def test_default_agenda_holds_every_rule_from_the_tables() -> None:
+    r = solve_agenda(AGENDA)
+    assert r.optimal and r.duality_gap <= 1e-6
+    a = r.allocation
+    ag = r.agenda
+    years = list(ag.years)
+    # funders pay only for their goals
+    for f in ag.funders:
+        if f.goals is not None:
+            assert set(a[(a["funder"] == f.id) & (a["amount_eur"] > 0.01)]["goal"]) <= set(f.goals)
+    # envelopes with carry-over: spent <= envelope + carried in - carried out
+    spent = a.pivot_table(index="funder", columns="year", values="amount_eur", aggfunc="sum")
+    for f in ag.funders:
+        carried_in = 0.0
+        for y in years:
+            out = float(r.carry.loc[f.id, y]) if y in r.carry else 0.0
+            assert spent.loc[f.id, y] + out <= ag.envelopes.loc[f.id, y] + carried_in + 1e-2
+            assert out <= f.carry_over_eur + 1e-2
+            carried_in = out
+    # the Rijk pays at most half of each region's package, every year, to the cent
+    region_year = a.groupby(["year", "region"])["amount_eur"].sum()
+    rijk = a[a["funder"] == "rijk"].groupby(["year", "region"])["amount_eur"].sum()
+    assert (rijk <= 0.5 * region_year.reindex(rijk.index) + 1e-2).all()
+    # ramp-up: X_t <= 1.5 X_{t-1} + 5 m
+    x = region_year.unstack("year")
+    for y0, y1 in zip(years, years[1:], strict=False):
+        assert (x[y1] <= 1.5 * x[y0] + 5e6 + 1e-2).all()
+    # floor every year, with that year's streams: coverage from the tables
+    floor = ag.policy.coverage_floor
+    assert (r.coverage[years] >= floor - 1e-9).all().all()
+    # the JTF stream ends in 2027: existing funding falls in 2028
+    streams = ag.streams.groupby("year")["amount_eur"].sum()
+    assert streams[2028] < streams[2027]
+
+
+def test_json_is_indexed_by_year_and_funder(tmp_path: Path) -> None:
+    out, js = tmp_path / "a.xlsx", tmp_path / "a.json"
+    assert main(["agenda", str(AGENDA), "--out", str(out), "--json", str(js), "-q"]) == 0
+    data = json.loads(js.read_text())
+    assert set(data["allocation"]) == {"2026", "2027", "2028", "2029"}
+    total = sum(v for year in data["allocation"].values() for funder in year.values()
+                for region in funder.values() for v in region.values())
+    assert total == sum(sum(v.values()) for v in data["by_funder_eur"].values())
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert wb.sheetnames[:5] == ["Samenvatting", "2026", "2027", "2028", "2029"]
+    assert "Rijk" in wb.sheetnames and "Bestaande stromen" in wb.sheetnames
+    sheet = wb["2026"]
+    rows = list(sheet.iter_rows(min_row=2, max_row=12, values_only=True))
+    total_row = [c.value for c in sheet[13]]
+    assert total_row[0] == "Totaal"
+    assert total_row[-1] == sum(r[-1] for r in rows)  # totals are sums of what is shown
+    assert data["unlocked_per_national_euro"] == pytest.approx(
+        total / sum(data["by_funder_eur"]["rijk"].values()))
+
+
+def test_one_year_rules_the_agenda_lacks_are_refused(tmp_path: Path) -> None:
+    path = write_csv_instance(tmp_path / "r", rich_tables(2, budget=2e7))
+    with pytest.raises(InputError) as err:
+        load_agenda(path)
+    assert [p.message for p in err.value.problems] == [
+        "max_coverage_gap, per_capita_cap_ratio, min_share, max_share, min_eur, max_eur: not in "
+        "the agenda model yet; remove it for an agenda run"]
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("years", [["year", "budget_eur"], [2026, 1], [2028, 1]]),
+     ["years.csv, year: years must follow each other without gaps (carry-over and ramp-up "
+      "run from one year to the next)"]),
+    (("envelopes", [["funder", "year", "budget_eur"], ["nobody", 2026, 5]]),
+     ["envelopes.csv, row 2, funder: unknown funder 'nobody' (not in funders)"]),
+    (("funders", [["funder", "national", "goals"], ["rijk", "false", ""]]),
+     ["funders.csv, national: mark one funder national (true): the one whose euro the report "
+      "counts as unlocking the rest"]),
+])
+def test_bad_agenda_tables_are_named(tmp_path: Path, change: tuple, expected: list[str]) -> None:
+    path = small_agenda(tmp_path, [[2026, None], [2027, None]],
+                        [["rijk", "true", "", None, 0, 0]], [["rijk", 2026, 5]])
+    name, rows = change
+    pd.DataFrame(rows[1:], columns=rows[0]).to_csv(path / f"{name}.csv", index=False)
+    with pytest.raises(InputError) as err:
+        load_agenda(path)
+    assert [str(p).removeprefix("a/") for p in err.value.problems] == expected
