@@ -197,3 +197,19 @@ def test_bad_agenda_tables_are_named(tmp_path: Path, change: tuple, expected: li
     with pytest.raises(InputError) as err:
         load_agenda(path)
     assert [str(p).removeprefix("a/") for p in err.value.problems] == expected
+
+
+def test_floor_per_year_or_over_the_period(tmp_path: Path) -> None:
+    # Need 100 a year; all money comes in year 1 and cannot move on. A 40 % floor every year
+    # cannot hold in year 2; over the period (200 need, 80 required) it can.
+    def run(over: str) -> object:
+        path = small_agenda(tmp_path / over, [[2026, None], [2027, None]],
+                            [["rijk", "true", "", None, 0, 0]],
+                            [["rijk", 2026, 100], ["rijk", 2027, 0]],
+                            policy=[["coverage_floor", 0.4], ["equity_over", over]])
+        return solve_agenda(path)
+
+    assert not run("year").optimal
+    period = run("period")
+    assert period.optimal
+    assert period.coverage.loc["r", "period"] == pytest.approx(0.5)
