@@ -137,7 +137,7 @@ YEARS = (2026, 2027, 2028, 2029)
 JTF_LAST_YEAR = 2027
 REGIO_DEALS_LAST_YEAR = 2028  # ASSUMED: tranche 6 (2025) runs four years
 FUNDERS = [  # id, name, national, goals, max package share, carry-over, status, source
-    ("rijk", "Rijk", True, "", 0.5, 25_000_000, "SRC/ASSUMED",
+    ("rijk", "Rijk", True, "", 0.5, 25_000_000, "ASSUMED",
      "Regio Deal practice: the Rijk pays at most half of a regional package (SRC, NPVR fact "
      "sheet), applied here to all NPVR money (ASSUMED); carry-over up to 10 % of the "
      "envelope (ASSUMED)"),
@@ -145,7 +145,7 @@ FUNDERS = [  # id, name, national, goals, max package share, carry-over, status,
      "provincial co-financing of regional packages; carry-over ASSUMED"),
     ("gemeenten", "Gemeenten", False, "veilig-en-leefbaar; voorzieningen", None, 0,
      "ASSUMED", "municipalities fund liveability and services, not economic prospects"),
-    ("eu", "Europese Unie", False, "gezonde-toekomst", None, 0, "SRC/ASSUMED",
+    ("eu", "Europese Unie", False, "gezonde-toekomst", None, 0, "ASSUMED",
      "Just Transition Fund: economic transition (SRC); no new EU money assumed"),
     ("privaat", "Private partijen", False, "gezonde-toekomst", None, 0, "ASSUMED",
      "the EUR 1 bn includes private money (SRC); private money goes to prospects (ASSUMED)"),

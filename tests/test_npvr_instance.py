@@ -78,3 +78,29 @@ def test_hundred_million_cannot_meet_the_default_floor() -> None:
     low = r.infeasibility.min_budget_eur
     assert 100e6 < low < 250e6
     assert allocator.solve(XLSX, budget=low * (1 + 1e-9)).optimal
+
+
+AGENDA_XLSX = ROOT / "instances" / "npvr-agenda-2026-2029.xlsx"
+AGENDA_CSV = ROOT / "instances" / "npvr-agenda-2026-2029"
+
+
+def test_agenda_xlsx_and_csv_read_the_same_and_are_sourced(tmp_path: Path) -> None:
+    from allocator.agenda import load_agenda
+
+    a, b = load_agenda(AGENDA_XLSX), load_agenda(AGENDA_CSV)
+    assert a.years == b.years == (2026, 2027, 2028, 2029)
+    assert a.funders == b.funders
+    pd.testing.assert_frame_equal(a.envelopes, b.envelopes)
+    pd.testing.assert_frame_equal(a.streams, b.streams)
+    for x, y in zip(a.instances, b.instances, strict=True):
+        pd.testing.assert_frame_equal(x.needs, y.needs)
+    for sheet in ("years", "funders", "envelopes", "streams"):
+        frame = pd.read_csv(AGENDA_CSV / f"{sheet}.csv")
+        assert set(frame["status"]) <= STATUSES, sheet
+        assert frame["source"].str.len().gt(10).all(), sheet
+    out = subprocess.run([sys.executable, "-c",
+                          "import sys; sys.path.insert(0, 'instances'); import build_npvr, "
+                          f"pathlib; build_npvr.write(pathlib.Path({str(tmp_path)!r}))"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "npvr-agenda-2026-2029.xlsx").read_bytes() == AGENDA_XLSX.read_bytes()
