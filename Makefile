@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 INSTANCE ?= instances/npvr-2026.xlsx
 
-.PHONY: run test bench lint instances clean
+.PHONY: run agenda test bench lint instances clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/allocator solve $(INSTANCE)
+
+agenda: $(VENV)/.installed
+	$(BIN)/allocator agenda instances/npvr-agenda-2026-2029.xlsx
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

@@ -45,6 +45,8 @@ def write_agenda_report(result: AgendaResult, path: str | Path, *, lang: str = "
                     [str(y) for y in table.columns], lang,
                     label("chart_funder", lang).format(funder=funder.name))
         _coverage(wb.create_sheet(label("sheet_coverage", lang)), result, names, lang)
+        _details(wb.create_sheet(label("sheet_details", lang)), rounded, names,
+                 funder_names, result.agenda.instances[0].goals["name"], lang)
     _streams(wb.create_sheet(label("sheet_streams", lang)), result, lang)
     return save_workbook(wb, path)
 
@@ -129,6 +131,30 @@ def _coverage(ws: Worksheet, r: AgendaResult, names: object, lang: str) -> None:
         for j, v in enumerate(row, start=2):
             put(ws, i, j, float(v), PERCENT)
     ws.column_dimensions["A"].width = 30
+    print_setup(ws)
+
+
+def _details(ws: Worksheet, rounded: object, regions: object, funders: dict[str, str],
+             goals: object, lang: str) -> None:
+    """Every (year, funder, region, goal) amount: who pays what, in full, filterable."""
+    import pandas as pd
+
+    assert isinstance(rounded, pd.DataFrame)
+    header(ws, 1, [label("year", lang), label("funder", lang), label("region", lang),
+                    label("goal", lang), label("amount", lang)])
+    shown = rounded[rounded["amount_eur"] != 0]
+    for i, row in enumerate(shown.itertuples(index=False), start=2):
+        put(ws, i, 1, int(row.year))
+        put(ws, i, 2, funders[row.funder])
+        put(ws, i, 3, str(regions[row.region]))  # type: ignore[index]
+        put(ws, i, 4, str(goals[row.goal]))  # type: ignore[index]
+        put(ws, i, 5, int(row.amount_eur), EURO)
+    last = len(shown) + 2
+    put(ws, last, 1, label("total", lang), bold=True)
+    put(ws, last, 5, int(shown["amount_eur"].sum()), EURO, bold=True)
+    ws.auto_filter.ref = f"A1:E{last - 1}"
+    for col, width in zip("ABCDE", (8, 20, 28, 44, 18), strict=True):
+        ws.column_dimensions[col].width = width
     print_setup(ws)
 
 

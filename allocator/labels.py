@@ -35,6 +35,7 @@ _LABELS: dict[str, dict[str, str]] = {
                         "en": "maximum growth a year (euro)"},
     "equity_over": {"nl": "minimumdekking per jaar of over de periode",
                     "en": "coverage floor per year or over the period"},
+    "sheet_details": {"nl": "Wie betaalt wat", "en": "Who pays what"},
     "sheet_streams": {"nl": "Bestaande stromen", "en": "Existing streams"},
     "agenda_title": {"nl": "Uitvoeringsagenda: wie betaalt wat", "en": "Agenda: who pays what"},
     "envelopes": {"nl": "Budgetten (alle financiers)", "en": "Envelopes (all funders)"},

@@ -161,6 +161,9 @@ def test_json_is_indexed_by_year_and_funder(tmp_path: Path) -> None:
     wb = load_workbook(out)
     assert wb.sheetnames[:5] == ["Samenvatting", "2026", "2027", "2028", "2029"]
     assert "Rijk" in wb.sheetnames and "Bestaande stromen" in wb.sheetnames
+    details = list(wb["Wie betaalt wat"].iter_rows(min_row=2, values_only=True))
+    assert details[-1][0] == "Totaal" and details[-1][4] == total
+    assert sum(r[4] for r in details[:-1]) == total  # year, funder, region, goal, amount
     sheet = wb["2026"]
     rows = list(sheet.iter_rows(min_row=2, max_row=12, values_only=True))
     total_row = [c.value for c in sheet[13]]
