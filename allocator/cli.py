@@ -111,6 +111,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="policy variants (the table of 'allocator compare')")
     d.add_argument("--needs", type=Path, metavar="NEEDS",
                    help="need scenarios (the table of 'allocator robust')")
+    d.add_argument("--allocations", action="store_true",
+                   help="solve every point fully (tie-break, certificate) and keep each "
+                        "region's allocation")
     d.add_argument("--workers", type=int, metavar="N", help="run on N local Dask processes")
     d.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster (tcp://host:8786)")
@@ -301,7 +304,8 @@ def _grid(args: argparse.Namespace) -> int:
     policies = scenarios(read_table(args.policies), instance.policy) if args.policies else None
     needs = need_scenarios(read_table(args.needs), instance) if args.needs else None
     grid = run_grid(instance, budgets, policies=policies, needs=needs, workers=args.workers,
-                    scheduler=args.scheduler, progress=not args.quiet)
+                    scheduler=args.scheduler, progress=not args.quiet,
+                    allocations=args.allocations)
     written = []
     if args.json:
         written.append(write_json(args.json, grid.to_dict()))

@@ -8,8 +8,9 @@ thread with a fixed seed: a task gives the same numbers wherever it runs, and a 
 equals the serial run exactly, in the same order (tested).
 
 Each point is the stage-1 optimum: weighted unmet need and the marginal value of a euro,
-both unique. An allocation per point would need the tie-break and the certificate;
-``allocator solve`` gives that for any single point.
+both unique. With ``allocations=True`` every point is instead a full solve (tie-break and
+certificate, as ``allocator solve``) and carries each region's allocation in whole euros:
+slower, as each point is then solved from scratch, but what a cabinet reads.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class GridPoint:
     status: str
     weighted_unmet_eur: float | None
     marginal_value: float | None  # weighted unmet need removed by one more euro
+    by_region_eur: dict[str, int] | None = None  # with allocations=True
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Task:
     policy: Policy
     needs: NeedScenario | None
     budgets: tuple[float, ...]
+    allocations: bool = False
 
 
 @dataclass
@@ -62,7 +65,14 @@ class Grid:
     workers: str  # "serial", or where the Dask run went
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([vars(p) for p in self.points])
+        """One row per point; with allocations, one column of whole euros per region."""
+        frame = pd.DataFrame([{k: v for k, v in vars(p).items() if k != "by_region_eur"}
+                              for p in self.points])
+        if any(p.by_region_eur for p in self.points):
+            regions = pd.DataFrame([p.by_region_eur or {} for p in self.points],
+                                   columns=list(self.instance.regions.index))
+            frame = pd.concat([frame, regions], axis=1)
+        return frame
 
     def to_dict(self) -> dict[str, Any]:
         return {"instance": self.instance.name, "workers": self.workers,
@@ -71,7 +81,8 @@ class Grid:
 
 def tasks(instance: Instance, budgets: Sequence[float],
           policies: Sequence[tuple[str, Policy]] | None = None,
-          needs: Sequence[NeedScenario] | None = None) -> list[Task]:
+          needs: Sequence[NeedScenario] | None = None, allocations: bool = False
+          ) -> list[Task]:
     """The grid cut into tasks, in the order its points are reported: policy, then needs,
     then budget."""
     variants = list(policies) if policies else [("instance", instance.policy)]
@@ -81,7 +92,8 @@ def tasks(instance: Instance, budgets: Sequence[float],
         for scenario in scenarios:
             for start in range(0, len(budgets), CHUNK):
                 out.append(Task(name, policy, scenario,
-                                tuple(float(b) for b in budgets[start:start + CHUNK])))
+                                tuple(float(b) for b in budgets[start:start + CHUNK]),
+                                allocations))
     return out
 
 
@@ -102,13 +114,19 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
               ) -> GridPoint:
         return GridPoint(task.policy_name, needs, budget, status.value, unmet, value)
 
-    if inst.policy.fairness == "max-min":
-        # Its levels depend on the budget: each point is a full solve of its own.
+    if inst.policy.fairness == "max-min" or task.allocations:
+        # Max-min levels depend on the budget, and allocations need the tie-break: each
+        # point is a full solve of its own.
         out = []
         for budget in task.budgets:
-            r = solve(inst, budget=budget, tie_break="none", fairness_price=False)
-            out.append(point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
-                             r.marginal_value if r.optimal else None))
+            r = solve(inst, budget=budget, fairness_price=False,
+                      tie_break="lexicographic" if task.allocations else "none")
+            regions = ({str(k): int(v) for k, v in r.matrix().sum(axis=1).items()}
+                       if task.allocations and r.optimal else None)
+            out.append(dataclasses.replace(
+                point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
+                      max(0.0, r.marginal_value or 0.0) if r.optimal else None),
+                by_region_eur=regions))
         return out
     scale = money_scale(inst)
     lp = build_lp(to_model_data(inst, scale))
@@ -127,12 +145,12 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
 def run_grid(instance: Instance, budgets: Sequence[float], *,
              policies: Sequence[tuple[str, Policy]] | None = None,
              needs: Sequence[NeedScenario] | None = None, workers: int | None = None,
-             scheduler: str | None = None, client: Any = None, progress: bool = True
-             ) -> Grid:
+             scheduler: str | None = None, client: Any = None, progress: bool = True,
+             allocations: bool = False) -> Grid:
     """Every point of budgets x policies x needs. Serial by default; on Dask with
     ``workers`` local processes, an existing cluster at ``scheduler``, or a given
     ``client``. The points come back in grid order either way."""
-    work = tasks(instance, budgets, policies, needs)
+    work = tasks(instance, budgets, policies, needs, allocations)
     total = sum(len(t.budgets) for t in work)
     with _bar(total, progress) as advance:
         if client is None and workers is None and scheduler is None:
@@ -238,9 +256,12 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
     wb = Workbook()
     ws = wb.active
     ws.title = label("sheet_grid", lang)
+    names = grid.instance.regions["name"]
+    regions = list(names.index) if any(p.by_region_eur for p in grid.points) else []
     header(ws, 1, [label("policy_variant", lang), label("need_variant", lang),
                     label("budget", lang), label("status_col", lang),
-                    label("unmet_after", lang), label("marginal_value", lang)])
+                    label("unmet_after", lang), label("marginal_value", lang),
+                    *[str(names[r]) for r in regions]])
     runs: dict[tuple[str, str], list[int]] = {}
     for i, p in enumerate(grid.points, start=2):
         put(ws, i, 1, p.policy)
@@ -250,6 +271,9 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
         put(ws, i, 5, None if p.weighted_unmet_eur is None else round(p.weighted_unmet_eur),
             EURO)
         put(ws, i, 6, p.marginal_value, "0.0000")
+        for j, region in enumerate(regions, start=7):
+            if p.by_region_eur is not None:
+                put(ws, i, j, p.by_region_eur.get(region, 0), EURO)
         runs.setdefault((p.policy, p.needs), []).append(i)
     for letter, width in zip("ABCDEF", (22, 22, 20, 20, 26, 16), strict=True):
         ws.column_dimensions[letter].width = width
@@ -270,6 +294,6 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
         chart.series.append(series)
     if chart.series:
         chart.width, chart.height = 24, 12
-        ws.add_chart(chart, "H2")
+        ws.add_chart(chart, f"A{len(grid.points) + 3}" if regions else "H2")
     print_setup(ws)
     return save_workbook(wb, path)

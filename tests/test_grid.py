@@ -117,3 +117,18 @@ def test_cli_writes_workbook_csv_and_json(tmp_path: Path) -> None:
     ws = load_workbook(out)["Raster"]
     assert [c.value for c in ws[1]][:3] == ["Beleid", "Behoefte", "Budget"]
     assert len(ws._charts) == 1
+
+
+def test_allocations_per_point_add_up_and_match_solve(grid_inputs: tuple) -> None:
+    inst, policies, _, _ = grid_inputs
+    budgets = [2e8, 4e8]
+    grid = run_grid(inst, budgets, policies=policies[:2], allocations=True, progress=False)
+    by_name = dict(policies)
+    for p in grid.points:
+        assert p.by_region_eur is not None
+        case = inst.with_policy(**by_name[p.policy].model_dump(exclude={"budget_eur"}))
+        r = allocator.solve(case, budget=p.budget_eur, fairness_price=False)
+        assert p.by_region_eur == {str(k): int(v) for k, v in r.matrix().sum(axis=1).items()}
+    frame = grid.to_frame()
+    assert list(frame.columns[-11:]) == list(inst.regions.index)
+    assert (frame[list(inst.regions.index)].sum(axis=1) <= frame["budget_eur"]).all()
