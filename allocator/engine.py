@@ -29,9 +29,10 @@ from allocator.errors import CertificateError, Status
 from allocator.explain import explain
 from allocator.fairness import PriceOfFairness, price_of_fairness, tightening_costs
 from allocator.instance import Instance
+from allocator.labels import text
 from allocator.maxmin import with_leximin
 from allocator.modeldata import money_scale, to_model_data
-from allocator.result import Result, SolverInfo
+from allocator.result import Note, Result, SolverInfo
 from allocator.validate import load
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
@@ -97,14 +98,14 @@ def solve(
     clock = time.perf_counter()
     scale = money_scale(instance)
     data = to_model_data(instance, scale)
-    leximin = ""
+    notes: list[Note] = []
     if instance.policy.fairness == "max-min":
         # Max-min turns into per-region minimums (a sequence of LPs); the ordinary stages
         # then spend the rest efficiently and certify the result.
         fair = with_leximin(data, instance.policy.max_efficiency_loss)
         if fair is not None:
             data = fair
-            leximin = " Max-min fairness: each region's coverage is raised lexicographically."
+            notes.append(("note_leximin", {}))
     lp = build_lp(data)
     solver = highs.Solver(lp, algorithm=algorithm, time_limit=time_limit)
     seconds["build"] = time.perf_counter() - clock
@@ -124,16 +125,16 @@ def solve(
                       infeasibility=infeasibility, seconds=seconds)
 
     x = first.x[: lp.n_cells]
-    note = ""
     if tie_break == "lexicographic":
-        x, note = _tie_break(solver, lp, data, first.objective, x, first.col_dual,
-                             first.row_dual)
+        x, tie_note = _tie_break(solver, lp, data, first.objective, x, first.col_dual,
+                                 first.row_dual)
         seconds["tie_break"] = solver.seconds - seconds["stage1"]
+        if tie_note is not None:
+            notes.append(tie_note)
     price = fairness_price if fairness_price is not None else (
         lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
     if fairness_price is None and not price:
-        note += (f" The price of fairness was not computed above {FAIRNESS_PRICE_MAX_CELLS:,} "
-                 "cells (a full LP per rule); --fairness-price forces it.")
+        notes.append(("note_no_price", {"limit": FAIRNESS_PRICE_MAX_CELLS}))
     clock = time.perf_counter()
     cert = certify(data, lp, x, first.row_dual, scale)
     seconds["certify"] = time.perf_counter() - clock
@@ -141,7 +142,9 @@ def solve(
 
     result = Result(
         status=Status.OPTIMAL,
-        message="Optimal allocation found and certified." + leximin + note,
+        message=" ".join(["Optimal allocation found and certified.",
+                          *[text(k, "en", **v) for k, v in notes]]),
+        notes=notes,
         instance=instance,
         tie_break=tie_break,
         solver=info(),
@@ -186,7 +189,7 @@ def _rows(n_cols: int, rows: list[tuple[np.ndarray, FloatArray]]) -> sp.csr_matr
 
 def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best: float,
                x1: FloatArray, reduced_cost: FloatArray, row_dual: FloatArray
-               ) -> tuple[FloatArray, str]:
+               ) -> tuple[FloatArray, Note | None]:
     n = lp.n_cells
     fixed = np.flatnonzero(np.abs(reduced_cost[:n]) > FIXING_TOLERANCE * max(1.0, d.weight.max()))
     if fixed.size:
@@ -226,15 +229,13 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     solver.use_primal_simplex()
     second = solver.run()
     if second.status != Status.OPTIMAL:
-        return x1, " The tie-break did not finish; the allocation is one stage-1 optimum."
+        return x1, ("note_unfinished", {})
     floor_level = float(second.x[level])
     solver.set_col_bounds(level, max(0.0, floor_level - STAGE_TOLERANCE), 1.0)
 
     free = n - fixed.size
     if free > QP_MAX_FREE_CELLS:
-        return second.x[:n], (
-            f" Tie-break stage 3 (nearest to pro rata) was skipped: {free:,} cells are tied, "
-            f"above the limit of {QP_MAX_FREE_CELLS:,}; the allocation is the max-min optimum.")
+        return second.x[:n], ("note_skipped", {"free": int(free), "limit": QP_MAX_FREE_CELLS})
 
     # Stage 3: nearest to pro-rata in the need-weighted 2-norm (a strictly convex QP).
     need = d.net_need
@@ -251,10 +252,8 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     solver.use_qp_solver(QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * free)
     third = solver.run()
     if third.status != Status.OPTIMAL:
-        return second.x[:n], (
-            " Tie-break stage 3 (nearest to pro rata) did not converge; the allocation is the "
-            "max-min optimum.")
-    return np.clip(third.x[:n], 0.0, d.upper), ""
+        return second.x[:n], ("note_no_converge", {})
+    return np.clip(third.x[:n], 0.0, d.upper), None
 
 
 def _allocation(instance: Instance, amounts: FloatArray) -> pd.DataFrame:

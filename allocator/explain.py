@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,6 +19,7 @@ import scipy.sparse as sp
 
 from allocator.errors import Status
 from allocator.highs import Solver
+from allocator.labels import label, money, number, percent, text
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 
@@ -55,7 +57,8 @@ class ConflictMember:
 
 @dataclass(frozen=True)
 class Infeasibility:
-    """What cannot hold, and the smallest changes that would make it hold."""
+    """What cannot hold, and the smallest changes that would make it hold. ``message`` is
+    the English text; :meth:`text` gives it in another language from the same facts."""
 
     message: str
     min_budget_eur: float | None  # None: no budget makes the rules hold
@@ -65,6 +68,13 @@ class Infeasibility:
     droppable: list[str] = field(default_factory=list)  # rules whose removal alone suffices
     unreachable_regions: dict[str, float] = field(default_factory=dict)  # region -> best coverage
     repairs: list[Repair] = field(default_factory=list)
+    budget_eur: float = 0.0
+    coverage_floor: float = 0.0
+
+    def text(self, lang: str = "en", names: Mapping[str, str] | None = None) -> str:
+        """The explanation in ``lang`` ("en" or "nl"); ``names`` shows region and goal ids
+        by their names."""
+        return _sentences(self, lang, names or {})
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -75,7 +85,7 @@ class Infeasibility:
             "conflict_irreducible": self.conflict_irreducible,
             "droppable": self.droppable,
             "unreachable_regions": self.unreachable_regions,
-            "repairs": [vars(r) for r in self.repairs],
+            "repairs": [{**vars(r), "text": r.text} for r in self.repairs],
         }
 
 
@@ -85,8 +95,24 @@ class Repair:
 
     rule: str
     value: float  # euros for budgets and bounds, fractions for floor and gap, else the rule's unit
-    text: str
     region: str = ""  # for per-region bounds
+
+    @property
+    def text(self) -> str:
+        return self.describe("en")
+
+    def describe(self, lang: str, names: Mapping[str, str] | None = None) -> str:
+        """The change in words: ``lower the coverage floor to 37.42%``."""
+        if self.rule in ("coverage_floor", "max_coverage_gap"):
+            shown = percent(self.value, lang)
+        elif self.rule == "per_capita_cap_ratio":
+            shown = number(self.value, lang)
+        elif self.rule == "max_change_eur_per_capita":
+            shown = money(self.value, lang, decimals=2)
+        else:
+            shown = money(self.value, lang)
+        region = (names or {}).get(self.region, self.region)
+        return text(f"repair_{self.rule}", lang, value=shown, region=region)
 
 
 def active_rules(d: AllocationData) -> list[str]:
@@ -147,8 +173,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
                                     np.full(covered.size, np.inf), -1.0))
         if phi is not None and phi < d.coverage_floor:
             value = math.floor(min(phi, 1.0) * 1e4) / 1e4
-            out.append(Repair("coverage_floor", value,
-                              f"lower the coverage floor to {value:.2%}"))
+            out.append(Repair("coverage_floor", value))
     if d.max_coverage_gap is not None:
         lp = build_lp(d)
         gap_row = next(b.start for b in lp.blocks if b.rule == "coverage_gap")
@@ -161,8 +186,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
             delta = float(sol.x[hi] - sol.x[lo])
             if delta > d.max_coverage_gap:
                 value = math.ceil(delta * 1e4) / 1e4
-                out.append(Repair("max_coverage_gap", value,
-                                  f"allow a coverage gap of {value:.2%}"))
+                out.append(Repair("max_coverage_gap", value))
     if d.per_capita_cap_ratio is not None:
         lp = build_lp(dataclasses.replace(d, per_capita_cap_ratio=None))
         regions = np.arange(len(d.regions))
@@ -172,8 +196,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
                                       np.zeros(regions.size), 1.0))
         if kappa is not None and kappa > d.per_capita_cap_ratio:
             value = math.ceil(kappa * 1e4) / 1e4
-            out.append(Repair("per_capita_cap_ratio", value,
-                              f"raise the per-capita cap ratio to {value:g}"))
+            out.append(Repair("per_capita_cap_ratio", value))
     if d.max_change_per_capita is not None and d.reference is not None:
         lp = build_lp(dataclasses.replace(d, max_change_per_capita=None))
         regions = np.flatnonzero(~np.isnan(d.reference))
@@ -187,8 +210,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
                                       upper=float(d.upper.sum() + ref.max()) / pop.min() + 1))
         if change is not None and change > d.max_change_per_capita:
             value = math.ceil(change * scale * 100) / 100
-            out.append(Repair("max_change_eur_per_capita", value,
-                              f"allow a change of €{value:,.2f} per inhabitant"))
+            out.append(Repair("max_change_eur_per_capita", value))
     out.extend(_region_bound_repairs(d, scale))
     return out
 
@@ -235,14 +257,9 @@ def _region_bound_repairs(d: AllocationData, scale: float) -> list[Repair]:
         for r, s in zip(regions, relaxed[at:at + regions.size], strict=True):
             if s * scale < 0.005:
                 continue
-            name = d.regions[r]
-            if sign > 0:
-                value = math.floor((bound[r] - s) * scale)
-                text = f"lower the minimum of {name} to {_eur(value)}"
-            else:
-                value = math.ceil((bound[r] + s) * scale)
-                text = f"raise the maximum of {name} to {_eur(value)}"
-            out.append(Repair(rule, float(value), text, region=name))
+            value = (math.floor((bound[r] - s) * scale) if sign > 0
+                     else math.ceil((bound[r] + s) * scale))
+            out.append(Repair(rule, float(value), region=d.regions[r]))
         at += regions.size
     return out
 
@@ -273,30 +290,40 @@ def iis_conflict(d: AllocationData) -> tuple[list[ConflictMember], bool]:
     return members, irreducible
 
 
-def describe_conflict(members: list[ConflictMember], irreducible: bool) -> str:
+def describe_conflict(members: list[ConflictMember], irreducible: bool, lang: str = "en",
+                      names: Mapping[str, str] | None = None) -> str:
     """The conflict in one sentence, grouped by rule."""
     groups: dict[str, list[str]] = {}
     for m in members:
         groups.setdefault(m.rule, [])
         if m.id:
-            groups[m.rule].append(m.id)
+            groups[m.rule].append((names or {}).get(m.id, m.id))
     parts = []
     for rule, ids in groups.items():
         if rule == "cell_limit":
-            parts.append(f"the net need or cap of {len(ids)} cell{'s' * (len(ids) != 1)}")
+            parts.append(text("inf_cells", lang, n=len(ids),
+                              s=("s" if lang == "en" else "len") * (len(ids) != 1)))
         elif ids:
-            shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
-            parts.append(f"{rule} in {shown}")
+            more = text("inf_more", lang, n=len(ids) - 8) if len(ids) > 8 else ""
+            parts.append(text("inf_in", lang, rule=_rule(rule, lang),
+                              ids=", ".join(ids[:8]) + more))
         else:
-            parts.append(rule)
-    kind = "cannot hold together (an irreducible set: drop any one and the rest can)" if (
-        irreducible) else "cannot hold together (a conflict set from the infeasibility proof, " \
-                          "not necessarily minimal)"
-    return "These " + kind + ": " + "; ".join(parts) + "."
+            parts.append(_rule(rule, lang))
+    return text("inf_irreducible" if irreducible else "inf_proof", lang, parts="; ".join(parts))
 
 
-def _eur(value: float) -> str:
-    return f"€{value:,.0f}"
+def _rule(rule: str, lang: str) -> str:
+    """A rule's name: its key in English (what the instance and flags call it), its label
+    in Dutch."""
+    if lang == "en":
+        return rule
+    key = "budget_rule" if rule == "budget" else rule
+    try:
+        return label(key, lang)
+    except KeyError:
+        return rule
+
+
 
 
 def explain(d: AllocationData, scale: float) -> Infeasibility:
@@ -316,35 +343,12 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
             if c < d.coverage_floor - 1e-12:
                 unreachable[d.regions[r]] = float(c)
 
-    parts = [f"The rules cannot all hold with a budget of {_eur(budget * scale)}."]
-    if low is None:
-        parts.append("No budget makes them hold together.")
-    elif budget < low:
-        parts.append(f"The smallest budget at which they hold is {_eur(math.ceil(low * scale))}.")
-    elif high is not None and budget > high:
-        parts.append(f"They hold only up to a budget of {_eur(math.floor(high * scale))}.")
-    if members:
-        parts.append(describe_conflict(members, irreducible))
-    if droppable:
-        parts.append("Dropping any one of these rules would restore feasibility: "
-                     + ", ".join(droppable) + ".")
-    if unreachable:
-        listed = ", ".join(f"{r} (at most {c:.1%})" for r, c in unreachable.items())
-        parts.append(f"coverage_floor {d.coverage_floor:.1%} is out of reach, whatever the "
-                     f"budget, in: {listed}, given their need, existing funding and caps.")
     fixes = repairs(d, scale)
     if low is not None and (budget < low or (high is not None and budget > high)):
         target = math.ceil(low * scale) if budget < low else math.floor(high * scale)  # type: ignore[operator]
-        fixes.insert(0, Repair("budget_eur", float(target), f"set the budget to {_eur(target)}"))
-    single = [f.text for f in fixes if not f.region]
-    if single:
-        parts.append("Single changes that would restore feasibility: " + "; ".join(single) + ".")
-    joint = [f.text for f in fixes if f.region]
-    if joint:
-        parts.append("Or relax the per-region bounds together, by the fewest euros in all: "
-                     + "; ".join(joint) + ".")
-    return Infeasibility(
-        message=" ".join(parts),
+        fixes.insert(0, Repair("budget_eur", float(target)))
+    facts = Infeasibility(
+        message="",
         min_budget_eur=None if low is None else low * scale,
         max_budget_eur=None if high is None or math.isinf(high) else high * scale,
         conflict=members,
@@ -352,4 +356,37 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
         droppable=droppable,
         unreachable_regions=unreachable,
         repairs=fixes,
+        budget_eur=budget * scale,
+        coverage_floor=d.coverage_floor,
     )
+    return dataclasses.replace(facts, message=facts.text("en"))
+
+
+def _sentences(inf: Infeasibility, lang: str, names: Mapping[str, str]) -> str:
+    """The explanation, sentence by sentence, from the facts alone."""
+    budget, low, high = inf.budget_eur, inf.min_budget_eur, inf.max_budget_eur
+    parts = [text("inf_budget", lang, value=money(budget, lang))]
+    if low is None:
+        parts.append(text("inf_none", lang))
+    elif budget < low:
+        parts.append(text("inf_low", lang, value=money(math.ceil(low), lang)))
+    elif high is not None and budget > high:
+        parts.append(text("inf_high", lang, value=money(math.floor(high), lang)))
+    if inf.conflict:
+        parts.append(describe_conflict(inf.conflict, inf.conflict_irreducible, lang, names))
+    if inf.droppable:
+        parts.append(text("inf_droppable", lang,
+                          rules=", ".join(_rule(r, lang) for r in inf.droppable)))
+    if inf.unreachable_regions:
+        listed = ", ".join(text("inf_at_most", lang, region=names.get(r, r),
+                                value=percent(c, lang, 1))
+                           for r, c in inf.unreachable_regions.items())
+        parts.append(text("inf_unreachable", lang, floor=percent(inf.coverage_floor, lang, 1),
+                          listed=listed))
+    single = [f.describe(lang, names) for f in inf.repairs if not f.region]
+    if single:
+        parts.append(text("inf_single", lang, fixes="; ".join(single)))
+    joint = [f.describe(lang, names) for f in inf.repairs if f.region]
+    if joint:
+        parts.append(text("inf_joint", lang, fixes="; ".join(joint)))
+    return " ".join(parts)

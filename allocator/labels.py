@@ -260,6 +260,107 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
+_TEXTS: dict[str, dict[str, str]] = {
+    # The infeasibility explanation (allocator.explain), sentence by sentence.
+    "inf_budget": {"en": "The rules cannot all hold with a budget of {value}.",
+                   "nl": "De regels kunnen niet allemaal gelden bij een budget van {value}."},
+    "inf_none": {"en": "No budget makes them hold together.",
+                 "nl": "Bij geen enkel budget gelden ze samen."},
+    "inf_low": {"en": "The smallest budget at which they hold is {value}.",
+                "nl": "Het kleinste budget waarbij ze gelden is {value}."},
+    "inf_high": {"en": "They hold only up to a budget of {value}.",
+                 "nl": "Ze gelden alleen tot een budget van {value}."},
+    "inf_irreducible": {"en": "These cannot hold together (an irreducible set: drop any one "
+                              "and the rest can): {parts}.",
+                        "nl": "Deze kunnen niet samen gelden (een onherleidbare set: laat er "
+                              "één weg en de rest kan): {parts}."},
+    "inf_proof": {"en": "These cannot hold together (a conflict set from the infeasibility "
+                        "proof, not necessarily minimal): {parts}.",
+                  "nl": "Deze kunnen niet samen gelden (een conflictset uit het bewijs van "
+                        "onhaalbaarheid, niet noodzakelijk minimaal): {parts}."},
+    "inf_cells": {"en": "the net need or cap of {n} cell{s}",
+                  "nl": "de netto behoefte of het plafond van {n} cel{s}"},
+    "inf_in": {"en": "{rule} in {ids}", "nl": "{rule} in {ids}"},
+    "inf_more": {"en": " and {n} more", "nl": " en {n} meer"},
+    "inf_droppable": {"en": "Dropping any one of these rules would restore feasibility: {rules}.",
+                      "nl": "Elk van deze regels schrappen maakt het haalbaar: {rules}."},
+    "inf_unreachable": {"en": "coverage_floor {floor} is out of reach, whatever the budget, in: "
+                              "{listed}, given their need, existing funding and caps.",
+                        "nl": "minimumdekking {floor} is bij geen enkel budget haalbaar in: "
+                              "{listed}, gegeven hun behoefte, bestaande middelen en plafonds."},
+    "inf_at_most": {"en": "{region} (at most {value})", "nl": "{region} (hoogstens {value})"},
+    "inf_single": {"en": "Single changes that would restore feasibility: {fixes}.",
+                   "nl": "Losse wijzigingen die het haalbaar maken: {fixes}."},
+    "inf_joint": {"en": "Or relax the per-region bounds together, by the fewest euros in all: "
+                        "{fixes}.",
+                  "nl": "Of verruim de grenzen per regio samen, met zo min mogelijk euro's: "
+                        "{fixes}."},
+    "repair_budget_eur": {"en": "set the budget to {value}", "nl": "zet het budget op {value}"},
+    "repair_coverage_floor": {"en": "lower the coverage floor to {value}",
+                              "nl": "verlaag de minimumdekking tot {value}"},
+    "repair_max_coverage_gap": {"en": "allow a coverage gap of {value}",
+                                "nl": "sta een dekkingsverschil toe van {value}"},
+    "repair_per_capita_cap_ratio": {"en": "raise the per-capita cap ratio to {value}",
+                                    "nl": "verhoog het plafond per inwoner tot {value}"},
+    "repair_max_change_eur_per_capita": {"en": "allow a change of {value} per inhabitant",
+                                         "nl": "sta een verandering toe van {value} per inwoner"},
+    "repair_region_min": {"en": "lower the minimum of {region} to {value}",
+                          "nl": "verlaag het minimum van {region} tot {value}"},
+    "repair_region_max": {"en": "raise the maximum of {region} to {value}",
+                          "nl": "verhoog het maximum van {region} tot {value}"},
+    # The engine's notes on a result.
+    "note_leximin": {"en": "Max-min fairness: each region's coverage is raised "
+                           "lexicographically.",
+                     "nl": "Max-min-eerlijkheid: de dekking van elke regio is lexicografisch "
+                           "verhoogd."},
+    "note_unfinished": {"en": "The tie-break did not finish; the allocation is one stage-1 "
+                              "optimum.",
+                        "nl": "De keuze tussen even goede verdelingen is niet afgerond; dit is "
+                              "één optimale verdeling."},
+    "note_skipped": {"en": "Tie-break stage 3 (nearest to pro rata) was skipped: {free} cells "
+                           "are tied, above the limit of {limit}; the allocation is the "
+                           "max-min optimum.",
+                     "nl": "Stap 3 van de keuze tussen even goede verdelingen (zo dicht "
+                           "mogelijk bij naar rato) is overgeslagen: {free} cellen staan "
+                           "gelijk, boven de grens van {limit}; dit is het max-min-optimum."},
+    "note_no_converge": {"en": "Tie-break stage 3 (nearest to pro rata) did not converge; the "
+                               "allocation is the max-min optimum.",
+                         "nl": "Stap 3 van de keuze tussen even goede verdelingen (zo dicht "
+                               "mogelijk bij naar rato) convergeerde niet; dit is het "
+                               "max-min-optimum."},
+    "note_no_price": {"en": "The price of fairness was not computed above {limit} cells (a "
+                            "full LP per rule); --fairness-price forces it.",
+                      "nl": "De prijs van de eerlijkheidsregels is boven {limit} cellen niet "
+                            "berekend (een volledig LP per regel); --fairness-price dwingt "
+                            "het af."},
+}
+
+
+def text(key: str, lang: str = "en", **values: object) -> str:
+    """A sentence of the engine's explanations in ``lang``, with ``values`` filled in
+    (whole numbers with the language's thousands separator)."""
+    shown = {k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
+             for k, v in values.items()}
+    return _TEXTS[key][lang].format(**shown)
+
+
+def money(value: float, lang: str, decimals: int = 0) -> str:
+    """An amount inside a sentence, with the separators of the language."""
+    shown = f"€{value:,.{decimals}f}"
+    return shown.translate(str.maketrans(",.", ".,")) if lang == "nl" else shown
+
+
+def percent(value: float, lang: str, decimals: int = 2) -> str:
+    shown = f"{value:.{decimals}%}"
+    return shown.replace(".", ",") if lang == "nl" else shown
+
+
+def number(value: float, lang: str) -> str:
+    """A ratio or count inside a sentence: 1.5 / 1,5; 12,000 / 12.000."""
+    shown = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+    return shown.translate(str.maketrans(",.", ".,")) if lang == "nl" else shown
+
+
 def label(key: str, lang: str = "nl") -> str:
     """The label for ``key`` in ``lang``; a missing key is a programming error."""
     return _LABELS[key][lang]

@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.labels import label
+from allocator.labels import label, money
 from allocator.output import atomic_write
 from allocator.result import Result
 from allocator.rounding import largest_remainder
@@ -68,8 +68,7 @@ def header(ws: Worksheet, row: int, labels: list[str]) -> None:
 
 def eur_text(value: float, lang: str) -> str:
     """An amount inside a sentence, with the thousands separator of the language."""
-    text = f"€{value:,.0f}"
-    return text.replace(",", ".") if lang == "nl" else text
+    return money(value, lang)
 
 
 def _widths(ws: Worksheet, first: int = 34, rest: int = 18) -> None:
@@ -175,8 +174,8 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
                 text += label("fairness_step_text", lang).format(
                     step=label(step, lang), value=eur_text(step_cost, lang))
             rows.append(("  " + label(rule, lang), text, None))
-    note = r.message.removeprefix("Optimal allocation found and certified.").strip()
-    if note:  # the engine's notes (a skipped tie-break stage, infeasibility) are in English
+    note = r.explanation(lang)
+    if note:  # the engine's notes (a skipped tie-break stage) or why there is no allocation
         rows.append((label("message", lang), note, None))
     rules = r.instance.policy.rules_in_force()
     text = "; ".join(f"{label(k, lang)} = {v}" for k, v in rules.items())

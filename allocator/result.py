@@ -26,6 +26,10 @@ class SolverInfo:
     algorithm: str
 
 
+#: An engine note: a key of allocator.labels' texts and the values it needs.
+Note = tuple[str, dict[str, object]]
+
+
 @dataclass
 class Result:
     """An allocation with its explanation and its certificate.
@@ -52,6 +56,19 @@ class Result:
     price_of_fairness: PriceOfFairness | None = None
     infeasibility: Infeasibility | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)  # what the message says beyond "optimal"
+
+    def explanation(self, lang: str) -> str:
+        """The notes (or, when infeasible, the explanation) in ``lang``."""
+        from allocator.labels import text
+
+        if self.infeasibility is not None:
+            names = {**self.instance.goals["name"].astype(str).to_dict(),
+                     **self.instance.regions["name"].astype(str).to_dict()}
+            return self.infeasibility.text(lang, names)
+        if self.notes:
+            return " ".join(text(k, lang, **v) for k, v in self.notes)
+        return "" if self.optimal else self.message
 
     @property
     def budget_eur(self) -> float:

@@ -170,3 +170,41 @@ def test_an_interrupted_write_keeps_the_earlier_report(tmp_path: Path,
         write_report(result, out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_infeasible_report_explains_in_dutch_with_region_names(tmp_path: Path) -> None:
+    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    r = allocator.solve(npvr, floor=0.6)
+    assert r.status.value == "infeasible"
+    assert summary_of(write_report(r, tmp_path / "r.xlsx"))["Toelichting"] == (
+        "De regels kunnen niet allemaal gelden bij een budget van €250.000.000. Het kleinste "
+        "budget waarbij ze gelden is €448.311.759. Deze kunnen niet samen gelden (een "
+        "onherleidbare set: laat er één weg en de rest kan): budget; minimumdekking in "
+        "Twente, Zuid- en Oost-Drenthe, Zuid-Limburg, Zuidoost Friesland. Elk van deze regels "
+        "schrappen maakt het haalbaar: minimumdekking. Losse wijzigingen die het haalbaar "
+        "maken: zet het budget op €448.311.759; verlaag de minimumdekking tot 37,42%.")
+    # the English message (stderr, JSON) is the same facts in English
+    assert r.message.startswith("The rules cannot all hold with a budget of €250,000,000.")
+
+
+def test_engine_notes_are_dutch_in_the_dutch_report(tmp_path: Path) -> None:
+    from allocator.generate import synthetic_tables, write_csv_folder
+
+    t = synthetic_tables(400, rules=())
+    t["regions"]["weight"] = 1.0  # every cell tied: stage 3 is skipped
+    t["goals"]["weight"] = 1.0
+    r = allocator.solve(write_csv_folder(tmp_path / "g", t))
+    assert r.message == (
+        "Optimal allocation found and certified. Tie-break stage 3 (nearest to pro rata) was "
+        "skipped: 1,200 cells are tied, above the limit of 500; the allocation is the max-min "
+        "optimum.")
+    assert summary_of(write_report(r, tmp_path / "r.xlsx"))["Toelichting"] == (
+        "Stap 3 van de keuze tussen even goede verdelingen (zo dicht mogelijk bij naar rato) is "
+        "overgeslagen: 1.200 cellen staan gelijk, boven de grens van 500; dit is het "
+        "max-min-optimum.")
+
+
+def summary_of(path: Path) -> dict[object, object]:
+    """The Samenvatting sheet as label -> value."""
+    return {row[0]: row[1] for row in openpyxl.load_workbook(path)["Samenvatting"]
+            .iter_rows(values_only=True) if row[0]}
