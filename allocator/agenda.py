@@ -36,6 +36,13 @@ DEFAULT_YEAR = 2026
 DEFAULT_FUNDER = "rijk"
 #: Largest violation (model units) and relative duality gap a certified agenda may have.
 TOLERANCE = 1e-6
+#: The tie-break QP (HiGHS's active-set method, about one iteration per free column) runs up
+#: to this many allocation columns.
+TIE_BREAK_MAX_COLUMNS = 5_000
+#: The QP's tolerances are absolute; scaling its objective sharpens the answer.
+QP_SCALE = 1e3
+#: A stage-1 reduced cost or dual above this fixes its column or row for the tie-break.
+FIXING_TOLERANCE = 1e-7
 #: One-year rules the agenda model does not hold yet; an agenda instance using them is
 #: refused with their names, rather than solved without them.
 UNSUPPORTED = ("max_coverage_gap", "per_capita_cap_ratio", "region_min_eur", "region_max_eur",
@@ -416,7 +423,8 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     scale = float(10.0 ** (np.floor(np.log10(max(total, 1.0))) - 3))
     d = agenda_data(agenda, scale)
     lp = build_agenda_lp(d)
-    sol = Solver(lp).run()
+    solver = Solver(lp)
+    sol = solver.run()
     if sol.status != Status.OPTIMAL:
         return AgendaResult(agenda, sol.status,
                             "The agenda's rules cannot all hold "
@@ -424,8 +432,10 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
                             "and the ramp-up, year by year.",
                             seconds=time.perf_counter() - clock)
     t, c, f = d.triples()
-    x = np.clip(sol.x[: lp.n_cells], 0.0, d.upper[t, c])
-    violation = max(agenda_violations(d, x, sol.x[lp.n_cells:]).values())
+    columns, note = _tie_break(solver, lp, d, sol.objective, sol.x,
+                               (sol.col_dual, sol.row_dual))
+    x = np.clip(columns[: lp.n_cells], 0.0, d.upper[t, c])
+    violation = max(agenda_violations(d, x, columns[lp.n_cells:]).values())
     unmet = d.weight[None, :] * d.net_need
     np.subtract.at(unmet, (t, c), d.weight[c] * x)
     value = float(unmet.sum())
@@ -439,17 +449,63 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
         "region": cells["region"].astype(str).to_numpy()[c],
         "goal": cells["goal"].astype(str).to_numpy()[c], "amount_eur": x * scale})
     pairs = max(len(d.years) - 1, 0)
-    carry = pd.DataFrame(sol.x[lp.n_cells:lp.n_cells + len(d.funders) * pairs]
+    carry = pd.DataFrame(columns[lp.n_cells:lp.n_cells + len(d.funders) * pairs]
                          .reshape(len(d.funders), pairs) * scale,
                          index=pd.Index(d.funders, name="funder"),
                          columns=list(agenda.years[:-1]))
     return AgendaResult(
         agenda, Status.OPTIMAL,
         f"Optimal agenda over {len(d.years)} year(s) and {len(d.funders)} funder(s), "
-        f"certified (duality gap {gap:.1e}).",
+        f"certified (duality gap {gap:.1e}).{note}",
         allocation, carry, _coverage(d, t, c, x, scale, agenda),
         {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
         gap, violation * scale, time.perf_counter() - clock)
+
+
+def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.ndarray,
+               first_duals: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, str]:
+    """Among the agendas with the least weighted unmet need (to 1e-9 relative), the one
+    nearest to each funder's envelope spread over the cells it may fund in proportion to
+    their net need, in the need-weighted distance sum (x - p)^2 / m: a strictly convex QP,
+    so the reported split over funders, years and regions is unique. With one year and one
+    funder the target is the one-year model's pro-rata split."""
+    t, c, f = d.triples()
+    n = t.size
+    if n > TIE_BREAK_MAX_COLUMNS:
+        return first, (f" The split among equally good agendas is HiGHS's (above "
+                       f"{TIE_BREAK_MAX_COLUMNS:,} columns no tie-break QP is run).")
+    need = d.net_need[t, c]
+    fundable = np.zeros((len(d.funders), len(d.years)))
+    np.add.at(fundable, (f, t), need)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        target = np.where(need > 0, d.envelope[f, t] * need / fundable[f, t], 0.0)
+    # Complementary slackness: a column with a nonzero reduced cost sits at that bound, and
+    # a row with a nonzero dual at that side, in every stage-1 optimum: fix them first, so
+    # the QP moves only what is truly tied (as the one-year engine does).
+    reduced, dual = first_duals
+    fixed = np.flatnonzero(np.abs(reduced) > FIXING_TOLERANCE * max(1.0, float(d.weight.max())))
+    if fixed.size:
+        solver.fix_cols(fixed, first[fixed])
+    tight = np.flatnonzero(np.abs(dual) > FIXING_TOLERANCE)
+    if tight.size:
+        at = np.where(dual[tight] > 0, lp.row_lower[tight], lp.row_upper[tight])
+        solver.set_row_bounds(tight, at, at)
+    priced = np.flatnonzero(lp.cost)
+    tol = 1e-9 * max(1.0, abs(best))
+    solver.add_rows(np.array([-np.inf]), np.array([best - lp.offset + tol]),
+                    np.array([0]), priced, lp.cost[priced])
+    positive = need > 0
+    hess = np.zeros(lp.n_cols)
+    hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
+    cost = np.zeros(lp.n_cols)
+    cost[:n][positive] = QP_SCALE * -2.0 * target[positive] / need[positive]
+    solver.set_costs(cost)
+    solver.set_hessian_diagonal(hess)
+    solver.use_qp_solver(1000 + 20 * n)
+    second = solver.run()
+    if second.status != Status.OPTIMAL:
+        return first, " The tie-break QP did not finish; the split is one optimal agenda."
+    return second.x, ""
 
 
 def _coverage(d: AgendaData, t: np.ndarray, c: np.ndarray, x: np.ndarray, scale: float,

@@ -40,7 +40,8 @@ def test_one_year_one_funder_is_the_v1_answer(tmp_path: Path) -> None:
             assert not agenda.optimal
             continue
         [(year, unmet)] = agenda.weighted_unmet_eur.items()
-        assert unmet == pytest.approx(v1.weighted_unmet_eur, rel=1e-9)
+        # equal up to the tie-break's slack on the objective (1e-9 of it, as in v1)
+        assert unmet == pytest.approx(v1.weighted_unmet_eur, rel=2e-9)
         assert agenda.by_funder().to_numpy().sum() <= round(v1.budget_eur)
 
 
@@ -216,3 +217,21 @@ def test_floor_per_year_or_over_the_period(tmp_path: Path) -> None:
     period = run("period")
     assert period.optimal
     assert period.coverage.loc["r", "period"] == pytest.approx(0.5)
+
+
+def test_the_tie_break_makes_the_split_independent_of_row_order(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "shuffled"
+    shutil.copytree(ROOT / "instances" / "npvr-agenda-2026-2029", folder)
+    for name in ("needs", "streams", "funders", "envelopes", "regions"):
+        frame = pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)
+        frame.sample(frac=1.0, random_state=3).to_csv(folder / f"{name}.csv", index=False)
+    a, b = solve_agenda(AGENDA), solve_agenda(folder)
+    key = ["year", "funder", "region", "goal"]
+    x = a.rounded().sort_values(key).reset_index(drop=True)
+    y = b.rounded().sort_values(key).reset_index(drop=True)
+    assert (x["amount_eur"] == y["amount_eur"]).all()  # whole euros, every one
+    np.testing.assert_allclose(a.allocation.sort_values(key)["amount_eur"].to_numpy(),
+                               b.allocation.sort_values(key)["amount_eur"].to_numpy(),
+                               rtol=0, atol=1e-3)  # measured: 4e-8 euro apart
