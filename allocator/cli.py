@@ -396,6 +396,14 @@ def _validate(args: argparse.Namespace) -> int:
     instance = load(args.instance)
     print(f"{args.instance}: valid — {len(instance.regions)} regions, {len(instance.goals)} "
           f"goals, {len(instance.needs)} cells, total need €{instance.total_need_eur:,.0f}")
+    from allocator.read import read_instance
+
+    if {"years", "funders", "envelopes", "streams"} & set(read_instance(args.instance)):
+        from allocator.agenda import load_agenda
+
+        agenda = load_agenda(args.instance)
+        print(f"agenda: {len(agenda.years)} years ({agenda.years[0]}–{agenda.years[-1]}), "
+              f"{len(agenda.funders)} funders, {len(agenda.streams)} existing streams")
     return EXIT_OK
 
 

@@ -235,3 +235,15 @@ def test_the_tie_break_makes_the_split_independent_of_row_order(tmp_path: Path) 
     np.testing.assert_allclose(a.allocation.sort_values(key)["amount_eur"].to_numpy(),
                                b.allocation.sort_values(key)["amount_eur"].to_numpy(),
                                rtol=0, atol=1e-3)  # measured: 4e-8 euro apart
+
+
+def test_validate_checks_the_agenda_sheets(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                           ) -> None:
+    assert main(["validate", str(AGENDA)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "agenda: 4 years (2026–2029), 5 funders, 42 existing streams")
+    path = small_agenda(tmp_path, [[2026, None]], [["rijk", "true", "", None, 0, 0]],
+                        [["rijk", 2030, 5]])
+    assert main(["validate", str(path)]) == 2
+    assert "envelopes.csv, row 2, year: year 2030 is not in the years sheet" in \
+        capsys.readouterr().err
