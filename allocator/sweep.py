@@ -175,6 +175,9 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
         if not tie_broken:
             note = (f" Allocations per breakpoint are stage-1 optima, not tie-broken (more "
                     f"than {MAX_TIE_BROKEN} breakpoints).")
+        else:
+            note = (f" Each breakpoint's allocation is a full solve ({len(vertices)} more, "
+                    "tie-broken and certified).")
     message = (f"{len(breakpoints)} breakpoints between €{a * scale:,.0f} and "
                f"€{b * scale:,.0f}, traced in {solves} LP solves.{note}")
     return Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves, message,
