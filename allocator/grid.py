@@ -248,10 +248,18 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
     """The points as one table, and weighted unmet need against the budget as a chart with
     one line per (policy, needs) pair."""
     from openpyxl import Workbook
-    from openpyxl.chart import Reference, ScatterChart, Series
+    from openpyxl.chart import Reference
 
     from allocator.labels import label
-    from allocator.report import EURO, header, print_setup, put, save_workbook
+    from allocator.report import (
+        EURO,
+        euro_scatter,
+        header,
+        print_setup,
+        put,
+        save_workbook,
+        straight_series,
+    )
 
     wb = Workbook()
     ws = wb.active
@@ -277,23 +285,15 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
         runs.setdefault((p.policy, p.needs), []).append(i)
     for letter, width in zip("ABCDEF", (22, 22, 20, 20, 26, 16), strict=True):
         ws.column_dimensions[letter].width = width
-    chart = ScatterChart()
-    chart.title = label("chart_grid", lang)
-    chart.style = 13
-    chart.x_axis.title = label("budget", lang)
-    chart.y_axis.title = label("unmet_after", lang)
-    chart.x_axis.numFmt = chart.y_axis.numFmt = EURO
+    chart = euro_scatter(label("chart_grid", lang), label("budget", lang),
+                         label("unmet_after", lang))
     for (policy, needs), rows in runs.items():
-        if len(rows) < 2:
-            continue
-        series = Series(Reference(ws, min_col=5, min_row=rows[0], max_row=rows[-1]),
-                        Reference(ws, min_col=3, min_row=rows[0], max_row=rows[-1]),
-                        title=policy if needs == "instance" else f"{policy} / {needs}")
-        series.marker.symbol = "circle"
-        series.smooth = False
-        chart.series.append(series)
+        if len(rows) >= 2:
+            chart.series.append(straight_series(
+                Reference(ws, min_col=5, min_row=rows[0], max_row=rows[-1]),
+                Reference(ws, min_col=3, min_row=rows[0], max_row=rows[-1]),
+                policy if needs == "instance" else f"{policy} / {needs}"))
     if chart.series:
-        chart.width, chart.height = 24, 12
         ws.add_chart(chart, f"A{len(grid.points) + 3}" if regions else "H2")
     print_setup(ws)
     return save_workbook(wb, path)

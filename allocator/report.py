@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -64,6 +64,25 @@ def header(ws: Worksheet, row: int, labels: list[str]) -> None:
     # Long labels (goal names) wrap; rows do not grow by themselves in every spreadsheet.
     lines = max((len(t) // 16 + 1 for t in labels), default=1)
     ws.row_dimensions[row].height = 15 * min(lines, 4)
+
+
+def euro_scatter(title: str, x_title: str, y_title: str) -> ScatterChart:
+    """A scatter chart with euro axes starting at zero: money against the budget."""
+    chart = ScatterChart()
+    chart.title = title
+    chart.x_axis.title, chart.y_axis.title = x_title, y_title
+    chart.x_axis.numFmt = chart.y_axis.numFmt = EURO
+    chart.y_axis.scaling.min = 0
+    chart.width, chart.height = 24, 12
+    return chart
+
+
+def straight_series(values: Reference, xvalues: Reference, title: str) -> Series:
+    """Points joined by straight lines: these curves are piecewise linear."""
+    series = Series(values, xvalues, title=title)
+    series.marker.symbol = "circle"
+    series.smooth = False
+    return series
 
 
 def eur_text(value: float, lang: str) -> str:

@@ -214,16 +214,18 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
     """The curve as a workbook: breakpoints with a chart, and each region's allocation at
     every breakpoint (whole euros, largest-remainder rounded per breakpoint)."""
     from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+    from openpyxl.chart import BarChart, Reference
     from openpyxl.utils import get_column_letter
 
     from allocator.labels import label
     from allocator.report import (
         EURO,
+        euro_scatter,
         header,
         print_setup,
         put,
         save_workbook,
+        straight_series,
     )
     from allocator.rounding import largest_remainder
 
@@ -241,19 +243,12 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
     for col in "ABC":
         ws.column_dimensions[col].width = 26
     if n > 1:
-        chart = ScatterChart()
-        chart.title = label("chart_curve", lang)
-        chart.style = 13
-        chart.x_axis.title = label("budget", lang)
-        chart.y_axis.title = label("unmet_after", lang)
-        chart.x_axis.numFmt = chart.y_axis.numFmt = EURO
-        series = Series(Reference(ws, min_col=2, min_row=2, max_row=n + 1),
-                        Reference(ws, min_col=1, min_row=2, max_row=n + 1),
-                        title=label("unmet_after", lang))
-        series.marker.symbol = "circle"
-        series.smooth = False
-        chart.series.append(series)
-        chart.width, chart.height = 24, 11
+        chart = euro_scatter(label("chart_curve", lang), label("budget", lang),
+                             label("unmet_after", lang))
+        chart.series.append(straight_series(Reference(ws, min_col=2, min_row=2, max_row=n + 1),
+                                            Reference(ws, min_col=1, min_row=2, max_row=n + 1),
+                                            label("unmet_after", lang)))
+        chart.height = 11
         ws.add_chart(chart, "E2")
         bars = BarChart()
         bars.title = label("chart_marginal", lang)
@@ -282,20 +277,13 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
         for j, c in enumerate(by.columns, start=2):
             put(table, axis, j, round(float(c)), EURO)
         if len(by.columns) > 1:
-            lines = ScatterChart()
-            lines.title = label("chart_regions_by_budget", lang)
-            lines.x_axis.title = label("budget", lang)
-            lines.y_axis.title = label("allocated", lang)
-            lines.x_axis.numFmt = lines.y_axis.numFmt = EURO
+            lines = euro_scatter(label("chart_regions_by_budget", lang), label("budget", lang),
+                                 label("allocated", lang))
             xs = Reference(table, min_col=2, max_col=len(by.columns) + 1, min_row=axis)
             for i, region in enumerate(by.index, start=2):
-                line = Series(Reference(table, min_col=2, max_col=len(by.columns) + 1,
-                                        min_row=i), xs, title=str(regions.get(region, region)))
-                line.marker.symbol = "circle"
-                line.smooth = False  # the allocation is linear between breakpoints
-                lines.series.append(line)
-            lines.width, lines.height = 24, 12
-            lines.y_axis.scaling.min = 0
+                lines.series.append(straight_series(
+                    Reference(table, min_col=2, max_col=len(by.columns) + 1, min_row=i), xs,
+                    str(regions.get(region, region))))
             table.add_chart(lines, f"A{axis + 2}")
         table.column_dimensions["A"].width = 30
         for j in range(2, len(by.columns) + 2):
