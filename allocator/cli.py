@@ -62,12 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--to", dest="stop", type=float, metavar="EUR", help="highest budget")
     w.add_argument("--steps", type=int, metavar="N",
                    help="evaluate a grid of N budgets instead of the exact curve")
-    w.add_argument("--out", type=Path, metavar="SWEEP.xlsx",
-                   help="workbook (default reports/<instance>-sweep.xlsx)")
-    w.add_argument("--json", type=Path, metavar="SWEEP.json", help="also write JSON")
-    w.add_argument("--no-report", action="store_true", help="write no workbook")
-    w.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
-    w.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    _workbook_flags(w, "SWEEP", "workbook (default reports/<instance>-sweep.xlsx)")
 
     c = sub.add_parser("compare", help="solve named policy variants and lay them side by side",
                        description="Solve an instance under each scenario of a table (CSV or "
@@ -92,12 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--objective", choices=("expected", "worst-case"), default="expected")
     u.add_argument("--budget", type=float, metavar="EUR", help="annual budget in euros")
     u.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
-    u.add_argument("--out", type=Path, metavar="ROBUST.xlsx",
-                   help="workbook (default reports/<instance>-robust.xlsx)")
-    u.add_argument("--json", type=Path, metavar="ROBUST.json", help="also write JSON")
-    u.add_argument("--no-report", action="store_true", help="write no workbook")
-    u.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
-    u.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    _workbook_flags(u, "ROBUST", "workbook (default reports/<instance>-robust.xlsx)")
 
     d = sub.add_parser("grid", help="budgets x policy variants x need scenarios, on Dask if "
                                     "asked",
@@ -117,25 +107,16 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--workers", type=int, metavar="N", help="run on N local Dask processes")
     d.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster (tcp://host:8786)")
-    d.add_argument("--out", type=Path, metavar="GRID.xlsx",
-                   help="workbook (default reports/<instance>-grid.xlsx)")
-    d.add_argument("--json", type=Path, metavar="GRID.json", help="also write JSON")
+    _workbook_flags(d, "GRID", "workbook (default reports/<instance>-grid.xlsx)",
+                    quiet="no progress bar, no table")
     d.add_argument("--csv", type=Path, metavar="GRID.csv", help="also write the points as CSV")
-    d.add_argument("--no-report", action="store_true", help="write no workbook")
-    d.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
-    d.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no table")
 
     a = sub.add_parser("agenda", help="the multi-year agenda over funders: who pays what",
                        description="Solve an agenda instance (years, funders, envelopes, "
                                    "existing streams; a v1 instance is one year and one "
                                    "funder) and write who pays what per year, region and goal.")
     a.add_argument("instance", type=Path)
-    a.add_argument("--out", type=Path, metavar="AGENDA.xlsx",
-                   help="workbook (default reports/<instance>.xlsx)")
-    a.add_argument("--json", type=Path, metavar="AGENDA.json", help="also write JSON")
-    a.add_argument("--no-report", action="store_true", help="write no workbook")
-    a.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
-    a.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    _workbook_flags(a, "AGENDA", "workbook (default reports/<instance>.xlsx)")
 
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
@@ -153,6 +134,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="equity rules to switch on, comma separated, from: floor, gap, shares, "
                         "per-capita; 'none' for none (default floor)")
     return p
+
+
+def _workbook_flags(p: argparse.ArgumentParser, name: str, out_help: str,
+                    quiet: str = "print nothing but errors") -> None:
+    """The output flags every workbook-writing command shares."""
+    p.add_argument("--out", type=Path, metavar=f"{name}.xlsx", help=out_help)
+    p.add_argument("--json", type=Path, metavar=f"{name}.json", help="also write JSON")
+    p.add_argument("--no-report", action="store_true", help="write no workbook")
+    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
+    p.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
 def _rule_flags(p: argparse.ArgumentParser) -> None:

@@ -33,7 +33,7 @@ from allocator.rounding import largest_remainder
 from allocator.validate import NeedScenario, load, need_scenarios
 from models.data import AllocationData
 from models.matrix import build_lp
-from models.robust import OBJECTIVES, build_robust_lp, scenario_unmet
+from models.robust import OBJECTIVES, build_robust_lp, expected_cost, scenario_unmet
 
 #: The robust allocation passes its check if no money rule or scenario floor is violated by
 #: more than this many model units and its objective is this close to the dual bound.
@@ -145,8 +145,8 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
         # chance. The stage-1 duals still certify the worst-case value.
         first = solution
         solver.set_col_bounds(lp.columns["worst"], 0.0, first.objective * (1 + 1e-9) + 1e-9)
-        solver.set_costs(build_robust_lp(base, data, probabilities, "expected").cost
-                         .tolist() + [0.0])
+        solver.set_costs(np.append(expected_cost(lp.columns["unmet"], data, probabilities),
+                                   0.0))  # the worst-case column t costs nothing now
         second = solver.run()
         if second.status == Status.OPTIMAL:
             solution = dataclasses.replace(second, row_dual=first.row_dual,

@@ -93,8 +93,7 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
     if worst:
         cost[-1] = 1.0
     else:
-        for s, d in enumerate(scenarios):
-            cost[first_y + s * n + cells] = probabilities[s] * d.weight
+        cost[:first_y + k * n] = expected_cost(first_y, scenarios, probabilities)
     col_lower = np.zeros(n_cols)
     col_upper = np.concatenate([lp.col_upper, *[d.net_need for d in scenarios],
                                 [np.inf] if worst else []])
@@ -108,6 +107,16 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
         cost=cost, offset=0.0, col_lower=col_lower, col_upper=col_upper,
         matrix=sp.vstack(blocks).tocsc(), row_lower=np.concatenate(lower),
         row_upper=np.concatenate(upper), n_cells=n, columns=columns, blocks=names)
+
+
+def expected_cost(first_unmet: int, scenarios: list[AllocationData],
+                  probabilities: FloatArray) -> FloatArray:
+    """The expected objective on the columns up to the last unmet column: p_s w_c on y_sc."""
+    n = scenarios[0].n_cells
+    cost = np.zeros(first_unmet + len(scenarios) * n)
+    for s, d in enumerate(scenarios):
+        cost[first_unmet + s * n: first_unmet + (s + 1) * n] = probabilities[s] * d.weight
+    return cost
 
 
 def scenario_unmet(d: AllocationData, x: FloatArray) -> float:
