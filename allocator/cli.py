@@ -6,11 +6,24 @@ Heavy imports happen inside the commands, so ``allocator --help`` answers at onc
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shlex
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
-from allocator.errors import EXIT_ERROR, EXIT_INPUT, EXIT_OK, AllocatorError, InputError
+from allocator.errors import (
+    EXIT_ERROR,
+    EXIT_INPUT,
+    EXIT_OK,
+    AllocatorError,
+    InputError,
+    OutputClash,
+    OutputFault,
+)
+from allocator.output import Outputs, write_csv, write_json
+from allocator.text import terminal_safe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,7 +35,18 @@ def _parser() -> argparse.ArgumentParser:
                     "weighted need stays unmet.",
     )
     p.add_argument("--version", action="version", version=f"allocator {__version__}")
+    p.add_argument("--debug", action="store_true",
+                   help="show the traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the traceback of an unexpected error")
+    add = sub.add_parser
+
+    def parser(*a: Any, **k: Any) -> argparse.ArgumentParser:
+        return add(*a, parents=[common], **k)
+
+    sub.add_parser = parser  # type: ignore[method-assign]
 
     s = sub.add_parser("solve", help="solve an instance and write its report",
                        description="Solve an instance (xlsx workbook or CSV folder). Flags "
@@ -124,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("out", type=Path, metavar="FILE.xlsx", help="workbook to write")
     t.add_argument("--regions", choices=("npvr",), help="pre-fill the 11 NPVR regions and goals")
     t.add_argument("--lang", choices=("nl", "en"), default="nl", help="instruction language")
+    t.add_argument("--force", action="store_true", help="replace an existing file")
 
     g = sub.add_parser("generate", help="write a reproducible synthetic instance (CSV folder)")
     g.add_argument("out", type=Path, help="folder to write")
@@ -133,6 +158,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--rules", default="floor", metavar="R,R",
                    help="equity rules to switch on, comma separated, from: floor, gap, shares, "
                         "per-capita; 'none' for none (default floor)")
+    g.add_argument("--force", action="store_true",
+                   help="write into a folder that is not empty (its tables are replaced)")
     return p
 
 
@@ -195,170 +222,246 @@ def _instance(args: argparse.Namespace) -> object:
     return load_preset(args.policy).apply(load(args.instance))
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: the run stops and its temporary files are removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+#: The files of the run in progress, so that every way out can say what was written.
+_outputs: Outputs | None = None
+
+
+def _run_outputs(args: argparse.Namespace, inputs: list[Path | None],
+                 outputs: list[tuple[str, Path | None]]) -> Outputs:
+    """The run's :class:`Outputs`, checked against its inputs before any work is done."""
+    global _outputs
+    _outputs = Outputs(inputs=[Path(p) for p in inputs if p is not None])
+    _outputs.check(outputs)
+    return _outputs
+
+
+def _written_note() -> str:
+    written = _outputs.written if _outputs is not None else []
+    if not written:
+        return "nothing was written; earlier files are unchanged"
+    return "written before it stopped: " + ", ".join(str(p) for p in written)
+
+
 def main(argv: list[str] | None = None) -> int:
+    global _outputs
     args = _parser().parse_args(argv)
+    _outputs = None
+    previous = None
+    with contextlib.suppress(ValueError):  # not in the main thread: leave SIGTERM alone
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "compare":
-            return _compare(args)
-        if args.command == "sweep":
-            return _sweep(args)
-        if args.command == "robust":
-            return _robust(args)
-        if args.command == "grid":
-            return _grid(args)
-        if args.command == "agenda":
-            return _agenda(args)
-        if args.command == "template":
-            from allocator.template import write_template
-
-            print(f"written: {write_template(args.out, regions=args.regions, lang=args.lang)}")
-            return EXIT_OK
-        if args.command == "generate":
-
-            return _generate(args)
-        return _solve(args, argv)
+        return _dispatch(args, argv)
     except InputError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {terminal_safe(str(problem))}", file=sys.stderr)
         n = len(exc.problems)
-        print(f"allocator: the instance has {n} problem{'s' * (n != 1)}; nothing was written.",
+        print(f"allocator: the input has {n} problem{'s' * (n != 1)}; nothing was written.",
               file=sys.stderr)
         return EXIT_INPUT
-    except AllocatorError as exc:
-        print(f"allocator: {exc}", file=sys.stderr)
+    except OutputFault as exc:
+        print(f"allocator: {terminal_safe(str(exc))}; {_written_note()}.", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("allocator: interrupted; nothing was written.", file=sys.stderr)
+    except AllocatorError as exc:
+        print(f"allocator: {terminal_safe(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        print(f"allocator: {what}; {_written_note()}.", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        if getattr(args, "debug", False):
+            raise
+        reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+        print(f"allocator: unexpected error ({type(exc).__name__}: {terminal_safe(reason)}); "
+              f"{_written_note()}. Run again with --debug to see where it happened, and "
+              "report it.", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
+    if args.command == "validate":
+        return _validate(args)
+    if args.command == "compare":
+        return _compare(args)
+    if args.command == "sweep":
+        return _sweep(args)
+    if args.command == "robust":
+        return _robust(args)
+    if args.command == "grid":
+        return _grid(args)
+    if args.command == "agenda":
+        return _agenda(args)
+    if args.command == "template":
+        return _template(args)
+    if args.command == "generate":
+        return _generate(args)
+    return _solve(args, argv)
+
+
+def _template(args: argparse.Namespace) -> int:
+    from allocator.template import write_template
+
+    outputs = _run_outputs(args, [], [("FILE.xlsx", args.out)])
+    if args.out.exists() and not args.force:
+        raise OutputClash(f"{args.out} exists (a filled-in instance?); give another name, or "
+                          "--force to replace it")
+    with outputs:
+        write_template(args.out, regions=args.regions, lang=args.lang)
+    print(f"written: {args.out}")
+    return EXIT_OK
+
+
+def _default_out(instance: Path, suffix: str = "") -> Path:
+    """reports/<instance name><suffix>.xlsx: the instance's name is its file or folder stem."""
+    return Path("reports") / f"{instance.stem}{suffix}.xlsx"
+
+
+def _report_out(args: argparse.Namespace, suffix: str = "") -> Path | None:
+    if getattr(args, "no_report", False):
+        return None
+    return args.out or _default_out(args.instance, suffix)
+
+
+def _print_written(outputs: Outputs) -> None:
+    for path in outputs.written:
+        print(f"written: {path}")
 
 
 def _compare(args: argparse.Namespace) -> int:
     from allocator.compare import compare, write_compare_report
-    from allocator.output import write_json
 
+    out = args.out or _default_out(args.instance, "-compare")
+    outputs = _run_outputs(args, [args.instance, args.scenarios],
+                           [("--out", out), ("--json", args.json)])
     result = compare(args.instance, args.scenarios)
-    written = []
-    if args.json:
-        written.append(write_json(args.json, result.to_dict()))
-    out = args.out or Path("reports") / f"{result.instance.name}-compare.xlsx"
-    written.append(write_compare_report(result, out, lang=args.lang))
+    with outputs:
+        if args.json:
+            write_json(args.json, result.to_dict())
+        write_compare_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(result.summary().to_string(float_format=lambda v: f"{v:,.4g}"))
-        for path in written:
-            print(f"written: {path}")
+        print(terminal_safe(result.summary().to_string(float_format=lambda v: f"{v:,.4g}")))
+        _print_written(outputs)
     return EXIT_OK
 
 
 def _agenda(args: argparse.Namespace) -> int:
     from allocator.agenda import solve_agenda
     from allocator.agenda_report import write_agenda_report
-    from allocator.output import write_json
 
+    out = _report_out(args)
+    outputs = _run_outputs(args, [args.instance], [("--out", out), ("--json", args.json)])
     result = solve_agenda(args.instance)
-    written = []
-    if args.json:
-        written.append(write_json(args.json, result.to_dict()))
-    if not args.no_report:
-        out = args.out or Path("reports") / f"{result.agenda.name}.xlsx"
-        written.append(write_agenda_report(result, out, lang=args.lang))
+    with outputs:
+        if args.json:
+            write_json(args.json, result.to_dict())
+        if out is not None:
+            write_agenda_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(result.message)
+        print(terminal_safe(result.message))
         if result.optimal:
-            print(result.by_funder().to_string(float_format=lambda v: f"{v:,.0f}"))
+            print(terminal_safe(result.by_funder().to_string(
+                float_format=lambda v: f"{v:,.0f}")))
             unlocked = result.unlocked()
             if unlocked is not None:
                 print(f"total investment per national euro: {unlocked:.2f}")
-        for path in written:
-            print(f"written: {path}")
+        _print_written(outputs)
     if not result.optimal:
-        print(f"allocator: {result.status.value}: {result.message}", file=sys.stderr)
+        print(f"allocator: {result.status.value}: {terminal_safe(result.message)}",
+              file=sys.stderr)
     return result.status.exit_code
 
 
 def _grid(args: argparse.Namespace) -> int:
     from allocator.grid import parse_budgets, run_grid, write_grid_report
-    from allocator.output import atomic_write, write_json
     from allocator.read import read_table
     from allocator.validate import load, need_scenarios, scenarios
 
     try:
         budgets = parse_budgets(args.budgets)
     except ValueError as exc:
-        print(f"allocator: --budgets {exc}", file=sys.stderr)
+        print(f"allocator: --budgets {terminal_safe(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     if args.workers is not None and not 1 <= args.workers <= 1024:
         print("allocator: --workers must be 1..1024", file=sys.stderr)
         return EXIT_INPUT
+    out = _report_out(args, "-grid")
+    outputs = _run_outputs(args, [args.instance, args.policies, args.needs],
+                           [("--out", out), ("--json", args.json), ("--csv", args.csv)])
     instance = load(args.instance)
     policies = scenarios(read_table(args.policies), instance.policy) if args.policies else None
     needs = need_scenarios(read_table(args.needs), instance) if args.needs else None
     grid = run_grid(instance, budgets, policies=policies, needs=needs, workers=args.workers,
                     scheduler=args.scheduler, progress=not args.quiet,
                     allocations=args.allocations)
-    written = []
-    if args.json:
-        written.append(write_json(args.json, grid.to_dict()))
-    if args.csv:
-        frame = grid.to_frame()
-        written.append(atomic_write(args.csv, lambda tmp: frame.to_csv(tmp, index=False)))
-    if not args.no_report:
-        out = args.out or Path("reports") / f"{instance.name}-grid.xlsx"
-        written.append(write_grid_report(grid, out, lang=args.lang))
+    with outputs:
+        if args.json:
+            write_json(args.json, grid.to_dict())
+        if args.csv:
+            write_csv(args.csv, grid.to_frame())
+        if out is not None:
+            write_grid_report(grid, out, lang=args.lang)
     if not args.quiet:
         print(f"{len(grid.points)} points ({grid.workers}).")
-        for path in written:
-            print(f"written: {path}")
+        _print_written(outputs)
     return EXIT_OK
 
 
 def _robust(args: argparse.Namespace) -> int:
-    from allocator.output import write_json
     from allocator.robust import robust, write_robust_report
     from allocator.validate import load
 
+    out = _report_out(args, "-robust")
+    outputs = _run_outputs(args, [args.instance, args.needs],
+                           [("--out", out), ("--json", args.json)])
     instance = load(args.instance, budget_eur=args.budget, coverage_floor=args.floor)
     result = robust(instance, args.needs, objective=args.objective)
-    written = []
-    if args.json:
-        written.append(write_json(args.json, result.to_dict()))
-    if not args.no_report:
-        out = args.out or Path("reports") / f"{instance.name}-robust.xlsx"
-        written.append(write_robust_report(result, out, lang=args.lang))
+    with outputs:
+        if args.json:
+            write_json(args.json, result.to_dict())
+        if out is not None:
+            write_robust_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(result.message)
+        print(terminal_safe(result.message))
         print(f"{'scenario':<16} {'probability':>11} {'own optimum':>18} {'robust':>18} "
               f"{'regret':>16}")
         for o in result.outcomes:
             own = "-" if o.own_optimum_eur is None else f"€{o.own_optimum_eur:,.0f}"
             regret = "-" if o.regret_eur is None else f"€{o.regret_eur:,.0f}"
-            print(f"{o.name:<16} {o.probability:>11.1%} {own:>18} "
+            print(f"{terminal_safe(o.name):<16} {o.probability:>11.1%} {own:>18} "
                   f"€{o.robust_unmet_eur:>17,.0f} {regret:>16}")
-        for path in written:
-            print(f"written: {path}")
+        _print_written(outputs)
     return EXIT_OK if result.optimal else 3
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from allocator.output import write_json
     from allocator.sweep import sweep, write_sweep_report
 
+    out = _report_out(args, "-sweep")
+    outputs = _run_outputs(args, [args.instance], [("--out", out), ("--json", args.json)])
     result = sweep(args.instance, start=args.start, stop=args.stop, steps=args.steps)
-    written = []
-    if args.json:
-        written.append(write_json(args.json, result.to_dict()))
-    if not args.no_report and result.breakpoints:
-        out = args.out or Path("reports") / f"{result.instance.name}-sweep.xlsx"
-        written.append(write_sweep_report(result, out, lang=args.lang))
+    with outputs:
+        if args.json:
+            write_json(args.json, result.to_dict())
+        if out is not None and result.breakpoints:
+            write_sweep_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(result.message)
+        print(terminal_safe(result.message))
         print(f"{'budget':>18}  {'weighted unmet':>18}  {'marginal value':>14}")
         for p in result.breakpoints:
             print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  "
                   f"{p.marginal_value:>14.4f}")
-        for path in written:
-            print(f"written: {path}")
+        _print_written(outputs)
     return EXIT_OK if result.breakpoints else 3
 
 
@@ -374,8 +477,16 @@ def _generate(args: argparse.Namespace) -> int:
     if not 1 <= args.regions <= 1_000_000 or not 1 <= args.goals <= 100:
         print("allocator: --regions must be 1..1,000,000 and --goals 1..100", file=sys.stderr)
         return EXIT_INPUT
+    outputs = _run_outputs(args, [], [("OUT", args.out / f"{t}.csv") for t in
+                                       ("regions", "goals", "needs", "policy")])
+    if args.out.exists() and not args.out.is_dir():
+        raise OutputClash(f"{args.out} is a file; give a folder to write the tables in")
+    if args.out.is_dir() and any(args.out.iterdir()) and not args.force:
+        raise OutputClash(f"{args.out} is not empty; give a new folder, or --force to replace "
+                          "its tables")
     tables = synthetic_tables(args.regions, args.goals, args.seed, rules=rules)
-    out = write_csv_folder(args.out, tables)
+    with outputs:
+        out = write_csv_folder(args.out, tables)
     print(f"written: {out}/ ({args.regions:,} regions x {args.goals} goals, rules: "
           f"{', '.join(rules) or 'none'})")
     return EXIT_OK
@@ -400,10 +511,13 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     from allocator.engine import solve
-    from allocator.output import write_json
     from allocator.report import write_report
     from allocator.summary import summary
 
+    out = _report_out(args)
+    policy_file = Path(args.policy) if args.policy and args.policy.endswith(".toml") else None
+    outputs = _run_outputs(args, [args.instance, policy_file],
+                           [("--out", out), ("--json", args.json)])
     result = solve(
         _instance(args), budget=args.budget, floor=args.floor,  # type: ignore[arg-type]
         max_gap=args.max_gap, tie_break=args.tie_break, algorithm=args.algorithm,
@@ -412,18 +526,17 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
         rules=_rules(args),
     )
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
-    written = []
-    if args.json:
-        written.append(write_json(args.json, result.to_dict()))
-    if not args.no_report:
-        out = args.out or Path("reports") / f"{result.instance.name}.xlsx"
-        written.append(write_report(result, out, lang=args.lang, command=command))
+    with outputs:
+        if args.json:
+            write_json(args.json, result.to_dict())
+        if out is not None:
+            write_report(result, out, lang=args.lang, command=command)
     if not args.quiet:
-        print(summary(result))
-        for path in written:
-            print(f"written: {path}")
+        print(terminal_safe(summary(result)))
+        _print_written(outputs)
     if not result.optimal:
-        print(f"allocator: {result.status.value}: {result.message}", file=sys.stderr)
+        print(f"allocator: {result.status.value}: {terminal_safe(result.message)}",
+              file=sys.stderr)
     return result.status.exit_code
 
 

@@ -67,3 +67,17 @@ class InputError(AllocatorError):
 
 class CertificateError(AllocatorError):
     """The solver's answer failed the independent check: it must not be presented as optimal."""
+
+
+class OutputClash(AllocatorError):
+    """An output path that would overwrite an input or another output, or cannot be written:
+    refused before any work is done."""
+
+    exit_code = EXIT_INPUT
+
+
+class OutputFault(AllocatorError, OSError):
+    """Writing failed for a reason outside the run (a full disk, a read-only file system);
+    every earlier file is as it was."""
+
+    exit_code = EXIT_ERROR

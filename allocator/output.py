@@ -1,29 +1,319 @@
-"""Writing files atomically: a failed run never leaves a half-written file behind,
-and never destroys an earlier file at the same path."""
+"""Writing a run's files: all of them or none, and never over an input.
+
+Every command that writes files does so through :class:`Outputs`:
+
+1. **Before any work**, :meth:`Outputs.check` compares every output path with every input
+   path (the instance file or each file of its folder, scenario and need tables, policy
+   files), by resolved path and by same-file identity (hard and symbolic links), and refuses
+   a clash, two outputs on one file, a folder, or a path that cannot be created.
+2. **While the run writes**, each file goes to a temporary file beside its target
+   (``.NAME.XXXX.part``); nothing visible changes.
+3. **At the very end**, :meth:`Outputs.commit` moves all of them into place, holding a lock
+   on each target folder (so two runs on the same outputs never mix their files) with
+   SIGINT and SIGTERM held back, and puts back the earlier files if a move fails.
+
+A failure or a signal at any moment before the commit leaves every earlier file exactly as it
+was and removes the temporary files. A new file gets the mode the umask gives; a replaced
+file keeps its mode.
+
+Outside a run (a Python caller of ``write_report``), :func:`atomic_write` writes and commits
+one file the same way.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import errno
 import os
+import signal
+import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from allocator.errors import AllocatorError, OutputClash, OutputFault
+
+#: Signals held back while files are moved into place and while temporary files are removed.
+HELD = (signal.SIGINT, signal.SIGTERM)
+
+_current: contextvars.ContextVar[Outputs | None] = contextvars.ContextVar("outputs",
+                                                                         default=None)
+
+
+def _umask_mode() -> int:
+    """The mode a new file gets under the process's umask (read without changing it for
+    longer than one call)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def held_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done (they are delivered afterwards)."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on Linux
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a == b or (a.exists() and b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+@dataclass
+class _Staged:
+    target: Path
+    tmp: Path
+
+
+@dataclass
+class Outputs:
+    """The files of one run. Use as a context manager around the writing::
+
+        outputs = Outputs(inputs=[instance_path], labels={...})
+        outputs.check([report, json])      # before solving
+        ...                                # solve
+        with outputs:                      # write_report / write_json stage into it
+            write_json(json, data)
+            write_report(result, report)
+        outputs.written                    # the files now in place, in order
+    """
+
+    inputs: list[Path] = field(default_factory=list)
+    staged: list[_Staged] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    _created_dirs: list[Path] = field(default_factory=list)
+    _token: Any = None
+
+    # --- before the work ------------------------------------------------------------------
+
+    def input_files(self) -> list[Path]:
+        """Every input, a folder expanded to the folder and each file in it."""
+        out: list[Path] = []
+        for p in self.inputs:
+            p = Path(p)
+            out.append(p)
+            if p.is_dir():
+                with contextlib.suppress(OSError):
+                    out += [q for q in p.iterdir()]
+        return out
+
+    def check(self, outputs: Iterable[tuple[str, Path | None]]) -> None:
+        """Refuse (exit 2) an output that would touch an input, two outputs on one file, a
+        folder as output, or a path that cannot be written; ``outputs`` are (flag, path)."""
+        given = [(flag, Path(p)) for flag, p in outputs if p is not None]
+        inputs = [(p, p.resolve()) for p in self.input_files()]
+        folders = [r for p, r in inputs if p.is_dir()]
+        seen: list[tuple[str, Path, Path]] = []
+        for flag, path in given:
+            resolved = path.resolve()
+            for original, r in inputs:
+                if _same(resolved, r) and not original.is_dir():
+                    raise OutputClash(f"{flag} {path} is an input of this run ({original}); "
+                                      "it would be overwritten. Choose another output file")
+            for folder in folders:
+                if _inside(resolved, folder):
+                    raise OutputClash(f"{flag} {path} lies in the instance folder {folder}; "
+                                      "an output there would change the instance. Choose a "
+                                      "file outside it")
+            for other_flag, other, other_resolved in seen:
+                if _same(resolved, other_resolved):
+                    raise OutputClash(f"{flag} {path} and {other_flag} {other} are the same "
+                                      "file; give each output its own file")
+            seen.append((flag, path, resolved))
+            if path.is_dir():
+                raise OutputClash(f"{flag} {path} is a folder; give a file name")
+            parent = resolved.parent
+            while not parent.exists():
+                parent = parent.parent
+            if not parent.is_dir():
+                raise OutputClash(f"{flag} {path} cannot be created: {parent} is a file, not "
+                                  "a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise OutputClash(f"{flag} {path} cannot be written: the folder {parent} is "
+                                  "read-only")
+
+    # --- while the run writes ------------------------------------------------------------
+
+    def __enter__(self) -> Outputs:
+        self._token = _current.set(self)
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        _current.reset(self._token)
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+    def stage(self, path: str | Path, write: Callable[[Path], None]) -> Path:
+        """Write ``path``'s content to a temporary file beside it; it moves into place at
+        :meth:`commit`. A second file for the same target is refused."""
+        path = Path(path)
+        if any(_same(path.resolve(), s.target.resolve()) for s in self.staged):
+            raise OutputClash(f"{path} would be written twice in one run")
+        try:
+            with held_signals():
+                self._make_parent(path.parent)
+                fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                            dir=path.parent)
+                os.close(fd)
+                staged = _Staged(path, Path(name))
+                self.staged.append(staged)
+            write(staged.tmp)
+            _fsync(staged.tmp)
+            os.chmod(staged.tmp, _mode_for(path))
+        except OSError as exc:
+            raise OutputFault(_fault(path, exc)) from None
+        return path
+
+    def _make_parent(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for f in reversed(missing):
+            f.mkdir()
+            self._created_dirs.append(f)
+
+    def discard(self) -> None:
+        """Remove every temporary file (and the folders this run made); earlier files stay."""
+        with held_signals():
+            for s in self.staged:
+                with contextlib.suppress(OSError):
+                    s.tmp.unlink()
+            self.staged = []
+            for d in reversed(self._created_dirs):
+                with contextlib.suppress(OSError):
+                    d.rmdir()  # only if empty
+            self._created_dirs = []
+
+    # --- at the end ----------------------------------------------------------------------
+
+    def commit(self) -> list[Path]:
+        """Move every staged file into place, all or none (see the module docstring)."""
+        if not self.staged:
+            return self.written
+        with held_signals(), _locked({s.target.parent for s in self.staged}):
+            backups: list[tuple[Path, Path | None]] = []
+            try:
+                for s in self.staged:
+                    backups.append((s.target, _backup(s.target)))
+                for s in self.staged:
+                    os.replace(s.tmp, s.target)
+            except OSError as exc:
+                for target, backup in backups:
+                    with contextlib.suppress(OSError):
+                        if backup is not None:
+                            os.replace(backup, target)
+                        else:
+                            target.unlink(missing_ok=True)
+                failed = next((s.target for s in self.staged if s.tmp.exists()),
+                              self.staged[0].target)
+                self.discard()
+                raise OutputFault(_fault(failed, exc)) from None
+            for _, backup in backups:
+                if backup is not None:
+                    with contextlib.suppress(OSError):
+                        backup.unlink()
+            for folder in {s.target.parent for s in self.staged}:
+                _fsync_dir(folder)
+            self.written += [s.target for s in self.staged]
+            self.staged = []
+            self._created_dirs = []
+        return self.written
+
+
+@contextlib.contextmanager
+def _locked(folders: Iterable[Path]) -> Iterator[None]:
+    """An exclusive lock on each folder (in a fixed order, so two runs cannot deadlock):
+    two runs committing to the same folders take turns, so their files never mix."""
+    import fcntl
+
+    fds = []
+    try:
+        for folder in sorted(folders):
+            fd = os.open(folder, os.O_RDONLY)
+            fds.append(fd)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        for fd in fds:
+            os.close(fd)  # closing releases the lock
+
+
+def _backup(target: Path) -> Path | None:
+    """A hard link to the file at ``target`` (None if there is none), so that a failed
+    commit can put it back. Where the file system has no hard links, None."""
+    if not target.exists():
+        return None
+    import secrets
+
+    name = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.old"
+    try:
+        os.link(target, name)
+    except OSError:
+        return None
+    return name
+
+
+def _mode_for(target: Path) -> int:
+    """A replaced file keeps its mode; a new one gets what the umask gives."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return _umask_mode()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fault(path: Path, exc: OSError) -> str:
+    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
+              errno.EPERM: "permission denied", errno.EFBIG: "the file is too large for this "
+              "file system"}.get(exc.errno or 0, exc.strerror or str(exc) or type(exc).__name__)
+    return f"could not write {path}: {reason}"
+
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    """Write ``path`` through ``write(tmp)``: staged into the run's :class:`Outputs` when one
+    is open, otherwise written and moved into place at once, the same way."""
+    outputs = _current.get()
+    if outputs is not None:
+        return outputs.stage(path, write)
+    with Outputs() as alone:
+        alone.stage(path, write)
+    return Path(path)
 
 
 def write_json(path: str | Path, data: dict[str, Any]) -> Path:
@@ -38,3 +328,28 @@ def write_json(path: str | Path, data: dict[str, Any]) -> Path:
                                      | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE))
 
     return atomic_write(path, write)
+
+
+#: CSV cells that begin with one of these are read as formulas by spreadsheet programs.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """A text cell a spreadsheet program will show as text: a leading ``'`` before a
+    formula-like start (OWASP's advice for CSV injection). Numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+def write_csv(path: str | Path, frame: Any) -> Path:
+    """A table as CSV, every text cell made safe with :func:`csv_safe`."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype).startswith("string"):
+            safe[column] = safe[column].map(csv_safe)
+    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
+
+
+__all__ = ["AllocatorError", "Outputs", "atomic_write", "csv_safe", "held_signals",
+           "write_csv", "write_json"]
