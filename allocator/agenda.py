@@ -26,6 +26,7 @@ from allocator.certify import lagrangian_bound
 from allocator.errors import CertificateError, InputError, Problem, Status
 from allocator.highs import Solver
 from allocator.instance import Instance
+from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.modeldata import to_model_data
 from allocator.read import ROW, RawTable, read_instance
 from allocator.rounding import largest_remainder
@@ -136,8 +137,8 @@ def _years(table: RawTable | None, problems: list[Problem]
     if not cols.require("year"):
         return [], {}, {}
     year = cols.number("year", integer=True, minimum=1900, maximum=2200)
-    budget = cols.number("budget_eur", required=False, minimum=0)
-    factor = cols.number("need_factor", required=False, minimum=0)
+    budget = cols.number("budget_eur", required=False, minimum=0, maximum=MAX_EUR)
+    factor = cols.number("need_factor", required=False, minimum=0, maximum=MAX_FACTOR)
     ids = [int(y) for y in year if np.isfinite(y)]
     seen: dict[int, int] = {}
     for i, y in enumerate(year):
@@ -170,8 +171,8 @@ def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
     names = clean_ids(cols.f["name"]) if "name" in cols.f else ids
     share = cols.number("max_package_share", required=False, minimum=0, maximum=1,
                         fraction=True)
-    carry = cols.number("carry_over_eur", default=0.0, minimum=0)
-    borrow = cols.number("borrow_eur", default=0.0, minimum=0)
+    carry = cols.number("carry_over_eur", default=0.0, minimum=0, maximum=MAX_EUR)
+    borrow = cols.number("borrow_eur", default=0.0, minimum=0, maximum=MAX_EUR)
     national = clean_ids(cols.f["national"]).str.lower() if "national" in cols.f else \
         pd.Series([""] * len(ids))
     bad = ~national.isin(TRUE_WORDS | FALSE_WORDS | {""})
@@ -188,6 +189,11 @@ def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
         problems.append(table.problem("mark one funder national (true): the one whose euro "
                                       "the report counts as unlocking the rest", None,
                                       "national"))
+    marked = [int(cols.f[ROW].iat[i]) for i, f in enumerate(out) if f.national]
+    for row in marked[1:]:
+        problems.append(table.problem(
+            f"a second funder marked national (the first is on row {marked[0]}); exactly one "
+            "funder is national", row, "national"))
     return out
 
 
@@ -275,7 +281,7 @@ def _envelopes(table: RawTable | None, funders: list[Funder], years: list[int],
         return out
     funder = cols.ids("funder")
     year = cols.number("year", integer=True)
-    budget = cols.number("budget_eur", minimum=0)
+    budget = cols.number("budget_eur", minimum=0, maximum=MAX_EUR)
     cols._report(~funder.isin(ids) & funder.ne(""), "funder",
                  "unknown funder '{value}' (not in funders)")
     cols._report(year.notna() & ~year.isin(horizon), "year",
@@ -300,7 +306,7 @@ def _streams(table: RawTable | None, funders: list[Funder], years: list[int], ba
         "region": cols.ids("region"),
         "goal": clean_ids(cols.f["goal"]) if "goal" in cols.f else "",
         "year": cols.number("year", integer=True),
-        "amount_eur": cols.number("amount_eur", minimum=0),
+        "amount_eur": cols.number("amount_eur", minimum=0, maximum=MAX_EUR),
         "status": clean_ids(cols.f["status"]) if "status" in cols.f else "",
         "source": clean_ids(cols.f["source"]) if "source" in cols.f else "",
     })

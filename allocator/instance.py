@@ -6,9 +6,17 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from allocator.errors import InputError, Problem
+from allocator.limits import MAX_EUR, MAX_FACTOR, MAX_WEIGHT
 
 POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
                "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
@@ -29,41 +37,60 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    budget_eur: float = Field(gt=0, description="the annual envelope B")
+    budget_eur: float = Field(gt=0, le=MAX_EUR, description="the annual envelope B")
     coverage_floor: float = Field(0.0, ge=0, le=1, description="every region's coverage >= this")
     max_coverage_gap: float | None = Field(None, ge=0, le=1,
                                            description="highest minus lowest coverage <= this")
-    per_capita_cap_ratio: float | None = Field(None, gt=0,
+    per_capita_cap_ratio: float | None = Field(None, gt=0, le=MAX_WEIGHT,
                                                description="region gets <= this x its pro-capita B")
     spend_all: bool = Field(False, description="the whole budget must be allocated")
     fairness: Literal["weighted", "max-min"] = Field(
         "weighted", description="weighted: least weighted unmet need; max-min: raise the "
                                 "lowest coverage first, then the next (lexicographically)")
     max_efficiency_loss: float | None = Field(
-        None, ge=0, description="with max-min: weighted unmet need at most (1 + this) x its "
-                                "optimum without max-min")
+        None, ge=0, le=MAX_WEIGHT,
+        description="with max-min: weighted unmet need at most (1 + this) x its "
+                    "optimum without max-min")
     region_min_eur: float | None = Field(
-        None, ge=0, description="every region gets at least this (a region's min_eur wins)")
+        None, ge=0, le=MAX_EUR,
+        description="every region gets at least this (a region's min_eur wins)")
     region_max_eur: float | None = Field(
-        None, ge=0, description="every region gets at most this (a region's max_eur wins)")
+        None, ge=0, le=MAX_EUR,
+        description="every region gets at most this (a region's max_eur wins)")
     shortfall_tiers: Tiers | None = Field(
         None, description="(unmet fraction, multiplier) pairs: beyond each fraction of a "
                           "region's need left unmet, a euro of shortfall weighs the multiplier")
     cofinancing_ratio: float | None = Field(
-        None, gt=0, description="regional euros required per national euro, up to each "
-                                "region's cofinancing_eur")
+        None, gt=0, le=MAX_WEIGHT,
+        description="regional euros required per national euro, up to each "
+                    "region's cofinancing_eur")
     max_change_eur_per_capita: float | None = Field(
-        None, ge=0, description="a region's allocation differs from its reference_eur by at "
-                                "most this x its population")
+        None, ge=0, le=MAX_EUR,
+        description="a region's allocation differs from its reference_eur by at "
+                    "most this x its population")
 
     # The four-year agenda (allocator agenda); a one-year solve has no year to ramp from.
     ramp_factor: float | None = Field(
-        None, ge=0, description="agenda: a region's allocation in a year at most this x the "
-                                "year before (plus ramp_amount_eur)")
+        None, ge=0, le=MAX_FACTOR,
+        description="agenda: a region's allocation in a year at most this x the "
+                    "year before (plus ramp_amount_eur)")
     ramp_amount_eur: float | None = Field(
-        None, ge=0, description="agenda: ... plus at most this many euros")
+        None, ge=0, le=MAX_EUR,
+        description="agenda: ... plus at most this many euros")
     equity_over: Literal["year", "period"] = Field(
         "year", description="agenda: the coverage floor holds every year, or over the period")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_numbers(cls, value: object, info: ValidationInfo) -> object:
+        """Excel's TRUE or a TOML ``true`` where a number belongs is a mistake, not 1."""
+        if isinstance(value, bool) and info.field_name != "spend_all":
+            raise ValueError("must be a number, not true or false")
+        if info.field_name == "shortfall_tiers" and isinstance(value, tuple | list) and any(
+                isinstance(v, bool) for pair in value if isinstance(pair, tuple | list)
+                for v in pair):
+            raise ValueError("must be numbers, not true or false")
+        return value
 
     @field_validator("shortfall_tiers")
     @classmethod
@@ -79,6 +106,8 @@ class Policy(BaseModel):
             raise ValueError("each unmet fraction must lie strictly between 0% and 100%")
         if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
             raise ValueError("the unmet fractions must increase from tier to tier")
+        if any(k > MAX_WEIGHT for k in multipliers):
+            raise ValueError(f"a multiplier must be at most {MAX_WEIGHT:g}")
         if any(k < 1 for k in multipliers) or any(
                 b < a for a, b in zip(multipliers, multipliers[1:], strict=False)):
             raise ValueError("the multipliers must be at least 1 and must not decrease "

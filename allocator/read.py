@@ -74,6 +74,7 @@ def read_table(path: str | Path) -> RawTable:
     path = Path(path)
     if not path.is_file():
         raise InputError([Problem(str(path), "no such file")])
+    sheet: str | None = None
     try:
         if path.suffix.lower() == ".csv":
             frame, sep = _csv_frame(path)
@@ -93,14 +94,41 @@ def read_table(path: str | Path) -> RawTable:
         raise InputError([Problem(path.name, str(exc))]) from None
     except _BadRows as exc:
         raise InputError([Problem(path.name, m, None, r) for r, m in exc.rows]) from None
+    except _Duplicates as exc:
+        raise InputError(exc.problems(path.name, sheet)) from None
 
 
 class _Refused(Exception):
     """A file that cannot be read at all; carries the message for the user."""
 
 
+class _Duplicates(Exception):
+    """Column names that appear more than once: (name, the messages' column letters)."""
+
+    def __init__(self, found: list[tuple[str, list[str]]]) -> None:
+        self.found = found
+
+    def problems(self, file: str, sheet: str | None) -> list[Problem]:
+        return [Problem(file, f"the column '{name}' appears {len(where)} times (columns "
+                        f"{', '.join(where)}); keep one, so that no value is read from the "
+                        "wrong one", sheet, None, name) for name, where in self.found]
+
+
+def _check_duplicates(names: list[str]) -> None:
+    """Refuse a header that names a column twice: which of the two was meant is a guess."""
+    positions: dict[str, list[int]] = {}
+    for i, n in enumerate(names):
+        if n:
+            positions.setdefault(n, []).append(i)
+    found = [(n, [_column_letter(i) for i in where]) for n, where in positions.items()
+             if len(where) > 1]
+    if found:
+        raise _Duplicates(found)
+
+
 def _frame(header: list[object], rows: list[tuple[int, list[object]]]) -> pd.DataFrame:
     names = [str(h).strip().lower() if h is not None else "" for h in header]
+    _check_duplicates(names)
     keep = [i for i, n in enumerate(names) if n and n not in names[:i]]
     data = {names[i]: [r[i] if i < len(r) else None for _, r in rows] for i in keep}
     frame = pd.DataFrame(data, dtype=object)
@@ -232,7 +260,10 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
                     raise
                 except Exception as exc:  # noqa: BLE001 - any parser error means damaged
                     raise _damaged(exc, f"sheet {sheet}: ") from None
-                tables[table] = RawTable(_frame(header, rows), path.name, sheet)
+                try:
+                    tables[table] = RawTable(_frame(header, rows), path.name, sheet)
+                except _Duplicates as exc:
+                    problems += exc.problems(path.name, sheet)
         finally:
             wb.close()
     except _Refused as exc:
@@ -281,6 +312,9 @@ def _read_folder(path: Path) -> dict[str, RawTable]:
             continue
         except _BadRows as exc:
             problems += [Problem(shown, message, None, row) for row, message in exc.rows]
+            continue
+        except _Duplicates as exc:
+            problems += exc.problems(shown, None)
             continue
         tables[table] = RawTable(frame, shown, None, "." if sep == "," else None)
     if problems:
@@ -376,6 +410,7 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
         raise _BadRows(bad[:10])
     frame = table.to_pandas()
     lower = [n.strip().lower() for n in names]
+    _check_duplicates(lower)
     keep = [i for i, n in enumerate(lower) if n and n not in lower[:i]]
     frame = frame.iloc[:, keep]
     frame.columns = [lower[i] for i in keep]

@@ -33,6 +33,7 @@ from allocator.labels import label, money
 from allocator.output import atomic_write
 from allocator.result import Result
 from allocator.rounding import largest_remainder
+from allocator.text import workbook_safe
 
 EURO = '"€" #,##0'
 #: Charts are drawn up to this many regions; beyond it bars become unreadable.
@@ -47,6 +48,8 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
          bold: bool = False) -> Cell:
     cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = workbook_safe(value)  # validation refuses these; text from elsewhere too
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -79,7 +82,7 @@ def euro_scatter(title: str, x_title: str, y_title: str) -> ScatterChart:
 
 def straight_series(values: Reference, xvalues: Reference, title: str) -> Series:
     """Points joined by straight lines: these curves are piecewise linear."""
-    series = Series(values, xvalues, title=title)
+    series = Series(values, xvalues, title=workbook_safe(title))
     series.marker.symbol = "circle"
     series.smooth = False
     return series

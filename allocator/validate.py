@@ -28,7 +28,16 @@ from allocator.cells import (
 )
 from allocator.errors import MAX_LISTED_PER_COLUMN, InputError, Problem
 from allocator.instance import POLICY_KEYS, Instance, Policy
+from allocator.limits import (
+    MAX_EUR,
+    MAX_FACTOR,
+    MAX_POPULATION,
+    MAX_SCENARIOS,
+    MAX_TOTAL_EUR,
+    MAX_WEIGHT,
+)
 from allocator.read import ROW, RawTable, read_instance
+from allocator.text import CELL_UNSAFE, describe
 
 #: The numeric columns of each table: together they settle the table's decimal separator.
 NUMERIC = {
@@ -37,6 +46,7 @@ NUMERIC = {
     "goals": ("weight", "min_share", "max_share"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "policy": ("value",),
+    "sources": (),
     "need_scenarios": ("probability", "factor", "need_eur"),
     "years": ("budget_eur", "need_factor"),
     "funders": ("max_package_share", "carry_over_eur", "borrow_eur"),
@@ -73,9 +83,37 @@ class _Columns:
         self.f = table.frame
         self.problems = problems
         self.decimal = table.decimal
+        self.unsafe = {c: self._control_characters(c) for c in self.f.columns if c != ROW}
         if self.decimal is None:
             texts = [t for c in NUMERIC[kind] if c in self.f for t in number_texts(self.f[c])]
             self.decimal = table_decimal(texts)
+
+    def _control_characters(self, column: str) -> np.ndarray:
+        """Cells holding a character no workbook can hold and a terminal may act on (BEL,
+        ESC, vertical tab, C1 controls: common in text pasted from PDFs), each reported."""
+        cells = self.f[column]
+        if isinstance(cells.dtype, pd.StringDtype):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            found = pc.match_substring_regex(pa.array(cells, type=pa.large_string()),
+                                             CELL_UNSAFE.pattern)
+            mask = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), bool)
+        else:
+            mask = np.array([isinstance(v, str) and CELL_UNSAFE.search(v) is not None
+                             for v in cells], dtype=bool)
+        for i in np.flatnonzero(mask)[:MAX_LISTED_PER_COLUMN]:
+            ch = CELL_UNSAFE.search(str(cells.iat[i]))
+            assert ch is not None
+            self.problems.append(self.t.problem(
+                f"holds the control character {describe(ch.group())}, which a workbook cannot "
+                "hold and a terminal may act on; delete it (text pasted from a PDF often "
+                "carries one)", int(self.f[ROW].iat[i]), column))
+        if mask.sum() > MAX_LISTED_PER_COLUMN:
+            self.problems.append(self.t.problem(
+                f"{int(mask.sum()) - MAX_LISTED_PER_COLUMN} more rows with the same problem",
+                None, column))
+        return mask
 
     def _report(self, mask: pd.Series, column: str, message: str) -> None:
         """Add ``message`` (which may use {value}) for each row where ``mask`` holds."""
@@ -103,7 +141,8 @@ class _Columns:
         long, control = id_problems(text)
         self._report(pd.Series(long), column,
                      f"id longer than {MAX_ID_LENGTH} characters: '{{value}}'")
-        self._report(pd.Series(control), column,
+        reported = self.unsafe.get(column, np.zeros(len(control), dtype=bool))
+        self._report(pd.Series(control & ~reported), column,
                      "id holds a control character (tab, line break or similar)")
         return text
 
@@ -181,12 +220,16 @@ def validate(
         regions = pd.DataFrame({
             "region": ids,
             "name": clean_ids(rt.f["name"]) if "name" in rt.f else ids,
-            "population": rt.number("population", minimum=0, strict_minimum=True, integer=True),
-            "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True),
-            "min_eur": rt.number("min_eur", required=False, minimum=0),
-            "max_eur": rt.number("max_eur", required=False, minimum=0),
-            "cofinancing_eur": rt.number("cofinancing_eur", required=False, minimum=0),
-            "reference_eur": rt.number("reference_eur", required=False, minimum=0),
+            "population": rt.number("population", minimum=0, strict_minimum=True, integer=True,
+                                   maximum=MAX_POPULATION),
+            "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True,
+                               maximum=MAX_WEIGHT),
+            "min_eur": rt.number("min_eur", required=False, minimum=0, maximum=MAX_EUR),
+            "max_eur": rt.number("max_eur", required=False, minimum=0, maximum=MAX_EUR),
+            "cofinancing_eur": rt.number("cofinancing_eur", required=False, minimum=0,
+                                         maximum=MAX_EUR),
+            "reference_eur": rt.number("reference_eur", required=False, minimum=0,
+                                       maximum=MAX_EUR),
             **_notes(rt.f),
         })
         crossed = regions["min_eur"] > regions["max_eur"]
@@ -201,7 +244,8 @@ def validate(
         goals = pd.DataFrame({
             "goal": ids,
             "name": clean_ids(gt.f["name"]) if "name" in gt.f else ids,
-            "weight": gt.number("weight", default=1.0, minimum=0, strict_minimum=True),
+            "weight": gt.number("weight", default=1.0, minimum=0, strict_minimum=True,
+                               maximum=MAX_WEIGHT),
             "min_share": gt.number("min_share", required=False, minimum=0, maximum=1,
                                    fraction=True),
             "max_share": gt.number("max_share", required=False, minimum=0, maximum=1,
@@ -223,9 +267,9 @@ def validate(
         needs = pd.DataFrame({
             "region": nt.ids("region"),
             "goal": nt.ids("goal"),
-            "need_eur": nt.number("need_eur", minimum=0),
-            "existing_eur": nt.number("existing_eur", default=0.0, minimum=0),
-            "cap_eur": nt.number("cap_eur", required=False, minimum=0),
+            "need_eur": nt.number("need_eur", minimum=0, maximum=MAX_EUR),
+            "existing_eur": nt.number("existing_eur", default=0.0, minimum=0, maximum=MAX_EUR),
+            "cap_eur": nt.number("cap_eur", required=False, minimum=0, maximum=MAX_EUR),
             **_notes(nt.f),
         })
         region_ids = sorted_ids(regions["region"]) if not regions.empty else None
@@ -262,6 +306,8 @@ def validate(
                 needs["goal"] = pd.Categorical.from_codes(goal_code[order], goal_ids)
 
     policy = _policy(tables["policy"], problems, overrides or {})
+    if "sources" in tables:
+        _Columns(tables["sources"], problems, "sources")  # its text, checked like the rest
     if policy is not None and policy.max_change_eur_per_capita is not None and not regions.empty:
         # A cap on change needs a reference to change from, for every region.
         if "reference_eur" not in rt.f:
@@ -272,6 +318,11 @@ def validate(
                 lambda v: v is None or not str(v).strip()).to_numpy(bool),
                 "reference_eur", "missing value (max_change_eur_per_capita is set)")
 
+    if not problems and not needs.empty:
+        total = float(needs["need_eur"].sum())
+        if total > MAX_TOTAL_EUR:
+            problems.append(nt.t.problem(f"the needs add up to €{total:,.0f}, above the limit "
+                                         f"of €{MAX_TOTAL_EUR:,.0f}", None, "need_eur"))
     if problems:
         raise InputError(problems)
     assert policy is not None
@@ -322,6 +373,10 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
     names = clean_ids(st.f["name"])
     st._report(names.eq(""), "name", "missing value")
     st.unique(names, "name")
+    if len(names) > MAX_SCENARIOS:
+        problems.append(table.problem(f"{len(names):,} policy variants, above the limit of "
+                                      f"{MAX_SCENARIOS:,}"))
+        raise InputError(problems)
     out = []
     for i, name in enumerate(names):
         row = int(st.f[ROW].iat[i])
@@ -468,8 +523,8 @@ def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
     names = clean_ids(st.f["scenario"])
     st._report(names.eq(""), "scenario", "missing value")
     probability = st.number("probability", required=False, minimum=0, maximum=1, fraction=True)
-    factor = st.number("factor", required=False, minimum=0)
-    absolute = st.number("need_eur", required=False, minimum=0)
+    factor = st.number("factor", required=False, minimum=0, maximum=MAX_FACTOR)
+    absolute = st.number("need_eur", required=False, minimum=0, maximum=MAX_EUR)
     region = clean_ids(st.f["region"]) if "region" in st.f else pd.Series([""] * len(st.f))
     goal = clean_ids(st.f["goal"]) if "goal" in st.f else pd.Series([""] * len(st.f))
     both = factor.notna() & absolute.notna()
@@ -531,6 +586,16 @@ def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
         if not missing and not problems and abs(total - 1) > 1e-6:
             problems.append(table.problem(f"the probabilities sum to {total:g}, not 1", None,
                                           "probability"))
+    if len(order) > MAX_SCENARIOS:
+        problems.append(table.problem(f"{len(order):,} need scenarios, above the limit of "
+                                      f"{MAX_SCENARIOS:,}"))
+    for n in order:  # factors multiply: a need may grow beyond what any one cell allows
+        high = float(needs[n].max(initial=0.0))
+        if high > MAX_EUR or float(needs[n].sum()) > MAX_TOTAL_EUR:
+            problems.append(table.problem(
+                f"scenario '{n}' makes a need of €{high:,.0f} (needs in all €"
+                f"{float(needs[n].sum()):,.0f}), above the limit of €{MAX_EUR:,.0f} per need "
+                f"and €{MAX_TOTAL_EUR:,.0f} in all", first[n], "factor"))
     if not order and not problems:
         problems.append(table.problem("no scenarios"))
     if problems:

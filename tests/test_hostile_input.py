@@ -153,8 +153,13 @@ def test_runaway_and_control_character_ids(tmp_path: Path,
     got = refused(tmp_path, capsys, path)
     assert got[0] == ("ids/regions.csv, row 2, region: id longer than 200 characters: "
                       f"'{'x' * 37}...'")
-    assert got[1] == ("ids/goals.csv, row 2, goal: id holds a control character "
-                      "(tab, line break or similar)")
+    assert got[1] == ("ids/goals.csv, row 2, goal: holds the control character U+0007 (BEL), "
+                      "which a workbook cannot hold and a terminal may act on; delete it (text "
+                      "pasted from a PDF often carries one)")
+    tables["goals"][1][0] = "g\tx"  # a tab: fine in a note, not in an id
+    path = write_csv_instance(tmp_path / "tab", tables)
+    assert refused(tmp_path, capsys, path)[1] == (
+        "tab/goals.csv, row 2, goal: id holds a control character (tab, line break or similar)")
 
 
 def test_nothing_left_behind_when_writing_fails(tmp_path: Path) -> None:
