@@ -298,7 +298,7 @@ def _streams(table: RawTable | None, funders: list[Funder], years: list[int], ba
     if table is None:
         return pd.DataFrame(columns=columns)
     cols = _Columns(table, problems, "streams")
-    if not cols.require("funder", "region", "year", "amount_eur"):
+    if not cols.require("funder", "region", "year", "amount_eur", rows=False):
         return pd.DataFrame(columns=columns)
     horizon = years
     frame = pd.DataFrame({

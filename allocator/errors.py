@@ -81,3 +81,16 @@ class OutputFault(AllocatorError, OSError):
     every earlier file is as it was."""
 
     exit_code = EXIT_ERROR
+
+
+class UsageError(AllocatorError):
+    """A command-line value that cannot be used (a range the wrong way round, a count above
+    its limit); refused before any work."""
+
+    exit_code = EXIT_INPUT
+
+
+class OutsideFault(AllocatorError):
+    """Something outside the run failed (an unreachable Dask scheduler)."""
+
+    exit_code = EXIT_ERROR

@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.errors import Status
+from allocator.errors import OutsideFault, Status, UsageError
 from allocator.instance import Instance, Policy
+from allocator.limits import MAX_EUR, MAX_GRID_POINTS, MAX_STEPS, SCHEDULER_TIMEOUT_S
 from allocator.validate import NeedScenario
 
 #: Budgets per task: enough to amortise the build over warm re-solves, few enough that a
@@ -150,6 +151,10 @@ def run_grid(instance: Instance, budgets: Sequence[float], *,
     """Every point of budgets x policies x needs. Serial by default; on Dask with
     ``workers`` local processes, an existing cluster at ``scheduler``, or a given
     ``client``. The points come back in grid order either way."""
+    points = len(budgets) * max(len(policies or ()), 1) * max(len(needs or ()), 1)
+    if points > MAX_GRID_POINTS:
+        raise UsageError(f"the grid has {points:,} points (budgets x policy variants x need "
+                         f"scenarios), above the limit of {MAX_GRID_POINTS:,}")
     work = tasks(instance, budgets, policies, needs, allocations)
     total = sum(len(t.budgets) for t in work)
     with _bar(total, progress) as advance:
@@ -191,7 +196,12 @@ class _client:
         from dask.distributed import Client, LocalCluster
 
         if self.scheduler:
-            client = Client(self.scheduler)
+            try:
+                client = Client(self.scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                raise OutsideFault(f"no Dask scheduler answered at {self.scheduler} within "
+                                   f"{SCHEDULER_TIMEOUT_S} s ({reason})") from None
             self.own = [client]
             return client, f"dask {self.scheduler}"
         cluster = LocalCluster(n_workers=self.workers or 1, threads_per_worker=1,
@@ -232,15 +242,32 @@ def parse_budgets(text: str) -> list[float]:
         parts = text.split(":")
         if len(parts) != 3:
             raise ValueError(f"'{text}': write FROM:TO:N, for example 1e8:1e9:10")
-        low, high, n = float(parts[0]), float(parts[1]), float(parts[2])
+        try:
+            low, high, n = float(parts[0]), float(parts[1]), float(parts[2])
+        except ValueError:
+            raise ValueError(f"'{text}': write FROM:TO:N with numbers, for example "
+                             "1e8:1e9:10") from None
         if not (n >= 1 and n.is_integer()):
             raise ValueError(f"'{text}': N must be a whole number >= 1")
+        if n > MAX_STEPS:
+            raise ValueError(f"'{text}': N must be at most {MAX_STEPS:,}")
+        if high > MAX_EUR:
+            raise ValueError(f"'{text}': budgets above €{MAX_EUR:,.0f} are beyond the limit")
         if not 0 < low <= high or not math.isfinite(high):
             raise ValueError(f"'{text}': need 0 < FROM <= TO")
         return [float(b) for b in np.linspace(low, high, int(n))]
-    values = [float(v) for v in text.split(",") if v.strip()]
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"'{text}': budgets must be numbers > 0, separated by commas"
+                         ) from None
     if not values or any(not (v > 0 and math.isfinite(v)) for v in values):
         raise ValueError(f"'{text}': budgets must be numbers > 0")
+    if any(v > MAX_EUR for v in values):
+        raise ValueError(f"'{text}': budgets above €{MAX_EUR:,.0f} are beyond the limit")
+    if len(values) > MAX_STEPS:
+        raise ValueError(f"'{text}': {len(values):,} budgets, above the limit of "
+                         f"{MAX_STEPS:,}")
     return values
 
 

@@ -22,9 +22,11 @@ import pandas as pd
 
 from allocator import highs
 from allocator.engine import solve
-from allocator.errors import Status
+from allocator.errors import Status, UsageError
 from allocator.explain import budget_range
 from allocator.instance import Instance
+from allocator.labels import money
+from allocator.limits import MAX_EUR, MAX_STEPS
 from allocator.modeldata import money_scale, to_model_data
 from allocator.validate import load
 from models.matrix import build_lp
@@ -83,6 +85,14 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
     re-solves; its points carry the solver's marginal value at each budget.
     """
+    if steps is not None and not 1 <= steps <= MAX_STEPS:
+        raise UsageError(f"--steps {steps}: give 1 to {MAX_STEPS:,} budgets")
+    for flag, value in (("--from", start), ("--to", stop)):
+        if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_EUR):
+            raise UsageError(f"{flag} {value:g}: give a budget from €0 to €{MAX_EUR:,.0f}")
+    if start is not None and stop is not None and start > stop:
+        raise UsageError(f"--from {start:,.0f} lies above --to {stop:,.0f}: give the lower "
+                         "budget first")
     if not isinstance(instance, Instance):
         instance = load(instance)
     scale = money_scale(instance)
@@ -100,8 +110,11 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     top = high if high is not None and math.isfinite(high) else max(absorb, d.budget)
     b = min(top, (stop / scale) if stop is not None else top)
     if b < a:
-        raise ValueError("the range is empty: --from lies above --to or outside the "
-                         "feasible budgets")
+        asked = (f"{money(start, 'en') if start is not None else '€0'} to "
+                 f"{money(stop, 'en') if stop is not None else 'the top'}")
+        raise UsageError(f"the curve runs from {money(low * scale, 'en')} (the least budget "
+                         f"at which the rules hold) to {money(top * scale, 'en')} (beyond "
+                         f"which nothing more can be placed); {asked} lies outside it")
     points: dict[float, tuple[float, float, np.ndarray]] = {}
 
     def evaluate(budget: float) -> tuple[float, float]:

@@ -128,10 +128,15 @@ class _Columns:
                 f"{bad.size - MAX_LISTED_PER_COLUMN} more rows with the same problem",
                 None, column))
 
-    def require(self, *columns: str) -> bool:
+    def require(self, *columns: str, rows: bool = True) -> bool:
+        """The columns are there (each missing one reported) and, with ``rows``, at least one
+        row below the header."""
         missing = [c for c in columns if c not in self.f.columns]
         for c in missing:
             self.problems.append(self.t.problem(f"missing column '{c}'"))
+        if not missing and rows and self.f.empty:
+            self.problems.append(self.t.problem("a header but no rows: give at least one row"))
+            return False
         return not missing
 
     def ids(self, column: str) -> pd.Series:
@@ -449,7 +454,7 @@ def parse_tiers(text: str, decimal: str | None = None) -> object:
 def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, object]
             ) -> Policy | None:
     pt = _Columns(table, problems, "policy")
-    if not pt.require("key", "value"):
+    if not pt.require("key", "value", rows=False):  # a budget may come from a flag
         return None
     values: dict[str, object] = {}
     raw: dict[str, object] = {}  # as written, for messages
