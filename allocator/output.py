@@ -118,7 +118,7 @@ class Outputs:
         folder as output, or a path that cannot be written; ``outputs`` are (flag, path)."""
         given = [(flag, Path(p)) for flag, p in outputs if p is not None]
         inputs = [(p, p.resolve()) for p in self.input_files()]
-        folders = [r for p, r in inputs if p.is_dir()]
+        folders = [(p, r) for p, r in inputs if p.is_dir()]
         seen: list[tuple[str, Path, Path]] = []
         for flag, path in given:
             resolved = path.resolve()
@@ -126,8 +126,8 @@ class Outputs:
                 if _same(resolved, r) and not original.is_dir():
                     raise OutputClash(f"{flag} {path} is an input of this run ({original}); "
                                       "it would be overwritten. Choose another output file")
-            for folder in folders:
-                if _inside(resolved, folder):
+            for folder, folder_resolved in folders:
+                if _inside(resolved, folder_resolved):
                     raise OutputClash(f"{flag} {path} lies in the instance folder {folder}; "
                                       "an output there would change the instance. Choose a "
                                       "file outside it")
@@ -344,9 +344,11 @@ def csv_safe(value: object) -> object:
 
 def write_csv(path: str | Path, frame: Any) -> Path:
     """A table as CSV, every text cell made safe with :func:`csv_safe`."""
+    import pandas as pd
+
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype).startswith("string"):
+        if not pd.api.types.is_numeric_dtype(safe[column].dtype):
             safe[column] = safe[column].map(csv_safe)
     return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
 

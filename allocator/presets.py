@@ -44,7 +44,8 @@ class Preset:
             policy = Policy.model_validate(data)
         except ValidationError as exc:
             raise InputError([Problem(f"policy preset {self.name}",
-                                      f"{err['loc'][0] if err['loc'] else ''}: {err['msg']}")
+                                      f"{err['loc'][0] if err['loc'] else ''}: "
+                                      f"{err['msg'].removeprefix('Value error, ')}")
                               for err in exc.errors()]) from None
         regions = instance.regions.copy()
         for key in self.off:

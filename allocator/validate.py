@@ -575,7 +575,7 @@ def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
                                               row, "goal"))
                 continue
             needs[name][cell_of[(r, g)]] = absolute.iat[i]
-        elif not np.isnan(factor.iat[i]):
+        elif not np.isnan(factor.iat[i]) and factor.iat[i] <= MAX_FACTOR:
             match = np.ones(base.size, dtype=bool)
             if r:
                 match &= cell_region == r
