@@ -462,6 +462,8 @@ def _sweep(args: argparse.Namespace) -> int:
             print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  "
                   f"{p.marginal_value:>14.4f}")
         _print_written(outputs)
+    if not result.breakpoints:
+        print(f"allocator: infeasible: {terminal_safe(result.message)}", file=sys.stderr)
     return EXIT_OK if result.breakpoints else 3
 
 

@@ -29,6 +29,7 @@ import os
 import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,15 +54,27 @@ def _umask_mode() -> int:
 
 @contextlib.contextmanager
 def held_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until the block is done (they are delivered afterwards)."""
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not on Linux
-        yield
+    """SIGINT and SIGTERM wait until the block is done, then take effect as usual.
+
+    Blocking them with ``pthread_sigmask`` is not enough: the kernel hands a signal to any
+    thread that does not block it (HiGHS and Dask start threads), and Python then runs the
+    handler in the main thread all the same. So the handlers themselves are swapped for one
+    that only notes the signal, and a noted signal is raised again afterwards.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be changed from the main thread; there are none here
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, HELD)
+    noted: list[int] = []
+    previous = {s: signal.getsignal(s) for s in HELD}
+    for s in HELD:
+        signal.signal(s, lambda signum, frame: noted.append(signum))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for signum in dict.fromkeys(noted):
+            signal.raise_signal(signum)
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -164,7 +177,7 @@ class Outputs:
     def stage(self, path: str | Path, write: Callable[[Path], None]) -> Path:
         """Write ``path``'s content to a temporary file beside it; it moves into place at
         :meth:`commit`. A second file for the same target is refused."""
-        path = Path(path)
+        path = Path(os.path.normpath(path))  # x/new/../r.xlsx is x/r.xlsx: "new" need not exist
         if any(_same(path.resolve(), s.target.resolve()) for s in self.staged):
             raise OutputClash(f"{path} would be written twice in one run")
         try:
