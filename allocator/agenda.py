@@ -59,6 +59,7 @@ class Funder:
     max_package_share: float | None
     carry_over_eur: float
     borrow_eur: float
+    regions: tuple[str, ...] | None = None  # None: every region (a national funder)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,15 @@ def load_agenda(path: str | Path) -> Agenda:
             if g not in goals:
                 problems.append(tables["funders"].problem(
                     f"unknown goal '{g}' for funder '{f.id}' (not in goals)", None, "goals"))
+        for r in f.regions or ():
+            if r not in base.regions.index:
+                problems.append(tables["funders"].problem(
+                    f"unknown region '{r}' for funder '{f.id}' (not in regions)", None,
+                    "regions"))
+        if f.national and f.regions is not None:
+            problems.append(tables["funders"].problem(
+                f"the national funder '{f.id}' pays in every region: leave its regions blank",
+                None, "regions"))
     envelopes = _envelopes(tables.get("envelopes"), funders, years, budgets, base, problems)
     streams = _streams(tables.get("streams"), funders, years, base, problems)
     if problems:
@@ -178,13 +188,15 @@ def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
     bad = ~national.isin(TRUE_WORDS | FALSE_WORDS | {""})
     cols._report(bad, "national", "must be true or false, got '{value}'")
     goals = clean_ids(cols.f["goals"]) if "goals" in cols.f else pd.Series([""] * len(ids))
+    scope = clean_ids(cols.f["regions"]) if "regions" in cols.f else pd.Series([""] * len(ids))
     out = []
     for i, fid in enumerate(ids):
         listed = tuple(g.strip() for g in goals.iat[i].split(";") if g.strip())
+        regions = tuple(r.strip() for r in scope.iat[i].split(";") if r.strip())
         out.append(Funder(fid, names.iat[i] or fid, national.iat[i] in TRUE_WORDS,
                           listed or None,
                           None if np.isnan(share.iat[i]) else float(share.iat[i]),
-                          float(carry.iat[i]), float(borrow.iat[i])))
+                          float(carry.iat[i]), float(borrow.iat[i]), regions or None))
     if out and not any(f.national for f in out):
         problems.append(table.problem("mark one funder national (true): the one whose euro "
                                       "the report counts as unlocking the rest", None,
@@ -316,6 +328,11 @@ def _streams(table: RawTable | None, funders: list[Funder], years: list[int], ba
                  "region", "unknown region '{value}' (not in regions)")
     cols._report(frame["goal"].ne("") & ~frame["goal"].isin(base.goals.index), "goal",
                  "unknown goal '{value}' (not in goals)")
+    scope = {f.id: f.regions for f in funders if f.regions is not None}
+    outside = [f in scope and r not in scope[f] for f, r in zip(frame["funder"],
+                                                                 frame["region"], strict=True)]
+    cols._report(pd.Series(outside), "region",
+                 "'{value}' lies outside the regions of this row's funder (funders sheet)")
     # A stream outside the horizon is simply not counted (the JTF runs 2021-2027).
     return frame[frame["year"].isin(horizon)].reset_index(drop=True)
 
@@ -400,6 +417,8 @@ def agenda_data(agenda: Agenda, scale: float) -> AgendaData:
     goals = first.goals
     funders = agenda.funders
     may = np.array([[f.goals is None or g in f.goals for g in goals] for f in funders])
+    scope = np.array([[f.regions is None or r in f.regions for r in first.regions]
+                      for f in funders])
     p = agenda.policy
     return AgendaData(
         years=tuple(str(y) for y in agenda.years), funders=tuple(f.id for f in funders),
@@ -409,7 +428,7 @@ def agenda_data(agenda: Agenda, scale: float) -> AgendaData:
         upper=np.vstack([d.upper for d in years]), weight=first.weight,
         region_need=np.vstack([d.region_need for d in years]),
         region_covered=np.vstack([d.region_covered for d in years]),
-        envelope=agenda.envelopes.to_numpy(float) / scale, may_fund=may,
+        envelope=agenda.envelopes.to_numpy(float) / scale, may_fund=may, scope=scope,
         package_share=np.array([np.nan if f.max_package_share is None
                                 else f.max_package_share for f in funders]),
         carry=np.array([f.carry_over_eur for f in funders]) / scale,

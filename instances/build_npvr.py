@@ -141,8 +141,6 @@ FUNDERS = [  # id, name, national, goals, max package share, carry-over, status,
      "Regio Deal practice: the Rijk pays at most half of a regional package (SRC, NPVR fact "
      "sheet), applied here to all NPVR money (ASSUMED); carry-over up to 10 % of the "
      "envelope (ASSUMED)"),
-    ("provincie", "Provincies", False, "", None, 10_000_000, "ASSUMED",
-     "provincial co-financing of regional packages; carry-over ASSUMED"),
     ("gemeenten", "Gemeenten", False, "veilig-en-leefbaar; voorzieningen", None, 0,
      "ASSUMED", "municipalities fund liveability and services, not economic prospects"),
     ("eu", "Europese Unie", False, "gezonde-toekomst", None, 0, "ASSUMED",
@@ -150,8 +148,39 @@ FUNDERS = [  # id, name, national, goals, max package share, carry-over, status,
     ("privaat", "Private partijen", False, "gezonde-toekomst", None, 0, "ASSUMED",
      "the EUR 1 bn includes private money (SRC); private money goes to prospects (ASSUMED)"),
 ]
-ENVELOPES_EUR = {"rijk": BUDGET_EUR, "provincie": 75_000_000, "gemeenten": 40_000_000,
-                 "eu": 0, "privaat": 60_000_000}
+ENVELOPES_EUR = {"rijk": BUDGET_EUR, "gemeenten": 40_000_000, "eu": 0, "privaat": 60_000_000}
+# The provinces the 11 regions lie in (SRC: the regions' names and municipalities). A
+# province pays only in its own regions. Their joint envelope (€75 m a year) and carry-over
+# (€10 m) are ASSUMED, split over the provinces by the population of their NPVR regions
+# (ASSUMED).
+PROVINCES = {
+    "noord-holland": ("Provincie Noord-Holland", ["kop-van-noord-holland"]),
+    "groningen": ("Provincie Groningen", ["noord-en-oost-groningen"]),
+    "fryslan": ("Provinsje Fryslân", ["zuidoost-friesland", "noard-fryslan"]),
+    "drenthe": ("Provincie Drenthe", ["zuid-en-oost-drenthe"]),
+    "overijssel": ("Provincie Overijssel", ["twente"]),
+    "gelderland": ("Provincie Gelderland", ["achterhoek"]),
+    "limburg": ("Provincie Limburg", ["noord-limburg", "midden-limburg", "zuid-limburg"]),
+    "zeeland": ("Provincie Zeeland", ["zeeuws-vlaanderen"]),
+}
+PROVINCES_EUR = 75_000_000
+PROVINCES_CARRY_EUR = 10_000_000
+
+
+def provincial_funders() -> list[tuple[str, str, list[str], int, int]]:
+    """(id, name, regions, envelope, carry-over) of each province, the joint amounts split
+    by the population of its NPVR regions (whole euros, adding up)."""
+    from allocator.rounding import largest_remainder
+
+    pop = {r[0]: r[2] for r in REGIONS}
+    shares = [sum(pop[r] for r in regions) for _, regions in PROVINCES.values()]
+    total = sum(shares)
+    envelope = largest_remainder([PROVINCES_EUR * p / total for p in shares], PROVINCES_EUR)
+    carry = largest_remainder([PROVINCES_CARRY_EUR * p / total for p in shares],
+                              PROVINCES_CARRY_EUR)
+    return [(f"provincie-{key}", name, regions, int(e), int(c))
+            for (key, (name, regions)), e, c in zip(PROVINCES.items(), envelope, carry,
+                                                    strict=True)]
 
 
 def agenda_tables() -> dict[str, list[list[object]]]:
@@ -169,16 +198,29 @@ def agenda_tables() -> dict[str, list[list[object]]]:
     ]
     years = [["year", "need_factor", "status", "source"]] + [
         [y, 1, "ASSUMED", "need flat in real terms over the agenda"] for y in YEARS]
+    provinces = provincial_funders()
     funders = [["funder", "name", "national", "goals", "max_package_share", "carry_over_eur",
-                "status", "source"]] + [[f, n, str(nat).lower(), g, sh, c, st, src]
-                                        for f, n, nat, g, sh, c, st, src in FUNDERS]
+                "status", "source", "regions"]] + [[f, n, str(nat).lower(), g, sh, c, st, src, ""]
+                                                   for f, n, nat, g, sh, c, st, src in FUNDERS]
+    funders[2:2] = [[fid, name, "false", "", None, carry, "ASSUMED",
+                     f"provincial co-financing of the regional packages in its own regions; "
+                     f"EUR {PROVINCES_EUR / 1e6:g} m a year and "
+                     f"EUR {PROVINCES_CARRY_EUR / 1e6:g} m "
+                     "carry-over for all provinces together, split by the population of "
+                     "their NPVR regions (ASSUMED)", "; ".join(regions)]
+                    for fid, name, regions, _, carry in provinces]
     envelopes = [["funder", "year", "budget_eur", "status", "source"]]
-    for fid, amount in ENVELOPES_EUR.items():
+    amounts = dict(ENVELOPES_EUR)
+    amounts.update({fid: e for fid, _, _, e, _ in provinces})
+    order = ["rijk", *[p[0] for p in provinces], "gemeenten", "eu", "privaat"]
+    for fid in order:
         for y in YEARS:
-            envelopes.append([fid, y, amount, "ASSUMED",
-                              "national: the one-year default envelope; others: ASSUMED "
-                              "co-financing capacity" if fid != "eu" else
-                              "no new EU money assumed beyond the JTF stream"])
+            envelopes.append([fid, y, amounts[fid], "ASSUMED",
+                              "national: the one-year default envelope" if fid == "rijk" else
+                              "no new EU money assumed beyond the JTF stream" if fid == "eu"
+                              else f"a share of EUR {PROVINCES_EUR / 1e6:g} m for all provinces, "
+                              "by population (ASSUMED)" if fid.startswith("provincie")
+                              else "co-financing capacity (ASSUMED)"])
     streams = [["funder", "region", "goal", "year", "amount_eur", "status", "source"]]
     pop = {r[0]: r[2] for r in REGIONS}
     gron, dren = pop["noord-en-oost-groningen"], pop["zuid-en-oost-drenthe"]

@@ -2,7 +2,8 @@ r"""The four-year agenda: the allocation over years and funders as one LP.
 
 Sets
     T years (in order), F funders, C cells (region r, goal g) as in the one-year model;
-    A ⊆ T × C × F the triples where funder f may pay for goal g.
+    A ⊆ T × C × F the triples where funder f may pay for goal g in region r (a funder's
+    scope: a province pays only in its own regions; no column exists outside it).
 Parameters
     m[t,c] net need and u[t,c] absorption bound in year t, w[c] weight; N[t,r], E[t,r]
     gross need and need already covered by existing streams; B[f,t] funder f's envelope;
@@ -52,7 +53,8 @@ class AgendaData:
     region_need: FloatArray  # (T, R)
     region_covered: FloatArray  # (T, R)
     envelope: FloatArray  # (F, T)
-    may_fund: np.ndarray  # (F, G) bool
+    may_fund: np.ndarray  # (F, G) bool: funder f may pay for goal g
+    scope: np.ndarray  # (F, R) bool: funder f may pay in region r (a province in its own)
     package_share: FloatArray  # (F,) NaN = no limit
     carry: FloatArray  # (F,) most moved to the next year; 0 = none
     borrow: FloatArray  # (F,) most taken from the next year; 0 = none
@@ -71,7 +73,7 @@ class AgendaData:
         grid = np.meshgrid(np.arange(n_years), np.arange(self.n_cells), np.arange(n_funders),
                            indexing="ij")
         t, c, f = (a.ravel() for a in grid)
-        keep = self.may_fund[f, self.cell_goal[c]]
+        keep = self.may_fund[f, self.cell_goal[c]] & self.scope[f, self.cell_region[c]]
         return t[keep], c[keep], f[keep]
 
 

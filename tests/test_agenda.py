@@ -241,9 +241,92 @@ def test_validate_checks_the_agenda_sheets(tmp_path: Path, capsys: pytest.Captur
                                            ) -> None:
     assert main(["validate", str(AGENDA)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "agenda: 4 years (2026–2029), 5 funders, 42 existing streams")
+        "agenda: 4 years (2026–2029), 12 funders, 42 existing streams")
     path = small_agenda(tmp_path, [[2026, None]], [["rijk", "true", "", None, 0, 0]],
                         [["rijk", 2030, 5]])
     assert main(["validate", str(path)]) == 2
     assert "envelopes.csv, row 2, year: year 2030 is not in the years sheet" in \
         capsys.readouterr().err
+
+
+def scoped_agenda(tmp_path: Path, scope: str) -> Path:
+    """Two regions, the national Rijk with €30 and a province with €100 whose scope is
+    ``scope``; B's need weighs twice A's, so without a scope the province would pay in B."""
+    t = {
+        "regions": [["region", "population", "weight"], ["a", 1000, 1], ["b", 1000, 2]],
+        "goals": [["goal"], ["g"]],
+        "needs": [["region", "goal", "need_eur"], ["a", "g", 100], ["b", "g", 100]],
+        "policy": [["key", "value"], ["budget_eur", 1]],
+        "years": [["year"], [2026]],
+        "funders": [["funder", "national", "regions"], ["rijk", "true", ""],
+                    ["provincie-a", "false", scope]],
+        "envelopes": [["funder", "year", "budget_eur"], ["rijk", 2026, 30],
+                      ["provincie-a", 2026, 100]],
+    }
+    return write_csv_instance(tmp_path / f"s{scope or 'all'}", t)
+
+
+def test_a_funder_pays_only_in_its_own_regions(tmp_path: Path) -> None:
+    free = solve_agenda(scoped_agenda(tmp_path, ""))
+    paid = free.allocation.groupby("region")["amount_eur"].sum()
+    assert paid["b"] == pytest.approx(100, abs=1e-6)  # unscoped: B's need first, in full
+    assert free.weighted_unmet_eur[2026] == pytest.approx(70, abs=1e-6)
+    r = solve_agenda(scoped_agenda(tmp_path, "a"))
+    assert r.optimal
+    rounded = r.rounded()
+    by = rounded.groupby(["funder", "region"])["amount_eur"].sum()
+    assert by.get(("provincie-a", "b"), 0) == 0  # not one euro across the border
+    assert by[("provincie-a", "a")] == 100
+    assert by[("rijk", "b")] == 30  # the national money goes where it weighs most
+    # weighted unmet need from the tables: A 100 - 100, B 2 x (100 - 30)
+    assert r.weighted_unmet_eur[2026] == pytest.approx(140, abs=1e-6)
+
+
+def test_provinces_in_the_default_agenda_stay_in_their_regions() -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(AGENDA, read_only=True)
+    rows = list(wb["funders"].iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    scope = {row[0]: {r.strip() for r in str(row[header.index("regions")] or "").split(";")
+                      if r.strip()} for row in rows[1:]}
+    provinces = {f: s for f, s in scope.items() if str(f).startswith("provincie-")}
+    assert len(provinces) == 8  # the provinces the 11 regions lie in
+    assert sorted(r for s in provinces.values() for r in s) == sorted(
+        str(r[0]) for r in list(wb["regions"].iter_rows(values_only=True))[1:])
+    r = solve_agenda(AGENDA)
+    assert r.optimal
+    a = r.rounded()
+    for funder, regions in provinces.items():
+        mine = a[a["funder"] == funder]
+        assert int(mine.loc[~mine["region"].isin(regions), "amount_eur"].sum()) == 0
+        assert int(mine["amount_eur"].sum()) > 0
+    envelopes = r.agenda.envelopes
+    spent = r.by_funder()
+    for funder in provinces:  # a province spends at most its own money over the period
+        assert spent.loc[funder].sum() <= envelopes.loc[funder].sum() + 1
+
+
+@pytest.mark.parametrize(("funders", "streams", "expected"), [
+    ([["funder", "national", "regions"], ["rijk", "true", ""], ["p", "false", "r; x"]], None,
+     "funders.csv, regions: unknown region 'x' for funder 'p' (not in regions)"),
+    ([["funder", "national", "regions"], ["rijk", "true", "r"]], None,
+     "funders.csv, regions: the national funder 'rijk' pays in every region: leave its "
+     "regions blank"),
+    ([["funder", "national", "regions"], ["rijk", "true", ""], ["p", "false", "r"]],
+     [["funder", "region", "year", "amount_eur"], ["p", "q", 2026, 5]],
+     "streams.csv, row 2, region: 'q' lies outside the regions of this row's funder "
+     "(funders sheet)"),
+])
+def test_bad_scopes_are_named(tmp_path: Path, funders: list[list[object]],
+                              streams: list[list[object]] | None, expected: str) -> None:
+    path = small_agenda(tmp_path, [[2026, None]], [["rijk", "true", "", None, 0, 0]],
+                        [["rijk", 2026, 5]])
+    pd.DataFrame([["r", 1000], ["q", 500]], columns=["region", "population"]).to_csv(
+        path / "regions.csv", index=False)
+    pd.DataFrame(funders[1:], columns=funders[0]).to_csv(path / "funders.csv", index=False)
+    if streams:
+        pd.DataFrame(streams[1:], columns=streams[0]).to_csv(path / "streams.csv", index=False)
+    with pytest.raises(InputError) as err:
+        load_agenda(path)
+    assert [str(p).removeprefix("a/") for p in err.value.problems] == [expected]
