@@ -80,16 +80,23 @@ class Agenda:
         return self.instances[0].policy
 
 
-def load_agenda(path: str | Path) -> Agenda:
-    """Read and validate an agenda instance (or a v1 instance, as one year)."""
+def load_agenda(path: str | Path, *, preset: str | None = None,
+                flags: dict[str, object] | None = None) -> Agenda:
+    """Read and validate an agenda instance (or a v1 instance, as one year). Its policy is
+    the policy sheet, then ``preset``, then ``flags`` (policy keys), as for every command;
+    a ``budget_eur`` flag is the national funder's envelope in every year."""
+    from allocator.presets import with_policy
+
     path = Path(path)
+    flags = dict(flags or {})
     tables = read_instance(path)
     problems: list[Problem] = []
     years, budgets, factors = _years(tables.get("years"), problems)
     funders = _funders(tables.get("funders"), problems)
     if problems:
         raise InputError(problems)
-    base = _base_instance(tables, path, years, budgets, problems)
+    base = with_policy(_base_instance(tables, path, years, budgets, problems, flags), preset,
+                       flags)
     years = years or [DEFAULT_YEAR]  # a v1 instance: one year
     goals = tuple(base.goals.index)
     for f in funders:
@@ -107,6 +114,9 @@ def load_agenda(path: str | Path) -> Agenda:
                 f"the national funder '{f.id}' pays in every region: leave its regions blank",
                 None, "regions"))
     envelopes = _envelopes(tables.get("envelopes"), funders, years, budgets, base, problems)
+    if "budget_eur" in flags:
+        national = next(f.id for f in funders if f.national)
+        envelopes.loc[national, :] = float(flags["budget_eur"])  # type: ignore[arg-type]
     streams = _streams(tables.get("streams"), funders, years, base, problems)
     if problems:
         raise InputError(problems)
@@ -210,7 +220,8 @@ def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
 
 
 def _base_instance(tables: dict[str, RawTable], path: Path, years: list[int],
-                   budgets: dict[int, float], problems: list[Problem]) -> Instance:
+                   budgets: dict[int, float], problems: list[Problem],
+                   flags: dict[str, object]) -> Instance:
     """The v1 validation of everything but the year split (raises on its problems)."""
     needs = tables["needs"]
     first = needs
@@ -221,7 +232,7 @@ def _base_instance(tables: dict[str, RawTable], path: Path, years: list[int],
         frame = needs.frame[_year_of(needs) == years[0]]
         first = dataclasses.replace(needs, frame=frame.drop(columns="year"))
     budget = budgets.get(years[0]) if years else None
-    overrides = {"budget_eur": budget} if budget else {}
+    overrides = {**flags, **({"budget_eur": budget} if budget else {})}
     return validate({**tables, "needs": first}, name=path.stem, source=str(path),
                     overrides=overrides)
 
@@ -256,8 +267,10 @@ def _year_instance(tables: dict[str, RawTable], path: Path, base: Instance, year
     needs["need_eur"] = needs["need_eur"] * factor
     extra = _stream_cells(streams[streams["year"] == year], needs)
     needs["existing_eur"] = needs["existing_eur"] + extra
-    policy = inst.policy.model_copy(update={"budget_eur": max(envelope, 1e-9)})
-    return dataclasses.replace(inst, needs=needs, policy=policy)
+    # One policy and one regions table for every year: the base's, with preset and flags.
+    policy = base.policy.model_copy(update={"budget_eur": max(envelope, 1e-9)})
+    return dataclasses.replace(inst, needs=needs, policy=policy, regions=base.regions,
+                               goals=base.goals)
 
 
 def _stream_cells(streams: pd.DataFrame, needs: pd.DataFrame) -> np.ndarray:

@@ -52,14 +52,6 @@ def _parser() -> argparse.ArgumentParser:
                        description="Solve an instance (xlsx workbook or CSV folder). Flags "
                                    "override the policy sheet.")
     s.add_argument("instance", type=Path, help="instance workbook (.xlsx) or CSV folder")
-    s.add_argument("--budget", type=float, metavar="EUR", help="annual budget in euros")
-    s.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
-    s.add_argument("--max-gap", type=float, metavar="D", help="maximum coverage gap, 0-1")
-    s.add_argument("--fairness", choices=("weighted", "max-min"),
-                   help="weighted: least weighted unmet need; max-min: raise the lowest "
-                        "coverage first, then the next")
-    s.add_argument("--max-efficiency-loss", type=float, metavar="F",
-                   help="with max-min: weighted unmet need at most (1 + F) x its optimum")
     _rule_flags(s)
     s.add_argument("--out", type=Path, metavar="REPORT.xlsx",
                    help="report workbook (default reports/<instance>.xlsx)")
@@ -82,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Weighted unmet need as a function of the budget: every "
                                    "breakpoint and the marginal value of a euro between them.")
     w.add_argument("instance", type=Path)
+    _rule_flags(w)
     w.add_argument("--from", dest="start", type=float, metavar="EUR", help="lowest budget")
     w.add_argument("--to", dest="stop", type=float, metavar="EUR", help="highest budget")
     w.add_argument("--steps", type=int, metavar="N",
@@ -94,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "blank cell keeps the instance's value).")
     c.add_argument("instance", type=Path)
     c.add_argument("scenarios", type=Path, metavar="SCENARIOS")
+    _rule_flags(c)
     c.add_argument("--out", type=Path, metavar="COMPARE.xlsx",
                    help="workbook (default reports/<instance>-compare.xlsx)")
     c.add_argument("--json", type=Path, metavar="COMPARE.json", help="also write JSON")
@@ -109,8 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("instance", type=Path)
     u.add_argument("needs", type=Path, metavar="NEEDS", help="need scenarios (CSV or workbook)")
     u.add_argument("--objective", choices=("expected", "worst-case"), default="expected")
-    u.add_argument("--budget", type=float, metavar="EUR", help="annual budget in euros")
-    u.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
+    _rule_flags(u)
     _workbook_flags(u, "ROBUST", "workbook (default reports/<instance>-robust.xlsx)")
 
     d = sub.add_parser("grid", help="budgets x policy variants x need scenarios, on Dask if "
@@ -119,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "of a grid of budgets, policy variants and need scenarios; "
                                    "serial, or on Dask (local processes or a cluster).")
     d.add_argument("instance", type=Path)
+    _rule_flags(d, budget=False)
     d.add_argument("--budgets", required=True, metavar="FROM:TO:N|B,B,...",
                    help="N budgets from FROM to TO, or a list")
     d.add_argument("--policies", type=Path, metavar="SCENARIOS",
@@ -140,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "existing streams; a v1 instance is one year and one "
                                    "funder) and write who pays what per year, region and goal.")
     a.add_argument("instance", type=Path)
+    _rule_flags(a, budget_help="the national funder's envelope in every year")
     _workbook_flags(a, "AGENDA", "workbook (default reports/<instance>.xlsx)")
 
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
@@ -173,11 +168,22 @@ def _workbook_flags(p: argparse.ArgumentParser, name: str, out_help: str,
     p.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
-def _rule_flags(p: argparse.ArgumentParser) -> None:
-    """The policy preset and the flags for the rules that have no short flag of their own."""
+def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
+                budget_help: str = "annual budget in euros") -> None:
+    """The policy flags every command that solves takes, the same everywhere: a preset, then
+    one flag per rule (each overrides the instance's policy and the preset)."""
     from allocator.presets import available
 
-    r = p.add_argument_group("rules (each overrides the instance's policy and the preset)")
+    r = p.add_argument_group("policy (the instance's policy sheet, then --policy, then these)")
+    if budget:
+        r.add_argument("--budget", type=float, metavar="EUR", help=budget_help)
+    r.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
+    r.add_argument("--max-gap", type=float, metavar="D", help="maximum coverage gap, 0-1")
+    r.add_argument("--fairness", choices=("weighted", "max-min"),
+                   help="weighted: least weighted unmet need; max-min: raise the lowest "
+                        "coverage first, then the next")
+    r.add_argument("--max-efficiency-loss", type=float, metavar="F",
+                   help="with max-min: weighted unmet need at most (1 + F) x its optimum")
     r.add_argument("--policy", metavar="NAME|FILE.toml",
                    help=f"a policy preset: {', '.join(available())}, or a preset file")
     r.add_argument("--per-capita-cap", type=float, metavar="K", dest="per_capita_cap_ratio",
@@ -199,27 +205,43 @@ def _rule_flags(p: argparse.ArgumentParser) -> None:
                    help="the whole budget must be allocated")
 
 
-RULE_FLAGS = ("per_capita_cap_ratio", "region_min_eur", "region_max_eur", "shortfall_tiers",
-              "cofinancing_ratio", "max_change_eur_per_capita", "spend_all")
+#: Policy key of each flag (argparse dest -> key), in the order of the help.
+POLICY_FLAGS = {"budget": "budget_eur", "floor": "coverage_floor",
+                "max_gap": "max_coverage_gap", "fairness": "fairness",
+                "max_efficiency_loss": "max_efficiency_loss",
+                "per_capita_cap_ratio": "per_capita_cap_ratio",
+                "region_min_eur": "region_min_eur", "region_max_eur": "region_max_eur",
+                "shortfall_tiers": "shortfall_tiers", "cofinancing_ratio": "cofinancing_ratio",
+                "max_change_eur_per_capita": "max_change_eur_per_capita",
+                "spend_all": "spend_all"}
 
 
-def _rules(args: argparse.Namespace) -> dict[str, object]:
+def _flags(args: argparse.Namespace) -> dict[str, object]:
+    """The policy values given as flags, by policy key (absent flags are left out)."""
     from allocator.validate import parse_tiers
 
-    rules = {k: getattr(args, k) for k in RULE_FLAGS if getattr(args, k) is not None}
-    if "shortfall_tiers" in rules:
-        rules["shortfall_tiers"] = parse_tiers(str(rules["shortfall_tiers"]))
-    return rules
+    flags = {key: getattr(args, dest) for dest, key in POLICY_FLAGS.items()
+             if getattr(args, dest, None) is not None}
+    if "shortfall_tiers" in flags:
+        flags["shortfall_tiers"] = parse_tiers(str(flags["shortfall_tiers"]))
+    return flags
 
 
-def _instance(args: argparse.Namespace) -> object:
-    """The instance path, or — with --policy — the instance with its preset applied."""
-    if not args.policy:
-        return args.instance
-    from allocator.presets import load_preset
+def _policy_file(args: argparse.Namespace) -> Path | None:
+    """The --policy file, when it names one (an input the outputs may not touch)."""
+    policy = getattr(args, "policy", None)
+    return Path(policy) if policy and policy.endswith(".toml") else None
+
+
+def _instance(args: argparse.Namespace) -> Any:
+    """The instance with its policy: the instance's policy sheet, then the --policy preset,
+    then the flags — the same for every command."""
+    from allocator.presets import with_policy
     from allocator.validate import load
 
-    return load_preset(args.policy).apply(load(args.instance))
+    flags = _flags(args)
+    # The flags also go in at reading, so that --budget fills a policy sheet without one.
+    return with_policy(load(args.instance, **flags), args.policy, flags)
 
 
 class Terminated(KeyboardInterrupt):
@@ -342,9 +364,9 @@ def _compare(args: argparse.Namespace) -> int:
     from allocator.compare import compare, write_compare_report
 
     out = args.out or _default_out(args.instance, "-compare")
-    outputs = _run_outputs(args, [args.instance, args.scenarios],
+    outputs = _run_outputs(args, [args.instance, args.scenarios, _policy_file(args)],
                            [("--out", out), ("--json", args.json)])
-    result = compare(args.instance, args.scenarios)
+    result = compare(_instance(args), args.scenarios)
     with outputs:
         if args.json:
             write_json(args.json, result.to_dict())
@@ -356,12 +378,13 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _agenda(args: argparse.Namespace) -> int:
-    from allocator.agenda import solve_agenda
+    from allocator.agenda import load_agenda, solve_agenda
     from allocator.agenda_report import write_agenda_report
 
     out = _report_out(args)
-    outputs = _run_outputs(args, [args.instance], [("--out", out), ("--json", args.json)])
-    result = solve_agenda(args.instance)
+    outputs = _run_outputs(args, [args.instance, _policy_file(args)],
+                           [("--out", out), ("--json", args.json)])
+    result = solve_agenda(load_agenda(args.instance, preset=args.policy, flags=_flags(args)))
     with outputs:
         if args.json:
             write_json(args.json, result.to_dict())
@@ -385,7 +408,7 @@ def _agenda(args: argparse.Namespace) -> int:
 def _grid(args: argparse.Namespace) -> int:
     from allocator.grid import parse_budgets, run_grid, write_grid_report
     from allocator.read import read_table
-    from allocator.validate import load, need_scenarios, scenarios
+    from allocator.validate import need_scenarios, scenarios
 
     try:
         budgets = parse_budgets(args.budgets)
@@ -396,9 +419,9 @@ def _grid(args: argparse.Namespace) -> int:
         print("allocator: --workers must be 1..1024", file=sys.stderr)
         return EXIT_INPUT
     out = _report_out(args, "-grid")
-    outputs = _run_outputs(args, [args.instance, args.policies, args.needs],
+    outputs = _run_outputs(args, [args.instance, args.policies, args.needs, _policy_file(args)],
                            [("--out", out), ("--json", args.json), ("--csv", args.csv)])
-    instance = load(args.instance)
+    instance = _instance(args)
     policies = scenarios(read_table(args.policies), instance.policy) if args.policies else None
     needs = need_scenarios(read_table(args.needs), instance) if args.needs else None
     grid = run_grid(instance, budgets, policies=policies, needs=needs, workers=args.workers,
@@ -419,12 +442,11 @@ def _grid(args: argparse.Namespace) -> int:
 
 def _robust(args: argparse.Namespace) -> int:
     from allocator.robust import robust, write_robust_report
-    from allocator.validate import load
 
     out = _report_out(args, "-robust")
-    outputs = _run_outputs(args, [args.instance, args.needs],
+    outputs = _run_outputs(args, [args.instance, args.needs, _policy_file(args)],
                            [("--out", out), ("--json", args.json)])
-    instance = load(args.instance, budget_eur=args.budget, coverage_floor=args.floor)
+    instance = _instance(args)
     result = robust(instance, args.needs, objective=args.objective)
     with outputs:
         if args.json:
@@ -448,8 +470,9 @@ def _sweep(args: argparse.Namespace) -> int:
     from allocator.sweep import sweep, write_sweep_report
 
     out = _report_out(args, "-sweep")
-    outputs = _run_outputs(args, [args.instance], [("--out", out), ("--json", args.json)])
-    result = sweep(args.instance, start=args.start, stop=args.stop, steps=args.steps)
+    outputs = _run_outputs(args, [args.instance, _policy_file(args)],
+                           [("--out", out), ("--json", args.json)])
+    result = sweep(_instance(args), start=args.start, stop=args.stop, steps=args.steps)
     with outputs:
         if args.json:
             write_json(args.json, result.to_dict())
@@ -517,15 +540,11 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     from allocator.summary import summary
 
     out = _report_out(args)
-    policy_file = Path(args.policy) if args.policy and args.policy.endswith(".toml") else None
-    outputs = _run_outputs(args, [args.instance, policy_file],
+    outputs = _run_outputs(args, [args.instance, _policy_file(args)],
                            [("--out", out), ("--json", args.json)])
     result = solve(
-        _instance(args), budget=args.budget, floor=args.floor,  # type: ignore[arg-type]
-        max_gap=args.max_gap, tie_break=args.tie_break, algorithm=args.algorithm,
+        _instance(args), tie_break=args.tie_break, algorithm=args.algorithm,
         time_limit=args.time_limit, fairness_price=args.fairness_price,
-        fairness=args.fairness, max_efficiency_loss=args.max_efficiency_loss,
-        rules=_rules(args),
     )
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     with outputs:

@@ -96,3 +96,12 @@ def load_preset(name: str) -> Preset:
 
         values["shortfall_tiers"] = parse_tiers(values["shortfall_tiers"])
     return Preset(path.stem, str(data.get("description", "")), dict(values), tuple(off))
+
+
+def with_policy(instance: Instance, preset: str | None,
+                flags: dict[str, object] | None = None) -> Instance:
+    """``instance`` under its own policy, then ``preset`` (a name or a ``.toml`` file), then
+    ``flags`` (policy keys): the one order every command applies."""
+    if preset:
+        instance = load_preset(preset).apply(instance)
+    return instance.with_policy(**(flags or {})) if flags else instance
