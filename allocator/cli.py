@@ -480,10 +480,18 @@ def _sweep(args: argparse.Namespace) -> int:
             write_sweep_report(result, out, lang=args.lang)
     if not args.quiet:
         print(terminal_safe(result.message))
-        print(f"{'budget':>18}  {'weighted unmet':>18}  {'marginal value':>14}")
+        tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
+        print(f"{'budget':>18}  {'weighted unmet':>18}  "
+              + (f"{'tier penalty':>18}  {'objective':>18}  " if tiers else "")
+              + f"{'marginal value':>14}")
         for p in result.breakpoints:
-            print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  "
+            parts = (f"€{p.tier_penalty_eur or 0:>17,.0f}  €{p.objective_eur:>17,.0f}  "
+                     if tiers else "")
+            print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  {parts}"
                   f"{p.marginal_value:>14.4f}")
+        if tiers:
+            print("The marginal value is that of the objective: weighted unmet need plus "
+                  "the tier penalty.")
         _print_written(outputs)
     if not result.breakpoints:
         print(f"allocator: infeasible: {terminal_safe(result.message)}", file=sys.stderr)

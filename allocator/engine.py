@@ -32,7 +32,7 @@ from allocator.instance import Instance
 from allocator.labels import text
 from allocator.maxmin import with_leximin
 from allocator.modeldata import money_scale, to_model_data
-from allocator.result import Note, Result, SolverInfo
+from allocator.result import NextEuros, Note, Result, SolverInfo
 from allocator.validate import load
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
@@ -41,6 +41,11 @@ TIE_BREAKS = ("lexicographic", "none")
 #: Above this many cells the price of fairness (one LP per equity rule, plus one) is only
 #: computed on request: at 1e6 cells each of those LPs takes minutes.
 FAIRNESS_PRICE_MAX_CELLS = 100_000
+#: Up to this many cells "what €1 m more does" is a second full solve at the larger budget;
+#: above, the budget's shadow price (exact where the curve is linear over the step).
+MARGINAL_MAX_CELLS = 100_000
+#: The step of "what more budget does".
+NEXT_STEP_EUR = 1_000_000.0
 
 #: Slack allowed on the stage-1 objective and the max-min level in later stages (relative).
 STAGE_TOLERANCE = 1e-9
@@ -74,6 +79,7 @@ def solve(
     fairness: str | None = None,
     max_efficiency_loss: float | None = None,
     rules: Mapping[str, object] | None = None,
+    marginal: bool | None = None,
 ) -> Result:
     """Solve an instance (a path or a validated :class:`Instance`); flags override its policy,
     and so do the policy keys in ``rules`` (None keeps the instance's value).
@@ -81,6 +87,10 @@ def solve(
     ``fairness_price`` also solves the instance without its equity rules, together and one
     at a time, to price them (one LP more per rule in force, plus one). None (the default)
     does so up to ``FAIRNESS_PRICE_MAX_CELLS`` cells and says so when it does not.
+
+    ``marginal`` solves again at the budget + €1 m (every rule, preset and stage the same) to
+    say what the next million does, exactly; None (the default) does so up to
+    ``MARGINAL_MAX_CELLS`` cells and uses the budget's shadow price above.
     """
     if tie_break not in TIE_BREAKS:
         raise ValueError(f"tie_break must be one of {TIE_BREAKS}, got {tie_break!r}")
@@ -161,6 +171,10 @@ def solve(
         if price else None,
         seconds=seconds,
     )
+    if cert.passed:
+        result.next_million = _next_million(
+            result, tie_break, algorithm, time_limit,
+            marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS)
     if not cert.passed:
         raise CertificateError(
             f"The allocation failed its independent check (largest violation "
@@ -168,6 +182,23 @@ def solve(
             f"{cert.duality_gap:.2e}); it is not reported as optimal."
         )
     return result
+
+
+def _next_million(r: Result, tie_break: str, algorithm: str, time_limit: float | None,
+                  resolve: bool) -> NextEuros | None:
+    """What €1 m more does to the reported figures: a re-solve at the budget + €1 m with the
+    same rules and stages (exact under every preset), or the budget's shadow price."""
+    step = NEXT_STEP_EUR
+    if not resolve:
+        return NextEuros(step, (r.marginal_value or 0.0) * step, None, "dual")
+    more = solve(r.instance, budget=r.budget_eur + step, tie_break=tie_break,
+                 algorithm=algorithm, time_limit=time_limit, fairness_price=False,
+                 marginal=False)
+    if not more.optimal:
+        return None  # spend_all with no need left to absorb more money
+    tiers = (None if r.tier_penalty_eur is None
+             else r.tier_penalty_eur - (more.tier_penalty_eur or 0.0))
+    return NextEuros(step, r.weighted_unmet_eur - more.weighted_unmet_eur, tiers, "re-solve")
 
 
 def _price(d: AllocationData, best: float, x: FloatArray, scale: float,

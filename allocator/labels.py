@@ -161,12 +161,34 @@ _LABELS: dict[str, dict[str, str]] = {
                      "en": "Weighted unmet need before allocation"},
     "unmet_after": {"nl": "Gewogen onvervulde behoefte na verdeling",
                     "en": "Weighted unmet need after allocation"},
+    "objective": {"nl": "Gewogen onvervulde behoefte plus extra gewicht diepe tekorten",
+                  "en": "Weighted unmet need plus the extra weight of deep shortfalls"},
     "coverage_min": {"nl": "Laagste dekking", "en": "Lowest coverage"},
     "coverage_max": {"nl": "Hoogste dekking", "en": "Highest coverage"},
     "marginal": {"nl": "Waarde van extra budget", "en": "Value of extra budget"},
     "marginal_text": {
         "nl": "€1 mln meer zou de gewogen onvervulde behoefte met {value} verlagen",
         "en": "€1 m more would lower weighted unmet need by {value}",
+    },
+    "next_text": {
+        "nl": "{step} meer zou de gewogen onvervulde behoefte met {value} verlagen",
+        "en": "{step} more would lower weighted unmet need by {value}",
+    },
+    "next_tiers": {
+        "nl": " en het extra gewicht van diepe tekorten met {value}",
+        "en": " and the extra weight of deep shortfalls by {value}",
+    },
+    "next_dual": {
+        "nl": " (volgens de schaduwprijs van het budget; boven 100.000 cellen niet opnieuw "
+              "opgelost, met diepe-tekorttreden inbegrepen)",
+        "en": " (from the budget's shadow price; not re-solved above 100,000 cells, the "
+              "deep-shortfall weight included)",
+    },
+    "next_none": {
+        "nl": "meer budget kan niet worden besteed: de regels vragen dat het hele budget "
+              "wordt verdeeld en er is geen behoefte meer om het op te vangen",
+        "en": "more budget cannot be spent: the rules require the whole budget to be "
+              "allocated and no need is left to absorb it",
     },
     "certificate": {"nl": "Controle (buiten de solver)", "en": "Check (outside the solver)"},
     "certificate_text": {

@@ -163,7 +163,6 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
     if r.optimal:
         allocated = int(r.rounded_allocation()["amount_eur"].sum())
         cov = r.coverage["coverage"].dropna()
-        value = (r.marginal_value or 0.0) * 1e6
         rows += [
             (label("allocated", lang), allocated, EURO),
             (label("unallocated", lang), round(r.budget_eur) - allocated, EURO),
@@ -173,8 +172,8 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
               if r.tier_penalty_eur is not None else []),
             (label("coverage_min", lang), float(cov.min()) if len(cov) else None, PERCENT),
             (label("coverage_max", lang), float(cov.max()) if len(cov) else None, PERCENT),
-            (label("marginal", lang),
-             label("marginal_text", lang).format(value=eur_text(value, lang)), None),
+            (label("marginal", lang), r.next_million.sentence(lang)
+             if r.next_million is not None else label("next_none", lang), None),
         ]
         cofinancing = r.cofinancing()
         if not cofinancing.empty:
@@ -339,6 +338,8 @@ def _meaning(row: Any, r: Result, lang: str, budget: float, population: pd.Serie
         return eur_text(value, lang)
 
     if row.rule == "budget":
+        if r.next_million is not None:
+            return r.next_million.sentence(lang, "explain_budget")
         return label("explain_budget", lang).format(value=eur((r.marginal_value or 0) * 1e6))
     if row.rule == "coverage_floor":
         return label("explain_floor", lang).format(value=eur(y * 0.01 * need[row.id]))

@@ -30,6 +30,37 @@ class SolverInfo:
 Note = tuple[str, dict[str, object]]
 
 
+@dataclass(frozen=True)
+class NextEuros:
+    """What ``step_eur`` more budget does to the reported allocation's figures.
+
+    ``method`` is "re-solve" (the whole solve run again at the larger budget, with every rule,
+    preset and tie-break: exact) or "dual" (the budget's shadow price times the step: exact
+    where the curve is linear over the step, used above ``MARGINAL_MAX_CELLS``; it cannot split
+    the change over weighted unmet need and the tier penalty, so ``tier_change_eur`` is None
+    and ``unmet_change_eur`` is the change of their sum).
+    """
+
+    step_eur: float
+    unmet_change_eur: float  # weighted unmet need at the budget minus at budget + step
+    tier_change_eur: float | None  # the same for the tier penalty; None without tiers
+    method: str
+
+    def sentence(self, lang: str, key: str = "next_text") -> str:
+        """In words; ``key`` is the label of the first clause (``{step}``, ``{value}``)."""
+        from allocator.labels import label, money
+
+        step = ("€1 mln" if lang == "nl" else "€1 m") if self.step_eur == 1e6 else money(
+            self.step_eur, lang)
+        parts = label(key, lang).format(step=step,
+                                                value=money(self.unmet_change_eur, lang))
+        if self.tier_change_eur is not None:
+            parts += label("next_tiers", lang).format(value=money(self.tier_change_eur, lang))
+        elif self.method == "dual":
+            parts += label("next_dual", lang)
+        return parts
+
+
 @dataclass
 class Result:
     """An allocation with its explanation and its certificate.
@@ -51,7 +82,8 @@ class Result:
     weighted_unmet_eur: float = math.nan
     weighted_unmet_before_eur: float = math.nan
     tier_penalty_eur: float | None = None  # the shortfall tiers' extra weight, when in force
-    marginal_value: float | None = None  # weighted unmet need removed by one more euro
+    marginal_value: float | None = None  # objective removed by one more euro (budget dual)
+    next_million: NextEuros | None = None  # what €1 m more does, from a re-solve
     certificate: Certificate | None = None
     price_of_fairness: PriceOfFairness | None = None
     infeasibility: Infeasibility | None = None
@@ -121,6 +153,7 @@ class Result:
             "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
             "tier_penalty_eur": self.tier_penalty_eur,
             "marginal_value": self.marginal_value,
+            "next_million": None if self.next_million is None else vars(self.next_million),
             "policy": self.instance.policy.model_dump(),
             "tie_break": self.tie_break,
             # Columns, not one object per cell: a million cells stay a fast read and write.

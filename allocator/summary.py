@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allocator.labels import label
 from allocator.result import Result
 
 
@@ -30,7 +31,8 @@ def summary(r: Result) -> str:
         "",
         f"allocated €{int(m.to_numpy().sum()):,} of €{r.budget_eur:,.0f}",
         f"weighted unmet need €{r.weighted_unmet_before_eur:,.0f} -> €{r.weighted_unmet_eur:,.0f}",
-        f"€1 m more would lower weighted unmet need by €{(r.marginal_value or 0) * 1e6:,.0f}",
+        r.next_million.sentence("en") if r.next_million is not None
+        else label("next_none", "en"),
     ]
     p = r.price_of_fairness
     if p and p.per_rule_eur:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from allocator import highs
+from allocator.certify import tier_penalty, unmet
 from allocator.engine import solve
 from allocator.errors import Status, UsageError
 from allocator.explain import budget_range
@@ -29,6 +30,7 @@ from allocator.labels import money
 from allocator.limits import MAX_EUR, MAX_STEPS
 from allocator.modeldata import money_scale, to_model_data
 from allocator.validate import load
+from models.data import AllocationData
 from models.matrix import build_lp
 
 #: Relative tolerance on U for "this point lies on both tangents".
@@ -38,15 +40,23 @@ MAX_CELLS_PER_BREAKPOINT = 20_000
 #: Up to this many breakpoints, each one's allocation is the engine's full, tie-broken and
 #: certified solve at that budget; beyond, the stage-1 optimum of the trace.
 MAX_TIE_BROKEN = 50
+#: Budgets a max-min sweep solves when --steps does not say (21: every 5 % of the range).
+MAX_MIN_SAMPLES = 21
 
 
 @dataclass(frozen=True)
 class Breakpoint:
-    """One vertex of the curve; ``marginal_value`` holds on the segment that starts here."""
+    """One vertex of the curve; ``marginal_value`` holds on the segment that starts here.
+
+    The curve is the objective: weighted unmet need plus, with shortfall tiers, the tier
+    penalty (both parts given). Without tiers the two are the same number.
+    """
 
     budget_eur: float
-    weighted_unmet_eur: float
-    marginal_value: float  # weighted unmet need removed per extra euro
+    weighted_unmet_eur: float  # of the allocation reported at this budget
+    marginal_value: float  # objective removed per extra euro, on the segment from here
+    objective_eur: float = 0.0  # the curve: weighted unmet need + tier penalty
+    tier_penalty_eur: float | None = None  # None: no tiers in force
 
 
 @dataclass
@@ -60,9 +70,10 @@ class Sweep:
     allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # breakpoint x cell
 
     def value_at(self, budget_eur: float) -> float:
-        """Weighted unmet need at any budget in range, by linear interpolation."""
+        """The objective (weighted unmet need, plus the tier penalty with tiers) at any budget
+        in range, by linear interpolation: exact, the curve being piecewise linear."""
         b = np.array([p.budget_eur for p in self.breakpoints])
-        u = np.array([p.weighted_unmet_eur for p in self.breakpoints])
+        u = np.array([p.objective_eur for p in self.breakpoints])
         if not len(b) or budget_eur < b[0] - 1e-6 or budget_eur > b[-1] + 1e-6:
             raise ValueError(f"budget {budget_eur:,.2f} is outside the traced range")
         return float(np.interp(budget_eur, b, u))
@@ -115,6 +126,9 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
         raise UsageError(f"the curve runs from {money(low * scale, 'en')} (the least budget "
                          f"at which the rules hold) to {money(top * scale, 'en')} (beyond "
                          f"which nothing more can be placed); {asked} lies outside it")
+    if instance.policy.fairness == "max-min":
+        return _sampled(instance, np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale
+                        if b > a else np.array([a * scale]), low * scale)
     points: dict[float, tuple[float, float, np.ndarray]] = {}
 
     def evaluate(budget: float) -> tuple[float, float]:
@@ -131,8 +145,8 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
         return u, slope
 
     if steps is not None:
-        return _grid(instance, np.linspace(a, b, max(steps, 2)) if b > a else np.array([a]),
-                     evaluate, points, scale, low, lambda: solves)
+        return _grid(instance, d, np.linspace(a, b, max(steps, 2)) if b > a
+                     else np.array([a]), evaluate, points, scale, low, lambda: solves)
     evaluate(a)
     if b > a:
         evaluate(b)
@@ -157,7 +171,7 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
             xs.append(x)
     us = [points[x][0] for x in xs]
     vertices = _vertices(xs, us)
-    breakpoints = []
+    values = []
     for k, i in enumerate(vertices):
         if k + 1 < len(vertices):
             j = vertices[k + 1]
@@ -166,24 +180,33 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
             value = 0.0  # the natural end: beyond it nothing more can be placed or allowed
         else:
             value = -points[xs[i]][1]  # the slope the solver reports there
-        breakpoints.append(Breakpoint(round(xs[i] * scale, 2), round(us[i] * scale, 2),
-                                      max(0.0, value)))
-    saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
+        values.append(max(0.0, value))
+    tiers = d.shortfall_tiers is not None
     allocations = pd.DataFrame()
     note = ""
-    if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT:
-        cells = instance.needs[["region", "goal"]].astype(str)
-        columns = {}
-        tie_broken = len(vertices) <= MAX_TIE_BROKEN
-        for i in vertices:
-            amounts = points[xs[i]][2] * scale
-            if tie_broken:
-                # The stage-1 optimum at a budget is often a face: the engine's tie-break
-                # picks the reported allocation, so a breakpoint shows what `solve` would.
-                full = solve(instance, budget=xs[i] * scale, fairness_price=False)
-                if full.optimal:
-                    amounts = full.allocation["amount_eur"].to_numpy(float)
-            columns[f"{xs[i] * scale:.2f}"] = amounts
+    keep = len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT
+    tie_broken = len(vertices) <= MAX_TIE_BROKEN
+    cells = instance.needs[["region", "goal"]].astype(str)
+    columns = {}
+    breakpoints = []
+    for i, value in zip(vertices, values, strict=True):
+        x = points[xs[i]][2]
+        if xs[i] <= 0.0:
+            x = np.zeros_like(x)  # no money: the only allocation there is
+        elif tie_broken:
+            # The stage-1 optimum at a budget is often a face: the engine's tie-break
+            # picks the reported allocation, so a breakpoint shows what `solve` would.
+            full = solve(instance, budget=xs[i] * scale, fairness_price=False)
+            if full.optimal:
+                x = full.allocation["amount_eur"].to_numpy(float) / scale
+        if keep:
+            columns[f"{xs[i] * scale:.2f}"] = x * scale
+        penalty = tier_penalty(d, x) * scale if tiers else None
+        breakpoints.append(Breakpoint(
+            round(xs[i] * scale, 2), round(unmet(d, x) * scale, 2), value,
+            round(us[i] * scale, 2), None if penalty is None else round(penalty, 2)))
+    saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
+    if keep:
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
         if not tie_broken:
             note = (f" Allocations per breakpoint are stage-1 optima, not tie-broken (more "
@@ -197,16 +220,55 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
                  allocations)
 
 
-def _grid(instance: Instance, budgets: np.ndarray, evaluate: Any, points: dict[float, Any],
-          scale: float, low: float, solves: Any) -> Sweep:
+def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
+          points: dict[float, Any], scale: float, low: float, solves: Any) -> Sweep:
     """A fixed grid of budgets, each a warm re-solve; the marginal value is the solver's."""
     for budget in budgets:
         evaluate(float(budget))
-    grid = [Breakpoint(round(float(x) * scale, 2), round(points[float(x)][0] * scale, 2),
-                       max(0.0, -points[float(x)][1])) for x in budgets]
+    grid = []
+    for budget in budgets:
+        value, slope, x = points[float(budget)]
+        penalty = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
+        grid.append(Breakpoint(round(float(budget) * scale, 2),
+                               round(value * scale - (penalty or 0.0), 2), max(0.0, -slope),
+                               round(value * scale, 2),
+                               None if penalty is None else round(penalty, 2)))
     message = (f"A grid of {len(grid)} budgets between €{budgets[0] * scale:,.0f} and "
                f"€{budgets[-1] * scale:,.0f}, in {solves()} LP solves.")
     return Sweep(instance, grid, round(low * scale, 2), None, solves(), message)
+
+
+def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
+    """Under max-min the reported allocation is not the optimum of one LP in the budget (its
+    levels move with it), so there is no exact curve to trace: each budget is a full solve
+    (max-min, tie-break, certificate), and the value between two is their secant."""
+    results = [solve(instance, budget=float(budget), fairness_price=False)
+                for budget in budgets]
+    ok = [(float(bu), r) for bu, r in zip(budgets, results, strict=True) if r.optimal]
+    points = []
+    columns = {}
+    for k, (budget, r) in enumerate(ok):
+        objective = r.weighted_unmet_eur + (r.tier_penalty_eur or 0.0)
+        if k + 1 < len(ok):
+            nb, nr = ok[k + 1]
+            value = -((nr.weighted_unmet_eur + (nr.tier_penalty_eur or 0.0)) - objective) / (
+                nb - budget)
+        else:
+            value = 0.0
+        points.append(Breakpoint(round(budget, 2), round(r.weighted_unmet_eur, 2),
+                                 max(0.0, value), round(objective, 2),
+                                 None if r.tier_penalty_eur is None
+                                 else round(r.tier_penalty_eur, 2)))
+        columns[f"{budget:.2f}"] = r.allocation["amount_eur"].to_numpy(float)
+    cells = instance.needs[["region", "goal"]].astype(str)
+    allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)
+                   if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT else pd.DataFrame())
+    message = (f"Max-min: {len(points)} budgets between €{budgets[0]:,.0f} and "
+               f"€{budgets[-1]:,.0f}, each a full solve (max-min, tie-break, certificate). "
+               "Under max-min the allocation is not one LP's optimum in the budget, so the "
+               "curve is sampled, not traced: between two budgets the value shown is the "
+               "straight line, not a solve.")
+    return Sweep(instance, points, round(low, 2), None, len(results), message, allocations)
 
 
 def _vertices(xs: list[float], us: list[float]) -> list[int]:
@@ -245,24 +307,29 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
     wb = Workbook()
     ws = wb.active
     ws.title = label("sheet_curve", lang)
-    header(ws, 1, [label("budget", lang), label("unmet_after", lang),
-                    label("marginal_value", lang)])
+    tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
+    curve = label("objective" if tiers else "unmet_after", lang)
+    header(ws, 1, [label("budget", lang), curve, label("marginal_value", lang),
+                   *([label("unmet_after", lang), label("tier_penalty", lang)] if tiers
+                     else [])])
     for i, p in enumerate(result.breakpoints, start=2):
         put(ws, i, 1, round(p.budget_eur), EURO)
-        put(ws, i, 2, round(p.weighted_unmet_eur), EURO)
+        put(ws, i, 2, round(p.objective_eur), EURO)
         put(ws, i, 3, p.marginal_value, "0.0000")
+        if tiers:
+            put(ws, i, 4, round(p.weighted_unmet_eur), EURO)
+            put(ws, i, 5, round(p.tier_penalty_eur or 0.0), EURO)
     n = len(result.breakpoints)
     put(ws, n + 3, 1, result.message)
-    for col in "ABC":
+    for col in "ABCDE" if tiers else "ABC":
         ws.column_dimensions[col].width = 26
     if n > 1:
-        chart = euro_scatter(label("chart_curve", lang), label("budget", lang),
-                             label("unmet_after", lang))
+        chart = euro_scatter(label("chart_curve", lang), label("budget", lang), curve)
         chart.series.append(straight_series(Reference(ws, min_col=2, min_row=2, max_row=n + 1),
                                             Reference(ws, min_col=1, min_row=2, max_row=n + 1),
-                                            label("unmet_after", lang)))
+                                            curve))
         chart.height = 11
-        ws.add_chart(chart, "E2")
+        ws.add_chart(chart, "G2" if tiers else "E2")
         bars = BarChart()
         bars.title = label("chart_marginal", lang)
         bars.y_axis.title = label("marginal_value", lang)
@@ -271,7 +338,7 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
         bars.legend = None
         bars.y_axis.scaling.min = 0  # a bar's height is its value, not its excess
         bars.width, bars.height = 24, 9
-        ws.add_chart(bars, "E25")
+        ws.add_chart(bars, "G25" if tiers else "E25")
     print_setup(ws)
     if not result.allocations.empty:
         regions = result.instance.regions["name"]

@@ -100,3 +100,58 @@ def test_grid_lies_on_the_exact_curve(rich: Path) -> None:
     for p in grid.breakpoints:
         assert p.weighted_unmet_eur == pytest.approx(exact.value_at(p.budget_eur), rel=1e-7,
                                                      abs=0.05)
+
+
+def test_an_instance_whose_rules_need_no_money_starts_at_zero(tmp_path: Path) -> None:
+    from allocator.presets import with_policy
+    from allocator.validate import load
+
+    instance = with_policy(load(NPVR), None, {"coverage_floor": 0.0})
+    curve = sweep(instance)
+    first = curve.breakpoints[0]
+    assert first.budget_eur == 0.0
+    assert curve.min_feasible_budget_eur == 0.0
+    # nothing allocated: weighted unmet need is all of it, as the instance says
+    before = allocator.solve(instance).weighted_unmet_before_eur
+    assert first.weighted_unmet_eur == pytest.approx(before, abs=0.01)
+    assert curve.allocations.iloc[:, 2].abs().sum() == 0
+    for budget in np.random.default_rng(3).uniform(0, curve.breakpoints[-1].budget_eur, 5):
+        r = allocator.solve(instance, budget=float(budget), tie_break="none")
+        assert curve.value_at(float(budget)) == pytest.approx(r.weighted_unmet_eur, rel=1e-7,
+                                                             abs=0.05)
+
+
+def test_with_tiers_the_curve_is_the_objective_and_both_parts_are_named() -> None:
+    from allocator.presets import with_policy
+    from allocator.validate import load
+
+    instance = with_policy(load(NPVR), "deep-shortfall")
+    curve = sweep(instance)
+    assert len(curve.breakpoints) > 4
+    for p in curve.breakpoints[:-1]:
+        r = allocator.solve(instance, budget=p.budget_eur, fairness_price=False)
+        assert p.tier_penalty_eur == pytest.approx(r.tier_penalty_eur, abs=1.0)
+        assert p.weighted_unmet_eur == pytest.approx(r.weighted_unmet_eur, abs=1.0)
+        assert p.objective_eur == pytest.approx(p.weighted_unmet_eur + p.tier_penalty_eur,
+                                                rel=1e-8)
+    lo, hi = curve.breakpoints[0].budget_eur, curve.breakpoints[-1].budget_eur
+    for budget in np.random.default_rng(11).uniform(lo, hi, 5):
+        r = allocator.solve(instance, budget=float(budget), tie_break="none")
+        assert curve.value_at(float(budget)) == pytest.approx(
+            r.weighted_unmet_eur + r.tier_penalty_eur, rel=1e-7, abs=0.05)
+
+
+def test_under_max_min_each_point_is_a_full_solve() -> None:
+    from allocator.presets import with_policy
+    from allocator.validate import load
+
+    instance = with_policy(load(NPVR), "max-min")
+    curve = sweep(instance, steps=5)
+    assert "sampled, not traced" in curve.message
+    assert len(curve.breakpoints) == 5
+    for p in curve.breakpoints:
+        r = allocator.solve(instance, budget=p.budget_eur, fairness_price=False)
+        assert r.optimal
+        assert p.weighted_unmet_eur == pytest.approx(r.weighted_unmet_eur, abs=0.01)
+        column = curve.allocations[f"{p.budget_eur:.2f}"].to_numpy()
+        np.testing.assert_allclose(column, r.allocation["amount_eur"].to_numpy(), atol=0.01)
