@@ -39,13 +39,20 @@ PROGRESS_DELAY = 1.0
 
 @dataclass(frozen=True)
 class GridPoint:
+    """One point. ``objective_eur`` is what the model minimises: weighted unmet need plus,
+    with shortfall tiers, the tier penalty (both parts given); ``marginal_value`` is the
+    objective removed by one more euro (the budget's shadow price; None under max-min,
+    where the allocation is not one LP's optimum: use ``allocator sweep``)."""
+
     policy: str
     needs: str
     budget_eur: float
     status: str
     weighted_unmet_eur: float | None
-    marginal_value: float | None  # weighted unmet need removed by one more euro
+    marginal_value: float | None
     by_region_eur: dict[str, int] | None = None  # with allocations=True
+    objective_eur: float | None = None
+    tier_penalty_eur: float | None = None  # None: no tiers (or no optimum)
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ def tasks(instance: Instance, budgets: Sequence[float],
 def run_task(instance: Instance, task: Task) -> list[GridPoint]:
     """Solve one task: one model, one warm re-solve per budget."""
     from allocator import highs
+    from allocator.certify import tier_penalty, unmet
     from allocator.engine import solve
     from allocator.modeldata import money_scale, to_model_data
     from models.matrix import build_lp
@@ -111,35 +119,42 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
         inst = task.needs.apply(inst)
     needs = task.needs.name if task.needs is not None else "instance"
 
-    def point(budget: float, status: Status, unmet: float | None, value: float | None
-              ) -> GridPoint:
-        return GridPoint(task.policy_name, needs, budget, status.value, unmet, value)
+    def point(budget: float, status: Status, unmet: float | None, tiers: float | None,
+              value: float | None, regions: dict[str, int] | None = None) -> GridPoint:
+        total = None if unmet is None else unmet + (tiers or 0.0)
+        return GridPoint(task.policy_name, needs, budget, status.value, unmet, value,
+                         regions, total, tiers)
 
-    if inst.policy.fairness == "max-min" or task.allocations:
+    maxmin = inst.policy.fairness == "max-min"
+    if maxmin or task.allocations:
         # Max-min levels depend on the budget, and allocations need the tie-break: each
         # point is a full solve of its own.
         out = []
         for budget in task.budgets:
-            r = solve(inst, budget=budget, fairness_price=False,
+            r = solve(inst, budget=budget, fairness_price=False, marginal=False,
                       tie_break="lexicographic" if task.allocations else "none")
             regions = ({str(k): int(v) for k, v in r.matrix().sum(axis=1).items()}
                        if task.allocations and r.optimal else None)
-            out.append(dataclasses.replace(
-                point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
-                      max(0.0, r.marginal_value or 0.0) if r.optimal else None),
-                by_region_eur=regions))
+            value = None if maxmin or not r.optimal else max(0.0, r.marginal_value or 0.0)
+            out.append(point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
+                             r.tier_penalty_eur if r.optimal else None, value, regions))
         return out
     scale = money_scale(inst)
-    lp = build_lp(to_model_data(inst, scale))
+    d = to_model_data(inst, scale)
+    lp = build_lp(d)
     column = lp.columns["budget"]
     solver = highs.Solver(lp)
     out = []
     for budget in task.budgets:
         solver.set_col_bounds(column, budget / scale, budget / scale)
         sol = solver.run()
-        ok = sol.status == Status.OPTIMAL
-        out.append(point(budget, sol.status, max(0.0, sol.objective * scale) if ok else None,
-                         max(0.0, -float(sol.col_dual[column])) if ok else None))
+        if sol.status != Status.OPTIMAL:
+            out.append(point(budget, sol.status, None, None, None))
+            continue
+        x = sol.x[: lp.n_cells]
+        tiers = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
+        out.append(point(budget, sol.status, max(0.0, unmet(d, x) * scale), tiers,
+                         max(0.0, -float(sol.col_dual[column]))))
     return out
 
 

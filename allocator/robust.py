@@ -163,7 +163,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     gap = max(0.0, value - lagrangian_bound(lp, solution.row_dual)) / max(1.0, abs(value))
     worst_violation = _violation(base, data, x)
 
-    nominal = solve(instance, fairness_price=False)
+    nominal = solve(instance, fairness_price=False, marginal=False)
     nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
                  if nominal.optimal else None)
     outcomes = []

@@ -196,7 +196,8 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
         elif tie_broken:
             # The stage-1 optimum at a budget is often a face: the engine's tie-break
             # picks the reported allocation, so a breakpoint shows what `solve` would.
-            full = solve(instance, budget=xs[i] * scale, fairness_price=False)
+            full = solve(instance, budget=xs[i] * scale, fairness_price=False,
+                         marginal=False)
             if full.optimal:
                 x = full.allocation["amount_eur"].to_numpy(float) / scale
         if keep:
@@ -242,7 +243,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
     """Under max-min the reported allocation is not the optimum of one LP in the budget (its
     levels move with it), so there is no exact curve to trace: each budget is a full solve
     (max-min, tie-break, certificate), and the value between two is their secant."""
-    results = [solve(instance, budget=float(budget), fairness_price=False)
+    results = [solve(instance, budget=float(budget), fairness_price=False, marginal=False)
                 for budget in budgets]
     ok = [(float(bu), r) for bu, r in zip(budgets, results, strict=True) if r.optimal]
     points = []
