@@ -44,12 +44,6 @@ TIE_BREAK_MAX_COLUMNS = 5_000
 QP_SCALE = 1e3
 #: A stage-1 reduced cost or dual above this fixes its column or row for the tie-break.
 FIXING_TOLERANCE = 1e-7
-#: One-year rules the agenda model does not hold yet; an agenda instance using them is
-#: refused with their names, rather than solved without them.
-UNSUPPORTED = ("max_coverage_gap", "per_capita_cap_ratio", "region_min_eur", "region_max_eur",
-               "shortfall_tiers", "cofinancing_ratio", "max_change_eur_per_capita")
-
-
 @dataclass(frozen=True)
 class Funder:
     id: str
@@ -120,10 +114,7 @@ def load_agenda(path: str | Path, *, preset: str | None = None,
     streams = _streams(tables.get("streams"), funders, years, base, problems)
     if problems:
         raise InputError(problems)
-    used = _unsupported(base)
-    if used:
-        raise InputError([Problem(str(path), f"{', '.join(used)}: not in the agenda model yet; "
-                                             "remove it for an agenda run")])
+    base.refuse_unsupported("agenda")
     instances = tuple(_year_instance(tables, path, base, y, factors.get(y, 1.0), streams,
                                      float(envelopes[y].sum()), problems) for y in years)
     if problems:
@@ -131,22 +122,6 @@ def load_agenda(path: str | Path, *, preset: str | None = None,
     return Agenda(path.stem, str(path), tuple(years), instances, tuple(funders), envelopes,
                   streams)
 
-
-
-def _unsupported(base: Instance) -> list[str]:
-    """The one-year rules ``base`` uses that the agenda model does not hold: refused by
-    name rather than dropped without a word."""
-    rules = base.policy.rules_in_force()
-    used = [k for k in UNSUPPORTED if k in rules]
-    if base.policy.fairness == "max-min":
-        used.append("fairness: max-min")
-    if base.policy.spend_all:
-        used.append("spend_all")
-    for table, columns in ((base.goals, ("min_share", "max_share")),
-                           (base.regions, ("min_eur", "max_eur", "cofinancing_eur",
-                                           "reference_eur"))):
-        used += [c for c in columns if c in table and table[c].notna().any()]
-    return used
 
 
 def _years(table: RawTable | None, problems: list[Problem]

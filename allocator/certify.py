@@ -14,13 +14,11 @@ import numpy as np
 
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram
+from models.rules import LP_RULES, Sums
 
 #: An allocation passes if no rule is violated by more than this many model units (the
 #: budget is 1e3..1e4 units, so about 1e-9 of the budget: a tenth of a euro at €100 m) ...
 VIOLATION_TOLERANCE = 1e-6
-#: The coverage-gap rule is a ratio; it holds if max - min coverage exceeds the gap by no
-#: more than this (HiGHS's primal feasibility tolerance is 1e-7).
-GAP_ROW_TOLERANCE = 1e-7
 #: ... and its weighted unmet need is within this relative distance of the dual bound.
 GAP_TOLERANCE = 1e-6
 
@@ -46,50 +44,16 @@ class Certificate:
 
 
 def violations(d: AllocationData, x: FloatArray) -> dict[str, float]:
-    """The largest violation of each rule by allocation ``x`` (model units of money)."""
-    n_regions, n_goals = len(d.regions), len(d.goals)
-    per_region = np.bincount(d.cell_region, x, minlength=n_regions)
-    per_goal = np.bincount(d.cell_goal, x, minlength=n_goals)
+    """The largest violation of each rule by allocation ``x`` (model units of money), each
+    rule checked by its own :meth:`models.rules.base.Rule.violation` from the data."""
+    sums = Sums.of(d, x)
     out = {
         "lower_bound": float(np.max(-x, initial=0.0)),
         "upper_bound": float(np.max(x - d.upper, initial=0.0)),
-        "budget": max(0.0, float(x.sum() - d.budget)),
     }
-    if d.spend_all:
-        out["spend_all"] = max(0.0, float(d.budget - x.sum()))
-    covered = d.covered_regions
-    funded = d.region_covered[covered] + per_region[covered]
-    if d.coverage_floor > 0 and covered.size:
-        short = d.coverage_floor * d.region_need[covered] - funded
-        out["coverage_floor"] = float(np.max(short, initial=0.0))
-    if d.max_coverage_gap is not None and covered.size:
-        coverage = funded / d.region_need[covered]
-        excess = coverage.max() - coverage.min() - d.max_coverage_gap
-        # The gap row is a ratio: HiGHS holds it to its feasibility tolerance in ratio units,
-        # which a large need turns into more than VIOLATION_TOLERANCE of money (found by the
-        # fuzz tests: 1e-7 of coverage on a need 84,000 times the budget unit).
-        excess = excess if excess > GAP_ROW_TOLERANCE else 0.0
-        # in money: what the lowest-covered region would need to close the excess
-        lowest_need = d.region_need[covered][coverage.argmin()]
-        out["max_coverage_gap"] = max(0.0, float(excess * lowest_need))
-    if d.min_share is not None:
-        out["min_share"] = float(np.nanmax(np.append(d.min_share * d.budget - per_goal, 0.0)))
-    if d.max_share is not None:
-        out["max_share"] = float(np.nanmax(np.append(per_goal - d.max_share * d.budget, 0.0)))
-    if d.per_capita_cap_ratio is not None:
-        cap = d.per_capita_cap_ratio * d.population / d.population.sum() * d.budget
-        out["per_capita_cap"] = float(np.max(per_region - cap, initial=0.0))
-    if d.region_min is not None:
-        out["region_min"] = float(np.nanmax(np.append(d.region_min - per_region, 0.0)))
-    if d.region_max is not None:
-        out["region_max"] = float(np.nanmax(np.append(per_region - d.region_max, 0.0)))
-    if d.cofinancing_ratio is not None and d.cofinancing_capacity is not None:
-        # in national money: what exceeds the capacity, divided by the ratio
-        over = per_region - d.cofinancing_capacity / d.cofinancing_ratio
-        out["cofinancing"] = float(np.nanmax(np.append(over, 0.0)))
-    if d.max_change_per_capita is not None and d.reference is not None:
-        change = np.abs(per_region - d.reference) - d.max_change_per_capita * d.population
-        out["change_cap"] = float(np.nanmax(np.append(change, 0.0)))
+    for rule in LP_RULES:
+        if rule.active(d):
+            out.update(rule.violation(d, sums))
     return out
 
 

@@ -180,6 +180,15 @@ class Instance:
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
                         policy, self.sources, self.policy_notes).checked()
 
+    def refuse_unsupported(self, command: str) -> None:
+        """Raise :class:`InputError` naming every rule in force that ``command`` cannot hold
+        (the support table of :mod:`models.rules`, one refusal for every command)."""
+        from models.rules import refusals
+
+        found = refusals(command, self.policy, {"regions": self.regions, "goals": self.goals})
+        if found:
+            raise InputError([Problem(self.source or self.name, why) for why in found])
+
     def checked(self) -> Instance:
         """Self, once the rules in force have the region columns they need."""
         if self.policy.max_change_eur_per_capita is not None and (

@@ -126,7 +126,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     if not isinstance(instance, Instance):
         instance = load(instance)
     scenarios = needs if isinstance(needs, list) else need_scenarios(read_table(needs), instance)
-    _refuse_unsupported(instance)
+    instance.refuse_unsupported("robust")
     if objective == "expected" and any(s.probability is None for s in scenarios):
         raise InputError([Problem(str(needs), "the expected objective needs a probability "
                                               "column (or use --objective worst-case)")])
@@ -191,17 +191,6 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
         nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal
         else pd.DataFrame(),
         value * scale, gap, worst_violation * scale, time.perf_counter() - clock)
-
-
-def _refuse_unsupported(instance: Instance) -> None:
-    p = instance.policy
-    unsupported = [k for k, on in (("max_coverage_gap", p.max_coverage_gap is not None),
-                                   ("shortfall_tiers", p.shortfall_tiers is not None),
-                                   ("fairness: max-min", p.fairness == "max-min")) if on]
-    if unsupported:
-        raise InputError([Problem(instance.source or instance.name,
-                                  f"{', '.join(unsupported)} cannot be combined with need "
-                                  "scenarios yet; switch it off for this run")])
 
 
 def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) -> float:

@@ -243,24 +243,34 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
     """Under max-min the reported allocation is not the optimum of one LP in the budget (its
     levels move with it), so there is no exact curve to trace: each budget is a full solve
     (max-min, tie-break, certificate), and the value between two is their secant."""
-    results = [solve(instance, budget=float(budget), fairness_price=False, marginal=False)
-                for budget in budgets]
-    ok = [(float(bu), r) for bu, r in zip(budgets, results, strict=True) if r.optimal]
+    scale = money_scale(instance)
+    d = to_model_data(instance, scale)
+    nothing = np.zeros(d.n_cells)
+    # (budget, weighted unmet need, tier penalty or None, allocation) of each optimal point;
+    # no money is the one allocation at a budget of 0, with nothing to solve
+    ok: list[tuple[float, float, float | None, np.ndarray]] = []
+    for budget in (float(b) for b in budgets):
+        if budget <= 0:
+            ok.append((0.0, unmet(d, nothing) * scale,
+                       tier_penalty(d, nothing) * scale if d.shortfall_tiers else None,
+                       nothing))
+            continue
+        r = solve(instance, budget=budget, fairness_price=False, marginal=False)
+        if r.optimal:
+            ok.append((budget, r.weighted_unmet_eur, r.tier_penalty_eur,
+                       r.allocation["amount_eur"].to_numpy(float)))
     points = []
     columns = {}
-    for k, (budget, r) in enumerate(ok):
-        objective = r.weighted_unmet_eur + (r.tier_penalty_eur or 0.0)
+    for k, (budget, weighted, tiers, x) in enumerate(ok):
+        objective = weighted + (tiers or 0.0)
         if k + 1 < len(ok):
-            nb, nr = ok[k + 1]
-            value = -((nr.weighted_unmet_eur + (nr.tier_penalty_eur or 0.0)) - objective) / (
-                nb - budget)
+            nb, nw, nt, _ = ok[k + 1]
+            value = -((nw + (nt or 0.0)) - objective) / (nb - budget)
         else:
             value = 0.0
-        points.append(Breakpoint(round(budget, 2), round(r.weighted_unmet_eur, 2),
-                                 max(0.0, value), round(objective, 2),
-                                 None if r.tier_penalty_eur is None
-                                 else round(r.tier_penalty_eur, 2)))
-        columns[f"{budget:.2f}"] = r.allocation["amount_eur"].to_numpy(float)
+        points.append(Breakpoint(round(budget, 2), round(weighted, 2), max(0.0, value),
+                                 round(objective, 2), None if tiers is None else round(tiers, 2)))
+        columns[f"{budget:.2f}"] = x
     cells = instance.needs[["region", "goal"]].astype(str)
     allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)
                    if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT else pd.DataFrame())
@@ -269,7 +279,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
                "Under max-min the allocation is not one LP's optimum in the budget, so the "
                "curve is sampled, not traced: between two budgets the value shown is the "
                "straight line, not a solve.")
-    return Sweep(instance, points, round(low, 2), None, len(results), message, allocations)
+    return Sweep(instance, points, round(low, 2), None, len(budgets), message, allocations)
 
 
 def _vertices(xs: list[float], us: list[float]) -> list[int]:

@@ -179,8 +179,17 @@ def test_one_year_rules_the_agenda_lacks_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         load_agenda(path)
     assert [p.message for p in err.value.problems] == [
-        "max_coverage_gap, per_capita_cap_ratio, min_share, max_share, min_eur, max_eur: not in "
-        "the agenda model yet; remove it for an agenda run"]
+        "max_coverage_gap: not in the agenda model yet; switch it off for agenda",
+        "min_share: goal shares of each year's envelope are not in the agenda model yet; "
+        "switch it off for agenda",
+        "max_share: goal shares of each year's envelope are not in the agenda model yet; "
+        "switch it off for agenda",
+        "per_capita_cap (per_capita_cap_ratio): not in the agenda model yet (a region's money "
+        "per year over all funders); switch it off for agenda",
+        "region_min (region_min_eur, min_eur): not in the agenda model yet (a region's money "
+        "per year over all funders); switch it off for agenda",
+        "region_max (region_max_eur, max_eur): not in the agenda model yet (a region's money "
+        "per year over all funders); switch it off for agenda"]
 
 
 @pytest.mark.parametrize(("change", "expected"), [

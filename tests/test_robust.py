@@ -182,5 +182,5 @@ def test_rules_outside_the_robust_model_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         robust(inst, needs)
     assert [p.message for p in err.value.problems] == [
-        "max_coverage_gap cannot be combined with need scenarios yet; switch it off for "
-        "this run"]
+        "max_coverage_gap: a gap between regions in every need scenario is not in the robust "
+        "model yet; switch it off for robust"]

@@ -1,0 +1,72 @@
+"""Every rule of the model, each stated once (:class:`models.rules.base.Rule`).
+
+``LP_RULES`` are the one-year LP's rules in the order their columns and rows are built;
+``RULES`` adds the rules that are not rows of that LP (max-min, the agenda's own), so that
+the support table (:func:`support_table`) and the one refusal every command shares
+(:func:`refusals`) cover them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from models.rules.agenda import FLOOR_OVER_PERIOD, RAMP_UP
+from models.rules.base import COMMANDS, PyomoContext, Rule, Sums
+from models.rules.budget import BUDGET, SPEND_ALL
+from models.rules.coverage import COVERAGE_FLOOR, COVERAGE_GAP, SHORTFALL_TIERS
+from models.rules.fairness import MAX_MIN
+from models.rules.regional import (
+    CHANGE_CAP,
+    COFINANCING,
+    PER_CAPITA_CAP,
+    REGION_MAX,
+    REGION_MIN,
+)
+from models.rules.shares import MAX_SHARE, MIN_SHARE
+
+LP_RULES: tuple[Rule, ...] = (BUDGET, COVERAGE_FLOOR, COVERAGE_GAP, MIN_SHARE, MAX_SHARE,
+                              PER_CAPITA_CAP, REGION_MIN, REGION_MAX, COFINANCING, CHANGE_CAP,
+                              SHORTFALL_TIERS)
+RULES: tuple[Rule, ...] = (*LP_RULES[:1], SPEND_ALL, *LP_RULES[1:], MAX_MIN, RAMP_UP,
+                           FLOOR_OVER_PERIOD)
+
+
+def refusals(command: str, policy: Any, tables: Mapping[str, Any]) -> list[str]:
+    """Every rule an instance switches on that ``command`` cannot hold (yet), each as
+    'name (the keys that switch it on): why'; empty when all apply. The one place any
+    command refuses a rule."""
+    out = []
+    for rule in RULES:
+        why = rule.why_not(command)
+        if why and rule.used(policy, tables):
+            keys = [k.split(":", 1)[1] for k in rule.keys]
+            shown = rule.name if keys == [rule.name] else f"{rule.name} ({', '.join(keys)})"
+            out.append(f"{shown}: {why}; switch it off for {command}")
+    return out
+
+
+def support_table() -> str:
+    """Every rule x every command, as a Markdown table (docs/model.md shows it)."""
+    head = "| rule | switched on by | " + " | ".join(f"`{c}`" for c in COMMANDS) + " |"
+    lines = [head, "|" + "---|" * (len(COMMANDS) + 2)]
+    notes: list[str] = []
+    for rule in RULES:
+        cells = []
+        for command in COMMANDS:
+            why = rule.why_not(command)
+            if why is None:
+                cells.append("yes")
+            else:
+                if why not in notes:
+                    notes.append(why)
+                cells.append(f"no ({notes.index(why) + 1})")
+        keys = ", ".join(f"`{k.split(':', 1)[1]}`" for k in rule.keys)
+        lines.append(f"| `{rule.name}` | {keys} | " + " | ".join(cells) + " |")
+    lines.append("")
+    lines += [f"({i}) {why}" for i, why in enumerate(notes, start=1)]
+    return "\n".join(lines)
+
+
+__all__ = ["COMMANDS", "LP_RULES", "RULES", "PyomoContext", "Rule", "Sums", "refusals",
+           "support_table"]

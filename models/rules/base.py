@@ -1,0 +1,99 @@
+"""What a rule is: one object that states the rule once for every use.
+
+A :class:`Rule` owns its name (the LP block, the certificate entry and the report label),
+the policy keys or instance columns that switch it on, its columns and rows in the LP
+(through :class:`models.builder.Builder`), the check of its violation on an allocation (the
+certificate), its Pyomo form (the reference model of the parity test), and where it does
+not apply yet, with the reason (the support table, one refusal for every command).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from models.data import AllocationData, FloatArray
+
+if TYPE_CHECKING:
+    from models.builder import Builder
+
+INF = np.inf
+
+#: The commands that solve, in the order of the support table.
+COMMANDS = ("solve", "compare", "sweep", "grid", "robust", "agenda")
+
+
+@dataclass(frozen=True)
+class Sums:
+    """An allocation summed the ways the rules read it (model units)."""
+
+    x: FloatArray
+    per_region: FloatArray
+    per_goal: FloatArray
+
+    @classmethod
+    def of(cls, d: AllocationData, x: FloatArray) -> Sums:
+        return cls(x, np.bincount(d.cell_region, x, minlength=len(d.regions)),
+                   np.bincount(d.cell_goal, x, minlength=len(d.goals)))
+
+
+@dataclass(frozen=True)
+class PyomoContext:
+    """What a rule's Pyomo form needs besides the model: sums of x by region and goal."""
+
+    in_region: Any
+    in_goal: Any
+    pop_total: float
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, stated once. Subclasses override what applies to them."""
+
+    name: str  # LP block = certificate key = label key
+    keys: tuple[str, ...]  # the policy keys (or instance columns) that switch it on
+    meaning: str  # one line, for the support table and the docs
+    refused: Mapping[str, str] = field(default_factory=dict)  # command -> why not (yet)
+
+    kind: ClassVar[str] = "equity"  # "money", "equity", "objective" or "agenda"
+
+    def active(self, d: AllocationData) -> bool:
+        return False
+
+    def build(self, b: Builder) -> None:
+        """Add the rule's columns and rows (only called when active)."""
+
+    def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
+        """The largest violation by the allocation, in model units (only when active)."""
+        return {}
+
+    def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        """Add the rule to the Pyomo reference model (only when active)."""
+
+    def why_not(self, command: str) -> str | None:
+        """None where the rule applies in ``command``, or why it does not (yet)."""
+        return self.refused.get(command)
+
+    def used(self, policy: Any, tables: Mapping[str, Any]) -> bool:
+        """Whether an instance switches the rule on. ``keys`` read ``policy:KEY`` (set, and
+        not 0 or false), ``policy:KEY=VALUE``, or ``TABLE:COLUMN`` (any value given)."""
+        for key in self.keys:
+            where, _, what = key.partition(":")
+            if where == "policy":
+                name, _, wanted = what.partition("=")
+                value = getattr(policy, name, None)
+                if (str(value) == wanted) if wanted else value not in (None, False, 0, 0.0):
+                    return True
+            else:
+                table = tables.get(where)
+                if table is not None and what in table and table[what].notna().any():
+                    return True
+        return False
+
+
+def nanmax0(values: FloatArray) -> float:
+    """The largest value, at least 0, ignoring NaN (a rule absent for that row)."""
+    return float(np.nanmax(np.append(values, 0.0)))

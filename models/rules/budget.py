@@ -1,0 +1,50 @@
+"""The budget: the allocation spends at most B, or exactly B with ``spend_all``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from models.builder import Builder
+from models.data import AllocationData
+from models.rules.base import INF, PyomoContext, Rule, Sums
+
+
+class Budget(Rule):
+    kind = "money"
+
+    def active(self, d: AllocationData) -> bool:
+        return True
+
+    def build(self, b: Builder) -> None:
+        # sum x - B <= 0  (or == 0 with spend_all)
+        n, one = b.d.n_cells, np.ones(1)
+        b.add("budget", "", np.empty(0, dtype=np.int64), np.zeros(n + 1, dtype=np.int64),
+              np.append(b.cells, b.budget), np.append(np.ones(n), -1.0),
+              one * (0.0 if b.d.spend_all else -INF), one * 0.0)
+
+    def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
+        out = {"budget": max(0.0, float(s.x.sum() - d.budget))}
+        if d.spend_all:
+            out["spend_all"] = max(0.0, float(d.budget - s.x.sum()))
+        return out
+
+    def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        total = sum(m.x[c] for c in m.C)
+        m.budget = pyo.Constraint(expr=(total == m.B) if d.spend_all else (total <= m.B))
+
+
+class SpendAll(Rule):
+    """Part of the budget row (its lower bound); listed for the support table."""
+
+    kind = "money"
+
+
+BUDGET = Budget("budget", ("policy:budget_eur",),
+                "the allocation spends at most the budget B (in the agenda: each funder's "
+                "envelope per year, with carry-over and borrowing)")
+SPEND_ALL = SpendAll("spend_all", ("policy:spend_all",), "the whole budget is allocated",
+                     {"agenda": "carry-over and borrowing decide what each year spends; "
+                                "'spend it all' per year is not in the agenda model yet"})

@@ -1,0 +1,164 @@
+r"""Rules on a region's allocation X_r = sum_g x_rg.
+
+    per_capita_cap   X_r - kappa pop_r / P B       <= 0
+    region_min       X_r                           >= lo_r
+    region_max       X_r                           <= hi_r
+    cofinancing      X_r                           <= K_r / rho
+    change_cap       ref_r - c pop_r <= X_r        <= ref_r + c pop_r
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+
+from models.builder import Builder
+from models.data import AllocationData, FloatArray
+from models.rules.base import INF, PyomoContext, Rule, Sums, nanmax0
+
+AGENDA = "not in the agenda model yet (a region's money per year over all funders)"
+
+
+class PerCapitaCap(Rule):
+    def active(self, d: AllocationData) -> bool:
+        return d.per_capita_cap_ratio is not None
+
+    def _factor(self, d: AllocationData) -> FloatArray:
+        return float(d.per_capita_cap_ratio) * d.population / d.population.sum()  # type: ignore[arg-type]
+
+    def build(self, b: Builder) -> None:
+        n = len(b.d.regions)
+        b.sums(self.name, "region", np.arange(n, dtype=np.int64), np.full(n, -INF),
+               np.zeros(n), b.budget, -self._factor(b.d))
+
+    def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
+        return {self.name: float(np.max(s.per_region - self._factor(d) * d.budget,
+                                        initial=0.0))}
+
+    def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        kappa = float(d.per_capita_cap_ratio)  # type: ignore[arg-type]
+        m.per_capita_cap = pyo.Constraint(
+            m.R, rule=lambda m, r: h.in_region(m, r) <= kappa * m.pop[r] / h.pop_total * m.B)
+
+
+class RegionBound(Rule):
+    """A bound in euros per region (NaN: none for that region)."""
+
+    lower: bool = True
+
+    def _bound(self, d: AllocationData) -> FloatArray | None:
+        return d.region_min if self.lower else d.region_max
+
+    def active(self, d: AllocationData) -> bool:
+        bound = self._bound(d)
+        return bound is not None and bool((~np.isnan(bound)).any())
+
+    def build(self, b: Builder) -> None:
+        bound = self._bound(b.d)
+        assert bound is not None
+        regions = np.flatnonzero(~np.isnan(bound))
+        free = np.full(regions.size, INF)
+        b.sums(self.name, "region", regions, bound[regions] if self.lower else -free,
+               free if self.lower else bound[regions])
+
+    def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
+        bound = self._bound(d)
+        assert bound is not None
+        return {self.name: nanmax0(bound - s.per_region if self.lower
+                                   else s.per_region - bound)}
+
+    def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        bound = self._bound(d)
+        assert bound is not None
+
+        def rule(m: Any, r: str) -> object:
+            value = float(bound[d.regions.index(r)])
+            if math.isnan(value):
+                return pyo.Constraint.Skip
+            return h.in_region(m, r) >= value if self.lower else h.in_region(m, r) <= value
+
+        setattr(m, self.name, pyo.Constraint(m.R, rule=rule))
+
+
+class RegionMax(RegionBound):
+    lower = False
+
+
+class Cofinancing(Rule):
+    kind = "money"
+
+    def active(self, d: AllocationData) -> bool:
+        return (d.cofinancing_ratio is not None and d.cofinancing_capacity is not None
+                and bool((~np.isnan(d.cofinancing_capacity)).any()))
+
+    def build(self, b: Builder) -> None:
+        d = b.d
+        capacity = d.cofinancing_capacity
+        assert capacity is not None and d.cofinancing_ratio is not None
+        regions = np.flatnonzero(~np.isnan(capacity))
+        b.sums(self.name, "region", regions, np.full(regions.size, -INF),
+               capacity[regions] / d.cofinancing_ratio)
+
+    def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
+        assert d.cofinancing_capacity is not None and d.cofinancing_ratio is not None
+        # in national money: what exceeds the capacity, divided by the ratio
+        return {self.name: nanmax0(s.per_region
+                                   - d.cofinancing_capacity / d.cofinancing_ratio)}
+
+    def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        rho = float(d.cofinancing_ratio)  # type: ignore[arg-type]
+        capacity = d.cofinancing_capacity
+        assert capacity is not None
+        m.cofinancing = pyo.Constraint(m.R, rule=lambda m, r: pyo.Constraint.Skip if math.isnan(
+            k := float(capacity[d.regions.index(r)])) else rho * h.in_region(m, r) <= k)
+
+
+class ChangeCap(Rule):
+    def active(self, d: AllocationData) -> bool:
+        return (d.max_change_per_capita is not None and d.reference is not None
+                and bool((~np.isnan(d.reference)).any()))
+
+    def build(self, b: Builder) -> None:
+        d = b.d
+        assert d.reference is not None and d.max_change_per_capita is not None
+        regions = np.flatnonzero(~np.isnan(d.reference))
+        room = d.max_change_per_capita * d.population[regions]
+        b.sums(self.name, "region", regions, d.reference[regions] - room,
+               d.reference[regions] + room)
+
+    def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
+        assert d.reference is not None and d.max_change_per_capita is not None
+        change = np.abs(s.per_region - d.reference) - d.max_change_per_capita * d.population
+        return {self.name: nanmax0(change)}
+
+    def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        c = float(d.max_change_per_capita)  # type: ignore[arg-type]
+        assert d.reference is not None
+        ref = dict(zip(d.regions, d.reference.tolist(), strict=True))
+        m.change_cap = pyo.Constraint(m.R, rule=lambda m, r: pyo.Constraint.Skip if math.isnan(
+            ref[r]) else pyo.inequality(ref[r] - c * m.pop[r], h.in_region(m, r),
+                                        ref[r] + c * m.pop[r]))
+
+
+PER_CAPITA_CAP = PerCapitaCap(
+    "per_capita_cap", ("policy:per_capita_cap_ratio",),
+    "no region above kappa times its population share of the budget", {"agenda": AGENDA})
+REGION_MIN = RegionBound(
+    "region_min", ("policy:region_min_eur", "regions:min_eur"),
+    "each region gets at least lo_r euros", {"agenda": AGENDA})
+REGION_MAX = RegionMax(
+    "region_max", ("policy:region_max_eur", "regions:max_eur"),
+    "each region gets at most hi_r euros", {"agenda": AGENDA})
+COFINANCING = Cofinancing(
+    "cofinancing", ("policy:cofinancing_ratio",),
+    "each national euro needs rho regional euros, up to the region's capacity K_r",
+    {"agenda": "the agenda states co-financing per funder (max_package_share); the ratio "
+               "against a region's capacity is not in the agenda model yet"})
+CHANGE_CAP = ChangeCap(
+    "change_cap", ("policy:max_change_eur_per_capita",),
+    "a region's allocation within c euros per inhabitant of its reference",
+    {"agenda": "in the agenda, ramp_factor and ramp_amount_eur cap the change against the "
+               "year before; against a reference it is not in the agenda model yet"})
