@@ -190,21 +190,21 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     columns = {}
     breakpoints = []
     for i, value in zip(vertices, values, strict=True):
-        x = points[xs[i]][2]
+        at: np.ndarray = points[xs[i]][2]
         if xs[i] <= 0.0:
-            x = np.zeros_like(x)  # no money: the only allocation there is
+            at = np.zeros_like(at)  # no money: the only allocation there is
         elif tie_broken:
             # The stage-1 optimum at a budget is often a face: the engine's tie-break
             # picks the reported allocation, so a breakpoint shows what `solve` would.
             full = solve(instance, budget=xs[i] * scale, fairness_price=False,
                          marginal=False)
             if full.optimal:
-                x = full.allocation["amount_eur"].to_numpy(float) / scale
+                at = full.allocation["amount_eur"].to_numpy(float) / scale
         if keep:
-            columns[f"{xs[i] * scale:.2f}"] = x * scale
-        penalty = tier_penalty(d, x) * scale if tiers else None
+            columns[f"{xs[i] * scale:.2f}"] = at * scale
+        penalty = tier_penalty(d, at) * scale if tiers else None
         breakpoints.append(Breakpoint(
-            round(xs[i] * scale, 2), round(unmet(d, x) * scale, 2), value,
+            round(xs[i] * scale, 2), round(unmet(d, at) * scale, 2), value,
             round(us[i] * scale, 2), None if penalty is None else round(penalty, 2)))
     saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
     if keep:

@@ -36,8 +36,8 @@ class Sums:
 
     @classmethod
     def of(cls, d: AllocationData, x: FloatArray) -> Sums:
-        return cls(x, np.bincount(d.cell_region, x, minlength=len(d.regions)),
-                   np.bincount(d.cell_goal, x, minlength=len(d.goals)))
+        return cls(x, np.bincount(d.cell_region, x, minlength=len(d.regions)).astype(float),
+                   np.bincount(d.cell_goal, x, minlength=len(d.goals)).astype(float))
 
 
 @dataclass(frozen=True)
