@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.cells import clean_ids
-from allocator.certify import lagrangian_bound
+from allocator.certify import lagrangian_bound, tier_penalty
 from allocator.errors import CertificateError, InputError, Problem, Status
 from allocator.highs import Solver
 from allocator.instance import Instance
@@ -31,7 +31,8 @@ from allocator.modeldata import to_model_data
 from allocator.read import ROW, RawTable, read_instance
 from allocator.rounding import largest_remainder
 from allocator.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
-from models.agenda import AgendaData, build_agenda_lp
+from models.agenda import OWN_FORM, AgendaData, build_agenda_lp
+from models.rules import LP_RULES, Sums
 
 DEFAULT_YEAR = 2026
 DEFAULT_FUNDER = "rijk"
@@ -340,6 +341,7 @@ class AgendaResult:
     duality_gap: float | None = None
     max_violation_eur: float | None = None
     seconds: float = 0.0
+    tier_penalty_eur: dict[int, float] = field(default_factory=dict)  # per year, with tiers
 
     @property
     def optimal(self) -> bool:
@@ -383,6 +385,8 @@ class AgendaResult:
             "years": list(self.agenda.years),
             "funders": [vars(f) for f in self.agenda.funders],
             "weighted_unmet_eur": {str(k): v for k, v in self.weighted_unmet_eur.items()},
+            "tier_penalty_eur": ({str(k): v for k, v in self.tier_penalty_eur.items()}
+                                 if self.tier_penalty_eur else None),
             "allocation": allocation,
             "by_funder_eur": ({f: {str(y): int(v) for y, v in row.items()}
                                for f, row in self.by_funder().iterrows()}
@@ -423,7 +427,8 @@ def agenda_data(agenda: Agenda, scale: float) -> AgendaData:
         borrow=np.array([f.borrow_eur for f in funders]) / scale,
         coverage_floor=p.coverage_floor, floor_over_period=p.equity_over == "period",
         ramp_factor=p.ramp_factor,
-        ramp_amount=None if p.ramp_amount_eur is None else p.ramp_amount_eur / scale)
+        ramp_amount=None if p.ramp_amount_eur is None else p.ramp_amount_eur / scale,
+        per_year=tuple(years))
 
 
 def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
@@ -451,7 +456,11 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     violation = max(agenda_violations(d, x, columns[lp.n_cells:]).values())
     unmet = d.weight[None, :] * d.net_need
     np.subtract.at(unmet, (t, c), d.weight[c] * x)
-    value = float(unmet.sum())
+    per_cell = _per_year_cells(d, x)
+    tiers = {y: tier_penalty(one, per_cell[i]) * scale
+             for i, (y, one) in enumerate(zip(agenda.years, d.per_year, strict=True))
+             if one.shortfall_tiers}
+    value = float(unmet.sum()) + sum(tiers.values()) / scale
     gap = max(0.0, value - lagrangian_bound(lp, sol.row_dual)) / max(1.0, abs(value))
     if violation > TOLERANCE or gap > TOLERANCE:
         raise CertificateError(f"The agenda failed its independent check (largest violation "
@@ -472,7 +481,7 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
         f"certified (duality gap {gap:.1e}).{note}",
         allocation, carry, _coverage(d, t, c, x, scale, agenda),
         {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
-        gap, violation * scale, time.perf_counter() - clock)
+        gap, violation * scale, time.perf_counter() - clock, tiers)
 
 
 def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.ndarray,
@@ -516,6 +525,12 @@ def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.nd
     solver.set_hessian_diagonal(hess)
     solver.use_qp_solver(1000 + 20 * n)
     second = solver.run()
+    if second.status != Status.OPTIMAL and tight.size:
+        # Rows held at their bounds as well as fixed columns can leave HiGHS's QP no room
+        # within its tolerances (seen with the coverage gap in every year): free the rows
+        # again; the objective row still keeps the QP on the optimal face.
+        solver.set_row_bounds(tight, lp.row_lower[tight], lp.row_upper[tight])
+        second = solver.run()
     if second.status != Status.OPTIMAL:
         return first, " The tie-break QP did not finish; the split is one optimal agenda."
     return second.x, ""
@@ -535,9 +550,18 @@ def _coverage(d: AgendaData, t: np.ndarray, c: np.ndarray, x: np.ndarray, scale:
     return out
 
 
+def _per_year_cells(d: AgendaData, x: np.ndarray) -> np.ndarray:
+    """Each year's allocation per cell, summed over funders (years x cells)."""
+    t, c, _ = d.triples()
+    out = np.zeros((len(d.years), d.n_cells))
+    np.add.at(out, (t, c), x)
+    return out
+
+
 def agenda_violations(d: AgendaData, x: np.ndarray, moves: np.ndarray) -> dict[str, float]:
     """The largest violation of each agenda rule by allocation ``x`` (one value per triple)
-    and carry/borrow ``moves`` (model units), recomputed from the data."""
+    and carry/borrow ``moves`` (model units), recomputed from the data; the one-year rules
+    in every year by their own checks (models/rules)."""
     t, c, f = d.triples()
     n_years, n_funders, n_regions = len(d.years), len(d.funders), len(d.regions)
     pairs = max(n_years - 1, 0)
@@ -576,4 +600,10 @@ def agenda_violations(d: AgendaData, x: np.ndarray, moves: np.ndarray) -> dict[s
         np.add.at(own, (t[mine], d.cell_region[c[mine]]), x[mine])
         out[f"package_share_{d.funders[k]}"] = float(
             np.max(own - d.package_share[k] * region, initial=0.0))
+    for year, (one, cells) in enumerate(zip(d.per_year, _per_year_cells(d, x), strict=True)):
+        sums = Sums.of(one, cells)
+        for rule in LP_RULES:
+            if rule.name not in OWN_FORM and rule.active(one):
+                for key, value in rule.violation(one, sums).items():
+                    out[f"{key}_{d.years[year]}"] = value
     return out

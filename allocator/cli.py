@@ -294,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     except AllocatorError as exc:
         print(f"allocator: {terminal_safe(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (| head): say nothing more, as other command-line tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERROR
     except KeyboardInterrupt as exc:
         what = "terminated" if isinstance(exc, Terminated) else "interrupted"
         print(f"allocator: {what}; {_written_note()}.", file=sys.stderr)

@@ -31,12 +31,18 @@ budget and floor (tested).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from models.data import FloatArray, IntArray
-from models.matrix import LinearProgram, RowBlock
+from models.builder import LinearProgram, RowBlock
+from models.data import AllocationData, FloatArray, IntArray
+from models.rules import LP_RULES
+
+#: The one-year rules the agenda states its own way: the budget (each funder's envelope with
+#: carry-over and borrowing) and the coverage floor (every year, or over the period).
+OWN_FORM = ("budget", "coverage_floor")
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,9 @@ class AgendaData:
     floor_over_period: bool = False
     ramp_factor: float | None = None
     ramp_amount: float | None = None
+    # Each year as a one-year problem (its needs, its total envelope as the budget B_t):
+    # the one-year rules of models.rules hold in every year through these.
+    per_year: tuple[AllocationData, ...] = ()
 
     @property
     def n_cells(self) -> int:
@@ -173,16 +182,89 @@ def build_agenda_lp(d: AgendaData) -> LinearProgram:
             t * n_regions + region_of, cols, coef,
             np.full(n_years * n_regions, -np.inf), np.zeros(n_years * n_regions))
 
+    # The one-year rules, in every year: each rule's own rows (models/rules), over the
+    # columns of that year, a region's or goal's sum running over every funder.
+    extra: list[tuple[str, FloatArray, FloatArray, FloatArray]] = []
+    for year, one in enumerate(d.per_year):
+        view = _YearView(one, year, d, cols[t == year], c[t == year], n_cols + sum(
+            e[1].size for e in extra), add, extra)
+        for rule in LP_RULES:
+            if rule.name not in OWN_FORM and rule.active(one):
+                rule.build(view)  # type: ignore[arg-type]
+    n_cols += sum(e[1].size for e in extra)
+
     matrix = sp.csc_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
                                                       np.concatenate(rows_c))),
                            shape=(count, n_cols))
     cost = np.zeros(n_cols)
     cost[:nx] = -d.weight[c]
     col_upper = np.concatenate([d.upper[t, c],
-                                np.repeat(d.carry, pairs), np.repeat(d.borrow, pairs)])
+                                np.repeat(d.carry, pairs), np.repeat(d.borrow, pairs),
+                                *[e[2] for e in extra]])
+    col_lower = np.concatenate([np.zeros(nx + 2 * n_funders * pairs), *[e[1] for e in extra]])
+    cost[nx + 2 * n_funders * pairs:] = np.concatenate([np.zeros(0), *[e[3] for e in extra]])
     columns = {"carry": nx, "borrow": nx + n_funders * pairs}
+    first = nx + 2 * n_funders * pairs
+    for name, lo, _, _ in extra:
+        columns[name] = first
+        first += lo.size
     return LinearProgram(
         cost=cost, offset=float((d.weight[None, :] * d.net_need).sum()),
-        col_lower=np.zeros(n_cols), col_upper=col_upper, matrix=matrix,
+        col_lower=col_lower, col_upper=col_upper, matrix=matrix,
         row_lower=np.concatenate(lower), row_upper=np.concatenate(upper), n_cells=nx,
         columns=columns, blocks=blocks)
+
+
+class _YearView:
+    """One year of the agenda seen as the one-year model a rule builds into: ``d`` is that
+    year's data, a region's (goal's) sum runs over that year's columns of every funder, and
+    ``budget`` is a column fixed at the year's total envelope B_t."""
+
+    def __init__(self, d: AllocationData, year: int, agenda: AgendaData, cols: IntArray,
+                 cells: IntArray, next_col: int, add: Any,
+                 extra: list[tuple[str, FloatArray, FloatArray, FloatArray]]) -> None:
+        self.d, self.year, self.agenda = d, year, agenda
+        self.cols, self.cell = cols, cells
+        self._next, self._add, self._extra = next_col, add, extra
+        self._budget: int | None = None
+        self.columns: dict[str, int] = {}
+
+    @property
+    def budget(self) -> int:
+        if self._budget is None:
+            self._budget = int(self.add_columns("budget", np.full(1, self.d.budget),
+                                                np.full(1, self.d.budget))[0])
+        return self._budget
+
+    def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
+                    cost: FloatArray | None = None) -> IntArray:
+        k = int(lower.shape[0])
+        label = f"{name}_{self.agenda.years[self.year]}"
+        self._extra.append((label, lower.astype(float), upper.astype(float),
+                            np.zeros(k) if cost is None else cost.astype(float)))
+        first = self._next
+        self._next += k
+        self.columns[name] = first
+        return np.arange(first, first + k, dtype=np.int64)
+
+    def add(self, rule: str, over: str, index: IntArray, rows: IntArray, cols: IntArray,
+            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
+        size = len(self.d.regions) if over == "region" else len(self.d.goals) if over else 1
+        where = index if over else np.zeros(1, dtype=np.int64)
+        self._add(rule, f"year_{over}" if over else "year", self.year * size + where,
+                  rows.astype(np.int64), cols.astype(np.int64), vals.astype(np.float64),
+                  lo.astype(np.float64), hi.astype(np.float64))
+
+    def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
+             col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
+        d = self.d
+        key_of = (d.cell_region if over == "region" else d.cell_goal)[self.cell]
+        pos = np.full(len(d.regions) if over == "region" else len(d.goals), -1, dtype=np.int64)
+        pos[keys] = np.arange(keys.size)
+        keep = pos[key_of] >= 0
+        r, c, v = pos[key_of][keep], self.cols[keep], np.ones(int(keep.sum()))
+        if col is not None and coef is not None:
+            r = np.concatenate([r, np.arange(keys.size)])
+            c = np.concatenate([c, np.broadcast_to(np.asarray(col, dtype=np.int64), keys.size)])
+            v = np.concatenate([v, coef])
+        self.add(rule, over, keys, r, c, v, lo, hi)

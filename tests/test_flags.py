@@ -105,6 +105,14 @@ def test_budget_flag_sets_the_national_envelope_of_every_agenda_year(tmp_path: P
 
 def test_a_rule_the_agenda_cannot_hold_yet_is_refused_by_name(
         capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["agenda", str(AGENDA), "--max-gap", "0.3", "--no-report"]) == 2
-    assert ("max_coverage_gap: not in the agenda model yet; switch it off for agenda"
-            in capsys.readouterr().err)
+    assert main(["agenda", str(AGENDA), "--fairness", "max-min", "--no-report"]) == 2
+    assert ("max_min (fairness=max-min): max-min over years and funders is not in the agenda "
+            "model yet; switch it off for agenda" in capsys.readouterr().err)
+
+
+def test_gap_flag_holds_in_every_agenda_year(tmp_path: Path) -> None:
+    got = run_json(tmp_path, ["agenda", str(AGENDA), "--max-gap", "0.3"], "gap")
+    years = [y for y in got["years"]]
+    for year in years:
+        cov = [region[str(year)] for region in got["coverage"].values()]
+        assert max(cov) - min(cov) <= 0.3 + 1e-7

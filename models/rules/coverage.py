@@ -25,7 +25,6 @@ GAP_ROW_TOLERANCE = 1e-7
 
 ROBUST_GAP = ("a gap between regions in every need scenario is not in the robust model "
               "yet")
-AGENDA_ONE_YEAR = "not in the agenda model yet"
 
 
 class CoverageFloor(Rule):
@@ -132,11 +131,10 @@ COVERAGE_FLOOR = CoverageFloor(
     "every year, or over the period)")
 COVERAGE_GAP = CoverageGap(
     "max_coverage_gap", ("policy:max_coverage_gap",),
-    "highest minus lowest regional coverage at most delta",
-    {"robust": ROBUST_GAP, "agenda": AGENDA_ONE_YEAR})
+    "highest minus lowest regional coverage at most delta (in the agenda: every year)",
+    {"robust": ROBUST_GAP})
 SHORTFALL_TIERS = ShortfallTiers(
     "shortfall_tiers", ("policy:shortfall_tiers",),
     "beyond each unmet fraction of a region's need a euro of shortfall weighs more "
-    "(a convex penalty in the objective)",
-    {"robust": "tier penalties per need scenario are not in the robust model yet",
-     "agenda": AGENDA_ONE_YEAR})
+    "(a convex penalty in the objective; in the agenda: every year)",
+    {"robust": "tier penalties per need scenario are not in the robust model yet"})

@@ -19,8 +19,6 @@ from models.builder import Builder
 from models.data import AllocationData, FloatArray
 from models.rules.base import INF, PyomoContext, Rule, Sums, nanmax0
 
-AGENDA = "not in the agenda model yet (a region's money per year over all funders)"
-
 
 class PerCapitaCap(Rule):
     def active(self, d: AllocationData) -> bool:
@@ -145,13 +143,14 @@ class ChangeCap(Rule):
 
 PER_CAPITA_CAP = PerCapitaCap(
     "per_capita_cap", ("policy:per_capita_cap_ratio",),
-    "no region above kappa times its population share of the budget", {"agenda": AGENDA})
+    "no region above kappa times its population share of the budget (in the agenda: its "
+    "money from all funders in a year, against the year's envelopes)")
 REGION_MIN = RegionBound(
     "region_min", ("policy:region_min_eur", "regions:min_eur"),
-    "each region gets at least lo_r euros", {"agenda": AGENDA})
+    "each region gets at least lo_r euros (in the agenda: from all funders, every year)")
 REGION_MAX = RegionMax(
     "region_max", ("policy:region_max_eur", "regions:max_eur"),
-    "each region gets at most hi_r euros", {"agenda": AGENDA})
+    "each region gets at most hi_r euros (in the agenda: from all funders, every year)")
 COFINANCING = Cofinancing(
     "cofinancing", ("policy:cofinancing_ratio",),
     "each national euro needs rho regional euros, up to the region's capacity K_r",

@@ -16,8 +16,6 @@ from models.builder import Builder
 from models.data import AllocationData
 from models.rules.base import INF, PyomoContext, Rule, Sums
 
-AGENDA = "goal shares of each year's envelope are not in the agenda model yet"
-
 
 class GoalShare(Rule):
     lower: bool = True
@@ -58,7 +56,7 @@ class MaxShare(GoalShare):
 
 
 MIN_SHARE = GoalShare("min_share", ("goals:min_share",),
-                      "each goal gets at least alpha_g of the budget",
-                      {"agenda": AGENDA})
+                      "each goal gets at least alpha_g of the budget (in the agenda: of each "
+                      "year's envelopes of all funders together)")
 MAX_SHARE = MaxShare("max_share", ("goals:max_share",),
-                     "each goal gets at most beta_g of the budget", {"agenda": AGENDA})
+                     "each goal gets at most beta_g of the budget (in the agenda: likewise)")
