@@ -23,7 +23,13 @@ import numpy as np
 import pandas as pd
 
 from allocator.certify import lagrangian_bound, violations
-from allocator.engine import solve
+from allocator.engine import (
+    FIXING_TOLERANCE,
+    QP_ITERATIONS_BASE,
+    QP_ITERATIONS_PER_CELL,
+    QP_SCALE,
+    solve,
+)
 from allocator.errors import AllocatorError, InputError, Problem, Status
 from allocator.highs import Solver
 from allocator.instance import Instance
@@ -33,7 +39,8 @@ from allocator.rounding import largest_remainder
 from allocator.validate import NeedScenario, load, need_scenarios
 from models.data import AllocationData
 from models.matrix import build_lp
-from models.robust import OBJECTIVES, build_robust_lp, expected_cost, scenario_unmet
+from models.robust import COVERAGE, OBJECTIVES, build_robust_lp, expected_cost, scenario_unmet
+from models.rules import LP_RULES, Sums
 
 #: The robust allocation passes its check if no money rule or scenario floor is violated by
 #: more than this many model units and its objective is this close to the dual bound.
@@ -139,18 +146,26 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     lp = build_robust_lp(base, data, probabilities, objective)
     solver = Solver(lp)
     solution = solver.run()
+    last = solution  # the last stage solved: its costs, objective and duals
     if solution.status == Status.OPTIMAL and objective == "worst-case":
         # The worst case pins down only the worst scenario's share; among its optima, take
         # the one with the least expected unmet need, so the other scenarios are not left to
         # chance. The stage-1 duals still certify the worst-case value.
         first = solution
         solver.set_col_bounds(lp.columns["worst"], 0.0, first.objective * (1 + 1e-9) + 1e-9)
-        solver.set_costs(np.append(expected_cost(lp.columns["unmet"], data, probabilities),
-                                   0.0))  # the worst-case column t costs nothing now
+        cost = np.zeros(lp.n_cols)  # the worst-case column t costs nothing now
+        expected = expected_cost(lp.columns["unmet"], data, probabilities)
+        cost[: expected.size] = expected
+        solver.set_costs(cost)
         second = solver.run()
         if second.status == Status.OPTIMAL:
+            last = second
             solution = dataclasses.replace(second, row_dual=first.row_dual,
                                            objective=first.objective)
+    if solution.status == Status.OPTIMAL:
+        x = _tie_break(solver, lp, base, last,
+                       np.asarray(solver.h.getLp().col_cost_, dtype=float))
+        solution = dataclasses.replace(solution, x=x)
     if solution.status != Status.OPTIMAL:
         return Robust(instance, objective, solution.status,
                       "No allocation satisfies the rules under every scenario "
@@ -193,19 +208,63 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
         value * scale, gap, worst_violation * scale, time.perf_counter() - clock)
 
 
+def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
+               cost: np.ndarray) -> np.ndarray:
+    """Among the robust optima (the objective ``cost`` of the last stage ``best`` within
+    1e-9 of its value; the worst case's second stage keeps t at its optimum), the
+    allocation nearest the pro-rata split of the budget over net need, in the need-weighted
+    distance sum_c (x_c - p_c)^2 / m_c: strictly convex in x, so the robust allocation is
+    unique and does not depend on row order. The duals of ``best`` still certify it."""
+    n = lp.n_cells
+    # Complementary slackness: a column with a nonzero reduced cost sits at that bound in
+    # every optimum; fixed, it cannot spend the objective's slack below.
+    fixed = np.flatnonzero(np.abs(best.col_dual) > FIXING_TOLERANCE
+                           * max(1.0, float(np.abs(cost).max(initial=0.0))))
+    if fixed.size:
+        solver.fix_cols(fixed, best.x[fixed])
+    # Likewise a row with a nonzero dual is tight in every optimum (the budget, above all).
+    tight = np.flatnonzero(np.abs(best.row_dual) > FIXING_TOLERANCE)
+    if tight.size:
+        at = np.where(best.row_dual[tight] > 0, lp.row_lower[tight], lp.row_upper[tight])
+        solver.set_row_bounds(tight, at, at)
+    priced = np.flatnonzero(cost)
+    tol = 1e-9 * max(1.0, abs(best.objective))
+    solver.add_rows(np.array([-np.inf]), np.array([best.objective + tol]), np.array([0]),
+                    priced, cost[priced])
+    need = base.net_need
+    positive = need > 0
+    target = base.budget * need / max(float(need.sum()), 1e-300)
+    hess = np.zeros(lp.n_cols)
+    hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
+    linear = np.zeros(lp.n_cols)
+    linear[:n][positive] = QP_SCALE * -2.0 * target[positive] / need[positive]
+    solver.set_costs(linear)
+    solver.set_hessian_diagonal(hess)
+    solver.use_qp_solver(QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * n)
+    tied = solver.run()
+    if tied.status != Status.OPTIMAL and tight.size:
+        # Held rows and fixed columns can leave HiGHS's QP no room within its tolerances:
+        # free the rows; the objective row still keeps it on the optimal face.
+        solver.set_row_bounds(tight, lp.row_lower[tight], lp.row_upper[tight])
+        tied = solver.run()
+    if tied.status != Status.OPTIMAL:
+        return np.asarray(best.x)
+    return np.asarray(tied.x)
+
+
 def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) -> float:
-    """The largest violation of a money rule, or of the floor in any scenario (model units)."""
+    """The largest violation of a money rule, or of a coverage rule in any scenario on the
+    money that meets need there (model units), each by the rule's own check."""
     money = dataclasses.replace(base, coverage_floor=0.0, max_coverage_gap=None,
                                 shortfall_tiers=None)
     worst = max(violations(money, x).values())
     for d in data:
-        covered = d.covered_regions
-        if base.coverage_floor > 0 and covered.size:
-            useful = np.bincount(d.cell_region, np.minimum(x, d.net_need),
-                                 minlength=len(d.regions))[covered]
-            short = base.coverage_floor * d.region_need[covered] - d.region_covered[covered] \
-                - useful
-            worst = max(worst, float(short.max(initial=0.0)))
+        scenario = dataclasses.replace(d, coverage_floor=base.coverage_floor,
+                                       max_coverage_gap=base.max_coverage_gap)
+        useful = Sums.of(scenario, np.minimum(x, d.net_need))
+        for rule in LP_RULES:
+            if rule.name in COVERAGE and rule.active(scenario):
+                worst = max(worst, *rule.violation(scenario, useful).values())
     return worst
 
 

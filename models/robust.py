@@ -17,30 +17,35 @@ hold in every scenario, on the need that money actually meets:
     sum_g (m_s,rg - y_s,rg) >= phi N_s,r - E_s,r                     r with N_s,r > 0
 
 (y at its smallest is m - min(x, m), so the row is the floor on the useful allocation).
-The coverage gap, shortfall tiers and max-min are not part of this model.
+The coverage gap holds in every scenario the same way, with a lowest and highest coverage
+l_s, h_s per scenario. Both are the rules of :mod:`models.rules`, built through a view
+that reads a region's allocation as sum_g (m_s,rg - y_s,rg). Shortfall tiers and max-min
+are not part of this model yet.
 
-Columns: x (n), the budget B, [coverage columns none], then y (S x n) scenario by scenario,
-then t (worst-case only).
+Columns: x (n), the budget B, then y (S x n) scenario by scenario, then l_s, h_s per
+scenario (gap only), then t (worst-case only).
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, RowBlock, build_lp
+from models.rules import LP_RULES
 
 OBJECTIVES = ("expected", "worst-case")
 
 
 def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
                     probabilities: FloatArray, objective: str = "expected") -> LinearProgram:
-    """The LP above. ``base`` carries the money rules (its coverage rules are ignored);
-    ``scenarios`` hold each scenario's needs on the same cells; ``probabilities`` weigh
-    them in the expected objective."""
+    """The LP above. ``base`` carries the money rules (its coverage rules hold per scenario,
+    on each scenario's data); ``scenarios`` hold each scenario's needs on the same cells;
+    ``probabilities`` weigh them in the expected objective."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
     money = dataclasses.replace(base, coverage_floor=0.0, max_coverage_gap=None,
@@ -49,64 +54,120 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
     n, k = lp.n_cells, len(scenarios)
     first_y = lp.n_cols
     worst = objective == "worst-case"
-    n_cols = first_y + k * n + (1 if worst else 0)
     cells = np.arange(n)
+    extra_lo: list[float] = []  # columns the coverage rules add (the gap's l and h)
+    extra_hi: list[float] = []
 
-    blocks = [sp.hstack([lp.matrix, sp.csc_matrix((lp.n_rows, n_cols - lp.n_cols))]).tocsr()]
+    coo = lp.matrix.tocoo()
+    rows_r, rows_c, rows_v = [coo.row.astype(np.int64)], [coo.col.astype(np.int64)], [coo.data]
     lower, upper = [lp.row_lower], [lp.row_upper]
     names = list(lp.blocks)
     row = lp.n_rows
 
-    def add(rule: str, over: str, index: np.ndarray, m: sp.csr_matrix, lo: FloatArray,
-            hi: FloatArray) -> None:
+    def add(rule: str, over: str, index: np.ndarray, r: np.ndarray, c: np.ndarray,
+            v: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
         nonlocal row
-        blocks.append(m)
+        rows_r.append(np.asarray(r, dtype=np.int64) + row)
+        rows_c.append(np.asarray(c, dtype=np.int64))
+        rows_v.append(np.asarray(v, dtype=float))
         lower.append(lo)
         upper.append(hi)
-        names.append(RowBlock(rule, row, row + m.shape[0], over, index.astype(np.int64)))
-        row += m.shape[0]
+        names.append(RowBlock(rule, row, row + lo.size, over, index.astype(np.int64)))
+        row += lo.size
 
     for s, d in enumerate(scenarios):
         y = first_y + s * n + cells
         # y_sc + x_c >= m_sc
-        m = sp.csr_matrix((np.ones(2 * n), (np.tile(cells, 2), np.concatenate([cells, y]))),
-                          shape=(n, n_cols))
-        add(f"unmet_{s}", "cell", cells, m, d.net_need.copy(), np.full(n, np.inf))
-        covered = d.covered_regions
-        if base.coverage_floor > 0 and covered.size:
-            pos = np.full(len(d.regions), -1)
-            pos[covered] = np.arange(covered.size)
-            keep = pos[d.cell_region] >= 0
-            m = sp.csr_matrix((-np.ones(int(keep.sum())), (pos[d.cell_region][keep], y[keep])),
-                              shape=(covered.size, n_cols))
-            net = np.bincount(d.cell_region, d.net_need, minlength=len(d.regions))[covered]
-            rhs = base.coverage_floor * d.region_need[covered] - d.region_covered[covered] - net
-            add(f"coverage_floor_{s}", "region", covered, m, rhs, np.full(covered.size, np.inf))
-        if worst:
+        add(f"unmet_{s}", "cell", cells, np.tile(cells, 2), np.concatenate([cells, y]),
+            np.ones(2 * n), d.net_need.copy(), np.full(n, np.inf))
+        # The coverage rules hold in every scenario, on the money that meets need there:
+        # each rule's own rows (models/rules), with x_c read as m_sc - y_sc.
+        scenario = dataclasses.replace(d, coverage_floor=base.coverage_floor,
+                                       max_coverage_gap=base.max_coverage_gap)
+        view = _ScenarioView(scenario, s, y, first_y + k * n + len(extra_lo), add, extra_lo,
+                             extra_hi)
+        for rule in LP_RULES:
+            if rule.name in COVERAGE and rule.active(scenario):
+                rule.build(view)  # type: ignore[arg-type]
+    n_cols = first_y + k * n + len(extra_lo) + (1 if worst else 0)
+    if worst:
+        for s, d in enumerate(scenarios):
             # t - sum_c w_c y_sc >= 0
-            m = sp.csr_matrix((np.append(-d.weight, 1.0), (np.zeros(n + 1, dtype=np.int64),
-                                                            np.append(y, n_cols - 1))),
-                              shape=(1, n_cols))
-            add(f"worst_{s}", "", np.empty(0, dtype=np.int64), m, np.zeros(1), np.full(1, np.inf))
+            y = first_y + s * n + cells
+            add(f"worst_{s}", "", np.empty(0, dtype=np.int64), np.zeros(n + 1, dtype=np.int64),
+                np.append(y, n_cols - 1), np.append(-d.weight, 1.0), np.zeros(1),
+                np.full(1, np.inf))
 
     cost = np.zeros(n_cols)
     if worst:
         cost[-1] = 1.0
     else:
         cost[:first_y + k * n] = expected_cost(first_y, scenarios, probabilities)
-    col_lower = np.zeros(n_cols)
+    col_lower = np.concatenate([np.zeros(first_y + k * n), extra_lo,
+                                [0.0] if worst else []])
     col_upper = np.concatenate([lp.col_upper, *[d.net_need for d in scenarios],
-                                [np.inf] if worst else []])
+                                extra_hi, [np.inf] if worst else []])
     col_lower[lp.columns["budget"]] = lp.col_lower[lp.columns["budget"]]
     if worst:
         col_upper[-1] = float(max(d.weight @ d.net_need for d in scenarios)) + 1.0
     columns = {**lp.columns, "unmet": first_y}
     if worst:
         columns["worst"] = n_cols - 1
+    matrix = sp.csc_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
+                                                      np.concatenate(rows_c))),
+                           shape=(row, n_cols))
     return LinearProgram(
         cost=cost, offset=0.0, col_lower=col_lower, col_upper=col_upper,
-        matrix=sp.vstack(blocks).tocsc(), row_lower=np.concatenate(lower),
+        matrix=matrix, row_lower=np.concatenate(lower),
         row_upper=np.concatenate(upper), n_cells=n, columns=columns, blocks=names)
+
+
+#: The rules that hold in every scenario (the rest bind x alone and come from build_lp).
+COVERAGE = ("coverage_floor", "max_coverage_gap")
+
+
+class _ScenarioView:
+    """Scenario ``s`` seen as the one-year model a coverage rule builds into: ``d`` is the
+    scenario's data, and a region's allocation X_r is the money that meets need there,
+    sum_g (m_sc - y_sc): rows on -y with the bounds moved by sum_g m_sc."""
+
+    def __init__(self, d: AllocationData, s: int, y: np.ndarray, next_col: int, add: Any,
+                 lower: list[float], upper: list[float]) -> None:
+        self.d, self.s, self.y = d, s, y
+        self._next, self._add, self._lower, self._upper = next_col, add, lower, upper
+        self.columns: dict[str, int] = {}
+
+    def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
+                    cost: FloatArray | None = None) -> np.ndarray:
+        if cost is not None and np.any(cost):
+            raise ValueError("a rule with a cost cannot hold per scenario here")
+        k = int(lower.shape[0])
+        first = self._next
+        self._next += k
+        self._lower += lower.tolist()
+        self._upper += upper.tolist()
+        self.columns[name] = first
+        return np.arange(first, first + k)
+
+    def add(self, rule: str, over: str, index: np.ndarray, rows: np.ndarray, cols: np.ndarray,
+            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
+        self._add(f"{rule}_{self.s}", over, index, rows, cols, vals, lo, hi)
+
+    def sums(self, rule: str, over: str, keys: np.ndarray, lo: FloatArray, hi: FloatArray,
+             col: int | np.ndarray | None = None, coef: FloatArray | None = None) -> None:
+        d = self.d
+        key_of = d.cell_region if over == "region" else d.cell_goal
+        size = len(d.regions) if over == "region" else len(d.goals)
+        pos = np.full(size, -1)
+        pos[keys] = np.arange(keys.size)
+        keep = pos[key_of] >= 0
+        r, c, v = pos[key_of][keep], self.y[keep], -np.ones(int(keep.sum()))
+        if col is not None and coef is not None:
+            r = np.concatenate([r, np.arange(keys.size)])
+            c = np.concatenate([c, np.broadcast_to(np.asarray(col), keys.size)])
+            v = np.concatenate([v, coef])
+        net = np.bincount(key_of, d.net_need, minlength=size)[keys]
+        self.add(rule, over, keys, r, c, v, lo - net, hi - net)
 
 
 def expected_cost(first_unmet: int, scenarios: list[AllocationData],

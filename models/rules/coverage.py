@@ -23,8 +23,6 @@ from models.rules.base import INF, PyomoContext, Rule, Sums
 #: more than this (HiGHS's primal feasibility tolerance is 1e-7).
 GAP_ROW_TOLERANCE = 1e-7
 
-ROBUST_GAP = ("a gap between regions in every need scenario is not in the robust model "
-              "yet")
 
 
 class CoverageFloor(Rule):
@@ -131,8 +129,8 @@ COVERAGE_FLOOR = CoverageFloor(
     "every year, or over the period)")
 COVERAGE_GAP = CoverageGap(
     "max_coverage_gap", ("policy:max_coverage_gap",),
-    "highest minus lowest regional coverage at most delta (in the agenda: every year)",
-    {"robust": ROBUST_GAP})
+    "highest minus lowest regional coverage at most delta (in robust: in every need "
+    "scenario; in the agenda: every year)")
 SHORTFALL_TIERS = ShortfallTiers(
     "shortfall_tiers", ("policy:shortfall_tiers",),
     "beyond each unmet fraction of a region's need a euro of shortfall weighs more "
