@@ -174,7 +174,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         if phi is not None and phi < d.coverage_floor:
             value = math.floor(min(phi, 1.0) * 1e4) / 1e4
             out.append(Repair("coverage_floor", value))
-    if d.max_coverage_gap is not None:
+    if d.max_coverage_gap is not None and d.covered_regions.size:  # no need: no gap row
         lp = build_lp(d)
         gap_row = next(b.start for b in lp.blocks if b.rule == "coverage_gap")
         lp.row_upper[gap_row] = np.inf

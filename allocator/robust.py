@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.certify import lagrangian_bound, violations
+from allocator.certify import lagrangian_bound, tier_penalty, violations
 from allocator.engine import (
     FIXING_TOLERANCE,
     QP_ITERATIONS_BASE,
@@ -39,7 +39,7 @@ from allocator.rounding import largest_remainder
 from allocator.validate import NeedScenario, load, need_scenarios
 from models.data import AllocationData
 from models.matrix import build_lp
-from models.robust import COVERAGE, OBJECTIVES, build_robust_lp, expected_cost, scenario_unmet
+from models.robust import COVERAGE, OBJECTIVES, build_robust_lp, scenario_unmet
 from models.rules import LP_RULES, Sums
 
 #: The robust allocation passes its check if no money rule or scenario floor is violated by
@@ -154,7 +154,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
         first = solution
         solver.set_col_bounds(lp.columns["worst"], 0.0, first.objective * (1 + 1e-9) + 1e-9)
         cost = np.zeros(lp.n_cols)  # the worst-case column t costs nothing now
-        expected = expected_cost(lp.columns["unmet"], data, probabilities)
+        expected = build_robust_lp(base, data, probabilities, "expected").cost
         cost[: expected.size] = expected
         solver.set_costs(cost)
         second = solver.run()
@@ -172,7 +172,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
                       f"({solution.status.value}); solve each scenario alone to see which "
                       "one conflicts.", seconds=time.perf_counter() - clock)
     x = np.clip(solution.x[: lp.n_cells], 0.0, base.upper)
-    robust_unmet = np.array([scenario_unmet(d, x) for d in data])
+    robust_unmet = np.array([_scenario_value(d, x) for d in data])
     value = float(robust_unmet.max() if objective == "worst-case"
                   else probabilities @ robust_unmet)
     gap = max(0.0, value - lagrangian_bound(lp, solution.row_dual)) / max(1.0, abs(value))
@@ -188,7 +188,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
             s.name, float(probabilities[k]),
             own.objective * scale if own.status == Status.OPTIMAL else None,
             float(u) * scale,
-            scenario_unmet(d, nominal_x) * scale if nominal_x is not None else None,
+            _scenario_value(d, nominal_x) * scale if nominal_x is not None else None,
             _violation(base, [d], nominal_x) <= TOLERANCE if nominal_x is not None else None))
     passed = gap <= TOLERANCE and worst_violation <= TOLERANCE
     if not passed:
@@ -206,6 +206,13 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
         nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal
         else pd.DataFrame(),
         value * scale, gap, worst_violation * scale, time.perf_counter() - clock)
+
+
+def _scenario_value(d: AllocationData, x: np.ndarray) -> float:
+    """What the robust objective counts in a scenario: weighted unmet need there, plus the
+    tiers' penalty on the money that meets need there (model units)."""
+    penalty = tier_penalty(d, np.minimum(x, d.net_need)) if d.shortfall_tiers else 0.0
+    return scenario_unmet(d, x) + penalty
 
 
 def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
@@ -264,7 +271,7 @@ def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) 
         useful = Sums.of(scenario, np.minimum(x, d.net_need))
         for rule in LP_RULES:
             if rule.name in COVERAGE and rule.active(scenario):
-                worst = max(worst, *rule.violation(scenario, useful).values())
+                worst = max([worst, *rule.violation(scenario, useful).values()])
     return worst
 
 

@@ -19,8 +19,9 @@ hold in every scenario, on the need that money actually meets:
 (y at its smallest is m - min(x, m), so the row is the floor on the useful allocation).
 The coverage gap holds in every scenario the same way, with a lowest and highest coverage
 l_s, h_s per scenario. Both are the rules of :mod:`models.rules`, built through a view
-that reads a region's allocation as sum_g (m_s,rg - y_s,rg). Shortfall tiers and max-min
-are not part of this model yet.
+that reads a region's allocation as sum_g (m_s,rg - y_s,rg). So do the shortfall tiers:
+their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case t). Max-min
+is not part of this model yet.
 
 Columns: x (n), the budget B, then y (S x n) scenario by scenario, then l_s, h_s per
 scenario (gap only), then t (worst-case only).
@@ -55,8 +56,10 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
     first_y = lp.n_cols
     worst = objective == "worst-case"
     cells = np.arange(n)
-    extra_lo: list[float] = []  # columns the coverage rules add (the gap's l and h)
+    extra_lo: list[float] = []  # columns the coverage rules add (the gap's l and h, tiers)
     extra_hi: list[float] = []
+    extra_cost: list[float] = []  # their cost in the scenario's own objective
+    extra_scenario: list[int] = []  # the scenario each belongs to
 
     coo = lp.matrix.tocoo()
     rows_r, rows_c, rows_v = [coo.row.astype(np.int64)], [coo.col.astype(np.int64)], [coo.data]
@@ -83,19 +86,26 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
         # The coverage rules hold in every scenario, on the money that meets need there:
         # each rule's own rows (models/rules), with x_c read as m_sc - y_sc.
         scenario = dataclasses.replace(d, coverage_floor=base.coverage_floor,
-                                       max_coverage_gap=base.max_coverage_gap)
+                                       max_coverage_gap=base.max_coverage_gap,
+                                       shortfall_tiers=base.shortfall_tiers)
         view = _ScenarioView(scenario, s, y, first_y + k * n + len(extra_lo), add, extra_lo,
-                             extra_hi)
+                             extra_hi, extra_cost, extra_scenario)
         for rule in LP_RULES:
             if rule.name in COVERAGE and rule.active(scenario):
                 rule.build(view)  # type: ignore[arg-type]
     n_cols = first_y + k * n + len(extra_lo) + (1 if worst else 0)
+    first_extra = first_y + k * n
+    owner = np.asarray(extra_scenario, dtype=np.int64)
+    priced = np.asarray(extra_cost, dtype=float)
     if worst:
         for s, d in enumerate(scenarios):
-            # t - sum_c w_c y_sc >= 0
+            # t - sum_c w_c y_sc - (the scenario's tier penalty) >= 0
             y = first_y + s * n + cells
-            add(f"worst_{s}", "", np.empty(0, dtype=np.int64), np.zeros(n + 1, dtype=np.int64),
-                np.append(y, n_cols - 1), np.append(-d.weight, 1.0), np.zeros(1),
+            mine = np.flatnonzero((owner == s) & (priced != 0))
+            add(f"worst_{s}", "", np.empty(0, dtype=np.int64),
+                np.zeros(n + 1 + mine.size, dtype=np.int64),
+                np.concatenate([y, first_extra + mine, [n_cols - 1]]),
+                np.concatenate([-d.weight, -priced[mine], [1.0]]), np.zeros(1),
                 np.full(1, np.inf))
 
     cost = np.zeros(n_cols)
@@ -103,13 +113,16 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
         cost[-1] = 1.0
     else:
         cost[:first_y + k * n] = expected_cost(first_y, scenarios, probabilities)
+        if owner.size:
+            cost[first_extra:first_extra + owner.size] = probabilities[owner] * priced
     col_lower = np.concatenate([np.zeros(first_y + k * n), extra_lo,
                                 [0.0] if worst else []])
     col_upper = np.concatenate([lp.col_upper, *[d.net_need for d in scenarios],
                                 extra_hi, [np.inf] if worst else []])
     col_lower[lp.columns["budget"]] = lp.col_lower[lp.columns["budget"]]
-    if worst:
-        col_upper[-1] = float(max(d.weight @ d.net_need for d in scenarios)) + 1.0
+    if worst:  # t is at most the largest objective of doing nothing
+        col_upper[-1] = float(max(d.weight @ d.net_need for d in scenarios)) + float(
+            np.abs(priced) @ np.asarray(extra_hi)) + 1.0
     columns = {**lp.columns, "unmet": first_y}
     if worst:
         columns["worst"] = n_cols - 1
@@ -123,7 +136,7 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
 
 
 #: The rules that hold in every scenario (the rest bind x alone and come from build_lp).
-COVERAGE = ("coverage_floor", "max_coverage_gap")
+COVERAGE = ("coverage_floor", "max_coverage_gap", "shortfall_tiers")
 
 
 class _ScenarioView:
@@ -132,20 +145,24 @@ class _ScenarioView:
     sum_g (m_sc - y_sc): rows on -y with the bounds moved by sum_g m_sc."""
 
     def __init__(self, d: AllocationData, s: int, y: np.ndarray, next_col: int, add: Any,
-                 lower: list[float], upper: list[float]) -> None:
+                 lower: list[float], upper: list[float], cost: list[float],
+                 owner: list[int]) -> None:
         self.d, self.s, self.y = d, s, y
         self._next, self._add, self._lower, self._upper = next_col, add, lower, upper
+        self._cost, self._owner = cost, owner
         self.columns: dict[str, int] = {}
 
     def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
                     cost: FloatArray | None = None) -> np.ndarray:
-        if cost is not None and np.any(cost):
-            raise ValueError("a rule with a cost cannot hold per scenario here")
+        """Columns of this scenario; a cost (the tiers' penalty) is the scenario's own, which
+        the objective weighs with its probability (or puts under the worst-case t)."""
         k = int(lower.shape[0])
         first = self._next
         self._next += k
         self._lower += lower.tolist()
         self._upper += upper.tolist()
+        self._cost += (np.zeros(k) if cost is None else np.asarray(cost, float)).tolist()
+        self._owner += [self.s] * k
         self.columns[name] = first
         return np.arange(first, first + k)
 

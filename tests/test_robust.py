@@ -179,12 +179,41 @@ def test_cli_writes_workbook_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_rules_outside_the_robust_model_are_refused(tmp_path: Path) -> None:
     needs = scenario_file(tmp_path, [["a", 1, None, None, 1]])
-    inst = allocator.load(NPVR).with_policy(shortfall_tiers=((0.25, 1.5),))
+    inst = allocator.load(NPVR).with_policy(fairness="max-min")
     with pytest.raises(InputError) as err:
         robust(inst, needs)
     assert [p.message for p in err.value.problems] == [
-        "shortfall_tiers: tier penalties per need scenario are not in the robust model yet; "
-        "switch it off for robust"]
+        "max_min (fairness=max-min): max-min over need scenarios is not in the robust model "
+        "yet; switch it off for robust"]
+
+
+@pytest.mark.parametrize("objective", ["expected", "worst-case"])
+def test_tiers_in_robust_one_scenario_is_the_plain_objective(tmp_path: Path,
+                                                             objective: str) -> None:
+    from allocator.presets import with_policy
+
+    inst = with_policy(allocator.load(NPVR), "deep-shortfall")
+    r = robust(inst, scenario_file(tmp_path, [["same", 1, None, None, 1]]),
+               objective=objective)
+    plain = allocator.solve(inst, fairness_price=False, marginal=False)
+    assert r.objective_eur == pytest.approx(
+        plain.weighted_unmet_eur + plain.tier_penalty_eur, rel=1e-8)
+    # the tie-break may spend up to 1e-9 of the objective, as the engine's stages do
+    assert r.outcomes[0].regret_eur == pytest.approx(0, abs=2e-9 * r.objective_eur)
+
+
+def test_tiers_change_the_robust_allocation(tmp_path: Path) -> None:
+    from allocator.presets import with_policy
+
+    needs = scenario_file(tmp_path, [["laag", 0.5, None, None, 0.8],
+                                     ["hoog", 0.5, "twente", None, 1.6]])
+    plain = robust(allocator.load(NPVR), needs)
+    tiered = robust(with_policy(allocator.load(NPVR), "deep-shortfall"), needs)
+    assert tiered.optimal
+    # the deep shortfalls weigh more: the worst-covered region of the plain plan gets more
+    by = tiered.allocation.groupby("region", observed=True)["amount_eur"].sum()
+    plain_by = plain.allocation.groupby("region", observed=True)["amount_eur"].sum()
+    assert not np.allclose(by.to_numpy(), plain_by.to_numpy(), atol=1.0)
 
 
 def spreads(inst: allocator.Instance, x: np.ndarray) -> list[tuple[float, float]]:

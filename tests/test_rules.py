@@ -316,3 +316,15 @@ def test_npvr_floor_step_equals_the_re_solve() -> None:
     assert cost == pytest.approx(tighter.weighted_unmet_eur - r.weighted_unmet_eur, rel=1e-7)
     assert r.to_dict()["price_of_fairness"]["per_rule_step"]["coverage_floor"] == {
         "step": "+1 percentage point", "cost_eur": cost}
+
+
+def test_gap_rule_without_any_need_is_explained_not_a_crash(tmp_path: Path) -> None:
+    """Found by the fuzz tests: a coverage gap on an instance whose only cell has no need
+    adds no gap row; spend_all then cannot hold, and the explanation must not look for it."""
+    from tests.conftest import instance_tables, write_csv_instance
+
+    tables = instance_tables([("r0", 1, 0.5)], [("g0", 1)], [("r0", "g0", 0, 0, None)],
+                             {"budget_eur": 1, "max_coverage_gap": 0.2, "spend_all": "true"})
+    r = allocator.solve(write_csv_instance(tmp_path / "i", tables))
+    assert r.status.value == "infeasible"
+    assert r.message.startswith("The rules cannot all hold with a budget of €1.")

@@ -134,5 +134,5 @@ COVERAGE_GAP = CoverageGap(
 SHORTFALL_TIERS = ShortfallTiers(
     "shortfall_tiers", ("policy:shortfall_tiers",),
     "beyond each unmet fraction of a region's need a euro of shortfall weighs more "
-    "(a convex penalty in the objective; in the agenda: every year)",
-    {"robust": "tier penalties per need scenario are not in the robust model yet"})
+    "(a convex penalty in the objective; in robust: in every need scenario; in the agenda: "
+    "every year)")
