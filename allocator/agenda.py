@@ -428,7 +428,9 @@ def agenda_data(agenda: Agenda, scale: float) -> AgendaData:
         coverage_floor=p.coverage_floor, floor_over_period=p.equity_over == "period",
         ramp_factor=p.ramp_factor,
         ramp_amount=None if p.ramp_amount_eur is None else p.ramp_amount_eur / scale,
-        per_year=tuple(years))
+        per_year=tuple(years),
+        national=next(i for i, f in enumerate(funders) if f.national),
+        spend_all=p.spend_all)
 
 
 def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
@@ -550,11 +552,13 @@ def _coverage(d: AgendaData, t: np.ndarray, c: np.ndarray, x: np.ndarray, scale:
     return out
 
 
-def _per_year_cells(d: AgendaData, x: np.ndarray) -> np.ndarray:
-    """Each year's allocation per cell, summed over funders (years x cells)."""
-    t, c, _ = d.triples()
+def _per_year_cells(d: AgendaData, x: np.ndarray, funder: int | None = None) -> np.ndarray:
+    """Each year's allocation per cell, summed over funders, or of ``funder`` alone
+    (years x cells)."""
+    t, c, f = d.triples()
+    mine = np.ones(t.size, dtype=bool) if funder is None else f == funder
     out = np.zeros((len(d.years), d.n_cells))
-    np.add.at(out, (t, c), x)
+    np.add.at(out, (t[mine], c[mine]), x[mine])
     return out
 
 
@@ -600,10 +604,13 @@ def agenda_violations(d: AgendaData, x: np.ndarray, moves: np.ndarray) -> dict[s
         np.add.at(own, (t[mine], d.cell_region[c[mine]]), x[mine])
         out[f"package_share_{d.funders[k]}"] = float(
             np.max(own - d.package_share[k] * region, initial=0.0))
-    for year, (one, cells) in enumerate(zip(d.per_year, _per_year_cells(d, x), strict=True)):
-        sums = Sums.of(one, cells)
+    if d.spend_all:
+        out["spend_all"] = float(np.max(d.envelope - net, initial=0.0))
+    everyone, national = _per_year_cells(d, x), _per_year_cells(d, x, d.national)
+    for year, one in enumerate(d.per_year):
         for rule in LP_RULES:
             if rule.name not in OWN_FORM and rule.active(one):
-                for key, value in rule.violation(one, sums).items():
+                cells = (national if rule.national_money else everyone)[year]
+                for key, value in rule.violation(one, Sums.of(one, cells)).items():
                     out[f"{key}_{d.years[year]}"] = value
     return out

@@ -71,6 +71,8 @@ class AgendaData:
     # Each year as a one-year problem (its needs, its total envelope as the budget B_t):
     # the one-year rules of models.rules hold in every year through these.
     per_year: tuple[AllocationData, ...] = ()
+    national: int = 0  # the national funder (whose money the national-money rules read)
+    spend_all: bool = False  # every envelope spent or carried on, every year
 
     @property
     def n_cells(self) -> int:
@@ -133,7 +135,8 @@ def build_agenda_lp(d: AgendaData) -> LinearProgram:
                   np.ones(n_funders)]
     add("envelope", "funder_year", np.arange(n_funders * n_years), np.concatenate(env_r),
         np.concatenate(env_c), np.concatenate(env_v),
-        np.full(n_funders * n_years, -np.inf), d.envelope.ravel())
+        d.envelope.ravel() if d.spend_all else np.full(n_funders * n_years, -np.inf),
+        d.envelope.ravel())
 
     # absorption[t, c]: row t * n + c
     n = d.n_cells
@@ -186,10 +189,13 @@ def build_agenda_lp(d: AgendaData) -> LinearProgram:
     # columns of that year, a region's or goal's sum running over every funder.
     extra: list[tuple[str, FloatArray, FloatArray, FloatArray]] = []
     for year, one in enumerate(d.per_year):
-        view = _YearView(one, year, d, cols[t == year], c[t == year], n_cols + sum(
-            e[1].size for e in extra), add, extra)
+        now = t == year
         for rule in LP_RULES:
             if rule.name not in OWN_FORM and rule.active(one):
+                # a rule on national money sums the national funder's columns alone
+                mine = now & (f == d.national) if rule.national_money else now
+                view = _YearView(one, year, d, cols[mine], c[mine], n_cols + sum(
+                    e[1].size for e in extra), add, extra)
                 rule.build(view)  # type: ignore[arg-type]
     n_cols += sum(e[1].size for e in extra)
 

@@ -223,10 +223,37 @@ def test_tiers_in_the_agenda_are_the_v1_objective(tmp_path: Path) -> None:
         v1.weighted_unmet_eur + v1.tier_penalty_eur, rel=2e-9)
 
 
+def test_national_money_rules_and_spend_all_hold_every_year(tmp_path: Path) -> None:
+    """Co-financing and the change cap read the national funder's money; with spend_all
+    every envelope is spent or carried on. Checked from the tables."""
+    t = floor_only(3, 2e7)
+    t["regions"] = [t["regions"][0] + ["cofinancing_eur", "reference_eur"],
+                    *[row + [3e6, 2e6] for row in t["regions"][1:]]]
+    t["policy"] += [["cofinancing_ratio", 1.5], ["max_change_eur_per_capita", 40],
+                    ["spend_all", "true"]]
+    t["years"] = [["year"], [2026], [2027]]
+    t["funders"] = [["funder", "national", "carry_over_eur"], ["rijk", "true", 1e6],
+                    ["regio", "false", 0]]
+    t["envelopes"] = [["funder", "year", "budget_eur"], ["rijk", 2026, 6e6],
+                      ["rijk", 2027, 5e6], ["regio", 2026, 2e6], ["regio", 2027, 2e6]]
+    r = solve_agenda(write_csv_instance(tmp_path / "n", t))
+    assert r.optimal
+    pop = {row[0]: row[1] for row in t["regions"][1:]}
+    a = r.allocation
+    for year in (2026, 2027):
+        rijk = a[(a["year"] == year) & (a["funder"] == "rijk")].groupby("region")[
+            "amount_eur"].sum().reindex(list(pop), fill_value=0)
+        for region, x in rijk.items():
+            assert 1.5 * x <= 3e6 + 1e-3  # co-financing capacity
+            assert abs(x - 2e6) <= 40 * pop[region] + 1e-3  # change cap
+    spent = a.groupby(["funder", "year"])["amount_eur"].sum()
+    carried = r.carry.loc["rijk", 2026]
+    assert spent[("rijk", 2026)] + carried == pytest.approx(6e6, abs=1e-3)
+    assert spent[("rijk", 2027)] == pytest.approx(5e6 + carried, abs=1e-3)
+    assert spent[("regio", 2026)] == pytest.approx(2e6, abs=1e-3)
+
+
 @pytest.mark.parametrize(("key", "value", "expected"), [
-    ("cofinancing_ratio", 1, "cofinancing (cofinancing_ratio): the agenda states co-financing "
-     "per funder (max_package_share); the ratio against a region's capacity is not in the "
-     "agenda model yet; switch it off for agenda"),
     ("fairness", "max-min", "max_min (fairness=max-min): max-min over years and funders is not "
      "in the agenda model yet; switch it off for agenda"),
 ])

@@ -59,6 +59,9 @@ class Rule:
     refused: Mapping[str, str] = field(default_factory=dict)  # command -> why not (yet)
 
     kind: ClassVar[str] = "equity"  # "money", "equity", "objective" or "agenda"
+    #: The rule reads the national funder's money alone (co-financing, the change cap): in
+    #: the one-year model all money is national; in the agenda only the national funder's.
+    national_money: ClassVar[bool] = False
 
     def active(self, d: AllocationData) -> bool:
         return False

@@ -45,6 +45,6 @@ class SpendAll(Rule):
 BUDGET = Budget("budget", ("policy:budget_eur",),
                 "the allocation spends at most the budget B (in the agenda: each funder's "
                 "envelope per year, with carry-over and borrowing)")
-SPEND_ALL = SpendAll("spend_all", ("policy:spend_all",), "the whole budget is allocated",
-                     {"agenda": "carry-over and borrowing decide what each year spends; "
-                                "'spend it all' per year is not in the agenda model yet"})
+SPEND_ALL = SpendAll("spend_all", ("policy:spend_all",),
+                     "the whole budget is allocated (in the agenda: each funder's envelope "
+                     "is spent or carried to the next year, every year)")

@@ -87,6 +87,7 @@ class RegionMax(RegionBound):
 
 class Cofinancing(Rule):
     kind = "money"
+    national_money = True
 
     def active(self, d: AllocationData) -> bool:
         return (d.cofinancing_ratio is not None and d.cofinancing_capacity is not None
@@ -115,6 +116,8 @@ class Cofinancing(Rule):
 
 
 class ChangeCap(Rule):
+    national_money = True
+
     def active(self, d: AllocationData) -> bool:
         return (d.max_change_per_capita is not None and d.reference is not None
                 and bool((~np.isnan(d.reference)).any()))
@@ -153,11 +156,9 @@ REGION_MAX = RegionMax(
     "each region gets at most hi_r euros (in the agenda: from all funders, every year)")
 COFINANCING = Cofinancing(
     "cofinancing", ("policy:cofinancing_ratio",),
-    "each national euro needs rho regional euros, up to the region's capacity K_r",
-    {"agenda": "the agenda states co-financing per funder (max_package_share); the ratio "
-               "against a region's capacity is not in the agenda model yet"})
+    "each national euro needs rho regional euros, up to the region's capacity K_r (in the "
+    "agenda: the national funder's money, every year)")
 CHANGE_CAP = ChangeCap(
     "change_cap", ("policy:max_change_eur_per_capita",),
-    "a region's allocation within c euros per inhabitant of its reference",
-    {"agenda": "in the agenda, ramp_factor and ramp_amount_eur cap the change against the "
-               "year before; against a reference it is not in the agenda model yet"})
+    "a region's allocation within c euros per inhabitant of its reference (in the agenda: "
+    "the national funder's money, every year)")
