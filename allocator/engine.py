@@ -120,23 +120,27 @@ def solve(
     solver = highs.Solver(lp, algorithm=algorithm, time_limit=time_limit)
     seconds["build"] = time.perf_counter() - clock
 
+    first = solver.run()
+    seconds["stage1"] = solver.seconds
     resolve = marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS
     probe = None
-    if resolve and not data.shortfall_tiers and instance.policy.fairness != "max-min":
+    if (first.status == Status.OPTIMAL and resolve and not data.shortfall_tiers
+            and instance.policy.fairness != "max-min"):
         # What €1 m more does, where the objective is weighted unmet need alone: the optimum
-        # at B + €1 m, solved first; the stage-1 solve at B then starts warm from it.
+        # at B + €1 m, a warm re-solve with the budget column moved; moved back (and solved
+        # warm again) when the tie-break goes on from the stage-1 optimum.
         column = lp.columns["budget"]
         more = data.budget + NEXT_STEP_EUR / scale
         solver.set_col_bounds(column, more, more)
         probe = solver.run()
         solver.set_col_bounds(column, data.budget, data.budget)
-        seconds["next_million"] = solver.seconds
-    first = solver.run()
-    seconds["stage1"] = solver.seconds - seconds.get("next_million", 0.0)
+        if tie_break == "lexicographic":
+            solver.run()
+        seconds["next_million"] = solver.seconds - seconds["stage1"]
 
     def info() -> SolverInfo:
         # the solves of the allocation itself; the probe at B + €1 m is in seconds["next_million"]
-        extra = 1 if probe is not None else 0
+        extra = 0 if probe is None else 2 if tie_break == "lexicographic" else 1
         return SolverInfo("HiGHS", highs.version(), solver.seconds - seconds.get(
             "next_million", 0.0), solver.runs - extra, solver.algorithm)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from models.builder import Builder
 from models.data import AllocationData
@@ -32,6 +31,8 @@ class Budget(Rule):
         return out
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         total = sum(m.x[c] for c in m.C)
         m.budget = pyo.Constraint(expr=(total == m.B) if d.spend_all else (total <= m.B))
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from models.builder import Builder
 from models.data import AllocationData
@@ -44,6 +43,8 @@ class CoverageFloor(Rule):
         return {"coverage_floor": float(np.max(short, initial=0.0))}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         phi = d.coverage_floor
         m.coverage_floor = pyo.Constraint(
             m.Rplus, rule=lambda m, r: h.in_region(m, r) >= phi * m.N[r] - m.E[r])
@@ -84,6 +85,8 @@ class CoverageGap(Rule):
         return {"max_coverage_gap": max(0.0, float(excess * lowest_need))}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         m.coverage_min = pyo.Var(bounds=(0.0, 1.0))
         m.coverage_max = pyo.Var(bounds=(0.0, 1.0))
         m.coverage_low = pyo.Constraint(
@@ -112,6 +115,8 @@ class ShortfallTiers(Rule):
                    cols[j], np.ones(k))
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         tiers = list(d.shortfall_tiers or ())
         m.J = pyo.RangeSet(len(tiers))
         wbar = dict(zip(d.regions, d.region_weight().tolist(), strict=True))

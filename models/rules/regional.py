@@ -13,7 +13,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from models.builder import Builder
 from models.data import AllocationData, FloatArray
@@ -37,6 +36,8 @@ class PerCapitaCap(Rule):
                                         initial=0.0))}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         kappa = float(d.per_capita_cap_ratio)  # type: ignore[arg-type]
         m.per_capita_cap = pyo.Constraint(
             m.R, rule=lambda m, r: h.in_region(m, r) <= kappa * m.pop[r] / h.pop_total * m.B)
@@ -69,6 +70,8 @@ class RegionBound(Rule):
                                    else s.per_region - bound)}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         bound = self._bound(d)
         assert bound is not None
 
@@ -108,6 +111,8 @@ class Cofinancing(Rule):
                                    - d.cofinancing_capacity / d.cofinancing_ratio)}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         rho = float(d.cofinancing_ratio)  # type: ignore[arg-type]
         capacity = d.cofinancing_capacity
         assert capacity is not None
@@ -136,6 +141,8 @@ class ChangeCap(Rule):
         return {self.name: nanmax0(change)}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         c = float(d.max_change_per_capita)  # type: ignore[arg-type]
         assert d.reference is not None
         ref = dict(zip(d.regions, d.reference.tolist(), strict=True))

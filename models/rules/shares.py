@@ -10,7 +10,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
 
 from models.builder import Builder
 from models.data import AllocationData
@@ -40,6 +39,8 @@ class GoalShare(Rule):
         return {self.name: float(np.nanmax(np.append(gap, 0.0)))}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
+        import pyomo.environ as pyo
+
         shares = self._shares(d)
 
         def rule(m: Any, g: str) -> object:
