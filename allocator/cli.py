@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     s.add_argument("--fairness-price", action=argparse.BooleanOptionalAction, default=None,
                    help="price each equity rule with extra LPs (default: up to 100,000 cells)")
+    s.add_argument("--next-million", action=argparse.BooleanOptionalAction, default=None,
+                   help="say what €1 m more does from a re-solve (default: up to 100,000 "
+                        "cells; otherwise from the budget's shadow price)")
     s.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     v = sub.add_parser("validate", help="check an instance without solving it")
@@ -559,6 +562,7 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     result = solve(
         _instance(args), tie_break=args.tie_break, algorithm=args.algorithm,
         time_limit=args.time_limit, fairness_price=args.fairness_price,
+        marginal=args.next_million,
     )
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     with outputs:

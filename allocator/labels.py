@@ -111,7 +111,12 @@ _LABELS: dict[str, dict[str, str]] = {
     "regions_title": {"nl": "Regio's", "en": "Regions"},
     "goals_title": {"nl": "Doelen", "en": "Goals"},
     "needs_title": {"nl": "Behoeften", "en": "Needs"},
-    "policy_title": {"nl": "Beleid", "en": "Policy"},
+    "policy_title": {"nl": "Beleid (zoals toegepast)", "en": "Policy (as applied)"},
+    "set_for_run": {"nl": "voor deze run", "en": "set for this run"},
+    "set_for_run_source": {"nl": "gezet door een beleidsvoorinstelling (--policy) of een "
+                                 "optie op de opdrachtregel; zie het blad Over",
+                           "en": "set by a policy preset (--policy) or a command-line flag; "
+                                 "see the About sheet"},
     "legend_title": {"nl": "Legenda status", "en": "Status legend"},
     "too_large": {"nl": "{n} rijen: te veel voor dit blad; zie het invoerbestand.",
                   "en": "{n} rows: too many for this sheet; see the input file."},
@@ -179,10 +184,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": " and the extra weight of deep shortfalls by {value}",
     },
     "next_dual": {
-        "nl": " (volgens de schaduwprijs van het budget; boven 100.000 cellen niet opnieuw "
-              "opgelost, met diepe-tekorttreden inbegrepen)",
-        "en": " (from the budget's shadow price; not re-solved above 100,000 cells, the "
-              "deep-shortfall weight included)",
+        "nl": " (volgens de schaduwprijs van het budget, niet opnieuw opgelost; het extra "
+              "gewicht van diepe tekorten telt mee)",
+        "en": " (from the budget's shadow price, not re-solved; the extra weight of deep "
+              "shortfalls included)",
     },
     "next_none": {
         "nl": "meer budget kan niet worden besteed: de regels vragen dat het hele budget "
@@ -213,6 +218,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "shadow": {"nl": "Schaduwprijs", "en": "Shadow price"},
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
+    "none": {"nl": "geen", "en": "none"},
     "optimal": {"nl": "optimaal en gecontroleerd", "en": "optimal and certified"},
     "infeasible": {"nl": "onhaalbaar", "en": "infeasible"},
     "time_limit": {"nl": "tijdslimiet bereikt", "en": "time limit reached"},

@@ -434,11 +434,11 @@ def _inputs(ws: Worksheet, r: Result, lang: str) -> None:
                   ("need_eur", label("need", lang), EURO),
                   ("existing_eur", label("existing", lang), EURO),
                   ("cap_eur", label("cap_col", lang), EURO)], notes, lang)
-    if inst.policy_notes is not None:
-        notes = [c for c in ("status", "source") if c in inst.policy_notes]
-        row = _block(ws, row, label("policy_title", lang), inst.policy_notes,
-                     [("key", label("key", lang), None), ("value", label("value", lang), None)],
-                     notes, lang)
+    policy = effective_policy(inst, lang)
+    notes = [c for c in ("status", "source") if c in policy]
+    row = _block(ws, row, label("policy_title", lang), policy,
+                 [("key", label("key", lang), None), ("value", label("value", lang), None)],
+                 notes, lang)
     if inst.sources is not None and len(inst.sources.columns) >= 2:
         legend = inst.sources.iloc[:, :2].set_axis(["key", "value"], axis=1)
         _block(ws, row, label("legend_title", lang), legend,
@@ -447,6 +447,53 @@ def _inputs(ws: Worksheet, r: Result, lang: str) -> None:
     _widths(ws, first=28, rest=16)
     ws.column_dimensions["G"].width = 14
     ws.column_dimensions["H"].width = 100
+
+
+def effective_policy(inst: Any, lang: str) -> pd.DataFrame:
+    """The policy this run applied (the sheet, then the preset, then the flags): every key
+    the sheet gives or the run sets, its value as applied, and its status and source — the
+    sheet's where the value is the sheet's, "set for this run" where a preset or a flag
+    changed it."""
+    from allocator.instance import POLICY_KEYS, Policy, format_tiers
+
+    sheet = inst.policy_notes if inst.policy_notes is not None else pd.DataFrame(
+        columns=["key", "value"])
+    given = {str(k): i for i, k in enumerate(sheet["key"])} if len(sheet) else {}
+    applied = inst.policy.model_dump()
+    defaults = {k: f.default for k, f in Policy.model_fields.items()}
+    rows = []
+    for key in POLICY_KEYS:
+        value = applied[key]
+        if key not in given and value == defaults.get(key):
+            continue
+        shown: object = value
+        if key == "shortfall_tiers" and value is not None:
+            shown = format_tiers(value)
+        elif isinstance(value, bool):
+            shown = label("yes" if value else "no", lang)
+        elif value is None:
+            shown = label("none", lang)
+        row = {"key": key, "value": shown}
+        as_read = None
+        if key in given:
+            i = given[key]
+            try:  # the sheet's own value, read as the policy reads it
+                from allocator.validate import _policy_value
+
+                as_read = _policy_value(key, sheet["value"].iat[i], None)
+            except Exception:  # noqa: BLE001 - a value the sheet wrote differently
+                as_read = None
+            for note in ("status", "source"):
+                if note in sheet:
+                    row[note] = sheet[note].iat[i]
+        same = key in given and (as_read == value or (
+            isinstance(as_read, float) and isinstance(value, float)
+            and math.isclose(as_read, value, rel_tol=1e-12)))
+        if not same:
+            row["status"] = label("set_for_run", lang)
+            row["source"] = label("set_for_run_source", lang)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["key", "value", "status", "source"])
 
 
 def _block(ws: Worksheet, row: int, title: str, frame: pd.DataFrame,

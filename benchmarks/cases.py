@@ -7,7 +7,8 @@ under floor, gap and goal shares) with the same HiGHS settings: one thread, simp
 - ``highspy``: the LP built from in-memory arrays and handed to highspy in one call, with no
   allocator code between them but the matrix builder: what a solver benchmark calls the
   floor.
-- ``allocator``: ``allocator solve --tie-break none --no-fairness-price --json`` end to end
+- ``allocator``: ``allocator solve --tie-break none --no-fairness-price --no-next-million
+  --json`` end to end
   (the stage-1 LP alone, what a solver benchmark compares): read the CSV
   folder, validate, build, solve, certify, write the JSON.
 - ``pyomo``: the reference Pyomo model built and solved through ``appsi_highs``.
@@ -85,7 +86,7 @@ def allocator_end_to_end(folder: Path, tie_break: str = "none") -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         return main(["solve", str(folder), "--tie-break", tie_break, "--no-report", "-q",
-                     "--no-fairness-price",
+                     "--no-fairness-price", "--no-next-million",
                      "--json", str(Path(tmp) / "result.json")])
 
 

@@ -74,5 +74,5 @@ def test_the_dual_is_used_above_the_limit_and_says_so() -> None:
     assert n.unmet_change_eur == pytest.approx(1_200_000)  # the curve is linear there
     assert n.sentence("nl") == (
         "€1 mln meer zou de gewogen onvervulde behoefte met €1.200.000 verlagen (volgens de "
-        "schaduwprijs van het budget; boven 100.000 cellen niet opnieuw opgelost, met "
-        "diepe-tekorttreden inbegrepen)")
+        "schaduwprijs van het budget, niet opnieuw opgelost; het extra gewicht van diepe "
+        "tekorten telt mee)")

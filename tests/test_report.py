@@ -208,3 +208,23 @@ def summary_of(path: Path) -> dict[object, object]:
     """The Samenvatting sheet as label -> value."""
     return {row[0]: row[1] for row in openpyxl.load_workbook(path)["Samenvatting"]
             .iter_rows(values_only=True) if row[0]}
+
+
+def test_invoer_shows_the_policy_as_applied(tmp_path: Path) -> None:
+    """What was run: a flag and a preset change the policy, and the Invoer sheet says so."""
+    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    out = tmp_path / "r.xlsx"
+    from allocator.cli import main
+
+    assert main(["solve", str(npvr), "--budget", "5e8", "--policy", "deep-shortfall",
+                 "--out", str(out), "-q"]) == 0
+    ws = openpyxl.load_workbook(out)["Invoer"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == "Beleid (zoals toegepast)")
+    policy = {r[0]: r for r in rows[start + 2:] if r[0]}
+    assert policy["budget_eur"][1] == 500_000_000
+    assert policy["budget_eur"][6] == "voor deze run"
+    assert policy["shortfall_tiers"][1] == "25%: 1.5; 50%: 2; 75%: 3"
+    assert policy["shortfall_tiers"][6] == "voor deze run"
+    assert policy["coverage_floor"][1] == 0.2  # as the sheet says, with the sheet's status
+    assert policy["coverage_floor"][6] == "ASSUMED"
