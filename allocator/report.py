@@ -163,9 +163,20 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
     if r.optimal:
         allocated = int(r.rounded_allocation()["amount_eur"].sum())
         cov = r.coverage["coverage"].dropna()
+        h = r.headline()
         rows += [
             (label("allocated", lang), allocated, EURO),
             (label("unallocated", lang), round(r.budget_eur) - allocated, EURO),
+            (label("plain_unmet_before", lang), round(h["unmet_before_eur"]), EURO),
+            (label("plain_unmet_after", lang), round(h["unmet_after_eur"]), EURO),
+            (label("coverage_all_before", lang), h["coverage_before"], PERCENT),
+            (label("coverage_all_after", lang), h["coverage_after"], PERCENT),
+            (label("per_head_lowest", lang), label("per_head_text", lang).format(
+                value=money(h["per_inhabitant_lowest_eur"], lang, 2),
+                region=h["per_inhabitant_lowest_region"]), None),
+            (label("per_head_highest", lang), label("per_head_text", lang).format(
+                value=money(h["per_inhabitant_highest_eur"], lang, 2),
+                region=h["per_inhabitant_highest_region"]), None),
             (label("unmet_before", lang), round(r.weighted_unmet_before_eur), EURO),
             (label("unmet_after", lang), round(r.weighted_unmet_eur), EURO),
             *([(label("tier_penalty", lang), round(r.tier_penalty_eur), EURO)]

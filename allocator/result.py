@@ -132,6 +132,36 @@ class Result:
         return pd.DataFrame({"national_eur": national, "regional_eur": regional,
                              "total_eur": national + regional}, index=national.index)
 
+    def headline(self) -> dict[str, Any]:
+        """The plain figures before the weighted ones: unmet need in euros before and after,
+        overall coverage before and after, and euros per inhabitant per region (lowest and
+        highest, with the region), all from the tables and the allocation."""
+        needs = self.instance.needs
+        need = needs["need_eur"].to_numpy(float)
+        existing = needs["existing_eur"].to_numpy(float)
+        net = np.maximum(need - existing, 0.0)
+        x = self.allocation["amount_eur"].to_numpy(float) if len(self.allocation) else 0.0
+        covered = np.minimum(existing, need)
+        total = float(need.sum())
+        per_region = self.allocation.groupby(self.allocation["region"].astype(str),
+                                             observed=True)["amount_eur"].sum()
+        population = self.instance.regions["population"]
+        per_head = (per_region.reindex(population.index.astype(str), fill_value=0.0)
+                    / population.to_numpy(float))
+        names = self.instance.regions["name"].astype(str)
+        low, high = per_head.idxmin(), per_head.idxmax()
+        return {
+            "unmet_before_eur": float(net.sum()),
+            "unmet_after_eur": float(np.maximum(net - x, 0.0).sum()),
+            "coverage_before": float(covered.sum()) / total if total else None,
+            "coverage_after": (float(covered.sum()) + float(np.minimum(x, net).sum())) / total
+            if total else None,
+            "per_inhabitant_lowest_eur": float(per_head[low]),
+            "per_inhabitant_lowest_region": str(names[low]),
+            "per_inhabitant_highest_eur": float(per_head[high]),
+            "per_inhabitant_highest_region": str(names[high]),
+        }
+
     def matrix(self) -> pd.DataFrame:
         """Region x goal matrix of rounded euros (cells without a need are 0)."""
         if not len(self.allocation):
@@ -152,6 +182,7 @@ class Result:
             "weighted_unmet_eur": _num(self.weighted_unmet_eur),
             "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
             "tier_penalty_eur": self.tier_penalty_eur,
+            "headline": self.headline() if self.optimal and len(self.allocation) else None,
             "marginal_value": self.marginal_value,
             "next_million": None if self.next_million is None else vars(self.next_million),
             "policy": self.instance.policy.model_dump(),

@@ -27,10 +27,17 @@ def summary(r: Result) -> str:
     totals = "".join(f"{int(v):>{col},}" for v in m.sum(axis=0))
     lines.append(f"{'total':<{width}}{totals}{int(m.to_numpy().sum()):>{col},}")
     c = r.certificate
+    h = r.headline()
     lines += [
         "",
         f"allocated €{int(m.to_numpy().sum()):,} of €{r.budget_eur:,.0f}",
-        f"weighted unmet need €{r.weighted_unmet_before_eur:,.0f} -> €{r.weighted_unmet_eur:,.0f}",
+        f"unmet need €{h['unmet_before_eur']:,.0f} -> €{h['unmet_after_eur']:,.0f}; "
+        f"coverage of all need {h['coverage_before']:.1%} -> {h['coverage_after']:.1%}",
+        f"per inhabitant: lowest €{h['per_inhabitant_lowest_eur']:,.2f} "
+        f"({h['per_inhabitant_lowest_region']}), highest €{h['per_inhabitant_highest_eur']:,.2f} "
+        f"({h['per_inhabitant_highest_region']})",
+        f"weighted unmet need €{r.weighted_unmet_before_eur:,.0f} -> €{r.weighted_unmet_eur:,.0f} "
+        "(each euro of need counted with its region's and goal's weight)",
         r.next_million.sentence("en") if r.next_million is not None
         else label("next_none", "en"),
     ]

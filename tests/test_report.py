@@ -228,3 +228,29 @@ def test_invoer_shows_the_policy_as_applied(tmp_path: Path) -> None:
     assert policy["shortfall_tiers"][6] == "voor deze run"
     assert policy["coverage_floor"][1] == 0.2  # as the sheet says, with the sheet's status
     assert policy["coverage_floor"][6] == "ASSUMED"
+
+
+def test_headline_figures_from_the_tables(tmp_path: Path) -> None:
+    """Plain unmet need, coverage of all need and euros per inhabitant: first on Samenvatting,
+    each checked against the CSV tables and the allocation."""
+    import pandas as pd
+
+    folder = Path(__file__).parent.parent / "instances" / "npvr-2026"
+    r = allocator.solve(folder)
+    needs = pd.read_csv(folder / "needs.csv")
+    regions = pd.read_csv(folder / "regions.csv").set_index("region")
+    net = (needs["need_eur"] - needs["existing_eur"].fillna(0)).clip(lower=0)
+    x = r.allocation.groupby(r.allocation["region"].astype(str), observed=True)[
+        "amount_eur"].sum()
+    per_head = x / regions["population"]
+    h = r.headline()
+    assert h["unmet_before_eur"] == pytest.approx(net.sum(), abs=0.5)
+    assert h["unmet_after_eur"] == pytest.approx(net.sum() - x.sum(), abs=0.5)
+    covered = needs[["need_eur", "existing_eur"]].fillna(0).min(axis=1).sum()
+    assert h["coverage_after"] == pytest.approx((covered + x.sum()) / needs["need_eur"].sum())
+    assert h["per_inhabitant_lowest_eur"] == pytest.approx(per_head.min())
+    assert h["per_inhabitant_highest_region"] == regions.loc[per_head.idxmax(), "name"]
+    s = summary_of(write_report(r, tmp_path / "r.xlsx"))
+    assert s["Onvervulde behoefte vóór verdeling (euro's)"] == round(net.sum())
+    assert s["Laagste bedrag per inwoner"] == "€10,18 (Noard-Fryslân)"
+    assert s["Hoogste bedrag per inwoner"] == "€176,01 (Zuid-Limburg)"
