@@ -471,6 +471,17 @@ def _robust(args: argparse.Namespace) -> int:
             regret = "-" if o.regret_eur is None else f"€{o.regret_eur:,.0f}"
             print(f"{terminal_safe(o.name):<16} {o.probability:>11.1%} {own:>18} "
                   f"€{o.robust_unmet_eur:>17,.0f} {regret:>16}")
+        if result.optimal:
+            regions = result.by_region()
+            names = result.instance.regions["name"].astype(str)
+            width = max(len("region"), *(len(n) for n in names))
+            print(f"\n{'region':<{width}} {'robust':>16} {'for own needs':>16} {'difference':>16}")
+            for region, row in regions.iterrows():
+                nominal = int(row.get("nominal_eur", 0))
+                print(f"{terminal_safe(names[region]):<{width}} €{int(row['robust_eur']):>15,} "
+                      f"€{nominal:>15,} {int(row['robust_eur']) - nominal:>+16,}")
+            print(f"{'total':<{width}} €{int(regions['robust_eur'].sum()):>15,} "
+                  f"€{int(regions.get('nominal_eur', regions['robust_eur'] * 0).sum()):>15,}")
         _print_written(outputs)
     return EXIT_OK if result.optimal else 3
 

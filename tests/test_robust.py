@@ -281,3 +281,20 @@ def test_the_robust_allocation_does_not_depend_on_row_order(tmp_path: Path,
     # and it is the nearest to pro rata: not HiGHS's vertex, which would put a whole
     # cell's money in one place
     assert (first.allocation["amount_eur"] > 1e-6).sum() > 3
+
+
+def test_robust_prints_its_allocation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    needs = scenario_file(tmp_path, [["laag", 0.5, None, None, 0.8],
+                                     ["hoog", 0.5, "twente", None, 1.6]])
+    json_path = tmp_path / "r.json"
+    assert main(["robust", str(NPVR), str(needs), "--no-report", "--json", str(json_path)]) == 0
+    out = capsys.readouterr().out
+    import json
+
+    data = json.loads(json_path.read_text())
+    twente = data["allocation_by_region_eur"]["twente"]
+    nominal = data["nominal_by_region_eur"]["twente"]
+    line = next(row for row in out.splitlines() if row.startswith("Twente"))
+    assert line.split() == ["Twente", "€", f"{twente:,}", "€", f"{nominal:,}",
+                            f"{twente - nominal:+,}"]
+    assert out.splitlines()[-2].split()[:3] == ["total", "€", "250,000,000"]
