@@ -381,7 +381,7 @@ def _compare(args: argparse.Namespace) -> int:
             write_json(args.json, result.to_dict())
         write_compare_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.summary().to_string(float_format=lambda v: f"{v:,.4g}")))
+        print(terminal_safe(result.table()))
         _print_written(outputs)
     return EXIT_OK
 

@@ -46,6 +46,45 @@ class Comparison:
             })
         return pd.DataFrame(rows).set_index("scenario")
 
+    def table(self) -> str:
+        """The overview as a reader wants it on a terminal: euros with thousands separators,
+        percentages, the change of weighted unmet need against the first variant that holds,
+        and why an infeasible variant is (what budget its rules need)."""
+        summary = self.summary()
+        solved = summary[summary["status"] == "optimal"]
+        base = str(solved.index[0]) if len(solved) else None  # the first that holds
+        first = solved["weighted_unmet_eur"].iloc[0] if len(solved) else None
+
+        def eur(v: object) -> str:
+            return "-" if v is None or pd.isna(v) else f"€{float(v):,.0f}"  # type: ignore[arg-type]
+
+        def pct(v: object) -> str:
+            return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"  # type: ignore[arg-type]
+
+        head = ["variant", "status", "budget", "allocated", "weighted unmet",
+                f"vs {base}" if base else "difference", "lowest cov.", "highest cov.",
+                "price of fairness"]
+        rows = []
+        for name, row in summary.iterrows():
+            unmet = row["weighted_unmet_eur"]
+            diff = ("-" if first is None or pd.isna(first) or pd.isna(unmet)
+                    else f"{float(unmet) - float(first):+,.0f}")
+            rows.append([str(name), str(row["status"]), eur(row["budget_eur"]),
+                         eur(row["allocated_eur"]), eur(unmet), diff,
+                         pct(row["lowest_coverage"]), pct(row["highest_coverage"]),
+                         eur(row["price_of_fairness_eur"])])
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+        lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w)
+                           for i, (h, w) in enumerate(zip(head, widths, strict=True)))]
+        lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+                  for r in rows]
+        for name, r in self.results.items():
+            if not r.optimal:
+                reason = r.message.split(". ")[:2]
+                lines.append(f"{name}: {'. '.join(reason).rstrip('.')}.")
+        return "\n".join(lines)
+
     def by_region(self, what: str) -> pd.DataFrame:
         """Region x scenario: whole euros allocated (``allocated_eur``) or ``coverage``."""
         columns = {}

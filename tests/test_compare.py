@@ -69,3 +69,22 @@ def test_bad_scenarios_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
         "error: s.csv, row 3, name: duplicate id 'a', first on row 2",
         "error: s.csv, row 3, budget_eur: input should be greater than 0, got -5",
     ]
+
+
+def test_the_terminal_table_formats_money_and_names_the_infeasible(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    table = tmp_path / "v.csv"
+    table.write_text("name,budget_eur,coverage_floor\nlaag,100000000,\nmidden,250000000,\n"
+                     "hoog,500000000,0.3\n")
+    assert main(["compare", str(npvr), str(table), "--out", str(tmp_path / "c.xlsx")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:8] == ["variant", "status", "budget", "allocated", "weighted",
+                                    "unmet", "vs", "midden"]
+    assert lines[2].split() == ["midden", "optimal", "€250,000,000", "€250,000,000",
+                                "€616,351,403", "+0", "20.0%", "96.9%", "€13,860,006"]
+    hoog = allocator.solve(npvr, budget=5e8, floor=0.3)
+    assert lines[3].split()[5] == f"{hoog.weighted_unmet_eur - 616_351_403:+,.0f}"
+    assert lines[4] == ("laag: The rules cannot all hold with a budget of €100,000,000. The "
+                        "smallest budget at which they hold is €104,060,621.")
+    assert not any("e+" in line for line in lines)
