@@ -21,6 +21,7 @@ from allocator.errors import (
     InputError,
     OutputClash,
     OutputFault,
+    UsageError,
 )
 from allocator.output import Outputs, write_csv, write_json
 from allocator.text import terminal_safe
@@ -81,7 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--from", dest="start", type=float, metavar="EUR", help="lowest budget")
     w.add_argument("--to", dest="stop", type=float, metavar="EUR", help="highest budget")
     w.add_argument("--steps", type=int, metavar="N",
-                   help="evaluate a grid of N budgets instead of the exact curve")
+                   help="evaluate N budgets instead of the exact curve (from --from to --to "
+                        "exactly when both are given)")
+    w.add_argument("--budgets", metavar="B,B,...",
+                   help="evaluate exactly these budgets (e.g. 100e6,250e6,500e6,1e9); one "
+                        "at which the rules cannot hold is marked so")
     _workbook_flags(w, "SWEEP", "workbook (default reports/<instance>-sweep.xlsx)")
 
     c = sub.add_parser("compare", help="solve named policy variants and lay them side by side",
@@ -492,7 +497,15 @@ def _sweep(args: argparse.Namespace) -> int:
     out = _report_out(args, "-sweep")
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
                            [("--out", out), ("--json", args.json)])
-    result = sweep(_instance(args), start=args.start, stop=args.stop, steps=args.steps)
+    asked = None
+    if args.budgets is not None:
+        try:
+            asked = [float(v) for v in args.budgets.split(",") if v.strip()]
+        except ValueError:
+            raise UsageError(f"--budgets '{args.budgets}': give budgets separated by commas, "
+                             "for example 100e6,250e6,500e6,1e9") from None
+    result = sweep(_instance(args), start=args.start, stop=args.stop, steps=args.steps,
+                   budgets=asked)
     with outputs:
         if args.json:
             write_json(args.json, result.to_dict())
@@ -505,6 +518,9 @@ def _sweep(args: argparse.Namespace) -> int:
               + (f"{'tier penalty':>18}  {'objective':>18}  " if tiers else "")
               + f"{'marginal value':>14}")
         for p in result.breakpoints:
+            if not p.optimal:
+                print(f"€{p.budget_eur:>17,.0f}  {p.status}: the rules cannot hold here")
+                continue
             parts = (f"€{p.tier_penalty_eur or 0:>17,.0f}  €{p.objective_eur:>17,.0f}  "
                      if tiers else "")
             print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  {parts}"

@@ -13,6 +13,7 @@ breakpoints, and is reported.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,11 @@ class Breakpoint:
     marginal_value: float  # objective removed per extra euro, on the segment from here
     objective_eur: float = 0.0  # the curve: weighted unmet need + tier penalty
     tier_penalty_eur: float | None = None  # None: no tiers in force
+    status: str = "optimal"  # "infeasible" for an asked budget at which the rules cannot hold
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
 
 
 @dataclass
@@ -72,8 +78,8 @@ class Sweep:
     def value_at(self, budget_eur: float) -> float:
         """The objective (weighted unmet need, plus the tier penalty with tiers) at any budget
         in range, by linear interpolation: exact, the curve being piecewise linear."""
-        b = np.array([p.budget_eur for p in self.breakpoints])
-        u = np.array([p.objective_eur for p in self.breakpoints])
+        b = np.array([p.budget_eur for p in self.breakpoints if p.optimal])
+        u = np.array([p.objective_eur for p in self.breakpoints if p.optimal])
         if not len(b) or budget_eur < b[0] - 1e-6 or budget_eur > b[-1] + 1e-6:
             raise ValueError(f"budget {budget_eur:,.2f} is outside the traced range")
         return float(np.interp(budget_eur, b, u))
@@ -90,12 +96,23 @@ class Sweep:
 
 
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
-          stop: float | None = None, steps: int | None = None) -> Sweep:
+          stop: float | None = None, steps: int | None = None,
+          budgets: Sequence[float] | None = None) -> Sweep:
     """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes).
 
     ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
-    re-solves; its points carry the solver's marginal value at each budget.
+    re-solves; its points carry the solver's marginal value at each budget. With ``start``
+    and ``stop`` the grid runs exactly from one to the other; ``budgets`` evaluates exactly
+    the budgets asked. Either way a budget at which the rules cannot hold is marked so,
+    never moved.
     """
+    if budgets is not None:
+        if not budgets or len(budgets) > MAX_STEPS:
+            raise UsageError(f"--budgets: give 1 to {MAX_STEPS:,} budgets")
+        for each in budgets:
+            if not (math.isfinite(each) and 0 <= each <= MAX_EUR):
+                raise UsageError(f"--budgets {each:g}: give budgets from €0 to "
+                                 f"€{MAX_EUR:,.0f}")
     if steps is not None and not 1 <= steps <= MAX_STEPS:
         raise UsageError(f"--steps {steps}: give 1 to {MAX_STEPS:,} budgets")
     for flag, value in (("--from", start), ("--to", stop)):
@@ -120,15 +137,21 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     a = max(low, (start / scale) if start is not None else low)
     top = high if high is not None and math.isfinite(high) else max(absorb, d.budget)
     b = min(top, (stop / scale) if stop is not None else top)
-    if b < a:
-        asked = (f"{money(start, 'en') if start is not None else '€0'} to "
-                 f"{money(stop, 'en') if stop is not None else 'the top'}")
+    asked = None
+    if budgets is not None:
+        asked = np.asarray(sorted(budgets), dtype=float)
+    elif steps is not None and start is not None and stop is not None:
+        asked = np.linspace(start, stop, max(steps, 2)) if stop > start else np.array([start])
+    if b < a and asked is None:
+        wanted = (f"{money(start, 'en') if start is not None else '€0'} to "
+                  f"{money(stop, 'en') if stop is not None else 'the top'}")
         raise UsageError(f"the curve runs from {money(low * scale, 'en')} (the least budget "
                          f"at which the rules hold) to {money(top * scale, 'en')} (beyond "
-                         f"which nothing more can be placed); {asked} lies outside it")
+                         f"which nothing more can be placed); {wanted} lies outside it")
     if instance.policy.fairness == "max-min":
-        return _sampled(instance, np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale
-                        if b > a else np.array([a * scale]), low * scale)
+        return _sampled(instance, asked if asked is not None else (
+            np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale if b > a
+            else np.array([a * scale])), low * scale)
     points: dict[float, tuple[float, float, np.ndarray]] = {}
 
     def evaluate(budget: float) -> tuple[float, float]:
@@ -144,6 +167,9 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
         u, slope, _ = points[budget]
         return u, slope
 
+    if asked is not None:
+        return _grid(instance, d, asked / scale, evaluate, points, scale, low, lambda: solves,
+                     high)
     if steps is not None:
         return _grid(instance, d, np.linspace(a, b, max(steps, 2)) if b > a
                      else np.array([a]), evaluate, points, scale, low, lambda: solves)
@@ -222,12 +248,24 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
-          points: dict[float, Any], scale: float, low: float, solves: Any) -> Sweep:
-    """A fixed grid of budgets, each a warm re-solve; the marginal value is the solver's."""
+          points: dict[float, Any], scale: float, low: float, solves: Any,
+          high: float | None = None) -> Sweep:
+    """A fixed grid of budgets, each a warm re-solve; the marginal value is the solver's.
+    A budget outside [low, high] is marked infeasible, with no solve."""
+    def holds(budget: float) -> bool:
+        return budget >= low * (1 - 1e-12) and (
+            high is None or not math.isfinite(high) or budget <= high * (1 + 1e-12))
+
     for budget in budgets:
-        evaluate(float(budget))
+        if holds(float(budget)):
+            evaluate(float(budget))
     grid = []
     for budget in budgets:
+        if not holds(float(budget)):
+            nan = float("nan")
+            grid.append(Breakpoint(round(float(budget) * scale, 2), nan, nan, nan, None,
+                                   "infeasible"))
+            continue
         value, slope, x = points[float(budget)]
         penalty = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
         grid.append(Breakpoint(round(float(budget) * scale, 2),
@@ -236,6 +274,12 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
                                None if penalty is None else round(penalty, 2)))
     message = (f"A grid of {len(grid)} budgets between €{budgets[0] * scale:,.0f} and "
                f"€{budgets[-1] * scale:,.0f}, in {solves()} LP solves.")
+    short = [p for p in grid if not p.optimal]
+    if short:
+        message += (f" At {len(short)} of them the rules cannot hold: they need at least "
+                    f"€{math.ceil(low * scale):,}"
+                    + (f" and allow at most €{math.floor(high * scale):,}"
+                       if high is not None and math.isfinite(high) else "") + ".")
     return Sweep(instance, grid, round(low * scale, 2), None, solves(), message)
 
 
@@ -249,6 +293,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
     # (budget, weighted unmet need, tier penalty or None, allocation) of each optimal point;
     # no money is the one allocation at a budget of 0, with nothing to solve
     ok: list[tuple[float, float, float | None, np.ndarray]] = []
+    short: list[float] = []  # budgets at which the rules cannot hold
     for budget in (float(b) for b in budgets):
         if budget <= 0:
             ok.append((0.0, unmet(d, nothing) * scale,
@@ -259,8 +304,12 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
         if r.optimal:
             ok.append((budget, r.weighted_unmet_eur, r.tier_penalty_eur,
                        r.allocation["amount_eur"].to_numpy(float)))
+        else:
+            short.append(budget)
     points = []
     columns = {}
+    nan = float("nan")
+    points += [Breakpoint(round(b, 2), nan, nan, nan, None, "infeasible") for b in short]
     for k, (budget, weighted, tiers, x) in enumerate(ok):
         objective = weighted + (tiers or 0.0)
         if k + 1 < len(ok):
@@ -271,6 +320,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
         points.append(Breakpoint(round(budget, 2), round(weighted, 2), max(0.0, value),
                                  round(objective, 2), None if tiers is None else round(tiers, 2)))
         columns[f"{budget:.2f}"] = x
+    points.sort(key=lambda p: p.budget_eur)
     cells = instance.needs[["region", "goal"]].astype(str)
     allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)
                    if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT else pd.DataFrame())
@@ -325,6 +375,9 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
                      else [])])
     for i, p in enumerate(result.breakpoints, start=2):
         put(ws, i, 1, round(p.budget_eur), EURO)
+        if not p.optimal:
+            put(ws, i, 2, label(p.status, lang))
+            continue
         put(ws, i, 2, round(p.objective_eur), EURO)
         put(ws, i, 3, p.marginal_value, "0.0000")
         if tiers:

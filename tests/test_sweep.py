@@ -155,3 +155,26 @@ def test_under_max_min_each_point_is_a_full_solve() -> None:
         assert p.weighted_unmet_eur == pytest.approx(r.weighted_unmet_eur, abs=0.01)
         column = curve.allocations[f"{p.budget_eur:.2f}"].to_numpy()
         np.testing.assert_allclose(column, r.allocation["amount_eur"].to_numpy(), atol=0.01)
+
+
+def test_the_asked_budgets_exactly_with_infeasible_ones_marked(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]
+                                                               ) -> None:
+    asked = [100e6, 250e6, 500e6, 1e9]
+    curve = sweep(NPVR, budgets=asked)
+    assert [p.budget_eur for p in curve.breakpoints] == asked
+    assert [p.status for p in curve.breakpoints] == ["infeasible", "optimal", "optimal",
+                                                      "optimal"]
+    assert "they need at least €104,060,621" in curve.message
+    for p in curve.breakpoints[1:]:
+        r = allocator.solve(NPVR, budget=p.budget_eur, tie_break="none", marginal=False)
+        assert p.weighted_unmet_eur == pytest.approx(r.weighted_unmet_eur, abs=0.05)
+    grid = sweep(NPVR, start=1e8, stop=1e9, steps=10)
+    assert [p.budget_eur for p in grid.breakpoints] == [1e8 * k for k in range(1, 11)]
+    assert grid.breakpoints[0].status == "infeasible"
+    out = tmp_path / "s.json"
+    assert main(["sweep", str(NPVR), "--budgets", "100e6,250e6", "--no-report", "--json",
+                 str(out)]) == 0
+    assert json.loads(out.read_text())["breakpoints"][0]["weighted_unmet_eur"] is None
+    assert "€      100,000,000  infeasible: the rules cannot hold here" in \
+        capsys.readouterr().out
