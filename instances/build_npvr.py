@@ -85,11 +85,20 @@ def tables() -> dict[str, list[list[object]]]:
     for r in REGIONS:
         exist_cells.extend(largest_remainder(goal_share * existing[r[0]][0]))
 
-    regions = [["region", "name", "population", "weight", "status", "source"]]
-    for rid, name, popn, status, note, mult in REGIONS:
-        regions.append([rid, name, popn, mult, status,
+    # A reference allocation for a change cap (the gemeentefonds preset): the default
+    # envelope split in proportion to each region's net need, so no region's reference lies
+    # above what it can absorb (DERIVED from the needs; its use as a reference ASSUMED).
+    net = np.maximum(np.asarray(need, dtype=float) - np.asarray(exist_cells, dtype=float), 0)
+    net_region = net.reshape(len(REGIONS), len(GOALS)).sum(axis=1)
+    reference = largest_remainder(BUDGET_EUR * net_region / net_region.sum(), BUDGET_EUR)
+    regions = [["region", "name", "population", "weight", "reference_eur", "status",
+                "source"]]
+    for (rid, name, popn, status, note, mult), ref in zip(REGIONS, reference, strict=True):
+        regions.append([rid, name, popn, mult, int(ref), status,
                         f"population: {note}; weight: welfare multiplier (ASSUMED, after "
-                        f"{BREDE_WELVAART})"])
+                        f"{BREDE_WELVAART}); reference_eur: the default envelope of EUR "
+                        f"{BUDGET_EUR / 1e6:g} m pro rata to net need (DERIVED), the "
+                        "reference of a change cap (ASSUMED)"])
     goals = [["goal", "name", "weight", "min_share", "max_share", "status", "source"]]
     for gid, name, _share in GOALS:
         goals.append([gid, name, 1, None, None, "ASSUMED",

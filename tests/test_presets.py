@@ -53,14 +53,16 @@ def test_pro_rata_preset_caps_each_region_at_its_population_share() -> None:
 
 
 def test_regio_deal_preset_conflicts_with_the_npvr_floor_and_says_why() -> None:
-    r = allocator.solve(load_preset("regio-deal").apply(allocator.load(NPVR)))
+    # Regio Deals have no floor: the preset switches it off. Put back, it conflicts.
+    r = allocator.solve(load_preset("regio-deal").apply(allocator.load(NPVR)), floor=0.2)
     assert r.status == Status.INFEASIBLE
     conflict = {(m.rule, m.id) for m in r.infeasibility.conflict}
     assert ("coverage_floor", "zuidoost-friesland") in conflict
     assert ("region_max", "zuidoost-friesland") in conflict
-    # without the floor, every region gets between €1.25 m and €10 m
-    ok = allocator.solve(load_preset("regio-deal").apply(allocator.load(NPVR)), floor=0.0)
+    # as the preset stands (no floor), every region gets between €1.25 m and €10 m
+    ok = allocator.solve(load_preset("regio-deal").apply(allocator.load(NPVR)))
     assert ok.optimal
+    assert ok.instance.policy.coverage_floor == 0.0
     check_rules(ok)
     totals = ok.coverage["allocated_eur"]
     assert totals.min() >= 1.25e6 - 1e-3 and totals.max() <= 1e7 + 1e-3
@@ -104,8 +106,18 @@ def test_bad_preset_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Traceback" not in err_text
 
 
-def test_a_preset_needing_a_column_says_so() -> None:
+def test_a_preset_needing_a_column_says_so(tmp_path: Path) -> None:
+    from tests.conftest import SMALL, write_csv_instance
+
     with pytest.raises(InputError) as err:
-        load_preset("gemeentefonds").apply(allocator.load(NPVR))
+        load_preset("gemeentefonds").apply(allocator.load(write_csv_instance(tmp_path / "s",
+                                                                             SMALL)))
     assert [p.message for p in err.value.problems] == [
         "max_change_eur_per_capita needs a reference_eur for every region (regions sheet)"]
+
+
+@pytest.mark.parametrize("preset", available())
+def test_every_preset_runs_on_the_shipped_instance(preset: str) -> None:
+    r = allocator.solve(load_preset(preset).apply(allocator.load(NPVR)))
+    assert r.optimal and r.certificate.passed
+    check_rules(r)
