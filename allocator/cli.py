@@ -161,6 +161,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--rules", default="floor", metavar="R,R",
                    help="equity rules to switch on, comma separated, from: floor, gap, shares, "
                         "per-capita; 'none' for none (default floor)")
+    g.add_argument("--family", choices=("easy", "binding"), default="easy",
+                   help="easy: loose rules (almost nothing binds); binding: every rule on, "
+                        "spread weights, and the rules bind at the optimum (checked: the "
+                        "folder's binding.csv says which)")
     g.add_argument("--force", action="store_true",
                    help="write into a folder that is not empty (its tables are replaced)")
     return p
@@ -547,17 +551,29 @@ def _generate(args: argparse.Namespace) -> int:
         print("allocator: --regions must be 1..1,000,000 and --goals 1..100", file=sys.stderr)
         return EXIT_INPUT
     outputs = _run_outputs(args, [], [("OUT", args.out / f"{t}.csv") for t in
-                                       ("regions", "goals", "needs", "policy")])
+                                       ("regions", "goals", "needs", "policy", "binding")])
     if args.out.exists() and not args.out.is_dir():
         raise OutputClash(f"{args.out} is a file; give a folder to write the tables in")
     if args.out.is_dir() and any(args.out.iterdir()) and not args.force:
         raise OutputClash(f"{args.out} is not empty; give a new folder, or --force to replace "
                           "its tables")
-    tables = synthetic_tables(args.regions, args.goals, args.seed, rules=rules)
+    tables = synthetic_tables(args.regions, args.goals, args.seed, rules=rules,
+                              family=args.family)
     with outputs:
         out = write_csv_folder(args.out, tables)
-    print(f"written: {out}/ ({args.regions:,} regions x {args.goals} goals, rules: "
-          f"{', '.join(rules) or 'none'})")
+    if args.family == "binding":
+        from allocator.generate import binding_rules, write_binding
+
+        found = binding_rules(out)
+        with outputs:
+            write_binding(out, found)
+        print("binding at the optimum: " + ", ".join(
+            f"{rule} {k:,} of {n:,} rows" for rule, (k, n) in found.items() if k) +
+              "; not binding: " + (", ".join(rule for rule, (k, _) in found.items() if not k)
+                                   or "none"))
+    print(f"written: {out}/ ({args.regions:,} regions x {args.goals} goals, "
+          + (f"rules: {', '.join(rules) or 'none'})" if args.family == "easy"
+             else "family: binding)"))
     return EXIT_OK
 
 

@@ -23,15 +23,29 @@ RULES = {
 }
 
 
+#: The families ``--family`` makes. "easy": few weight classes, loose rules (the older
+#: benchmark instances, where almost nothing binds). "binding": region weights spread
+#: 0.5-2.0, goal weights 0.9/1.0/1.2, floor 0.3 and gap 0.5 (loosened where a region could
+#: not reach them), each goal at least 90 % of its share of the net need, a per-capita cap
+#: of 2, budget half the net need. The gap, shares, per-capita cap and cell caps bind at the
+#: optimum; the floor sits under the gap's common level (generate checks and says which).
+FAMILIES = ("easy", "binding")
+
+
 def synthetic_tables(regions: int, goals: int = 3, seed: int = 0, *,
                      rules: tuple[str, ...] = ("floor",),
-                     budget_share: float = 0.3) -> dict[str, pd.DataFrame]:
+                     budget_share: float = 0.3, family: str = "easy") -> dict[str, pd.DataFrame]:
     """Tables of a random instance; the budget is ``budget_share`` of the total net need.
 
     ``rules`` picks equity rules from :data:`RULES`. Their values are chosen to bind yet stay
     feasible: the budget covers more than the floor needs, the gap is 1 - floor, and a
     goal's minimum share is at most half of what its cells can absorb (tested over seeds).
+    ``family="binding"`` switches every rule on with the values of :data:`FAMILIES`.
     """
+    if family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; known: {', '.join(FAMILIES)}")
+    if family == "binding":
+        return _binding(regions, goals, seed)
     unknown = set(rules) - set(RULES)
     if unknown:
         raise ValueError(f"unknown rules {sorted(unknown)}; known: {', '.join(RULES)}")
@@ -72,6 +86,68 @@ def synthetic_tables(regions: int, goals: int = 3, seed: int = 0, *,
                                "cap_eur": cap.ravel()}),
         "policy": pd.DataFrame({"key": list(policy), "value": list(policy.values())}),
     }
+
+
+def _binding(regions: int, goals: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The hard family: every rule on, with values at which they bind (see FAMILIES)."""
+    t = synthetic_tables(regions, goals, seed, rules=tuple(RULES), budget_share=0.5)
+    rng = np.random.default_rng(seed + 1_000_003)
+    t["regions"]["weight"] = rng.uniform(0.5, 2.0, regions).round(3)
+    t["goals"]["weight"] = np.resize([0.9, 1.0, 1.2], goals)
+    budget = float(t["policy"].set_index("key").loc["budget_eur", "value"])
+    needs = t["needs"]
+    net = np.maximum(needs["need_eur"] - needs["existing_eur"], 0).to_numpy()
+    cap = needs["cap_eur"].to_numpy()
+    absorb = pd.Series(np.where(np.isnan(cap), net, np.minimum(net, cap))).groupby(
+        needs["goal"].to_numpy()).sum().reindex(t["goals"]["goal"]).to_numpy()
+    # Each goal at least 90 % of its share of the net need: the goal with the lowest weight
+    # would get less, so its share binds (and never more than it can absorb).
+    net_goal = pd.Series(net).groupby(needs["goal"].to_numpy()).sum().reindex(
+        t["goals"]["goal"]).to_numpy()
+    t["goals"]["min_share"] = np.floor(np.minimum(0.9 * net_goal / net_goal.sum(),
+                                                  0.9 * absorb / budget) * 1000) / 1000
+    t["goals"]["max_share"] = 1.0
+    # Feasible by construction: the floor at most 95 % of what every region can reach (by
+    # its absorption, and by the per-capita cap), the gap at least what the regions'
+    # existing coverage forces.
+    kappa = 2.0
+    region = needs["region"].to_numpy()
+    gross = pd.Series(needs["need_eur"].to_numpy()).groupby(region).sum()
+    have = pd.Series(np.minimum(needs["existing_eur"], needs["need_eur"]).to_numpy()
+                     ).groupby(region).sum()
+    room = pd.Series(np.where(np.isnan(cap), net, np.minimum(net, cap))).groupby(region).sum()
+    population = t["regions"].set_index("region")["population"].reindex(gross.index)
+    capped = np.minimum(room, kappa * population / population.sum() * budget)
+    reach = ((have + capped) / gross).to_numpy()
+    before = (have / gross).to_numpy()
+    floor = float(np.floor(min(0.3, 0.95 * reach.min()) * 1000) / 1000)
+    gap = float(np.ceil(max(0.5, before.max() - floor + 0.05) * 1000) / 1000)
+    values = {"budget_eur": budget, "coverage_floor": floor, "max_coverage_gap": gap,
+              "per_capita_cap_ratio": kappa}
+    t["policy"] = pd.DataFrame({"key": list(values), "value": list(values.values())})
+    return t
+
+
+def binding_rules(folder: str | Path) -> dict[str, tuple[int, int]]:
+    """Which rules bind at the optimum of the instance in ``folder``: rule -> (rows with a
+    nonzero dual, rows), from one stage-1 solve."""
+    from allocator.engine import solve
+
+    r = solve(folder, tie_break="none", fairness_price=False, marginal=False)
+    if not r.optimal:
+        return {}
+    c = r.constraints
+    return {str(rule): (int((rows["dual"].abs() > 1e-9).sum()), len(rows))
+            for rule, rows in c.groupby("rule", sort=False)}
+
+
+def write_binding(folder: str | Path, found: dict[str, tuple[int, int]]) -> Path:
+    """binding.csv beside the tables: each rule's rows with a nonzero dual at the optimum
+    (the reader of instances ignores the file; it is for whoever benchmarks)."""
+    frame = pd.DataFrame([{"rule": rule, "binding_rows": k, "rows": n}
+                          for rule, (k, n) in found.items()])
+    return atomic_write(Path(folder) / "binding.csv",
+                        lambda tmp: frame.to_csv(tmp, index=False))
 
 
 def write_csv_folder(folder: str | Path, tables: dict[str, pd.DataFrame]) -> Path:

@@ -18,6 +18,9 @@ CACHE = ROOT / "benchmarks" / ".cache"
 GOALS = 3
 RULES = ("floor", "gap", "shares")
 SEED = 0
+#: Up to this many variables the binding family's cached instance records which rules bind
+#: (one extra solve when the cache is made).
+BINDING_CHECK_MAX = 100_000
 
 #: (section, row, column) -> value, filled by the tests, printed at the end.
 RESULTS: dict[tuple[str, str, str], Any] = {}
@@ -28,7 +31,19 @@ def sizes() -> list[int]:
     return [int(float(s)) for s in text.split(",") if s.strip()]
 
 
-def instance_paths(variables: int) -> tuple[Path, Path]:
+def families() -> list[str]:
+    """``BENCH_FAMILIES`` (default ``binding,easy``): the instance families to time. In the
+    binding family the rules bind at the optimum (``allocator generate --family binding``);
+    in the easy one almost nothing does."""
+    text = os.environ.get("BENCH_FAMILIES", "binding,easy")
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+def family_of(folder: Path) -> str:
+    return folder.name.split("-")[0]
+
+
+def instance_paths(variables: int, family: str = "easy") -> tuple[Path, Path]:
     """CSV folder and model-array file of the synthetic instance with about this many cells."""
     from allocator.generate import synthetic_tables, write_csv_folder
     from allocator.modeldata import money_scale, to_model_data
@@ -36,12 +51,18 @@ def instance_paths(variables: int) -> tuple[Path, Path]:
     from benchmarks.cases import save_arrays
 
     regions = max(1, round(variables / GOALS))
-    folder = CACHE / f"r{regions}-g{GOALS}-s{SEED}-{'-'.join(RULES)}"
+    rules = RULES if family == "easy" else ("all",)
+    folder = CACHE / f"{family}-r{regions}-g{GOALS}-s{SEED}-{'-'.join(rules)}"
     arrays = folder / "model.npz"
     if not arrays.exists():
-        write_csv_folder(folder, synthetic_tables(regions, GOALS, SEED, rules=RULES))
+        write_csv_folder(folder, synthetic_tables(regions, GOALS, SEED, rules=RULES,
+                                                  family=family))
         instance = load(folder)
         save_arrays(to_model_data(instance, money_scale(instance)), arrays)
+        if family == "binding" and variables <= BINDING_CHECK_MAX:
+            from allocator.generate import binding_rules, write_binding
+
+            write_binding(folder, binding_rules(folder))
     return folder, arrays
 
 
@@ -54,13 +75,23 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not RESULTS:
         return
     w = terminalreporter.write_line
+    for family in families():
+        _family_table(w, family)
+    _other_lines(w)
+
+
+def _family_table(w: Any, family: str) -> None:
+    if not any(key[1].startswith(f"{family}|") for key in RESULTS):
+        return
     w("")
+    w(f"Family '{family}'" + (": floor, gap, goal shares, per-capita cap on, spread weights"
+                             if family == "binding" else ": loose rules, almost nothing binds"))
     w("Side by side, one run, this machine (time: median seconds; memory: peak RSS of a "
       "fresh process)")
     w(f"{'variables':>10} | {'highspy s':>9} | {'allocator s':>15} | {'Pyomo s':>15} | "
       f"{'highspy MB':>10} | {'allocator MB':>15} | {'Pyomo MB':>15} | {'tie-break/stage 1':>17}")
     for n in sizes():
-        row = str(n)
+        row = f"{family}|{n}"
         if ("time", row, "highspy") not in RESULTS:
             continue
         t = {c: RESULTS.get(("time", row, c)) for c in ("highspy", "allocator", "pyomo")}
@@ -75,6 +106,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
           f"{cell(t, 'pyomo', '.3f'):>15} | {m['highspy'] or 0:>10.0f} | "
           f"{cell(m, 'allocator', '.0f'):>15} | {cell(m, 'pyomo', '.0f'):>15} | "
           f"{'-' if tb is None else f'{tb:.2f}x':>17}")
+    for n in sizes():
+        table = CACHE / f"{family}-r{max(1, round(n / GOALS))}-g{GOALS}-s{SEED}-all" / \
+            "binding.csv"
+        if family == "binding" and table.exists():
+            import csv
+
+            with open(table, newline="") as fh:
+                rows = list(csv.DictReader(fh))
+            w(f"  {n:,}: binding at the optimum: " + ", ".join(
+                f"{r['rule']} {int(r['binding_rows']):,}/{int(r['rows']):,}" for r in rows
+                if int(r["binding_rows"])) + "; not binding: " + (", ".join(
+                    r["rule"] for r in rows if not int(r["binding_rows"])) or "none"))
+
+
+def _other_lines(w: Any) -> None:
     for name in ("NPVR", "1e4 variables"):
         exact, point = RESULTS.get(("sweep", name, "exact")), RESULTS.get(("sweep", name,
                                                                            "grid_point"))
@@ -98,7 +144,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
           f"({imports:.2f} s)")
 
 
-@pytest.fixture(scope="session", params=sizes(), ids=lambda n: f"{n:.0e}vars")
+@pytest.fixture(scope="session", params=[(f, n) for f in families() for n in sizes()],
+                ids=lambda p: f"{p[0]}-{p[1]:.0e}vars")
 def instance(request: pytest.FixtureRequest) -> tuple[int, Path, Path]:
-    folder, arrays = instance_paths(request.param)
-    return request.param, folder, arrays
+    family, n = request.param
+    folder, arrays = instance_paths(n, family)
+    return n, folder, arrays

@@ -21,7 +21,7 @@ from benchmarks.cases import (
     load_arrays,
     pyomo_build_and_solve,
 )
-from benchmarks.conftest import RESULTS, ROOT
+from benchmarks.conftest import RESULTS, ROOT, family_of
 
 
 def rounds(n: int) -> int:
@@ -36,37 +36,40 @@ def peak_mb(*command: str) -> float:
     return usage.ru_maxrss / 1024  # kB on Linux
 
 
-def record(benchmark: Any, n: int, case: str, command: tuple[str, ...]) -> None:
-    RESULTS[("time", str(n), case)] = benchmark.stats.stats.median
+def record(benchmark: Any, n: int, folder: Path, case: str, command: tuple[str, ...]) -> None:
+    row = f"{family_of(folder)}|{n}"
+    RESULTS[("time", row, case)] = benchmark.stats.stats.median
     mb = peak_mb(*command)
-    RESULTS[("memory", str(n), case)] = mb
+    RESULTS[("memory", row, case)] = mb
     benchmark.extra_info["peak_mb"] = round(mb, 1)
 
 
 def test_highspy_from_arrays(benchmark: Any, instance: tuple[int, Path, Path]) -> None:
-    n, _, arrays = instance
+    n, folder, arrays = instance
     data = load_arrays(arrays)
-    benchmark.group = f"{n:.0e} variables"
+    benchmark.group = f"{family_of(folder)}, {n:.0e} variables"
     benchmark.pedantic(highspy_from_arrays, args=(data,), rounds=rounds(n))
-    record(benchmark, n, "highspy", ("-m", "benchmarks.cases", "highspy", str(arrays)))
+    record(benchmark, n, folder, "highspy",
+           ("-m", "benchmarks.cases", "highspy", str(arrays)))
 
 
 def test_allocator_end_to_end(benchmark: Any, instance: tuple[int, Path, Path]) -> None:
     n, folder, _ = instance
-    benchmark.group = f"{n:.0e} variables"
+    benchmark.group = f"{family_of(folder)}, {n:.0e} variables"
     code = benchmark.pedantic(allocator_end_to_end, args=(folder,), rounds=rounds(n))
     assert code == 0
-    record(benchmark, n, "allocator", ("-m", "benchmarks.cases", "allocator", str(folder)))
+    record(benchmark, n, folder, "allocator",
+           ("-m", "benchmarks.cases", "allocator", str(folder)))
 
 
 def test_pyomo_build_and_solve(benchmark: Any, instance: tuple[int, Path, Path]) -> None:
-    n, _, arrays = instance
+    n, folder, arrays = instance
     if n > int(float(os.environ.get("BENCH_PYOMO_MAX", "1e6"))):
         pytest.skip("above BENCH_PYOMO_MAX")
     data = load_arrays(arrays)
-    benchmark.group = f"{n:.0e} variables"
+    benchmark.group = f"{family_of(folder)}, {n:.0e} variables"
     benchmark.pedantic(pyomo_build_and_solve, args=(data,), rounds=1 if n > 10_000 else 3)
-    record(benchmark, n, "pyomo", ("-m", "benchmarks.cases", "pyomo", str(arrays)))
+    record(benchmark, n, folder, "pyomo", ("-m", "benchmarks.cases", "pyomo", str(arrays)))
 
 
 def test_tie_break_against_stage_one(benchmark: Any, instance: tuple[int, Path, Path]) -> None:
@@ -74,10 +77,10 @@ def test_tie_break_against_stage_one(benchmark: Any, instance: tuple[int, Path, 
     import allocator
 
     n, folder, _ = instance
-    benchmark.group = f"{n:.0e} variables, tie-break"
+    benchmark.group = f"{family_of(folder)}, {n:.0e} variables, tie-break"
     result = benchmark.pedantic(allocator.solve, args=(folder,),
-                                kwargs={"fairness_price": False}, rounds=1)
+                                kwargs={"fairness_price": False, "marginal": False}, rounds=1)
     seconds = result.seconds
-    RESULTS[("tie-break", str(n), "ratio")] = (
+    RESULTS[("tie-break", f"{family_of(folder)}|{n}", "ratio")] = (
         (seconds["stage1"] + seconds["tie_break"]) / seconds["stage1"])
     benchmark.extra_info.update(stage1_s=seconds["stage1"], tie_break_s=seconds["tie_break"])

@@ -342,3 +342,19 @@ def test_gap_rule_with_needs_far_above_the_budget(tmp_path: Path) -> None:
     r = allocator.solve(write_csv_instance(tmp_path / "i", tables))
     assert r.optimal and r.certificate.passed
     check_rules(r)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_binding_family_is_feasible_and_its_rules_bind(tmp_path: Path, seed: int) -> None:
+    from allocator.generate import binding_rules, synthetic_tables, write_csv_folder
+
+    folder = write_csv_folder(tmp_path / "b", synthetic_tables(300, seed=seed,
+                                                               family="binding"))
+    r = allocator.solve(folder)
+    assert r.optimal and r.certificate.passed
+    check_rules(r)
+    weights = r.instance.regions["weight"]
+    assert weights.max() / weights.min() > 3  # spread weights, not a few classes
+    bound = {rule: k for rule, (k, _) in binding_rules(folder).items()}
+    assert bound["coverage_high"] > 0 and bound["coverage_gap"] == 1  # the gap binds
+    assert bound["min_share"] > 0 and bound["per_capita_cap"] > 0 and bound["budget"] == 1
