@@ -105,6 +105,7 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
     wb = Workbook()
     _summary(wb.active, result, lang)
     if result.optimal:
+        _why(wb.create_sheet(label("sheet_why", lang)), result, lang)
         _allocation(wb.create_sheet(label("sheet_allocation", lang)), result, lang)
         _coverage(wb.create_sheet(label("sheet_coverage", lang)), result, lang)
         _unmet(wb.create_sheet(label("sheet_unmet", lang)), result, lang)
@@ -217,6 +218,24 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
         put(ws, i, 2, value, fmt)
     ws.column_dimensions["A"].width = 46
     ws.column_dimensions["B"].width = 70
+    print_setup(ws)
+
+
+def _why(ws: Worksheet, r: Result, lang: str) -> None:
+    """Why each region gets what it gets, in a sentence or two (allocator.why)."""
+    header(ws, 1, [label("region", lang), label("allocated", lang),
+                   label("per_inhabitant", lang), label("held_by", lang),
+                   label("why_text", lang)])
+    floor = r.instance.policy.coverage_floor
+    for i, w in enumerate(r.why(), start=2):
+        put(ws, i, 1, w.name)
+        put(ws, i, 2, round(w.amount_eur), EURO)
+        put(ws, i, 3, round(w.per_inhabitant_eur, 2), '"€" #,##0.00')
+        put(ws, i, 4, label(f"held_{w.held_by}", lang))
+        put(ws, i, 5, w.sentence(lang, floor)).alignment = WRAP
+        ws.row_dimensions[i].height = 45
+    for letter, width in zip("ABCDE", (28, 16, 14, 26, 110), strict=True):
+        ws.column_dimensions[letter].width = width
     print_setup(ws)
 
 

@@ -132,6 +132,16 @@ class Result:
         return pd.DataFrame({"national_eur": national, "regional_eur": regional,
                              "total_eur": national + regional}, index=national.index)
 
+    def why(self) -> list[Any]:
+        """Why each region gets what it gets (:mod:`allocator.why`), computed once."""
+        cached = self.__dict__.get("_why")
+        if cached is None:
+            from allocator.why import explain_regions
+
+            cached = explain_regions(self)
+            self.__dict__["_why"] = cached
+        return cached
+
     def headline(self) -> dict[str, Any]:
         """The plain figures before the weighted ones: unmet need in euros before and after,
         overall coverage before and after, and euros per inhabitant per region (lowest and
@@ -183,6 +193,10 @@ class Result:
             "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
             "tier_penalty_eur": self.tier_penalty_eur,
             "headline": self.headline() if self.optimal and len(self.allocation) else None,
+            "why": [{**w.to_dict(), "text_nl": w.sentence("nl", self.instance.policy
+                                                          .coverage_floor),
+                     "text_en": w.sentence("en", self.instance.policy.coverage_floor)}
+                    for w in self.why()] if self.optimal and len(self.allocation) else None,
             "marginal_value": self.marginal_value,
             "next_million": None if self.next_million is None else vars(self.next_million),
             "policy": self.instance.policy.model_dump(),

@@ -41,6 +41,10 @@ def summary(r: Result) -> str:
         r.next_million.sentence("en") if r.next_million is not None
         else label("next_none", "en"),
     ]
+    why = r.why()
+    if why:
+        lines += ["", "why each region gets what it gets:"]
+        lines += [f"- {w.sentence('en', r.instance.policy.coverage_floor)}" for w in why]
     p = r.price_of_fairness
     if p and p.per_rule_eur:
         rules = ", ".join(f"{k} €{v:,.0f}" for k, v in p.per_rule_eur.items())

@@ -25,12 +25,13 @@ def npvr_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sheets_in_dutch_and_english(npvr_report: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(npvr_report).sheetnames == [
-        "Samenvatting", "Verdeling", "Dekking", "Tekort", "Beperkingen", "Invoer", "Over"]
+        "Samenvatting", "Waarom", "Verdeling", "Dekking", "Tekort", "Beperkingen", "Invoer",
+        "Over"]
     out = tmp_path / "en.xlsx"
     assert main(["solve", str(NPVR), "--out", str(out), "--lang", "en", "-q"]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Allocation", "Coverage", "Unmet need", "Constraints",
-                             "Inputs", "About"]
+    assert wb.sheetnames == ["Summary", "Why", "Allocation", "Coverage", "Unmet need",
+                             "Constraints", "Inputs", "About"]
     assert wb["Summary"]["A1"].value == "Allocation of the budget"
     assert wb["Allocation"]["A1"].value == "Region"
     # ids and names stay as given

@@ -1,0 +1,197 @@
+"""Why each region gets what it gets: one or two sentences a region, from the model's facts.
+
+For each region the explanation names what holds its allocation where it is, read off the
+solved model, never guessed:
+
+- a rule with a nonzero dual on the region's row (a minimum: the coverage floor, a
+  per-region minimum, the lowest coverage of the gap rule; or a maximum: the per-capita
+  cap, a per-region maximum, co-financing capacity, the change cap, the highest coverage
+  of the gap rule);
+- otherwise its cells against their bounds: all at what they can absorb ("absorbed"), some
+  in between (the region is "marginal": its weight is what the last euro is worth, so it
+  shares what is left with the other regions of that weight, in proportion to net need, by
+  the tie-break), or none beyond what a minimum needs;
+- its weight class against the value of the last euro (the budget's shadow price);
+- from the exact budget curve (``allocator sweep``), the budget at which a region held at
+  a minimum receives its next euro.
+
+``tests/test_why.py`` checks each sentence against a re-solve.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from allocator.labels import money, percent
+from allocator.result import Result
+
+#: A dual (weight per euro) beyond this is a binding rule; a cell within this many euros of
+#: a bound sits on it.
+DUAL_TOLERANCE = 1e-9
+EURO_TOLERANCE = 0.5
+#: Above this many cells the next-euro budget (a sweep, with a full solve per breakpoint)
+#: is not computed.
+NEXT_BUDGET_MAX_CELLS = 2_000
+
+MINIMUMS = ("coverage_floor", "region_min", "coverage_low")
+MAXIMUMS = ("per_capita_cap", "region_max", "cofinancing", "change_cap", "coverage_high")
+
+
+@dataclass(frozen=True)
+class RegionWhy:
+    region: str
+    name: str
+    amount_eur: float
+    per_inhabitant_eur: float
+    held_by: str  # a rule name (MINIMUMS, MAXIMUMS), or "absorbed", "marginal", "priority"
+    weight: float  # the region's weight (its cells' mean weight where goals weigh apart)
+    last_euro: float  # what the last euro of the budget removes (its shadow price)
+    next_budget_eur: float | None  # held at a minimum: the budget of its next euro
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def sentence(self, lang: str, floor: float = 0.0) -> str:
+        nl = lang == "nl"
+        amount = money(self.amount_eur, lang)
+        head = (f"{self.name} krijgt {amount} ({money(self.per_inhabitant_eur, lang, 2)} per "
+                f"inwoner)" if nl else
+                f"{self.name} gets {amount} ({money(self.per_inhabitant_eur, lang, 2)} per "
+                "inhabitant)")
+        w = f"{self.weight:.2f}".rstrip("0").rstrip(".")
+        last = f"{self.last_euro:.2f}".rstrip("0").rstrip(".")
+        if nl:
+            w, last = w.replace(".", ","), last.replace(".", ",")
+        if self.held_by == "absorbed":
+            return head + (": alles wat de regio kan opnemen; meer geld zou hier niets "
+                           "dekken." if nl else
+                           ": all the region can absorb; more money would cover nothing "
+                           "here.")
+        if self.held_by == "marginal":
+            return head + (f": met gewicht {w} weegt een euro hier even zwaar als de laatste "
+                           f"euro van het budget ({last}), dus deelt de regio wat na de "
+                           "minimums overblijft met de regio's van hetzelfde gewicht, naar "
+                           "verhouding van hun netto behoefte." if nl else
+                           f": at weight {w} a euro here weighs as much as the budget's last "
+                           f"euro ({last}), so the region shares what is left after the "
+                           "minimums with the regions of the same weight, in proportion to "
+                           "their net need.")
+        rule = {
+            "coverage_floor": (f"precies wat de minimumdekking van {percent(floor, lang, 0)} "
+                               "vraagt", f"exactly what the coverage floor of "
+                               f"{percent(floor, lang, 0)} requires"),
+            "region_min": ("precies het minimumbedrag per regio",
+                           "exactly the minimum amount per region"),
+            "coverage_low": ("de laagste dekking die de maximale dekkingsafstand toestaat",
+                             "the lowest coverage the maximum coverage gap allows"),
+            "per_capita_cap": ("het plafond per inwoner", "the cap per inhabitant"),
+            "region_max": ("het maximumbedrag per regio", "the maximum amount per region"),
+            "cofinancing": ("wat de regionale cofinanciering toelaat",
+                            "what regional co-financing allows"),
+            "change_cap": ("de grens aan de verandering per inwoner",
+                           "the limit on the change per inhabitant"),
+            "coverage_high": ("de hoogste dekking die de maximale dekkingsafstand toestaat",
+                              "the highest coverage the maximum coverage gap allows"),
+            "priority": ("niets boven wat de regels vragen", "nothing beyond what the rules "
+                         "require"),
+        }[self.held_by][0 if nl else 1]
+        text = f"{head}: {rule}."
+        if self.held_by in MINIMUMS or self.held_by == "priority":
+            text += (f" Met gewicht {w} weegt een euro hier minder dan de laatste euro van het "
+                     f"budget ({last})" if nl else
+                     f" At weight {w} a euro here weighs less than the budget's last euro "
+                     f"({last})")
+            if self.next_budget_eur is not None:
+                text += (f"; pas vanaf een budget van {money(self.next_budget_eur, lang)} "
+                         "krijgt de regio meer." if nl else
+                         f"; only from a budget of {money(self.next_budget_eur, lang)} does "
+                         "the region get more.")
+            else:
+                text += "." if nl else "."
+        return text
+
+
+def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[RegionWhy]:
+    """One :class:`RegionWhy` per region of an optimal result."""
+    if not r.optimal:
+        return []
+    inst = r.instance
+    needs = inst.needs
+    region_of = needs["region"].astype(str).to_numpy()
+    x = r.allocation["amount_eur"].to_numpy(float)
+    need = needs["need_eur"].to_numpy(float)
+    existing = needs["existing_eur"].to_numpy(float)
+    cap = needs["cap_eur"].to_numpy(float)
+    upper = np.maximum(need - existing, 0.0)
+    upper = np.where(np.isnan(cap), upper, np.minimum(upper, cap))
+    weight = (inst.regions["weight"].reindex(region_of).to_numpy(float)
+              * inst.goals["weight"].reindex(needs["goal"].astype(str)).to_numpy(float))
+    last = max(0.0, float(r.marginal_value or 0.0))
+    rows = r.constraints
+    binding = rows[rows["dual"].abs() > DUAL_TOLERANCE]
+    held: dict[str, str] = {}
+    for rule in (*MAXIMUMS, *MINIMUMS):  # a maximum says more than a minimum
+        for region in binding.loc[binding["rule"] == rule, "id"].astype(str):
+            held.setdefault(region, rule)
+    curve = _region_curve(r) if (next_budget if next_budget is not None
+                                 else len(needs) <= NEXT_BUDGET_MAX_CELLS) else None
+    out = []
+    population = inst.regions["population"]
+    names = inst.regions["name"].astype(str)
+    for region in inst.regions.index.astype(str):
+        mine = region_of == region
+        amount = float(x[mine].sum())
+        cells_w = weight[mine]
+        room = upper[mine]
+        mean_w = float(np.average(cells_w, weights=np.maximum(room, 1e-12))) if mine.any() \
+            else float(inst.regions.loc[region, "weight"])
+        how = held.get(region)
+        if how is None:
+            if mine.any() and np.all(x[mine] >= room - EURO_TOLERANCE):
+                how = "absorbed"
+            elif np.any((x[mine] > EURO_TOLERANCE) & (x[mine] < room - EURO_TOLERANCE)):
+                how = "marginal"
+            else:
+                how = "priority"
+        nxt = None
+        if curve is not None and (how in MINIMUMS or how == "priority"):
+            nxt = _next_budget(curve, region, r.budget_eur, amount)
+        out.append(RegionWhy(region, str(names[region]), amount,
+                             amount / float(population[region]), how, mean_w, last, nxt))
+    return out
+
+
+def _region_curve(r: Result) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
+    """Budgets of the exact curve's breakpoints and each region's allocation there."""
+    from allocator.sweep import sweep
+
+    try:
+        curve = sweep(r.instance)
+    except Exception:  # noqa: BLE001 - no curve (an explanation without it still stands)
+        return None
+    if curve.allocations.empty:
+        return None
+    table = curve.allocations
+    columns = [c for c in table.columns if c not in ("region", "goal")]
+    budgets = np.array([float(c) for c in columns])
+    per_region = table.groupby("region", observed=True)[columns].sum()
+    return budgets, {str(k): v.to_numpy(float) for k, v in per_region.iterrows()}
+
+
+def _next_budget(curve: tuple[np.ndarray, dict[str, np.ndarray]], region: str,
+                 budget: float, amount: float) -> float | None:
+    """The first breakpoint at or above ``budget`` after which the region's allocation
+    grows beyond ``amount`` (the allocation is linear between breakpoints)."""
+    budgets, per_region = curve
+    values = per_region.get(region)
+    if values is None:
+        return None
+    for k in range(len(budgets) - 1):
+        if budgets[k + 1] <= budget:
+            continue
+        if values[k + 1] > max(values[k], amount) + EURO_TOLERANCE:
+            return float(max(budgets[k], budget))
+    return None

@@ -1,0 +1,90 @@
+"""Why each region gets what it gets: every sentence checked against what it claims, on the
+tables and by re-solves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+import allocator
+from allocator.report import write_report
+from allocator.summary import summary
+
+NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+
+
+@pytest.fixture(scope="module")
+def result() -> allocator.Result:
+    return allocator.solve(NPVR)
+
+
+def region_amount(r: allocator.Result, region: str) -> float:
+    a = r.allocation
+    return float(a.loc[a["region"].astype(str) == region, "amount_eur"].sum())
+
+
+def test_floor_regions_get_exactly_the_floor_and_more_only_from_their_next_budget(
+        result: allocator.Result) -> None:
+    inst = result.instance
+    needs = inst.needs.assign(region=inst.needs["region"].astype(str))
+    by = needs.groupby("region")[["need_eur", "existing_eur"]].sum()
+    floor_regions = [w for w in result.why() if w.held_by == "coverage_floor"]
+    assert {w.region for w in floor_regions} == {
+        "achterhoek", "midden-limburg", "noard-fryslan", "noord-limburg", "twente",
+        "zuidoost-friesland"}
+    for w in floor_regions:
+        want = 0.2 * by.loc[w.region, "need_eur"] - by.loc[w.region, "existing_eur"]
+        assert w.amount_eur == pytest.approx(want, abs=1.0)
+        assert w.weight < w.last_euro  # weighs less than the last euro, as the text says
+        assert w.next_budget_eur is not None and w.next_budget_eur > result.budget_eur
+        below = allocator.solve(NPVR, budget=w.next_budget_eur - 5e6, fairness_price=False,
+                                marginal=False)
+        above = allocator.solve(NPVR, budget=w.next_budget_eur + 5e6, fairness_price=False,
+                                marginal=False)
+        assert region_amount(below, w.region) == pytest.approx(w.amount_eur, abs=1.0)
+        assert region_amount(above, w.region) > w.amount_eur + 1e3
+
+
+def test_marginal_regions_share_the_rest_in_proportion_to_net_need(
+        result: allocator.Result) -> None:
+    inst = result.instance
+    needs = inst.needs.assign(region=inst.needs["region"].astype(str))
+    net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0).groupby(
+        needs["region"]).sum()
+    marginal = [w for w in result.why() if w.held_by == "marginal"]
+    assert marginal
+    ratios = [w.amount_eur / net[w.region] for w in marginal]
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-6)
+    for w in marginal:
+        assert w.weight == pytest.approx(w.last_euro)  # its weight is the last euro's worth
+
+
+def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) -> None:
+    by = {w.region: w for w in result.why()}
+    assert by["twente"].sentence("nl", 0.2) == (
+        "Twente krijgt €31.388.910 (€49,12 per inwoner): precies wat de minimumdekking van "
+        "20% vraagt. Met gewicht 1 weegt een euro hier minder dan de laatste euro van het "
+        "budget (1,2); pas vanaf een budget van €514.823.691 krijgt de regio meer.")
+    assert by["zuid-limburg"].sentence("en", 0.2) == (
+        "Zuid-Limburg gets €108,247,240 (€176.01 per inhabitant): at weight 1.2 a euro here "
+        "weighs as much as the budget's last euro (1.2), so the region shares what is left "
+        "after the minimums with the regions of the same weight, in proportion to their net "
+        "need.")
+    ws = openpyxl.load_workbook(write_report(result, tmp_path / "r.xlsx"))["Waarom"]
+    rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["Twente"][3] == "minimumdekking"
+    assert rows["Twente"][4] == by["twente"].sentence("nl", 0.2)
+    assert by["twente"].sentence("en", 0.2) in summary(result)
+    assert result.to_dict()["why"][0]["text_nl"] == result.why()[0].sentence("nl", 0.2)
+
+
+def test_a_cap_that_holds_a_region_is_named() -> None:
+    r = allocator.solve(NPVR, rules={"per_capita_cap_ratio": 1.5})
+    held = {w.region: w.held_by for w in r.why()}
+    assert held["zuid-limburg"] == "per_capita_cap"
+    pop = r.instance.regions["population"]
+    want = 1.5 * pop["zuid-limburg"] / pop.sum() * r.budget_eur
+    assert region_amount(r, "zuid-limburg") == pytest.approx(want, abs=1.0)
