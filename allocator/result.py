@@ -28,6 +28,9 @@ class SolverInfo:
 
 #: An engine note: a key of allocator.labels' texts and the values it needs.
 Note = tuple[str, dict[str, object]]
+#: Up to this many regions the JSON carries each region's explanation as text too (the
+#: facts it is made of are always there).
+WHY_TEXT_MAX_REGIONS = 1_000
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable result (what ``--json`` writes)."""
         rounded = self.rounded_allocation() if len(self.allocation) else pd.DataFrame()
+        floor = self.instance.policy.coverage_floor
         out: dict[str, Any] = {
             "status": self.status.value,
             "message": self.message,
@@ -193,9 +197,10 @@ class Result:
             "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
             "tier_penalty_eur": self.tier_penalty_eur,
             "headline": self.headline() if self.optimal and len(self.allocation) else None,
-            "why": [{**w.to_dict(), "text_nl": w.sentence("nl", self.instance.policy
-                                                          .coverage_floor),
-                     "text_en": w.sentence("en", self.instance.policy.coverage_floor)}
+            "why": [{**w.to_dict(), **({"text_nl": w.sentence("nl", floor),
+                                         "text_en": w.sentence("en", floor)}
+                                        if len(self.instance.regions) <= WHY_TEXT_MAX_REGIONS
+                                        else {})}
                     for w in self.why()] if self.optimal and len(self.allocation) else None,
             "marginal_value": self.marginal_value,
             "next_million": None if self.next_million is None else vars(self.next_million),

@@ -33,8 +33,11 @@ from allocator.result import Result
 DUAL_TOLERANCE = 1e-9
 EURO_TOLERANCE = 0.5
 #: Above this many cells the next-euro budget (a sweep, with a full solve per breakpoint)
-#: is not computed.
-NEXT_BUDGET_MAX_CELLS = 2_000
+#: is not computed (the sentence then leaves it out).
+NEXT_BUDGET_MAX_CELLS = 200
+#: Above this many regions there are no per-region sentences (a report of 100,000 regions
+#: is read by region elsewhere); the JSON's "why" is then null.
+WHY_MAX_REGIONS = 10_000
 
 MINIMUMS = ("coverage_floor", "region_min", "coverage_low")
 MAXIMUMS = ("per_capita_cap", "region_max", "cofinancing", "change_cap", "coverage_high")
@@ -136,31 +139,39 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     for rule in (*MAXIMUMS, *MINIMUMS):  # a maximum says more than a minimum
         for region in binding.loc[binding["rule"] == rule, "id"].astype(str):
             held.setdefault(region, rule)
+    if len(inst.regions) > WHY_MAX_REGIONS:
+        return []
     curve = _region_curve(r) if (next_budget if next_budget is not None
                                  else len(needs) <= NEXT_BUDGET_MAX_CELLS) else None
+    index = inst.regions.index.astype(str)
+    codes = index.get_indexer(region_of)
+    n_regions = len(index)
+
+    def per_region(values: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, values, minlength=n_regions)
+
+    amount = per_region(x)
+    cells = per_region(np.ones_like(x))
+    below = per_region((x < upper - EURO_TOLERANCE).astype(float))
+    between = per_region(((x > EURO_TOLERANCE) & (x < upper - EURO_TOLERANCE)).astype(float))
+    room = np.maximum(upper, 1e-12)
+    mean_w = np.where(cells > 0, per_region(weight * room) / np.maximum(per_region(room),
+                                                                         1e-300),
+                      inst.regions["weight"].to_numpy(float))
+    population = inst.regions["population"].to_numpy(float)
+    names = inst.regions["name"].astype(str).to_numpy()
     out = []
-    population = inst.regions["population"]
-    names = inst.regions["name"].astype(str)
-    for region in inst.regions.index.astype(str):
-        mine = region_of == region
-        amount = float(x[mine].sum())
-        cells_w = weight[mine]
-        room = upper[mine]
-        mean_w = float(np.average(cells_w, weights=np.maximum(room, 1e-12))) if mine.any() \
-            else float(inst.regions.loc[region, "weight"])
+    for k, region in enumerate(index):
         how = held.get(region)
         if how is None:
-            if mine.any() and np.all(x[mine] >= room - EURO_TOLERANCE):
-                how = "absorbed"
-            elif np.any((x[mine] > EURO_TOLERANCE) & (x[mine] < room - EURO_TOLERANCE)):
-                how = "marginal"
-            else:
-                how = "priority"
+            how = ("absorbed" if cells[k] and not below[k] else
+                   "marginal" if between[k] else "priority")
         nxt = None
         if curve is not None and (how in MINIMUMS or how == "priority"):
-            nxt = _next_budget(curve, region, r.budget_eur, amount)
-        out.append(RegionWhy(region, str(names[region]), amount,
-                             amount / float(population[region]), how, mean_w, last, nxt))
+            nxt = _next_budget(curve, region, r.budget_eur, float(amount[k]))
+        out.append(RegionWhy(region, str(names[k]), float(amount[k]),
+                             float(amount[k]) / population[k], how, float(mean_w[k]), last,
+                             nxt))
     return out
 
 
