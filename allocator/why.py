@@ -20,7 +20,7 @@ solved model, never guessed:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -35,9 +35,9 @@ EURO_TOLERANCE = 0.5
 #: Above this many cells the next-euro budget (a sweep, with a full solve per breakpoint)
 #: is not computed (the sentence then leaves it out).
 NEXT_BUDGET_MAX_CELLS = 200
-#: Above this many regions there are no per-region sentences (a report of 100,000 regions
-#: is read by region elsewhere); the JSON's "why" is then null.
-WHY_MAX_REGIONS = 10_000
+#: Above this many regions there are no per-region explanations (they are for readers; at
+#: scale they would only cost time): the JSON's "why" is then empty.
+WHY_MAX_REGIONS = 1_000
 
 MINIMUMS = ("coverage_floor", "region_min", "coverage_low")
 MAXIMUMS = ("per_capita_cap", "region_max", "cofinancing", "change_cap", "coverage_high")
@@ -55,7 +55,7 @@ class RegionWhy:
     next_budget_eur: float | None  # held at a minimum: the budget of its next euro
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in FIELDS}
 
     def sentence(self, lang: str, floor: float = 0.0) -> str:
         nl = lang == "nl"
@@ -115,6 +115,9 @@ class RegionWhy:
             else:
                 text += "." if nl else "."
         return text
+
+
+FIELDS = tuple(f.name for f in fields(RegionWhy))
 
 
 def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[RegionWhy]:
