@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from models.builder import LinearProgram, RowBlock
+from models.builder import LinearProgram, RowBlock, key_sums
 from models.data import AllocationData, FloatArray, IntArray
 from models.rules import LP_RULES
 
@@ -264,13 +264,8 @@ class _YearView:
     def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
              col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
         d = self.d
-        key_of = (d.cell_region if over == "region" else d.cell_goal)[self.cell]
-        pos = np.full(len(d.regions) if over == "region" else len(d.goals), -1, dtype=np.int64)
-        pos[keys] = np.arange(keys.size)
-        keep = pos[key_of] >= 0
-        r, c, v = pos[key_of][keep], self.cols[keep], np.ones(int(keep.sum()))
-        if col is not None and coef is not None:
-            r = np.concatenate([r, np.arange(keys.size)])
-            c = np.concatenate([c, np.broadcast_to(np.asarray(col, dtype=np.int64), keys.size)])
-            v = np.concatenate([v, coef])
+        by_region = over == "region"
+        key_of = (d.cell_region if by_region else d.cell_goal)[self.cell]
+        r, c, v = key_sums(key_of, len(d.regions) if by_region else len(d.goals), keys,
+                           self.cols, 1.0, col, coef)
         self.add(rule, over, keys, r, c, v, lo, hi)

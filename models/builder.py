@@ -57,6 +57,24 @@ class LinearProgram:
         return int(self.row_lower.shape[0])
 
 
+def key_sums(key_of_col: IntArray, size: int, keys: IntArray, cols: IntArray, sign: float,
+             col: int | IntArray | None = None, coef: FloatArray | None = None
+             ) -> tuple[IntArray, IntArray, FloatArray]:
+    """COO entries of one row per key k in ``keys``: ``sign`` times the columns ``cols``
+    whose key (region or goal, of ``size`` in all) is k, plus coef[k] times column ``col``
+    (one column, or one per key) when given. Every builder's region and goal sums."""
+    pos = np.full(size, -1, dtype=np.int64)
+    pos[keys] = np.arange(keys.size)
+    keep = pos[key_of_col] >= 0
+    r, c = pos[key_of_col][keep], cols[keep]
+    v = np.full(int(keep.sum()), float(sign))
+    if col is not None and coef is not None:
+        r = np.concatenate([r, np.arange(keys.size)])
+        c = np.concatenate([c, np.broadcast_to(np.asarray(col, dtype=np.int64), keys.size)])
+        v = np.concatenate([v, coef])
+    return r, c, v
+
+
 class Builder:
     """Columns (one allocation column per cell, then the budget column, then whatever the
     rules add) and row blocks of the LP of ``d``."""
@@ -112,15 +130,10 @@ class Builder:
         coef[k] times column ``col`` (one column, or one per key) when given, between lo[k]
         and hi[k]."""
         d = self.d
-        cell_key = d.cell_region if over == "region" else d.cell_goal
-        pos = np.full(len(d.regions) if over == "region" else len(d.goals), -1, dtype=np.int64)
-        pos[keys] = np.arange(keys.size)
-        keep = pos[cell_key] >= 0
-        r, c, v = pos[cell_key][keep], self.cells[keep], np.ones(int(keep.sum()))
-        if col is not None and coef is not None:
-            r = np.concatenate([r, np.arange(keys.size)])
-            c = np.concatenate([c, np.broadcast_to(np.asarray(col, dtype=np.int64), keys.size)])
-            v = np.concatenate([v, coef])
+        by_region = over == "region"
+        r, c, v = key_sums(d.cell_region if by_region else d.cell_goal,
+                           len(d.regions) if by_region else len(d.goals), keys, self.cells,
+                           1.0, col, coef)
         self.add(rule, over, keys, r, c, v, lo, hi)
 
     def finish(self) -> LinearProgram:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from models.builder import key_sums
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, RowBlock, build_lp
 from models.rules import LP_RULES
@@ -175,14 +176,7 @@ class _ScenarioView:
         d = self.d
         key_of = d.cell_region if over == "region" else d.cell_goal
         size = len(d.regions) if over == "region" else len(d.goals)
-        pos = np.full(size, -1)
-        pos[keys] = np.arange(keys.size)
-        keep = pos[key_of] >= 0
-        r, c, v = pos[key_of][keep], self.y[keep], -np.ones(int(keep.sum()))
-        if col is not None and coef is not None:
-            r = np.concatenate([r, np.arange(keys.size)])
-            c = np.concatenate([c, np.broadcast_to(np.asarray(col), keys.size)])
-            v = np.concatenate([v, coef])
+        r, c, v = key_sums(key_of, size, keys, self.y, -1.0, col, coef)
         net = np.bincount(key_of, d.net_need, minlength=size)[keys]
         self.add(rule, over, keys, r, c, v, lo - net, hi - net)
 
