@@ -614,7 +614,7 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
         if out is not None:
             write_report(result, out, lang=args.lang, command=command)
     if not args.quiet:
-        print(terminal_safe(summary(result)))
+        print(terminal_safe(summary(result, args.lang)))
         _print_written(outputs)
     if not result.optimal:
         print(f"allocator: {result.status.value}: {terminal_safe(result.message)}",

@@ -19,7 +19,7 @@ def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
     js, out = tmp_path / "r.json", tmp_path / "r.xlsx"
     assert main(["solve", str(small), "--json", str(js), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "small: optimal — budget €100" in printed
+    assert "small: optimaal — budget €100" in printed  # Dutch by default
     data = json.loads(js.read_text())
     assert data["status"] == "optimal"
     assert data["budget_eur"] == 100
@@ -82,7 +82,7 @@ def test_console_script_runs(small: Path) -> None:
     out = subprocess.run([str(exe), "solve", str(small), "--no-report"], capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr
-    assert "certificate: largest violation €0.00" in out.stdout
+    assert "controle: grootste overschrijding €0,00" in out.stdout
 
 
 def test_generate_then_solve(tmp_path: Path) -> None:
@@ -115,3 +115,14 @@ def test_time_limit_ends_in_an_honest_status(tmp_path: Path,
     assert capsys.readouterr().err == (
         "allocator: time_limit: The solver stopped without an optimal answer (time_limit); "
         "no allocation is reported.\n")
+
+
+def test_the_terminal_summary_in_dutch_and_in_english(small: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", str(small), "--no-report"]) == 0
+    dutch = capsys.readouterr().out
+    assert "verdeeld €100 van €100" in dutch
+    assert "gewogen onvervulde behoefte" in dutch and "weighted" not in dutch
+    assert main(["solve", str(small), "--no-report", "--lang", "en"]) == 0
+    english = capsys.readouterr().out
+    assert "allocated €100 of €100" in english and "verdeeld" not in english
