@@ -170,6 +170,8 @@ def test_a_full_disk_leaves_earlier_files_intact(tmp_path: Path) -> None:
 def test_a_read_only_folder_is_refused_before_solving(setup: tuple[Path, Path, Path]) -> None:
     tmp_path, instance, _ = setup
     with tmpfs(tmp_path / "ro", "1m") as mounted:
+        if not mounted and os.geteuid() == 0:
+            pytest.skip("root without mount: no folder is read-only to root")
         out = tmp_path / "ro"
         assert run("none", "--", *argv(instance, out), cwd=tmp_path).returncode == 0
         before = digest(out)
@@ -193,7 +195,8 @@ def test_a_read_only_folder_is_refused_before_solving(setup: tuple[Path, Path, P
 def test_a_folder_turned_read_only_during_the_run(setup: tuple[Path, Path, Path]) -> None:
     tmp_path, instance, _ = setup
     with tmpfs(tmp_path / "ro", "1m") as mounted:
-        assert mounted
+        if not mounted:
+            pytest.skip("mounting a tmpfs was refused here")
         out = tmp_path / "ro"
         assert run("none", "--", *argv(instance, out), cwd=tmp_path).returncode == 0
         before = digest(out)
