@@ -30,6 +30,7 @@ from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.modeldata import to_model_data
 from allocator.read import ROW, RawTable, read_instance
 from allocator.rounding import largest_remainder
+from allocator.stages import nearest_on_optimal_face
 from allocator.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
 from models.agenda import OWN_FORM, AgendaData, build_agenda_lp
 from models.rules import LP_RULES, Sums
@@ -41,10 +42,8 @@ TOLERANCE = 1e-6
 #: The tie-break QP (HiGHS's active-set method, about one iteration per free column) runs up
 #: to this many allocation columns.
 TIE_BREAK_MAX_COLUMNS = 5_000
-#: The QP's tolerances are absolute; scaling its objective sharpens the answer.
-QP_SCALE = 1e3
-#: A stage-1 reduced cost or dual above this fixes its column or row for the tie-break.
-FIXING_TOLERANCE = 1e-7
+
+
 @dataclass(frozen=True)
 class Funder:
     id: str
@@ -503,39 +502,12 @@ def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.nd
     np.add.at(fundable, (f, t), need)
     with np.errstate(invalid="ignore", divide="ignore"):
         target = np.where(need > 0, d.envelope[f, t] * need / fundable[f, t], 0.0)
-    # Complementary slackness: a column with a nonzero reduced cost sits at that bound, and
-    # a row with a nonzero dual at that side, in every stage-1 optimum: fix them first, so
-    # the QP moves only what is truly tied (as the one-year engine does).
     reduced, dual = first_duals
-    fixed = np.flatnonzero(np.abs(reduced) > FIXING_TOLERANCE * max(1.0, float(d.weight.max())))
-    if fixed.size:
-        solver.fix_cols(fixed, first[fixed])
-    tight = np.flatnonzero(np.abs(dual) > FIXING_TOLERANCE)
-    if tight.size:
-        at = np.where(dual[tight] > 0, lp.row_lower[tight], lp.row_upper[tight])
-        solver.set_row_bounds(tight, at, at)
-    priced = np.flatnonzero(lp.cost)
-    tol = 1e-9 * max(1.0, abs(best))
-    solver.add_rows(np.array([-np.inf]), np.array([best - lp.offset + tol]),
-                    np.array([0]), priced, lp.cost[priced])
-    positive = need > 0
-    hess = np.zeros(lp.n_cols)
-    hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
-    cost = np.zeros(lp.n_cols)
-    cost[:n][positive] = QP_SCALE * -2.0 * target[positive] / need[positive]
-    solver.set_costs(cost)
-    solver.set_hessian_diagonal(hess)
-    solver.use_qp_solver(1000 + 20 * n)
-    second = solver.run()
-    if second.status != Status.OPTIMAL and tight.size:
-        # Rows held at their bounds as well as fixed columns can leave HiGHS's QP no room
-        # within its tolerances (seen with the coverage gap in every year): free the rows
-        # again; the objective row still keeps the QP on the optimal face.
-        solver.set_row_bounds(tight, lp.row_lower[tight], lp.row_upper[tight])
-        second = solver.run()
-    if second.status != Status.OPTIMAL:
+    tied = nearest_on_optimal_face(solver, lp, first, reduced, dual, lp.cost, best - lp.offset,
+                                   need, target, float(d.weight.max()), 1000 + 20 * n)
+    if tied is None:
         return first, " The tie-break QP did not finish; the split is one optimal agenda."
-    return second.x, ""
+    return tied, ""
 
 
 def _coverage(d: AgendaData, t: np.ndarray, c: np.ndarray, x: np.ndarray, scale: float,

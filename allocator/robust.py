@@ -23,19 +23,14 @@ import numpy as np
 import pandas as pd
 
 from allocator.certify import lagrangian_bound, tier_penalty, violations
-from allocator.engine import (
-    FIXING_TOLERANCE,
-    QP_ITERATIONS_BASE,
-    QP_ITERATIONS_PER_CELL,
-    QP_SCALE,
-    solve,
-)
+from allocator.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
 from allocator.errors import AllocatorError, InputError, Problem, Status
 from allocator.highs import Solver
 from allocator.instance import Instance
 from allocator.modeldata import money_scale, to_model_data
 from allocator.read import read_table
 from allocator.rounding import largest_remainder
+from allocator.stages import nearest_on_optimal_face
 from allocator.validate import NeedScenario, load, need_scenarios
 from models.data import AllocationData
 from models.matrix import build_lp
@@ -222,41 +217,13 @@ def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
     allocation nearest the pro-rata split of the budget over net need, in the need-weighted
     distance sum_c (x_c - p_c)^2 / m_c: strictly convex in x, so the robust allocation is
     unique and does not depend on row order. The duals of ``best`` still certify it."""
-    n = lp.n_cells
-    # Complementary slackness: a column with a nonzero reduced cost sits at that bound in
-    # every optimum; fixed, it cannot spend the objective's slack below.
-    fixed = np.flatnonzero(np.abs(best.col_dual) > FIXING_TOLERANCE
-                           * max(1.0, float(np.abs(cost).max(initial=0.0))))
-    if fixed.size:
-        solver.fix_cols(fixed, best.x[fixed])
-    # Likewise a row with a nonzero dual is tight in every optimum (the budget, above all).
-    tight = np.flatnonzero(np.abs(best.row_dual) > FIXING_TOLERANCE)
-    if tight.size:
-        at = np.where(best.row_dual[tight] > 0, lp.row_lower[tight], lp.row_upper[tight])
-        solver.set_row_bounds(tight, at, at)
-    priced = np.flatnonzero(cost)
-    tol = 1e-9 * max(1.0, abs(best.objective))
-    solver.add_rows(np.array([-np.inf]), np.array([best.objective + tol]), np.array([0]),
-                    priced, cost[priced])
     need = base.net_need
-    positive = need > 0
     target = base.budget * need / max(float(need.sum()), 1e-300)
-    hess = np.zeros(lp.n_cols)
-    hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
-    linear = np.zeros(lp.n_cols)
-    linear[:n][positive] = QP_SCALE * -2.0 * target[positive] / need[positive]
-    solver.set_costs(linear)
-    solver.set_hessian_diagonal(hess)
-    solver.use_qp_solver(QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * n)
-    tied = solver.run()
-    if tied.status != Status.OPTIMAL and tight.size:
-        # Held rows and fixed columns can leave HiGHS's QP no room within its tolerances:
-        # free the rows; the objective row still keeps it on the optimal face.
-        solver.set_row_bounds(tight, lp.row_lower[tight], lp.row_upper[tight])
-        tied = solver.run()
-    if tied.status != Status.OPTIMAL:
-        return np.asarray(best.x)
-    return np.asarray(tied.x)
+    tied = nearest_on_optimal_face(
+        solver, lp, best.x, best.col_dual, best.row_dual, cost, best.objective, need, target,
+        float(np.abs(cost).max(initial=0.0)),
+        QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * lp.n_cells)
+    return np.asarray(best.x) if tied is None else tied
 
 
 def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) -> float:
