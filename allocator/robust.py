@@ -37,6 +37,9 @@ from models.matrix import build_lp
 from models.robust import COVERAGE, OBJECTIVES, build_robust_lp, scenario_unmet
 from models.rules import LP_RULES, Sums
 
+#: The tie-break QP (HiGHS's active-set method, about one iteration per free column) runs up
+#: to this many cells, as the agenda's does.
+TIE_BREAK_MAX_CELLS = 5_000
 #: The robust allocation passes its check if no money rule or scenario floor is violated by
 #: more than this many model units and its objective is this close to the dual bound.
 TOLERANCE = 1e-6
@@ -142,6 +145,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     solver = Solver(lp)
     solution = solver.run()
     last = solution  # the last stage solved: its costs, objective and duals
+    note = ""
     if solution.status == Status.OPTIMAL and objective == "worst-case":
         # The worst case pins down only the worst scenario's share; among its optima, take
         # the one with the least expected unmet need, so the other scenarios are not left to
@@ -158,9 +162,13 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
             solution = dataclasses.replace(second, row_dual=first.row_dual,
                                            objective=first.objective)
     if solution.status == Status.OPTIMAL:
-        x = _tie_break(solver, lp, base, last,
-                       np.asarray(solver.h.getLp().col_cost_, dtype=float))
-        solution = dataclasses.replace(solution, x=x)
+        if lp.n_cells <= TIE_BREAK_MAX_CELLS:
+            x = _tie_break(solver, lp, base, last,
+                           np.asarray(solver.h.getLp().col_cost_, dtype=float))
+            solution = dataclasses.replace(solution, x=x)
+        else:
+            note = (f" The split among equally good robust allocations is HiGHS's (above "
+                    f"{TIE_BREAK_MAX_CELLS:,} cells no tie-break QP is run).")
     if solution.status != Status.OPTIMAL:
         return Robust(instance, objective, solution.status,
                       "No allocation satisfies the rules under every scenario "
@@ -196,7 +204,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     return Robust(
         instance, objective, Status.OPTIMAL,
         f"Least {kind} weighted unmet need over {len(scenarios)} need scenarios, certified "
-        f"(duality gap {gap:.1e}).",
+        f"(duality gap {gap:.1e}).{note}",
         outcomes, allocation,
         nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal
         else pd.DataFrame(),

@@ -298,3 +298,14 @@ def test_robust_prints_its_allocation(tmp_path: Path, capsys: pytest.CaptureFixt
     assert line.split() == ["Twente", "€", f"{twente:,}", "€", f"{nominal:,}",
                             f"{twente - nominal:+,}"]
     assert out.splitlines()[-2].split()[:3] == ["total", "€", "250,000,000"]
+
+
+def test_above_the_tie_break_limit_the_result_says_so(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import allocator.robust as module
+
+    monkeypatch.setattr(module, "TIE_BREAK_MAX_CELLS", 10)
+    r = robust(NPVR, scenario_file(tmp_path, [["same", 1, None, None, 1]]))
+    assert r.optimal
+    assert r.message.endswith("The split among equally good robust allocations is HiGHS's "
+                              "(above 10 cells no tie-break QP is run).")
