@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from allocator.errors import AllocatorError, OutputClash, OutputFault
+from allocator.errors import OutputClash, OutputFault
 
 #: Signals held back while files are moved into place and while temporary files are removed.
 HELD = (signal.SIGINT, signal.SIGTERM)
@@ -366,5 +366,5 @@ def write_csv(path: str | Path, frame: Any) -> Path:
     return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
 
 
-__all__ = ["AllocatorError", "Outputs", "atomic_write", "csv_safe", "held_signals",
+__all__ = ["Outputs", "atomic_write", "csv_safe", "held_signals",
            "write_csv", "write_json"]
