@@ -371,22 +371,17 @@ class AgendaResult:
         return float(totals.sum()) / national if national else None
 
     def to_dict(self) -> dict[str, Any]:
-        r = self.rounded() if self.optimal else pd.DataFrame()
-        allocation: dict[str, Any] = {}
-        for row in r.itertuples(index=False):
-            year = allocation.setdefault(str(row.year), {})
-            funder = year.setdefault(row.funder, {})
-            funder.setdefault(str(row.region), {})[str(row.goal)] = int(row.amount_eur)
+        from allocator.schema import header, records
+
         return {
-            "instance": self.agenda.name,
-            "status": self.status.value,
-            "message": self.message,
-            "years": list(self.agenda.years),
+            **header("agenda", self.agenda.name, self.status.value, self.message),
+            "allocations": records(self.rounded()) if self.optimal else [],
+            "seconds": self.seconds,
+            "years": [str(y) for y in self.agenda.years],
             "funders": [vars(f) for f in self.agenda.funders],
             "weighted_unmet_eur": {str(k): v for k, v in self.weighted_unmet_eur.items()},
             "tier_penalty_eur": ({str(k): v for k, v in self.tier_penalty_eur.items()}
                                  if self.tier_penalty_eur else None),
-            "allocation": allocation,
             "by_funder_eur": ({f: {str(y): int(v) for y, v in row.items()}
                                for f, row in self.by_funder().iterrows()}
                               if self.optimal else {}),
@@ -395,9 +390,10 @@ class AgendaResult:
             "coverage": ({str(r): {str(y): float(v) for y, v in row.items()}
                           for r, row in self.coverage.iterrows()} if self.optimal else {}),
             "unlocked_per_national_euro": self.unlocked() if self.optimal else None,
-            "certificate": {"duality_gap": self.duality_gap,
-                            "max_violation_eur": self.max_violation_eur},
-            "seconds": self.seconds,
+            # An agenda that fails its check is never returned (solve_agenda raises).
+            "certificate": ({"passed": True, "duality_gap": self.duality_gap,
+                             "max_violation_eur": self.max_violation_eur}
+                            if self.optimal else None),
         }
 
 

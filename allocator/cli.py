@@ -167,6 +167,11 @@ def _parser() -> argparse.ArgumentParser:
                         "folder's binding.csv says which)")
     g.add_argument("--force", action="store_true",
                    help="write into a folder that is not empty (its tables are replaced)")
+    j = sub.add_parser("schema", help="print the JSON Schema of every command's --json",
+                       description="The JSON Schema (2020-12) of the results that --json "
+                                   "writes, generated from the result models.")
+    j.add_argument("--out", type=Path, metavar="SCHEMA.json",
+                   help="write it to a file instead of the terminal")
     return p
 
 
@@ -346,7 +351,24 @@ def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
         return _template(args)
     if args.command == "generate":
         return _generate(args)
+    if args.command == "schema":
+        return _schema(args)
     return _solve(args, argv)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from allocator.schema import json_schema
+
+    if args.out is None:
+        import json
+
+        print(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    outputs = _run_outputs(args, [], [("--out", args.out)])
+    with outputs:
+        write_json(args.out, json_schema())
+    _print_written(outputs)
+    return EXIT_OK
 
 
 def _template(args: argparse.Namespace) -> int:

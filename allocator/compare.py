@@ -9,6 +9,7 @@ allocation and coverage under every variant.
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from allocator.validate import load, scenarios
 class Comparison:
     instance: Instance
     results: dict[str, Result]  # by scenario name, in the order given
+    seconds: float = 0.0  # wall clock of all variants' solves
 
     def summary(self) -> pd.DataFrame:
         rows = []
@@ -96,12 +98,22 @@ class Comparison:
         return pd.DataFrame(columns, index=self.instance.regions.index)
 
     def to_dict(self) -> dict[str, Any]:
+        from allocator.schema import header, records
+
         summary = self.summary().reset_index()
         regions = self.by_region("allocated_eur")
+        allocations = [rec for name, r in self.results.items() if r.optimal
+                       for rec in records(r.rounded_allocation(), scenario=name)]
         return {
-            "instance": self.instance.name,
+            **header("compare", self.instance.name, "optimal",
+                     f"{len(self.results)} variants, "
+                     f"{sum(r.optimal for r in self.results.values())} with an optimum"),
+            "allocations": allocations,
+            "seconds": self.seconds,
             "scenarios": [
                 {**{k: (None if pd.isna(v) else v) for k, v in row.items()},
+                 "message": self.results[row["scenario"]].message,
+                 "certificate": _certificate(self.results[row["scenario"]]),
                  "allocation_by_region_eur": (
                      {str(k): int(v) for k, v in regions[row["scenario"]].items()}
                      if row["scenario"] in regions else None)}
@@ -110,13 +122,19 @@ class Comparison:
         }
 
 
+def _certificate(r: Result) -> dict[str, object] | None:
+    return r.certificate.to_dict() if r.certificate is not None else None
+
+
 def compare(instance: Instance | str | Path, table: str | Path) -> Comparison:
     """Solve ``instance`` under each scenario of the ``table`` file (CSV or workbook)."""
     if not isinstance(instance, Instance):
         instance = load(instance)
     variants = scenarios(read_table(table), instance.policy)
-    return Comparison(instance, {name: solve(dataclasses.replace(instance, policy=policy))
-                                 for name, policy in variants})
+    clock = time.perf_counter()
+    results = {name: solve(dataclasses.replace(instance, policy=policy))
+               for name, policy in variants}
+    return Comparison(instance, results, time.perf_counter() - clock)
 
 
 def write_compare_report(c: Comparison, path: str | Path, *, lang: str = "nl") -> Path:

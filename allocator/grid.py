@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,7 @@ class GridPoint:
     by_region_eur: dict[str, int] | None = None  # with allocations=True
     objective_eur: float | None = None
     tier_penalty_eur: float | None = None  # None: no tiers (or no optimum)
+    cells_eur: tuple[int, ...] | None = None  # with allocations=True: whole euros per cell
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,12 @@ class Grid:
     instance: Instance
     points: list[GridPoint]
     workers: str  # "serial", or where the Dask run went
+    seconds: float = 0.0  # wall clock of the whole grid
 
     def to_frame(self) -> pd.DataFrame:
         """One row per point; with allocations, one column of whole euros per region."""
-        frame = pd.DataFrame([{k: v for k, v in vars(p).items() if k != "by_region_eur"}
+        frame = pd.DataFrame([{k: v for k, v in vars(p).items()
+                               if k not in ("by_region_eur", "cells_eur")}
                               for p in self.points])
         if any(p.by_region_eur for p in self.points):
             regions = pd.DataFrame([p.by_region_eur or {} for p in self.points],
@@ -83,8 +87,20 @@ class Grid:
         return frame
 
     def to_dict(self) -> dict[str, Any]:
-        return {"instance": self.instance.name, "workers": self.workers,
-                "points": [vars(p) for p in self.points]}
+        from allocator.schema import header, records
+
+        cells = self.instance.needs[["region", "goal"]]
+        allocations = [rec for p in self.points if p.cells_eur is not None
+                       for rec in records(cells.assign(amount_eur=list(p.cells_eur)),
+                                          scenario=p.needs, policy=p.policy,
+                                          budget_eur=p.budget_eur)]
+        solved = sum(p.status == "optimal" for p in self.points)
+        return {**header("grid", self.instance.name, "optimal",
+                         f"{len(self.points)} points, {solved} with an optimum"),
+                "allocations": allocations, "seconds": self.seconds,
+                "workers": self.workers,
+                "points": [{k: v for k, v in vars(p).items() if k != "cells_eur"}
+                           for p in self.points]}
 
 
 def tasks(instance: Instance, budgets: Sequence[float],
@@ -120,10 +136,11 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
     needs = task.needs.name if task.needs is not None else "instance"
 
     def point(budget: float, status: Status, unmet: float | None, tiers: float | None,
-              value: float | None, regions: dict[str, int] | None = None) -> GridPoint:
+              value: float | None, regions: dict[str, int] | None = None,
+              cells: tuple[int, ...] | None = None) -> GridPoint:
         total = None if unmet is None else unmet + (tiers or 0.0)
         return GridPoint(task.policy_name, needs, budget, status.value, unmet, value,
-                         regions, total, tiers)
+                         regions, total, tiers, cells)
 
     maxmin = inst.policy.fairness == "max-min"
     if maxmin or task.allocations:
@@ -133,11 +150,15 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
         for budget in task.budgets:
             r = solve(inst, budget=budget, fairness_price=False, marginal=False,
                       tie_break="lexicographic" if task.allocations else "none")
+            keep = task.allocations and r.optimal
             regions = ({str(k): int(v) for k, v in r.matrix().sum(axis=1).items()}
-                       if task.allocations and r.optimal else None)
+                       if keep else None)
+            cells = (tuple(r.rounded_allocation()["amount_eur"].astype(int).tolist())
+                     if keep else None)
             value = None if maxmin or not r.optimal else max(0.0, r.marginal_value or 0.0)
             out.append(point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
-                             r.tier_penalty_eur if r.optimal else None, value, regions))
+                             r.tier_penalty_eur if r.optimal else None, value, regions,
+                             cells))
         return out
     scale = money_scale(inst)
     d = to_model_data(inst, scale)
@@ -170,6 +191,7 @@ def run_grid(instance: Instance, budgets: Sequence[float], *,
     if points > MAX_GRID_POINTS:
         raise UsageError(f"the grid has {points:,} points (budgets x policy variants x need "
                          f"scenarios), above the limit of {MAX_GRID_POINTS:,}")
+    clock = time.perf_counter()
     work = tasks(instance, budgets, policies, needs, allocations)
     total = sum(len(t.budgets) for t in work)
     with _bar(total, progress) as advance:
@@ -178,9 +200,11 @@ def run_grid(instance: Instance, budgets: Sequence[float], *,
             for task in work:
                 results.append(run_task(instance, task))
                 advance(len(task.budgets))
-            return Grid(instance, [p for r in results for p in r], "serial")
+            return Grid(instance, [p for r in results for p in r], "serial",
+                        time.perf_counter() - clock)
         with _client(client, workers, scheduler) as (dask, where):
-            return Grid(instance, _on_dask(dask, instance, work, advance), where)
+            found = _on_dask(dask, instance, work, advance)
+            return Grid(instance, found, where, time.perf_counter() - clock)
 
 
 def _on_dask(client: Any, instance: Instance, work: list[Task],

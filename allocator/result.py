@@ -187,10 +187,11 @@ class Result:
         """The machine-readable result (what ``--json`` writes)."""
         rounded = self.rounded_allocation() if len(self.allocation) else pd.DataFrame()
         floor = self.instance.policy.coverage_floor
+        from allocator.schema import header, records
+
         out: dict[str, Any] = {
-            "status": self.status.value,
-            "message": self.message,
-            "instance": self.instance.name,
+            **header("solve", self.instance.name, self.status.value, self.message),
+            "allocations": records(rounded),
             "budget_eur": self.budget_eur,
             "allocated_eur": int(rounded["amount_eur"].sum()) if len(rounded) else 0,
             "weighted_unmet_eur": _num(self.weighted_unmet_eur),
@@ -206,13 +207,6 @@ class Result:
             "next_million": None if self.next_million is None else vars(self.next_million),
             "policy": self.instance.policy.model_dump(),
             "tie_break": self.tie_break,
-            # Columns, not one object per cell: a million cells stay a fast read and write.
-            "allocations": {
-                "region": _texts(rounded["region"]) if len(rounded) else [],
-                "goal": _texts(rounded["goal"]) if len(rounded) else [],
-                "amount_eur": rounded["amount_eur"].to_numpy(np.int64) if len(rounded)
-                else np.zeros(0, np.int64),
-            },
             "coverage": dict(zip(
                 self.coverage.index.astype(str).tolist(),
                 np.round(self.coverage["coverage"].to_numpy(float), 10).tolist(), strict=True)
@@ -246,14 +240,6 @@ def _cofinancing(table: pd.DataFrame, ratio: float | None) -> dict[str, Any] | N
         "by_region": {str(r): {k: int(v) for k, v in row.items()}
                       for r, row in table.iterrows()},
     }
-
-
-def _texts(ids: pd.Series) -> list[str]:
-    """Ids as a plain list; categoricals via their (few) categories, not cell by cell."""
-    if isinstance(ids.dtype, pd.CategoricalDtype):
-        categories = np.asarray(ids.cat.categories.astype(str), dtype=object)
-        return list(categories[ids.cat.codes.to_numpy()])
-    return [str(v) for v in ids]
 
 
 def _num(value: float) -> float | None:

@@ -96,15 +96,25 @@ class Robust:
         return pd.DataFrame(out).reindex(self.instance.regions.index).fillna(0).astype("int64")
 
     def to_dict(self) -> dict[str, Any]:
+        from allocator.schema import header, records
+
         regions = self.by_region() if self.optimal else pd.DataFrame()
+
+        def rounded(table: pd.DataFrame) -> pd.DataFrame:
+            return table.assign(amount_eur=largest_remainder(table["amount_eur"].clip(lower=0))
+                                ) if len(table) else table
+
         return {
-            "instance": self.instance.name,
+            **header("robust", self.instance.name, self.status.value, self.message),
+            "allocations": records(rounded(self.allocation)) if self.optimal else [],
+            "seconds": self.seconds,
             "objective": self.objective,
-            "status": self.status.value,
-            "message": self.message,
             "objective_eur": self.objective_eur,
-            "duality_gap": self.duality_gap,
-            "max_violation_eur": self.max_violation_eur,
+            # An uncertified allocation is never returned (robust() raises): present means
+            # passed.
+            "certificate": ({"passed": True, "duality_gap": self.duality_gap,
+                             "max_violation_eur": self.max_violation_eur}
+                            if self.optimal else None),
             "scenarios": [{"name": o.name, "probability": o.probability,
                            "own_optimum_eur": o.own_optimum_eur,
                            "robust_unmet_eur": o.robust_unmet_eur,
@@ -113,11 +123,12 @@ class Robust:
                            "nominal_regret_eur": o.nominal_regret_eur,
                            "nominal_meets_floor": o.nominal_meets_floor}
                           for o in self.outcomes],
+            "nominal_allocations": (records(rounded(self.nominal_allocation))
+                                    if self.optimal else []),
             "allocation_by_region_eur": {str(r): int(v) for r, v in
                                          regions.get("robust_eur", pd.Series()).items()},
             "nominal_by_region_eur": {str(r): int(v) for r, v in
                                       regions.get("nominal_eur", pd.Series()).items()},
-            "seconds": self.seconds,
         }
 
 

@@ -13,6 +13,7 @@ breakpoints, and is reported.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from allocator.instance import Instance
 from allocator.labels import money
 from allocator.limits import MAX_EUR, MAX_STEPS
 from allocator.modeldata import money_scale, to_model_data
+from allocator.rounding import largest_remainder
 from allocator.validate import load
 from models.data import AllocationData
 from models.matrix import build_lp
@@ -74,6 +76,7 @@ class Sweep:
     lp_solves: int
     message: str
     allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # breakpoint x cell
+    seconds: float = 0.0  # wall clock of the whole trace
 
     def value_at(self, budget_eur: float) -> float:
         """The objective (weighted unmet need, plus the tier penalty with tiers) at any budget
@@ -85,9 +88,20 @@ class Sweep:
         return float(np.interp(budget_eur, b, u))
 
     def to_dict(self) -> dict[str, Any]:
+        from allocator.schema import header, records
+
+        allocations = []
+        if not self.allocations.empty:
+            cells = self.allocations[["region", "goal"]]
+            for column in self.allocations.columns[2:]:
+                amounts = largest_remainder(self.allocations[column].clip(lower=0))
+                allocations += records(cells.assign(amount_eur=amounts),
+                                       budget_eur=float(column))
         return {
-            "instance": self.instance.name,
-            "message": self.message,
+            **header("sweep", self.instance.name,
+                     "optimal" if self.breakpoints else "infeasible", self.message),
+            "allocations": allocations,
+            "seconds": self.seconds,
             "min_feasible_budget_eur": self.min_feasible_budget_eur,
             "saturation_budget_eur": self.saturation_budget_eur,
             "lp_solves": self.lp_solves,
@@ -106,6 +120,15 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     the budgets asked. Either way a budget at which the rules cannot hold is marked so,
     never moved.
     """
+    clock = time.perf_counter()
+    traced = _sweep(instance, start=start, stop=stop, steps=steps, budgets=budgets)
+    traced.seconds = time.perf_counter() - clock
+    return traced
+
+
+def _sweep(instance: Instance | str | Path, *, start: float | None = None,
+           stop: float | None = None, steps: int | None = None,
+           budgets: Sequence[float] | None = None) -> Sweep:
     if budgets is not None:
         if not budgets or len(budgets) > MAX_STEPS:
             raise UsageError(f"--budgets: give 1 to {MAX_STEPS:,} budgets")

@@ -149,13 +149,14 @@ def test_default_agenda_holds_every_rule_from_the_tables() -> None:
     assert streams[2028] < streams[2027]
 
 
-def test_json_is_indexed_by_year_and_funder(tmp_path: Path) -> None:
+def test_json_records_carry_year_and_funder(tmp_path: Path) -> None:
     out, js = tmp_path / "a.xlsx", tmp_path / "a.json"
     assert main(["agenda", str(AGENDA), "--out", str(out), "--json", str(js), "-q"]) == 0
     data = json.loads(js.read_text())
-    assert set(data["allocation"]) == {"2026", "2027", "2028", "2029"}
-    total = sum(v for year in data["allocation"].values() for funder in year.values()
-                for region in funder.values() for v in region.values())
+    records = data["allocations"]
+    assert {r["year"] for r in records} == {"2026", "2027", "2028", "2029"}
+    assert all(set(r) == {"year", "funder", "region", "goal", "amount_eur"} for r in records)
+    total = sum(r["amount_eur"] for r in records)
     assert total == sum(sum(v.values()) for v in data["by_funder_eur"].values())
     from openpyxl import load_workbook
 

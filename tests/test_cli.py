@@ -23,7 +23,9 @@ def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
     data = json.loads(js.read_text())
     assert data["status"] == "optimal"
     assert data["budget_eur"] == 100
-    assert data["allocated_eur"] == sum(data["allocations"]["amount_eur"]) == 100
+    assert data["allocated_eur"] == sum(r["amount_eur"] for r in data["allocations"]) == 100
+    assert data["allocations"][0] == {"region": "A", "goal": "g1", "amount_eur": data["allocations"][0]["amount_eur"]}
+    assert data["schema_version"] == "2.0" and data["command"] == "solve"
     assert data["weighted_unmet_eur"] == pytest.approx(175)
     assert data["coverage"] == {"A": pytest.approx(0.3), "B": pytest.approx(0.75)}
     assert data["solver"]["name"] == "HiGHS" and data["solver"]["lp_solves"] == 3
@@ -45,7 +47,7 @@ def test_infeasible_exit_3_with_json(small: Path, tmp_path: Path,
     data = json.loads(js.read_text())
     assert data["status"] == "infeasible"
     assert data["infeasibility"]["min_budget_eur"] == pytest.approx(95)
-    assert data["allocations"] == {"region": [], "goal": [], "amount_eur": []}
+    assert data["allocations"] == []
 
 
 def test_text_from_input_is_never_a_formula(tmp_path: Path) -> None:
@@ -110,7 +112,7 @@ def test_time_limit_ends_in_an_honest_status(tmp_path: Path,
     data = json.loads(js.read_text())
     assert code == 1
     assert data["status"] == "time_limit"
-    assert data["allocations"] == {"region": [], "goal": [], "amount_eur": []}
+    assert data["allocations"] == []
     assert data["certificate"] is None
     assert capsys.readouterr().err == (
         "allocator: time_limit: The solver stopped without an optimal answer (time_limit); "

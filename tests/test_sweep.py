@@ -76,8 +76,16 @@ def test_cli_writes_json_and_workbook(tmp_path: Path) -> None:
     js, out = tmp_path / "s.json", tmp_path / "s.xlsx"
     assert main(["sweep", str(NPVR), "--json", str(js), "--out", str(out), "-q"]) == 0
     data = json.loads(js.read_text())
-    assert set(data) == {"instance", "message", "min_feasible_budget_eur",
+    assert set(data) == {"schema_version", "command", "instance", "status", "message",
+                         "allocations", "seconds", "min_feasible_budget_eur",
                          "saturation_budget_eur", "lp_solves", "breakpoints"}
+    # one record per cell and breakpoint, each breakpoint's records adding up to its budget
+    by_budget: dict[float, int] = {}
+    for rec in data["allocations"]:
+        by_budget[rec["budget_eur"]] = by_budget.get(rec["budget_eur"], 0) + rec["amount_eur"]
+    assert sorted(by_budget) == [p["budget_eur"] for p in data["breakpoints"]]
+    for budget, total in by_budget.items():
+        assert abs(total - budget) <= 1 or total < budget
     budgets = [p["budget_eur"] for p in data["breakpoints"]]
     assert budgets == sorted(budgets)
     wb = openpyxl.load_workbook(out)

@@ -1,0 +1,275 @@
+"""The one result shape every command's ``--json`` writes, as pydantic models.
+
+A result is a :data:`ResultDocument`: one object tagged by ``command`` (``solve``,
+``compare``, ``sweep``, ``grid``, ``robust``, ``agenda``) whose common part is
+:class:`Document` — ``schema_version``, ``command``, ``instance``, ``status``, ``message``
+and ``allocations``, a list of :class:`AllocationRecord` ``{region, goal, amount_eur}`` plus
+the axes the command has (``scenario``, ``year``, ``funder``, ``policy``, ``budget_eur``).
+The JSON Schema (``allocator schema``, ``docs/result.schema.json``) is generated from these
+models; tests validate every command's output against it.
+
+The commands build their JSON as plain dicts (a million records are written in about a
+second that way); :func:`validate` checks one against the models.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from allocator.instance import Policy
+
+#: Raised in its major part when a key is removed or changes meaning; in its minor part when
+#: a key is added.
+SCHEMA_VERSION = "2.0"
+SCHEMA_ID = "urn:allocator:result-schema"
+
+StatusValue = Literal["optimal", "infeasible", "unbounded", "time_limit", "error"]
+#: The record axes, in the order they are written before region, goal and amount.
+AXES = ("scenario", "policy", "budget_eur", "year", "funder")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AllocationRecord(_Model):
+    """One cell of an allocation in whole euros. The axes a command does not have are
+    absent (never null)."""
+
+    scenario: str | None = Field(None, description="compare: the variant; grid: the need "
+                                                   "scenario")
+    policy: str | None = Field(None, description="grid: the policy variant")
+    budget_eur: float | None = Field(None, description="sweep and grid: the budget")
+    year: str | None = Field(None, description="agenda: the year")
+    funder: str | None = Field(None, description="agenda: the funder id")
+    region: str
+    goal: str
+    amount_eur: int = Field(ge=0, description="whole euros; the cells of one allocation add "
+                                              "up to its rounded total")
+
+
+class Certificate(_Model):
+    """The answer re-checked outside the solver: every rule from the instance in euros, and
+    the Lagrangian bound."""
+
+    passed: bool
+    max_violation_eur: float | None
+    duality_gap: float | None = Field(description="relative: (objective - bound) / "
+                                                  "max(1, |objective|)")
+    worst_rule: str | None = None
+    duality_gap_eur: float | None = None
+    lower_bound_eur: float | None = None
+
+
+class Document(_Model):
+    """What every command's result has."""
+
+    schema_version: Literal["2.0"] = Field(description="this schema's version")
+    command: str
+    instance: str = Field(description="the instance's name")
+    status: StatusValue = Field(description="the command's outcome, as its exit code says; "
+                                            "each run of a multi-run command has its own")
+    message: str
+    allocations: list[AllocationRecord] = Field(
+        description="one record per cell of each allocation the command reports, with "
+                    "the axes it has")
+    seconds: dict[str, float] | float
+
+
+class NextMillion(_Model):
+    step_eur: float
+    unmet_change_eur: float
+    tier_change_eur: float | None
+    method: Literal["re-solve", "dual"]
+
+
+class Solver(_Model):
+    name: str
+    version: str
+    seconds: float
+    lp_solves: int
+    algorithm: str
+
+
+class SolveDocument(Document):
+    command: Literal["solve"]
+    budget_eur: float
+    allocated_eur: int
+    weighted_unmet_eur: float | None
+    weighted_unmet_before_eur: float | None
+    tier_penalty_eur: float | None
+    headline: dict[str, Any] | None
+    why: list[dict[str, Any]] | None
+    marginal_value: float | None
+    next_million: NextMillion | None
+    policy: Policy
+    tie_break: str
+    coverage: dict[str, float | None]
+    cofinancing: dict[str, Any] | None
+    certificate: Certificate | None
+    price_of_fairness: dict[str, Any] | None
+    infeasibility: dict[str, Any] | None
+    solver: Solver
+
+
+class CompareVariant(_Model):
+    scenario: str
+    status: StatusValue
+    budget_eur: float | None
+    allocated_eur: int | None
+    weighted_unmet_eur: float | None
+    lowest_coverage: float | None
+    highest_coverage: float | None
+    price_of_fairness_eur: float | None
+    marginal_value: float | None
+    message: str
+    certificate: Certificate | None
+    allocation_by_region_eur: dict[str, int] | None
+
+
+class CompareDocument(Document):
+    command: Literal["compare"]
+    scenarios: list[CompareVariant]
+
+
+class Breakpoint(_Model):
+    """A vertex of the exact curve, or a point asked for (null figures where infeasible)."""
+
+    budget_eur: float
+    status: StatusValue
+    weighted_unmet_eur: float | None
+    objective_eur: float | None
+    tier_penalty_eur: float | None
+    marginal_value: float | None
+
+
+class SweepDocument(Document):
+    command: Literal["sweep"]
+    min_feasible_budget_eur: float | None
+    saturation_budget_eur: float | None
+    lp_solves: int
+    breakpoints: list[Breakpoint]
+
+
+class GridPoint(_Model):
+    policy: str
+    needs: str
+    budget_eur: float
+    status: StatusValue
+    weighted_unmet_eur: float | None
+    marginal_value: float | None
+    by_region_eur: dict[str, int] | None
+    objective_eur: float | None
+    tier_penalty_eur: float | None
+
+
+class GridDocument(Document):
+    command: Literal["grid"]
+    workers: str
+    points: list[GridPoint]
+
+
+class RobustScenario(_Model):
+    name: str
+    probability: float
+    own_optimum_eur: float | None
+    robust_unmet_eur: float
+    regret_eur: float | None
+    nominal_unmet_eur: float | None
+    nominal_regret_eur: float | None
+    nominal_meets_floor: bool | None
+
+
+class RobustDocument(Document):
+    command: Literal["robust"]
+    objective: Literal["expected", "worst-case"]
+    objective_eur: float | None
+    certificate: Certificate | None
+    scenarios: list[RobustScenario]
+    nominal_allocations: list[AllocationRecord] = Field(
+        description="the allocation optimal for the instance's own needs")
+    allocation_by_region_eur: dict[str, int]
+    nominal_by_region_eur: dict[str, int]
+
+
+class AgendaFunder(_Model):
+    id: str
+    name: str
+    national: bool
+    goals: list[str] | None
+    max_package_share: float | None
+    carry_over_eur: float
+    borrow_eur: float
+    regions: list[str] | None
+
+
+class AgendaDocument(Document):
+    command: Literal["agenda"]
+    years: list[str]
+    funders: list[AgendaFunder]
+    weighted_unmet_eur: dict[str, float]
+    tier_penalty_eur: dict[str, float] | None
+    by_funder_eur: dict[str, dict[str, int]]
+    carry_over_eur: dict[str, dict[str, float]]
+    coverage: dict[str, dict[str, float | None]]
+    unlocked_per_national_euro: float | None
+    certificate: Certificate | None
+
+
+ResultDocument = Annotated[
+    SolveDocument | CompareDocument | SweepDocument | GridDocument | RobustDocument
+    | AgendaDocument,
+    Field(discriminator="command"),
+]
+ADAPTER: TypeAdapter[Any] = TypeAdapter(ResultDocument)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of every command's ``--json``."""
+    schema = ADAPTER.json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            "title": f"allocator result, schema version {SCHEMA_VERSION}", **schema}
+
+
+def validate(document: dict[str, Any]) -> Any:
+    """``document`` checked against the models (raises pydantic's ValidationError)."""
+    return ADAPTER.validate_python(document)
+
+
+def header(command: str, instance: str, status: str, message: str) -> dict[str, Any]:
+    """The common part's first keys, in the order every document writes them."""
+    return {"schema_version": SCHEMA_VERSION, "command": command, "instance": instance,
+            "status": status, "message": message}
+
+
+def records(table: pd.DataFrame, **axes: object) -> list[dict[str, Any]]:
+    """Allocation records from a table with ``region``, ``goal`` and whole-euro
+    ``amount_eur`` (and any of the :data:`AXES` as columns); ``axes`` gives values common
+    to every record. Plain dicts in a list comprehension: a million in about a second."""
+    if table is None or not len(table):
+        return []
+    common = {k: v for k, v in axes.items() if v is not None}
+    columns = [c for c in AXES if c in table.columns and c not in common]
+    arrays: list[list[Any]] = [_texts(table[c]) if c != "budget_eur"
+                               else table[c].astype(float).tolist() for c in columns]
+    regions, goals = _texts(table["region"]), _texts(table["goal"])
+    amounts = table["amount_eur"].to_numpy(np.int64).tolist()
+    keys = [*common, *columns, "region", "goal", "amount_eur"]
+    first = list(common.values())
+    if not columns:
+        return [dict(zip(keys, (*first, r, g, a), strict=True))
+                for r, g, a in zip(regions, goals, amounts, strict=True)]
+    return [dict(zip(keys, (*first, *extra, r, g, a), strict=True))
+            for *extra, r, g, a in zip(*arrays, regions, goals, amounts, strict=True)]
+
+
+def _texts(ids: pd.Series) -> list[str]:
+    """Ids as a plain list; categoricals via their (few) categories, not cell by cell."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        categories = np.asarray(ids.cat.categories.astype(str), dtype=object)
+        return list(categories[ids.cat.codes.to_numpy()])
+    return [str(v) for v in ids]
