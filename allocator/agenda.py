@@ -27,12 +27,13 @@ from allocator.errors import CertificateError, InputError, Problem, Status
 from allocator.highs import Solver
 from allocator.instance import Instance
 from allocator.limits import MAX_EUR, MAX_FACTOR
+from allocator.maxmin import MARGIN, leximin_levels, with_levels
 from allocator.modeldata import to_model_data
 from allocator.read import ROW, RawTable, read_instance
 from allocator.rounding import largest_remainder
 from allocator.stages import nearest_on_optimal_face
 from allocator.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
-from models.agenda import OWN_FORM, AgendaData, build_agenda_lp
+from models.agenda import OWN_FORM, AgendaData, agenda_coverages, build_agenda_lp
 from models.rules import LP_RULES, Sums
 
 DEFAULT_YEAR = 2026
@@ -438,9 +439,20 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     scale = float(10.0 ** (np.floor(np.log10(max(total, 1.0))) - 3))
     d = agenda_data(agenda, scale)
     lp = build_agenda_lp(d)
+    levels, coverages, fair = None, None, ""
+    if agenda.policy.fairness == "max-min":
+        # Raise the lowest coverage of any region in any year (or over the period) first,
+        # then the next (allocator.maxmin); the levels then hold as a row block.
+        coverages = agenda_coverages(lp, d)
+        levels = leximin_levels(lp, coverages, agenda.policy.max_efficiency_loss)
+        if levels is not None:
+            lp = with_levels(lp, coverages, levels)
+            fair = (" Max-min fairness: the lowest coverage of any region in any year"
+                    + (" over the period" if d.floor_over_period else "")
+                    + " is raised first, then the next.")
     solver = Solver(lp)
     sol = solver.run()
-    if sol.status != Status.OPTIMAL:
+    if sol.status != Status.OPTIMAL or (coverages is not None and levels is None):
         return AgendaResult(agenda, sol.status,
                             "The agenda's rules cannot all hold "
                             f"({sol.status.value}): check the floor against the envelopes "
@@ -451,6 +463,9 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
                                (sol.col_dual, sol.row_dual))
     x = np.clip(columns[: lp.n_cells], 0.0, d.upper[t, c])
     violation = max(agenda_violations(d, x, columns[lp.n_cells:]).values())
+    if coverages is not None and levels is not None:
+        violation = max(violation, coverages.shortfall(
+            np.concatenate([x, columns[lp.n_cells:]]), levels, MARGIN))
     unmet = d.weight[None, :] * d.net_need
     np.subtract.at(unmet, (t, c), d.weight[c] * x)
     per_cell = _per_year_cells(d, x)
@@ -475,7 +490,7 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     return AgendaResult(
         agenda, Status.OPTIMAL,
         f"Optimal agenda over {len(d.years)} year(s) and {len(d.funders)} funder(s), "
-        f"certified (duality gap {gap:.1e}).{note}",
+        f"certified (duality gap {gap:.1e}).{fair}{note}",
         allocation, carry, _coverage(d, t, c, x, scale, agenda),
         {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
         gap, violation * scale, time.perf_counter() - clock, tiers)

@@ -27,6 +27,7 @@ from allocator.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
 from allocator.errors import AllocatorError, InputError, Problem, Status
 from allocator.highs import Solver
 from allocator.instance import Instance
+from allocator.maxmin import MARGIN, leximin_levels, with_levels
 from allocator.modeldata import money_scale, to_model_data
 from allocator.read import read_table
 from allocator.rounding import largest_remainder
@@ -34,7 +35,13 @@ from allocator.stages import nearest_on_optimal_face
 from allocator.validate import NeedScenario, load, need_scenarios
 from models.data import AllocationData
 from models.matrix import build_lp
-from models.robust import COVERAGE, OBJECTIVES, build_robust_lp, scenario_unmet
+from models.robust import (
+    COVERAGE,
+    OBJECTIVES,
+    build_robust_lp,
+    scenario_coverages,
+    scenario_unmet,
+)
 from models.rules import LP_RULES, Sums
 
 #: The tie-break QP (HiGHS's active-set method, about one iteration per free column) runs up
@@ -153,10 +160,24 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     base = to_model_data(instance, scale)
     base = dataclasses.replace(base, upper=np.max([d.upper for d in data], axis=0))
     lp = build_robust_lp(base, data, probabilities, objective)
+    note = ""
+    levels, coverages = None, None
+    if instance.policy.fairness == "max-min":
+        # Raise the lowest coverage of any region in any scenario first, then the next
+        # (allocator.maxmin); the levels then hold as a row block, like any rule.
+        coverages = scenario_coverages(lp, data)
+        levels = leximin_levels(lp, coverages, instance.policy.max_efficiency_loss)
+        if levels is None:
+            return Robust(instance, objective, Status.INFEASIBLE,
+                          "No allocation satisfies the rules under every scenario; solve "
+                          "each scenario alone to see which one conflicts.",
+                          seconds=time.perf_counter() - clock)
+        lp = with_levels(lp, coverages, levels)
+        note = (" Max-min fairness: the lowest coverage of any region in any scenario is "
+                "raised first, then the next.")
     solver = Solver(lp)
     solution = solver.run()
     last = solution  # the last stage solved: its costs, objective and duals
-    note = ""
     if solution.status == Status.OPTIMAL and objective == "worst-case":
         # The worst case pins down only the worst scenario's share; among its optima, take
         # the one with the least expected unmet need, so the other scenarios are not left to
@@ -178,7 +199,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
                            np.asarray(solver.h.getLp().col_cost_, dtype=float))
             solution = dataclasses.replace(solution, x=x)
         else:
-            note = (f" The split among equally good robust allocations is HiGHS's (above "
+            note += (f" The split among equally good robust allocations is HiGHS's (above "
                     f"{TIE_BREAK_MAX_CELLS:,} cells no tie-break QP is run).")
     if solution.status != Status.OPTIMAL:
         return Robust(instance, objective, solution.status,
@@ -191,6 +212,9 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
                   else probabilities @ robust_unmet)
     gap = max(0.0, value - lagrangian_bound(lp, solution.row_dual)) / max(1.0, abs(value))
     worst_violation = _violation(base, data, x)
+    if coverages is not None and levels is not None:
+        worst_violation = max(worst_violation, coverages.shortfall(
+            _useful_columns(lp, data, x), levels, MARGIN))
 
     nominal = solve(instance, fairness_price=False, marginal=False)
     nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
@@ -243,6 +267,18 @@ def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
         float(np.abs(cost).max(initial=0.0)),
         QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * lp.n_cells)
     return np.asarray(best.x) if tied is None else tied
+
+
+def _useful_columns(lp: Any, data: list[AllocationData], x: np.ndarray) -> np.ndarray:
+    """The robust LP's columns as allocation ``x`` alone sets them: y_sc = m_sc - min(x_c,
+    m_sc), the unmet need in each scenario (what the max-min rows read)."""
+    columns = np.zeros(lp.n_cols)
+    columns[: x.size] = x
+    first = lp.columns["unmet"]
+    for s, d in enumerate(data):
+        columns[first + s * x.size: first + (s + 1) * x.size] = d.net_need - np.minimum(
+            x, d.net_need)
+    return columns
 
 
 def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) -> float:

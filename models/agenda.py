@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from models.builder import LinearProgram, RowBlock, key_sums
+from models.builder import Coverages, LinearProgram, RowBlock, key_sums
 from models.data import AllocationData, FloatArray, IntArray
 from models.rules import LP_RULES
 
@@ -143,26 +143,12 @@ def build_agenda_lp(d: AgendaData) -> LinearProgram:
     add("absorption", "year_cell", np.arange(n_years * n), t * n + c, cols, np.ones(nx),
         np.full(n_years * n, -np.inf), d.upper.ravel())
 
-    need = d.region_need
-    have = d.region_need > 0
     if d.coverage_floor > 0:
-        if d.floor_over_period:
-            regions = np.flatnonzero(have.any(axis=0))
-            pos = np.full(n_regions, -1)
-            pos[regions] = np.arange(regions.size)
-            keep = pos[region_of] >= 0
-            rhs = d.coverage_floor * need.sum(axis=0) - d.region_covered.sum(axis=0)
-            add("coverage_floor", "region", regions, pos[region_of][keep], cols[keep],
-                np.ones(int(keep.sum())), rhs[regions], np.full(regions.size, np.inf))
-        else:
-            ty, rg = np.nonzero(have)
-            pos = np.full((n_years, n_regions), -1)
-            pos[ty, rg] = np.arange(ty.size)
-            r = pos[t, region_of]
-            keep = r >= 0
-            rhs = d.coverage_floor * need[ty, rg] - d.region_covered[ty, rg]
-            add("coverage_floor", "year_region", ty * n_regions + rg, r[keep], cols[keep],
-                np.ones(int(keep.sum())), rhs, np.full(ty.size, np.inf))
+        cov = _coverages(d, nx)
+        floor = cov.rows.tocoo()
+        add("coverage_floor", cov.over, cov.index, floor.row.astype(np.int64),
+            floor.col.astype(np.int64), floor.data, d.coverage_floor * cov.need - cov.have,
+            np.full(cov.size, np.inf))
 
     if (d.ramp_factor is not None or d.ramp_amount is not None) and n_years > 1:
         factor = 1.0 if d.ramp_factor is None else d.ramp_factor
@@ -269,3 +255,37 @@ class _YearView:
         r, c, v = key_sums(key_of, len(d.regions) if by_region else len(d.goals), keys,
                            self.cols, 1.0, col, coef)
         self.add(rule, over, keys, r, c, v, lo, hi)
+
+
+def agenda_coverages(lp: LinearProgram, d: AgendaData) -> Coverages:
+    """The coverages of the agenda, for max-min: the coverage floor's (region r in year t
+    from every funder's money, indexed t * R + r; or over the whole period, indexed r)."""
+    return _coverages(d, lp.n_cols)
+
+
+def _coverages(d: AgendaData, n_cols: int) -> Coverages:
+    """Region r's coverage in year t (or over the period with ``floor_over_period``) as
+    rows over the allocation columns, the first of ``n_cols``."""
+    t, c, _ = d.triples()
+    n_regions = len(d.regions)
+    region_of = d.cell_region[c]
+    cols = np.arange(t.size)
+    have = d.region_need > 0
+    if d.floor_over_period:
+        regions = np.flatnonzero(have.any(axis=0))
+        pos = np.full(n_regions, -1)
+        pos[regions] = np.arange(regions.size)
+        keep = pos[region_of] >= 0
+        rows = sp.csr_matrix((np.ones(int(keep.sum())), (pos[region_of][keep], cols[keep])),
+                             shape=(regions.size, n_cols))
+        return Coverages(rows, d.region_need.sum(axis=0)[regions],
+                         d.region_covered.sum(axis=0)[regions], "region", regions)
+    ty, rg = np.nonzero(have)
+    pos = np.full((len(d.years), n_regions), -1)
+    pos[ty, rg] = np.arange(ty.size)
+    r = pos[t, region_of]
+    keep = r >= 0
+    rows = sp.csr_matrix((np.ones(int(keep.sum())), (r[keep], cols[keep])),
+                         shape=(ty.size, n_cols))
+    return Coverages(rows, d.region_need[ty, rg], d.region_covered[ty, rg], "year_region",
+                     ty * n_regions + rg)

@@ -33,6 +33,29 @@ class RowBlock:
         return slice(self.start, self.stop)
 
 
+@dataclass(frozen=True)
+class Coverages:
+    """The coverages max-min raises, on the columns of an LP: coverage k is
+    (have[k] + rows[k] @ x) / need[k], need[k] > 0; ``over`` and ``index`` name them as a
+    row block does (``region``, ``scenario_region``, ``year_region`` …)."""
+
+    rows: sp.csr_matrix  # k x n_cols
+    need: FloatArray
+    have: FloatArray
+    over: str
+    index: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.need.shape[0])
+
+    def shortfall(self, x: FloatArray, levels: FloatArray, margin: float = 0.0) -> float:
+        """The largest amount by which ``x`` (all LP columns) misses a level (the check of
+        the ``max_min`` block, for a certificate)."""
+        funded = self.have + self.rows @ x
+        return float(np.max(levels * (1.0 - margin) * self.need - funded, initial=0.0))
+
+
 @dataclass
 class LinearProgram:
     """min cost @ x + offset  s.t.  row_lower <= A x <= row_upper, col_lower <= x <= col_upper."""

@@ -20,8 +20,9 @@ hold in every scenario, on the need that money actually meets:
 The coverage gap holds in every scenario the same way, with a lowest and highest coverage
 l_s, h_s per scenario. Both are the rules of :mod:`models.rules`, built through a view
 that reads a region's allocation as sum_g (m_s,rg - y_s,rg). So do the shortfall tiers:
-their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case t). Max-min
-is not part of this model yet.
+their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case t).
+Max-min raises the coverage of every region in every scenario, the lowest first
+(:func:`scenario_coverages` gives them to :mod:`allocator.maxmin`).
 
 Columns: x (n), the budget B, then y (S x n) scenario by scenario, then l_s, h_s per
 scenario (gap only), then t (worst-case only).
@@ -35,7 +36,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from models.builder import key_sums
+from models.builder import Coverages, key_sums
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, RowBlock, build_lp
 from models.rules import LP_RULES
@@ -195,3 +196,23 @@ def scenario_unmet(d: AllocationData, x: FloatArray) -> float:
     """Weighted unmet need of allocation ``x`` in scenario ``d``: money beyond a cell's need
     there is not used."""
     return float(d.weight @ np.maximum(d.net_need - x, 0.0))
+
+
+def scenario_coverages(lp: LinearProgram, scenarios: list[AllocationData]) -> Coverages:
+    """The coverages of the robust model, for max-min: region r in scenario s (where it has
+    need), on the money that meets need there, (E_sr + sum_g (m_s,rg - y_s,rg)) / N_sr;
+    indexed s * R + r."""
+    n = lp.n_cells
+    first_y = lp.columns["unmet"]
+    rows, need, have, index = [], [], [], []
+    for s, d in enumerate(scenarios):
+        covered = d.covered_regions
+        r, c, v = key_sums(d.cell_region, len(d.regions), covered,
+                           first_y + s * n + np.arange(n), -1.0)
+        rows.append(sp.csr_matrix((v, (r, c)), shape=(covered.size, lp.n_cols)))
+        need.append(d.region_need[covered])
+        have.append(d.region_covered[covered]
+                    + np.bincount(d.cell_region, d.net_need, minlength=len(d.regions))[covered])
+        index.append(s * len(d.regions) + covered)
+    return Coverages(sp.vstack(rows).tocsr(), np.concatenate(need), np.concatenate(have),
+                     "scenario_region", np.concatenate(index))

@@ -254,17 +254,62 @@ def test_national_money_rules_and_spend_all_hold_every_year(tmp_path: Path) -> N
     assert spent[("regio", 2026)] == pytest.approx(2e6, abs=1e-3)
 
 
-@pytest.mark.parametrize(("key", "value", "expected"), [
-    ("fairness", "max-min", "max_min (fairness=max-min): max-min over years and funders is not "
-     "in the agenda model yet; switch it off for agenda"),
-])
-def test_rules_the_agenda_states_otherwise_are_refused(tmp_path: Path, key: str, value: object,
-                                                       expected: str) -> None:
+def coverage_by_year(r: object, t: dict) -> pd.DataFrame:
+    """Region x year coverage of an agenda's allocation, recomputed from the tables."""
+    need = pd.DataFrame(t["needs"][1:], columns=t["needs"][0])
+    gross = need.groupby("region")["need_eur"].sum()
+    have = need.assign(c=need[["need_eur", "existing_eur"]].min(axis=1)).groupby(
+        "region")["c"].sum()
+    a = r.allocation  # type: ignore[attr-defined]
+    by = a.groupby(["year", "region"])["amount_eur"].sum().unstack(0).reindex(
+        gross.index).fillna(0.0)
+    return by.add(have, axis=0).div(gross, axis=0)
+
+
+def test_max_min_in_one_year_is_the_v1_answer(tmp_path: Path) -> None:
     t = floor_only(2, 2e7)
-    t["policy"].append([key, value])
-    with pytest.raises(InputError) as err:
-        load_agenda(write_csv_instance(tmp_path / "r", t))
-    assert [p.message for p in err.value.problems] == [expected]
+    t["policy"].append(["fairness", "max-min"])
+    path = write_csv_instance(tmp_path / "m", t)
+    v1 = allocator.solve(path, fairness_price=False, marginal=False)
+    agenda = solve_agenda(path)
+    assert agenda.optimal and "Max-min fairness" in agenda.message
+    [(_, unmet)] = agenda.weighted_unmet_eur.items()
+    assert unmet == pytest.approx(v1.weighted_unmet_eur, rel=1e-7)
+    coverage = coverage_by_year(agenda, t).iloc[:, 0]
+    assert coverage.min() == pytest.approx(v1.coverage["coverage"].min(), abs=1e-8)
+
+
+def test_max_min_over_years_and_over_the_period(tmp_path: Path) -> None:
+    """Two years with no money moving between them: the agenda's max-min is each year's
+    one-year max-min (the lowest coverage of each year equals v1's at that year's budget).
+    Over the period, the lowest period coverage is at least that of the weighted agenda."""
+    t = floor_only(3, 2e7)
+    t["policy"].append(["fairness", "max-min"])
+    t["years"] = [["year", "budget_eur"], [2026, 2e7], [2027, 1.2e7]]
+    r = solve_agenda(write_csv_instance(tmp_path / "y", t))
+    assert r.optimal
+    coverage = coverage_by_year(r, t)
+    one = floor_only(3, 2e7)
+    one["policy"].append(["fairness", "max-min"])
+    v1_path = write_csv_instance(tmp_path / "one", one)
+    for year, budget in ((2026, 2e7), (2027, 1.2e7)):
+        v1 = allocator.solve(v1_path, budget=budget, fairness_price=False, marginal=False)
+        assert coverage[year].min() == pytest.approx(v1.coverage["coverage"].min(), abs=1e-8)
+    t["policy"].append(["equity_over", "period"])
+    period = solve_agenda(write_csv_instance(tmp_path / "p", t))
+    weighted = dict(t, policy=[row for row in t["policy"] if row[0] != "fairness"])
+    plain = solve_agenda(write_csv_instance(tmp_path / "w", weighted))
+    assert period.optimal and plain.optimal and "over the period" in period.message
+
+    def lowest_over_period(res: object) -> float:
+        need = pd.DataFrame(t["needs"][1:], columns=t["needs"][0])
+        gross = need.groupby("region")["need_eur"].sum() * 2
+        have = need.assign(c=need[["need_eur", "existing_eur"]].min(axis=1)).groupby(
+            "region")["c"].sum() * 2
+        got = res.allocation.groupby("region")["amount_eur"].sum()  # type: ignore[attr-defined]
+        return float(((have + got.reindex(gross.index, fill_value=0)) / gross).min())
+
+    assert lowest_over_period(period) > lowest_over_period(plain) + 1e-3
 
 
 @pytest.mark.parametrize(("change", "expected"), [

@@ -103,11 +103,14 @@ def test_budget_flag_sets_the_national_envelope_of_every_agenda_year(tmp_path: P
     assert sum(rijk.values()) <= 4e8
 
 
-def test_a_rule_the_agenda_cannot_hold_yet_is_refused_by_name(
-        capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["agenda", str(AGENDA), "--fairness", "max-min", "--no-report"]) == 2
-    assert ("max_min (fairness=max-min): max-min over years and funders is not in the agenda "
-            "model yet; switch it off for agenda" in capsys.readouterr().err)
+def test_max_min_flag_on_the_default_agenda(tmp_path: Path) -> None:
+    fair = run_json(tmp_path, ["agenda", str(AGENDA), "--fairness", "max-min"], "fair")
+    plain = run_json(tmp_path, ["agenda", str(AGENDA)], "plain")
+    assert "Max-min fairness" in fair["message"]
+    for year in fair["years"]:
+        low = min(region[str(year)] for region in fair["coverage"].values())
+        before = min(region[str(year)] for region in plain["coverage"].values())
+        assert low >= before - 1e-9
 
 
 def test_gap_flag_holds_in_every_agenda_year(tmp_path: Path) -> None:

@@ -177,14 +177,15 @@ def test_cli_writes_workbook_and_json(tmp_path: Path, capsys: pytest.CaptureFixt
     assert [r[4] for r in rows] == [round(s["regret_eur"]) for s in data["scenarios"]]
 
 
-def test_rules_outside_the_robust_model_are_refused(tmp_path: Path) -> None:
+def test_max_min_with_one_scenario_is_the_plain_max_min(tmp_path: Path) -> None:
     needs = scenario_file(tmp_path, [["a", 1, None, None, 1]])
     inst = allocator.load(NPVR).with_policy(fairness="max-min")
-    with pytest.raises(InputError) as err:
-        robust(inst, needs)
-    assert [p.message for p in err.value.problems] == [
-        "max_min (fairness=max-min): max-min over need scenarios is not in the robust model "
-        "yet; switch it off for robust"]
+    r = robust(inst, needs)
+    plain = allocator.solve(inst, fairness_price=False, marginal=False)
+    assert r.objective_eur == pytest.approx(plain.weighted_unmet_eur, rel=1e-7)
+    x = r.allocation["amount_eur"].to_numpy()
+    lowest = scenario_coverages(inst, [{}], x).min()
+    assert lowest == pytest.approx(plain.coverage["coverage"].min(), abs=1e-8)
 
 
 @pytest.mark.parametrize("objective", ["expected", "worst-case"])
@@ -309,3 +310,81 @@ def test_above_the_tie_break_limit_the_result_says_so(tmp_path: Path,
     assert r.optimal
     assert r.message.endswith("The split among equally good robust allocations is HiGHS's "
                               "(above 10 cells no tie-break QP is run).")
+
+
+def scenario_coverages(inst: allocator.Instance, factors: list[dict[str, float]],
+                       x: np.ndarray) -> np.ndarray:
+    """Coverage of every region in every scenario on the money that meets need there,
+    recomputed from the tables."""
+    needs = inst.needs
+    regions = needs["region"].astype(str).to_numpy()
+    existing = needs["existing_eur"].to_numpy()
+    out = []
+    for f in factors:
+        need = needs["need_eur"].to_numpy() * pd.Series(regions).map(f).fillna(1.0).to_numpy()
+        useful = np.minimum(x, np.maximum(need - existing, 0))
+        for region in inst.regions.index:
+            idx = regions == region
+            out.append((np.minimum(existing[idx], need[idx]).sum() + useful[idx].sum())
+                       / need[idx].sum())
+    return np.array(out)
+
+
+def best_lowest_coverage(inst: allocator.Instance, factors: list[dict[str, float]]) -> float:
+    """max t: every region in every scenario covered at least t (and the 30 % floor),
+    x within the budget; written densely for scipy's HiGHS: x, u (useful money per scenario
+    and cell), t."""
+    needs = inst.needs
+    n, k = len(needs), len(factors)
+    regions = needs["region"].astype(str).to_numpy()
+    existing = needs["existing_eur"].to_numpy()
+    nv = n + k * n + 1
+    a_ub, b_ub = [np.r_[np.ones(n), np.zeros(k * n + 1)]], [inst.policy.budget_eur]
+    bounds = [(0, None)] * n
+    for s, f in enumerate(factors):
+        need = needs["need_eur"].to_numpy() * pd.Series(regions).map(f).fillna(1.0).to_numpy()
+        m = np.maximum(need - existing, 0)
+        for i in range(n):
+            r = np.zeros(nv)  # u_si <= x_i
+            r[n + s * n + i], r[i] = 1, -1
+            a_ub.append(r)
+            b_ub.append(0.0)
+            bounds.append((0, float(m[i])))
+        for region in inst.regions.index:
+            idx = np.flatnonzero(regions == region)
+            gross, covered = need[idx].sum(), np.minimum(existing[idx], need[idx]).sum()
+            for level, t in ((0.3, 0.0), (0.0, gross)):  # floor; then t * gross
+                r = np.zeros(nv)
+                r[n + s * n + idx] = -1
+                r[-1] = t
+                a_ub.append(r)
+                b_ub.append(covered - level * gross)
+    bounds.append((0, 1))
+    c = np.zeros(nv)
+    c[-1] = -1
+    res = linprog(c, A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=bounds, method="highs")
+    assert res.status == 0
+    return float(-res.fun)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("objective", ["expected", "worst-case"])
+def test_max_min_raises_the_lowest_coverage_in_any_scenario(tmp_path: Path, seed: int,
+                                                             objective: str) -> None:
+    tables = tiny(seed)
+    tables["policy"].append(["fairness", "max-min"])
+    inst = allocator.load(write_csv_instance(tmp_path / "i", tables))
+    plain = allocator.load(write_csv_instance(tmp_path / "p", tiny(seed)))
+    factors = [{"a": 0.8}, {}, {"b": 1.4, "c": 1.2}]
+    rows = [["low", 0.3, "a", None, 0.8], ["mid", 0.5, None, None, 1],
+            ["high", 0.2, "b", None, 1.4], ["high", None, "c", None, 1.2]]
+    fair = robust(inst, scenario_file(tmp_path, rows), objective=objective)
+    weighted = robust(plain, scenario_file(tmp_path, rows), objective=objective)
+    assert fair.optimal and weighted.optimal
+    assert "Max-min fairness" in fair.message
+    lowest = scenario_coverages(inst, factors, fair.allocation["amount_eur"].to_numpy()).min()
+    assert lowest == pytest.approx(best_lowest_coverage(inst, factors), abs=1e-7)
+    before = scenario_coverages(plain, factors, weighted.allocation["amount_eur"].to_numpy())
+    assert lowest > before.min() + 0.05  # it does something here
+    # max-min spends what is left efficiently: it costs weighted unmet need, never saves it
+    assert fair.objective_eur >= weighted.objective_eur - 1e-6

@@ -1,5 +1,6 @@
-"""Max-min fairness: not rows of the LP but a sequence of LPs that turns into per-region
-minimums (:mod:`allocator.maxmin`); listed for the support table and the central refusal."""
+"""Max-min fairness: not rows of the LP but a sequence of LPs over a model's coverages
+(:mod:`allocator.maxmin`) whose levels then hold as the ``max_min`` row block; listed for
+the support table."""
 
 from __future__ import annotations
 
@@ -7,6 +8,6 @@ from models.rules.base import Rule
 
 MAX_MIN = Rule(
     "max_min", ("policy:fairness=max-min",),
-    "raise the lowest regional coverage first, then the next (lexicographic max-min)",
-    {"robust": "max-min over need scenarios is not in the robust model yet",
-     "agenda": "max-min over years and funders is not in the agenda model yet"})
+    "raise the lowest regional coverage first, then the next (lexicographic max-min); in "
+    "robust every region in every scenario, in agenda every region in every year (or over "
+    "the period)")
