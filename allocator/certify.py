@@ -8,6 +8,7 @@ between the reported allocation's unmet need and that bound proves optimality.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,6 +92,18 @@ def lagrangian_bound(lp: LinearProgram, row_dual: FloatArray) -> float:
     z = lp.cost - lp.matrix.T @ y
     cols = np.minimum(z * lp.col_lower, z * lp.col_upper)
     return float(lp.offset + y @ rhs + cols.sum())
+
+
+def certify_at(d: AllocationData, lp: LinearProgram, budget: float, x: FloatArray,
+               row_dual: FloatArray, scale: float) -> Certificate:
+    """The certificate of a point on a curve or grid: ``lp`` re-solved with its budget column
+    fixed at ``budget`` (model units), ``x`` and ``row_dual`` its solution there; every rule
+    is re-checked at that budget and the bound uses that budget's column bounds."""
+    column = lp.columns["budget"]
+    lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+    lower[column] = upper[column] = budget
+    at = dataclasses.replace(lp, col_lower=lower, col_upper=upper)
+    return certify(dataclasses.replace(d, budget=budget), at, x, row_dual, scale)
 
 
 def certify(d: AllocationData, lp: LinearProgram, x: FloatArray, stage1_row_dual: FloatArray,

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.errors import OutsideFault, Status, UsageError
+from allocator.errors import CertificateError, OutsideFault, Status, UsageError
 from allocator.instance import Instance, Policy
 from allocator.limits import MAX_EUR, MAX_GRID_POINTS, MAX_STEPS, SCHEDULER_TIMEOUT_S
 from allocator.validate import NeedScenario
@@ -55,6 +55,9 @@ class GridPoint:
     objective_eur: float | None = None
     tier_penalty_eur: float | None = None  # None: no tiers (or no optimum)
     cells_eur: tuple[int, ...] | None = None  # with allocations=True: whole euros per cell
+    # the point's certificate (None where there is no optimum)
+    max_violation_eur: float | None = None
+    duality_gap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def tasks(instance: Instance, budgets: Sequence[float],
 def run_task(instance: Instance, task: Task) -> list[GridPoint]:
     """Solve one task: one model, one warm re-solve per budget."""
     from allocator import highs
-    from allocator.certify import tier_penalty, unmet
+    from allocator.certify import certify_at, tier_penalty, unmet
     from allocator.engine import solve
     from allocator.modeldata import money_scale, to_model_data
     from models.matrix import build_lp
@@ -137,10 +140,12 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
 
     def point(budget: float, status: Status, unmet: float | None, tiers: float | None,
               value: float | None, regions: dict[str, int] | None = None,
-              cells: tuple[int, ...] | None = None) -> GridPoint:
+              cells: tuple[int, ...] | None = None, cert: Any = None) -> GridPoint:
         total = None if unmet is None else unmet + (tiers or 0.0)
         return GridPoint(task.policy_name, needs, budget, status.value, unmet, value,
-                         regions, total, tiers, cells)
+                         regions, total, tiers, cells,
+                         None if cert is None else cert.max_violation_eur,
+                         None if cert is None else cert.duality_gap)
 
     maxmin = inst.policy.fairness == "max-min"
     if maxmin or task.allocations:
@@ -158,7 +163,7 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
             value = None if maxmin or not r.optimal else max(0.0, r.marginal_value or 0.0)
             out.append(point(budget, r.status, r.weighted_unmet_eur if r.optimal else None,
                              r.tier_penalty_eur if r.optimal else None, value, regions,
-                             cells))
+                             cells, r.certificate if r.optimal else None))
         return out
     scale = money_scale(inst)
     d = to_model_data(inst, scale)
@@ -174,8 +179,14 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
             continue
         x = sol.x[: lp.n_cells]
         tiers = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
+        cert = certify_at(d, lp, budget / scale, x, sol.row_dual, scale)
+        if not cert.passed:
+            raise CertificateError(
+                f"The grid point at €{budget:,.2f} ({task.policy_name}, {needs}) failed its "
+                f"independent check (largest violation €{cert.max_violation_eur:,.2f} in "
+                f"{cert.worst_rule or '-'}, relative duality gap {cert.duality_gap:.2e}).")
         out.append(point(budget, sol.status, max(0.0, unmet(d, x) * scale), tiers,
-                         max(0.0, -float(sol.col_dual[column]))))
+                         max(0.0, -float(sol.col_dual[column])), cert=cert))
     return out
 
 

@@ -145,6 +145,10 @@ class Breakpoint(_Model):
     objective_eur: float | None
     tier_penalty_eur: float | None
     marginal_value: float | None
+    max_violation_eur: float | None = Field(description="the point's certificate: largest "
+                                                        "rule violation, re-checked")
+    duality_gap: float | None = Field(description="the point's certificate: relative gap to "
+                                                  "the Lagrangian bound")
 
 
 class SweepDocument(Document):
@@ -165,6 +169,8 @@ class GridPoint(_Model):
     by_region_eur: dict[str, int] | None
     objective_eur: float | None
     tier_penalty_eur: float | None
+    max_violation_eur: float | None = Field(description="the point's certificate")
+    duality_gap: float | None = Field(description="the point's certificate")
 
 
 class GridDocument(Document):

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 
 from allocator import highs
-from allocator.certify import tier_penalty, unmet
+from allocator.certify import Certificate, certify_at, tier_penalty, unmet
 from allocator.engine import solve
-from allocator.errors import Status, UsageError
+from allocator.errors import CertificateError, Status, UsageError
 from allocator.explain import budget_range
 from allocator.instance import Instance
 from allocator.labels import money
@@ -61,6 +61,10 @@ class Breakpoint:
     objective_eur: float = 0.0  # the curve: weighted unmet need + tier penalty
     tier_penalty_eur: float | None = None  # None: no tiers in force
     status: str = "optimal"  # "infeasible" for an asked budget at which the rules cannot hold
+    # The certificate of the allocation reported here (None where infeasible): every rule
+    # re-checked at this budget, the objective against the Lagrangian bound of its duals.
+    max_violation_eur: float | None = None
+    duality_gap: float | None = None
 
     @property
     def optimal(self) -> bool:
@@ -175,7 +179,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         return _sampled(instance, asked if asked is not None else (
             np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale if b > a
             else np.array([a * scale])), low * scale)
-    points: dict[float, tuple[float, float, np.ndarray]] = {}
+    points: dict[float, tuple[float, float, np.ndarray, Certificate]] = {}
 
     def evaluate(budget: float) -> tuple[float, float]:
         nonlocal solves
@@ -186,8 +190,10 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
             if sol.status != Status.OPTIMAL:
                 raise RuntimeError(f"no optimum at budget {budget * scale:,.2f} "
                                    f"({sol.status.value})")
-            points[budget] = (sol.objective, float(sol.col_dual[col]), sol.x[: lp.n_cells])
-        u, slope, _ = points[budget]
+            x = sol.x[: lp.n_cells]
+            points[budget] = (sol.objective, float(sol.col_dual[col]), x,
+                              _certified(d, lp, budget, x, sol.row_dual, scale))
+        u, slope, _, _ = points[budget]
         return u, slope
 
     if asked is not None:
@@ -240,6 +246,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     breakpoints = []
     for i, value in zip(vertices, values, strict=True):
         at: np.ndarray = points[xs[i]][2]
+        cert = points[xs[i]][3]
         if xs[i] <= 0.0:
             at = np.zeros_like(at)  # no money: the only allocation there is
         elif tie_broken:
@@ -247,14 +254,16 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
             # picks the reported allocation, so a breakpoint shows what `solve` would.
             full = solve(instance, budget=xs[i] * scale, fairness_price=False,
                          marginal=False)
-            if full.optimal:
+            if full.optimal and full.certificate is not None:
                 at = full.allocation["amount_eur"].to_numpy(float) / scale
+                cert = full.certificate
         if keep:
             columns[f"{xs[i] * scale:.2f}"] = at * scale
         penalty = tier_penalty(d, at) * scale if tiers else None
         breakpoints.append(Breakpoint(
             round(xs[i] * scale, 2), round(unmet(d, at) * scale, 2), value,
-            round(us[i] * scale, 2), None if penalty is None else round(penalty, 2)))
+            round(us[i] * scale, 2), None if penalty is None else round(penalty, 2),
+            max_violation_eur=cert.max_violation_eur, duality_gap=cert.duality_gap))
     saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
     if keep:
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
@@ -289,12 +298,14 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
             grid.append(Breakpoint(round(float(budget) * scale, 2), nan, nan, nan, None,
                                    "infeasible"))
             continue
-        value, slope, x = points[float(budget)]
+        value, slope, x, cert = points[float(budget)]
         penalty = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
         grid.append(Breakpoint(round(float(budget) * scale, 2),
                                round(value * scale - (penalty or 0.0), 2), max(0.0, -slope),
                                round(value * scale, 2),
-                               None if penalty is None else round(penalty, 2)))
+                               None if penalty is None else round(penalty, 2),
+                               max_violation_eur=cert.max_violation_eur,
+                               duality_gap=cert.duality_gap))
     message = (f"A grid of {len(grid)} budgets between €{budgets[0] * scale:,.0f} and "
                f"€{budgets[-1] * scale:,.0f}, in {solves()} LP solves.")
     short = [p for p in grid if not p.optimal]
@@ -315,33 +326,36 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
     nothing = np.zeros(d.n_cells)
     # (budget, weighted unmet need, tier penalty or None, allocation) of each optimal point;
     # no money is the one allocation at a budget of 0, with nothing to solve
-    ok: list[tuple[float, float, float | None, np.ndarray]] = []
+    ok: list[tuple[float, float, float | None, np.ndarray, Certificate | None]] = []
     short: list[float] = []  # budgets at which the rules cannot hold
     for budget in (float(b) for b in budgets):
         if budget <= 0:
             ok.append((0.0, unmet(d, nothing) * scale,
                        tier_penalty(d, nothing) * scale if d.shortfall_tiers else None,
-                       nothing))
+                       nothing, None))
             continue
         r = solve(instance, budget=budget, fairness_price=False, marginal=False)
         if r.optimal:
             ok.append((budget, r.weighted_unmet_eur, r.tier_penalty_eur,
-                       r.allocation["amount_eur"].to_numpy(float)))
+                       r.allocation["amount_eur"].to_numpy(float), r.certificate))
         else:
             short.append(budget)
     points = []
     columns = {}
     nan = float("nan")
     points += [Breakpoint(round(b, 2), nan, nan, nan, None, "infeasible") for b in short]
-    for k, (budget, weighted, tiers, x) in enumerate(ok):
+    for k, (budget, weighted, tiers, x, cert) in enumerate(ok):
         objective = weighted + (tiers or 0.0)
         if k + 1 < len(ok):
-            nb, nw, nt, _ = ok[k + 1]
+            nb, nw, nt, _, _ = ok[k + 1]
             value = -((nw + (nt or 0.0)) - objective) / (nb - budget)
         else:
             value = 0.0
         points.append(Breakpoint(round(budget, 2), round(weighted, 2), max(0.0, value),
-                                 round(objective, 2), None if tiers is None else round(tiers, 2)))
+                                 round(objective, 2), None if tiers is None else round(tiers, 2),
+                                 # no money: nothing to certify but that nothing is spent
+                                 max_violation_eur=cert.max_violation_eur if cert else 0.0,
+                                 duality_gap=cert.duality_gap if cert else 0.0))
         columns[f"{budget:.2f}"] = x
     points.sort(key=lambda p: p.budget_eur)
     cells = instance.needs[["region", "goal"]].astype(str)
@@ -353,6 +367,19 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
                "curve is sampled, not traced: between two budgets the value shown is the "
                "straight line, not a solve.")
     return Sweep(instance, points, round(low, 2), None, len(budgets), message, allocations)
+
+
+def _certified(d: AllocationData, lp: Any, budget: float, x: np.ndarray,
+               row_dual: np.ndarray, scale: float) -> Certificate:
+    """The certificate of the stage-1 optimum at ``budget``; one that fails stops the
+    sweep as it stops a solve."""
+    cert = certify_at(d, lp, budget, x, row_dual, scale)
+    if not cert.passed:
+        raise CertificateError(
+            f"The curve failed its independent check at €{budget * scale:,.2f} (largest "
+            f"violation €{cert.max_violation_eur:,.2f} in {cert.worst_rule or '-'}, relative "
+            f"duality gap {cert.duality_gap:.2e}); it is not reported.")
+    return cert
 
 
 def _vertices(xs: list[float], us: list[float]) -> list[int]:

@@ -186,3 +186,33 @@ def test_the_asked_budgets_exactly_with_infeasible_ones_marked(tmp_path: Path,
     assert json.loads(out.read_text())["breakpoints"][0]["weighted_unmet_eur"] is None
     assert "€      100,000,000  infeasible: the rules cannot hold here" in \
         capsys.readouterr().out
+
+
+def test_every_point_of_the_curve_carries_its_certificate() -> None:
+    s = sweep(NPVR)
+    for p in s.breakpoints:
+        assert p.max_violation_eur is not None and p.max_violation_eur <= 1e-3
+        assert p.duality_gap is not None and p.duality_gap <= 1e-6
+    grid = sweep(NPVR, budgets=[1e8, 2.5e8, 6e8])
+    assert [p.duality_gap is None for p in grid.breakpoints] == [True, False, False]
+
+
+def test_the_point_certificate_is_the_budget_s_own() -> None:
+    """certify_at re-checks the rules and the bound at the budget it is given: the stage-1
+    optimum at €250 m passes there, fails at €300 m (it leaves money unspent that lowers the
+    bound) and fails when the allocation overspends."""
+    from allocator import highs
+    from allocator.certify import certify_at
+    from allocator.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    inst = allocator.load(NPVR)
+    scale = money_scale(inst)
+    d = to_model_data(inst, scale)
+    lp = build_lp(d)
+    sol = highs.Solver(lp).run()
+    x = sol.x[: lp.n_cells]
+    assert certify_at(d, lp, d.budget, x, sol.row_dual, scale).passed
+    assert not certify_at(d, lp, d.budget * 1.2, x, sol.row_dual, scale).passed
+    over = certify_at(d, lp, d.budget, x * 1.01, sol.row_dual, scale)
+    assert not over.passed and over.worst_rule == "budget"
