@@ -203,7 +203,7 @@ def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
                    help="with max-min: weighted unmet need at most (1 + F) x its optimum")
     r.add_argument("--policy", metavar="NAME|FILE.toml",
                    help=f"a policy preset: {', '.join(available())}, or a preset file")
-    r.add_argument("--per-capita-cap", type=float, metavar="K", dest="per_capita_cap_ratio",
+    r.add_argument("--per-capita-cap", type=float, metavar="K", dest="per_capita_cap",
                    help="no region above K x its population share of the budget")
     r.add_argument("--region-min", type=float, metavar="EUR", dest="region_min_eur",
                    help="every region gets at least EUR (a region's min_eur wins)")
@@ -215,7 +215,7 @@ def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
     r.add_argument("--cofinancing-ratio", type=float, metavar="R", dest="cofinancing_ratio",
                    help="regional euros required per national euro, up to each region's "
                         "cofinancing_eur")
-    r.add_argument("--max-change", type=float, metavar="EUR", dest="max_change_eur_per_capita",
+    r.add_argument("--max-change", type=float, metavar="EUR", dest="change_cap",
                    help="a region's allocation stays within EUR per inhabitant of its "
                         "reference_eur")
     r.add_argument("--spend-all", action="store_true", default=None,
@@ -226,10 +226,10 @@ def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
 POLICY_FLAGS = {"budget": "budget_eur", "floor": "coverage_floor",
                 "max_gap": "max_coverage_gap", "fairness": "fairness",
                 "max_efficiency_loss": "max_efficiency_loss",
-                "per_capita_cap_ratio": "per_capita_cap_ratio",
+                "per_capita_cap": "per_capita_cap",
                 "region_min_eur": "region_min_eur", "region_max_eur": "region_max_eur",
                 "shortfall_tiers": "shortfall_tiers", "cofinancing_ratio": "cofinancing_ratio",
-                "max_change_eur_per_capita": "max_change_eur_per_capita",
+                "change_cap": "change_cap",
                 "spend_all": "spend_all"}
 
 

@@ -29,10 +29,10 @@ RULES: dict[str, dict[str, object]] = {
     "max_coverage_gap": {"max_coverage_gap": None},
     "min_share": {"min_share": None},
     "max_share": {"max_share": None},
-    "per_capita_cap_ratio": {"per_capita_cap_ratio": None},
+    "per_capita_cap": {"per_capita_cap": None},
     "region_min": {"region_min": None},
     "region_max": {"region_max": None},
-    "change_cap": {"max_change_per_capita": None},
+    "change_cap": {"change_cap": None},
     "shortfall_tiers": {"shortfall_tiers": None},
     "cofinancing": {"cofinancing_ratio": None},
     "spend_all": {"spend_all": False},
@@ -105,9 +105,9 @@ class Repair:
         """The change in words: ``lower the coverage floor to 37.42%``."""
         if self.rule in ("coverage_floor", "max_coverage_gap"):
             shown = percent(self.value, lang)
-        elif self.rule == "per_capita_cap_ratio":
+        elif self.rule == "per_capita_cap":
             shown = number(self.value, lang)
-        elif self.rule == "max_change_eur_per_capita":
+        elif self.rule == "change_cap":
             shown = money(self.value, lang, decimals=2)
         else:
             shown = money(self.value, lang)
@@ -187,18 +187,18 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
             if delta > d.max_coverage_gap:
                 value = math.ceil(delta * 1e4) / 1e4
                 out.append(Repair("max_coverage_gap", value))
-    if d.per_capita_cap_ratio is not None:
-        lp = build_lp(dataclasses.replace(d, per_capita_cap_ratio=None))
+    if d.per_capita_cap is not None:
+        lp = build_lp(dataclasses.replace(d, per_capita_cap=None))
         regions = np.arange(len(d.regions))
         share = d.population / d.population.sum() * d.budget
         rows = region_rows(d, regions, -share, lp.n_cols + 1)
         kappa = _best(with_parameter(lp, rows, np.full(regions.size, -np.inf),
                                       np.zeros(regions.size), 1.0))
-        if kappa is not None and kappa > d.per_capita_cap_ratio:
+        if kappa is not None and kappa > d.per_capita_cap:
             value = math.ceil(kappa * 1e4) / 1e4
-            out.append(Repair("per_capita_cap_ratio", value))
-    if d.max_change_per_capita is not None and d.reference is not None:
-        lp = build_lp(dataclasses.replace(d, max_change_per_capita=None))
+            out.append(Repair("per_capita_cap", value))
+    if d.change_cap is not None and d.reference is not None:
+        lp = build_lp(dataclasses.replace(d, change_cap=None))
         regions = np.flatnonzero(~np.isnan(d.reference))
         pop = d.population[regions]
         n = lp.n_cols + 1
@@ -208,9 +208,9 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         change = _best(with_parameter(lp, rows.tocsr(), np.concatenate([-inf, ref]),
                                       np.concatenate([ref, inf]), 1.0,
                                       upper=float(d.upper.sum() + ref.max()) / pop.min() + 1))
-        if change is not None and change > d.max_change_per_capita:
+        if change is not None and change > d.change_cap:
             value = math.ceil(change * scale * 100) / 100
-            out.append(Repair("max_change_eur_per_capita", value))
+            out.append(Repair("change_cap", value))
     out.extend(_region_bound_repairs(d, scale))
     return out
 

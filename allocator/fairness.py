@@ -82,8 +82,7 @@ def tightening_costs(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
             continue
         step, move = STEPS[block.rule]
         cost = float(np.abs(row_dual[block.rows]) @ move(d, block, scale)) * scale
-        name = "max_coverage_gap" if block.rule == "coverage_gap" else (
-            "per_capita_cap_ratio" if block.rule == "per_capita_cap" else block.rule)
+        name = "max_coverage_gap" if block.rule == "coverage_gap" else block.rule
         out[name] = (step, cost)
     return out
 

@@ -19,7 +19,7 @@ RULES = {
     "floor": "coverage_floor 0.1",
     "gap": "max_coverage_gap 0.9 (= 1 - floor: it binds, yet can always hold)",
     "shares": "each goal at least 0.5/G and at most 2/G of the budget",
-    "per-capita": "per_capita_cap_ratio 5",
+    "per-capita": "per_capita_cap 5",
 }
 
 
@@ -68,7 +68,7 @@ def synthetic_tables(regions: int, goals: int = 3, seed: int = 0, *,
     if "gap" in rules:
         policy["max_coverage_gap"] = 0.9
     if "per-capita" in rules:
-        policy["per_capita_cap_ratio"] = 5
+        policy["per_capita_cap"] = 5
     goal_table = pd.DataFrame({"goal": gid, "weight": rng.choice([1.0, 1.5], goals)})
     if "shares" in rules:
         # At least half a fair share, but never more than half of what the goal can absorb.
@@ -123,7 +123,7 @@ def _binding(regions: int, goals: int, seed: int) -> dict[str, pd.DataFrame]:
     floor = float(np.floor(min(0.3, 0.95 * reach.min()) * 1000) / 1000)
     gap = float(np.ceil(max(0.5, before.max() - floor + 0.05) * 1000) / 1000)
     values = {"budget_eur": budget, "coverage_floor": floor, "max_coverage_gap": gap,
-              "per_capita_cap_ratio": kappa}
+              "per_capita_cap": kappa}
     t["policy"] = pd.DataFrame({"key": list(values), "value": list(values.values())})
     return t
 

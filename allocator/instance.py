@@ -13,15 +13,27 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from allocator.errors import InputError, Problem
 from allocator.limits import MAX_EUR, MAX_FACTOR, MAX_WEIGHT
 
-POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
+POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
                "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
                "region_max_eur", "shortfall_tiers", "cofinancing_ratio",
-               "max_change_eur_per_capita", "ramp_factor", "ramp_amount_eur", "equity_over")
+               "change_cap", "ramp_factor", "ramp_amount_eur", "equity_over")
+
+#: Earlier names of policy keys, still read everywhere a key is (policy sheets, scenario
+#: columns, presets, Python keywords): since result schema 2.0 a rule's key is its name.
+RENAMED_KEYS = {"per_capita_cap_ratio": "per_capita_cap",
+                "max_change_eur_per_capita": "change_cap"}
+
+
+def policy_key(key: str) -> str:
+    """A policy key by its current name."""
+    return RENAMED_KEYS.get(key, key)
+
 
 Tiers = tuple[tuple[float, float], ...]
 
@@ -37,11 +49,19 @@ class Policy(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _current_names(cls, data: object) -> object:
+        """Keys under their earlier names (:data:`RENAMED_KEYS`) are read as the new ones."""
+        if isinstance(data, dict) and any(k in RENAMED_KEYS for k in data):
+            return {policy_key(k): v for k, v in data.items()}
+        return data
+
     budget_eur: float = Field(gt=0, le=MAX_EUR, description="the annual envelope B")
     coverage_floor: float = Field(0.0, ge=0, le=1, description="every region's coverage >= this")
     max_coverage_gap: float | None = Field(None, ge=0, le=1,
                                            description="highest minus lowest coverage <= this")
-    per_capita_cap_ratio: float | None = Field(None, gt=0, le=MAX_WEIGHT,
+    per_capita_cap: float | None = Field(None, gt=0, le=MAX_WEIGHT,
                                                description="region gets <= this x its pro-capita B")
     spend_all: bool = Field(False, description="the whole budget must be allocated")
     fairness: Literal["weighted", "max-min"] = Field(
@@ -64,7 +84,7 @@ class Policy(BaseModel):
         None, gt=0, le=MAX_WEIGHT,
         description="regional euros required per national euro, up to each "
                     "region's cofinancing_eur")
-    max_change_eur_per_capita: float | None = Field(
+    change_cap: float | None = Field(
         None, ge=0, le=MAX_EUR,
         description="a region's allocation differs from its reference_eur by at "
                     "most this x its population")
@@ -119,14 +139,14 @@ class Policy(BaseModel):
         rules: dict[str, float | bool | str] = {}
         if self.coverage_floor > 0:
             rules["coverage_floor"] = self.coverage_floor
-        for key in ("max_coverage_gap", "per_capita_cap_ratio"):
+        for key in ("max_coverage_gap", "per_capita_cap"):
             value = getattr(self, key)
             if value is not None:
                 rules[key] = value
         if self.equity_over == "period":
             rules["equity_over"] = "period"
         for key in ("region_min_eur", "region_max_eur", "cofinancing_ratio",
-                    "max_change_eur_per_capita", "ramp_factor", "ramp_amount_eur"):
+                    "change_cap", "ramp_factor", "ramp_amount_eur"):
             value = getattr(self, key)
             if value is not None:
                 rules[key] = value
@@ -191,8 +211,8 @@ class Instance:
 
     def checked(self) -> Instance:
         """Self, once the rules in force have the region columns they need."""
-        if self.policy.max_change_eur_per_capita is not None and (
+        if self.policy.change_cap is not None and (
                 "reference_eur" not in self.regions or self.regions["reference_eur"].isna().any()):
-            raise InputError([Problem(self.source or self.name, "max_change_eur_per_capita "
+            raise InputError([Problem(self.source or self.name, "change_cap "
                                       "needs a reference_eur for every region (regions sheet)")])
         return self

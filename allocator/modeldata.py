@@ -85,7 +85,7 @@ def to_model_data(instance: Instance, scale: float) -> AllocationData:
         max_coverage_gap=p.max_coverage_gap,
         min_share=None if np.isnan(min_share).all() else min_share,
         max_share=None if np.isnan(max_share).all() else max_share,
-        per_capita_cap_ratio=p.per_capita_cap_ratio,
+        per_capita_cap=p.per_capita_cap,
         region_min=_optional(instance.regions, "min_eur", scale, p.region_min_eur),
         region_max=_optional(instance.regions, "max_eur", scale, p.region_max_eur),
         shortfall_tiers=p.shortfall_tiers,
@@ -93,7 +93,6 @@ def to_model_data(instance: Instance, scale: float) -> AllocationData:
         cofinancing_capacity=(_optional(instance.regions, "cofinancing_eur", scale)
                               if p.cofinancing_ratio is not None else None),
         reference=(_optional(instance.regions, "reference_eur", scale)
-                   if p.max_change_eur_per_capita is not None else None),
-        max_change_per_capita=(None if p.max_change_eur_per_capita is None
-                               else p.max_change_eur_per_capita / scale),
+                   if p.change_cap is not None else None),
+        change_cap=None if p.change_cap is None else p.change_cap / scale,
     )

@@ -63,7 +63,7 @@ def available() -> list[str]:
 
 def load_preset(name: str) -> Preset:
     """A shipped preset by name, or a preset file by path."""
-    from allocator.instance import POLICY_KEYS
+    from allocator.instance import POLICY_KEYS, policy_key
 
     path = Path(name) if name.endswith(".toml") else PRESET_DIR / f"{name}.toml"
     if not path.is_file():
@@ -83,6 +83,8 @@ def load_preset(name: str) -> Preset:
     if not isinstance(off, list) or not all(isinstance(k, str) for k in off):
         problems.append(Problem(str(path), "off must be a list of policy keys"))
         off = []
+    values = {policy_key(k): v for k, v in values.items()}
+    off = [policy_key(k) for k in off]
     for key in [*values, *off]:
         if key not in POLICY_KEYS:
             problems.append(Problem(str(path), f"unknown policy key '{key}' (known: "

@@ -63,7 +63,7 @@ HEADERS = {
 
 POLICY_ROWS = [
     ("budget_eur", None), ("coverage_floor", 0), ("max_coverage_gap", None),
-    ("per_capita_cap_ratio", None), ("spend_all", "false"),
+    ("per_capita_cap", None), ("spend_all", "false"),
 ]
 
 

@@ -27,7 +27,7 @@ from allocator.cells import (
     table_decimal,
 )
 from allocator.errors import MAX_LISTED_PER_COLUMN, InputError, Problem
-from allocator.instance import POLICY_KEYS, Instance, Policy
+from allocator.instance import POLICY_KEYS, RENAMED_KEYS, Instance, Policy, policy_key
 from allocator.limits import (
     MAX_EUR,
     MAX_FACTOR,
@@ -52,9 +52,9 @@ NUMERIC = {
     "funders": ("max_package_share", "carry_over_eur", "borrow_eur"),
     "envelopes": ("budget_eur",),
     "streams": ("amount_eur",),
-    "scenarios": ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
+    "scenarios": ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
                   "max_efficiency_loss", "region_min_eur", "region_max_eur",
-                  "cofinancing_ratio", "max_change_eur_per_capita"),
+                  "cofinancing_ratio", "change_cap"),
 }
 #: Policy keys whose value is a number (the rest are true/false).
 FRACTION_KEYS = ("coverage_floor", "max_coverage_gap")
@@ -313,15 +313,15 @@ def validate(
     policy = _policy(tables["policy"], problems, overrides or {})
     if "sources" in tables:
         _Columns(tables["sources"], problems, "sources")  # its text, checked like the rest
-    if policy is not None and policy.max_change_eur_per_capita is not None and not regions.empty:
+    if policy is not None and policy.change_cap is not None and not regions.empty:
         # A cap on change needs a reference to change from, for every region.
         if "reference_eur" not in rt.f:
             problems.append(rt.t.problem(
-                "missing column 'reference_eur' (max_change_eur_per_capita is set)"))
+                "missing column 'reference_eur' (change_cap is set)"))
         else:
             rt._report(regions["reference_eur"].isna() & rt.f["reference_eur"].map(
                 lambda v: v is None or not str(v).strip()).to_numpy(bool),
-                "reference_eur", "missing value (max_change_eur_per_capita is set)")
+                "reference_eur", "missing value (change_cap is set)")
 
     if not problems and not needs.empty:
         total = float(needs["need_eur"].sum())
@@ -371,6 +371,7 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
     st = _Columns(table, problems, "scenarios")
     if not st.require("name"):
         raise InputError(problems)
+    st.f = st.f.rename(columns=RENAMED_KEYS)
     keys = [c for c in st.f.columns if c not in ("name", ROW)]
     unknown = [c for c in keys if c not in POLICY_KEYS]
     for c in unknown:
@@ -460,7 +461,7 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
     raw: dict[str, object] = {}  # as written, for messages
     rows: dict[str, int] = {}
     for key_cell, value, row in zip(pt.f["key"], pt.f["value"], pt.f[ROW], strict=True):
-        key = "" if key_cell is None else str(key_cell).strip().lower()
+        key = policy_key("" if key_cell is None else str(key_cell).strip().lower())
         if not key:
             problems.append(table.problem("missing key", int(row), "key"))
         elif key not in POLICY_KEYS:

@@ -39,7 +39,7 @@ class AllocationData:
     max_coverage_gap: float | None = None
     min_share: FloatArray | None = None  # per goal, NaN where absent
     max_share: FloatArray | None = None
-    per_capita_cap_ratio: float | None = None
+    per_capita_cap: float | None = None
     region_min: FloatArray | None = None  # per region, euros from this budget; NaN = none
     region_max: FloatArray | None = None
     # Tiered shortfall penalty: (t_j, k_j) pairs, t_j the unmet fraction of a region's need
@@ -48,7 +48,7 @@ class AllocationData:
     cofinancing_ratio: float | None = None  # rho: regional euros required per national euro
     cofinancing_capacity: FloatArray | None = None  # per region K_r; NaN = no stated limit
     reference: FloatArray | None = None  # per region, a reference allocation (e.g. last year)
-    max_change_per_capita: float | None = None  # |x_r - reference_r| <= this x population_r
+    change_cap: float | None = None  # |x_r - reference_r| <= this x population_r
 
     @property
     def n_cells(self) -> int:

@@ -230,7 +230,7 @@ def test_national_money_rules_and_spend_all_hold_every_year(tmp_path: Path) -> N
     t = floor_only(3, 2e7)
     t["regions"] = [t["regions"][0] + ["cofinancing_eur", "reference_eur"],
                     *[row + [3e6, 2e6] for row in t["regions"][1:]]]
-    t["policy"] += [["cofinancing_ratio", 1.5], ["max_change_eur_per_capita", 40],
+    t["policy"] += [["cofinancing_ratio", 1.5], ["change_cap", 40],
                     ["spend_all", "true"]]
     t["years"] = [["year"], [2026], [2027]]
     t["funders"] = [["funder", "national", "carry_over_eur"], ["rijk", "true", 1e6],

@@ -105,12 +105,12 @@ def check_rules(r: allocator.Result, tol: float = 1e-3) -> None:
     if p.cofinancing_ratio is not None:
         capacity = inst.regions["cofinancing_eur"]
         assert (capacity.isna() | (p.cofinancing_ratio * got <= capacity + tol)).all()
-    if p.max_change_eur_per_capita is not None:
-        room = p.max_change_eur_per_capita * inst.regions["population"]
+    if p.change_cap is not None:
+        room = p.change_cap * inst.regions["population"]
         assert ((got - inst.regions["reference_eur"]).abs() <= room + tol).all()
-    if p.per_capita_cap_ratio is not None:
+    if p.per_capita_cap is not None:
         pop = inst.regions["population"]
-        cap = p.per_capita_cap_ratio * pop / pop.sum() * p.budget_eur
+        cap = p.per_capita_cap * pop / pop.sum() * p.budget_eur
         got = per_region["amount_eur"].reindex(pop.index, fill_value=0)
         assert (got <= cap + tol).all()
 
@@ -124,7 +124,7 @@ def rich_tables(seed: int, budget: float | None = None) -> dict:
              for r, *_ in regions for g, _ in goals]
     t = instance_tables(regions, goals, needs, {
         "budget_eur": budget or float(rng.integers(5 * 10**6, 2 * 10**7)),
-        "coverage_floor": 0.15, "max_coverage_gap": 0.6, "per_capita_cap_ratio": 2.5,
+        "coverage_floor": 0.15, "max_coverage_gap": 0.6, "per_capita_cap": 2.5,
     })
     t["goals"] = [["goal", "weight", "min_share", "max_share"],
                   ["a", 1, 0.2, None], ["b", 1, None, 0.5], ["c", 2, None, None]]
@@ -219,7 +219,7 @@ def test_per_capita_cap(tmp_path: Path) -> None:
     # kappa 1: each region at most its population share of B (A 25, B 75).
     t = instance_tables([("A", 100, 5), ("B", 300, 1)], [("g", 1)],
                         [("A", "g", 100, 0, None), ("B", "g", 100, 0, None)],
-                        {"budget_eur": 100, "per_capita_cap_ratio": 1})
+                        {"budget_eur": 100, "per_capita_cap": 1})
     a = amounts(allocator.solve(write_csv_instance(tmp_path / "i", t)))
     assert a[("A", "g")] == pytest.approx(25, abs=1e-6)
     assert a[("B", "g")] == pytest.approx(75, abs=1e-6)
@@ -296,7 +296,7 @@ def test_generated_rules_bind_and_hold(tmp_path: Path, regions: int, seed: int) 
     assert r.optimal and r.certificate.passed
     check_rules(r)
     p = r.instance.policy
-    assert (p.coverage_floor, p.max_coverage_gap, p.per_capita_cap_ratio) == (0.1, 0.9, 5)
+    assert (p.coverage_floor, p.max_coverage_gap, p.per_capita_cap) == (0.1, 0.9, 5)
     assert r.instance.goals["min_share"].notna().all()
 
 

@@ -45,7 +45,7 @@ def test_never_negative_and_each_rule_at_most_all(tmp_path: Path, seed: int) -> 
     r = allocator.solve(write_csv_folder(tmp_path / "i", tables), tie_break="none")
     p = r.price_of_fairness
     assert p is not None and set(p.per_rule_eur) == {
-        "coverage_floor", "max_coverage_gap", "min_share", "max_share", "per_capita_cap_ratio"}
+        "coverage_floor", "max_coverage_gap", "min_share", "max_share", "per_capita_cap"}
     assert p.total_eur >= 0 and all(v >= 0 for v in p.per_rule_eur.values())
     assert all(v <= p.total_eur + 1e-6 for v in p.per_rule_eur.values())
 
@@ -106,9 +106,9 @@ def test_gap_and_per_capita_repairs(tmp_path: Path) -> None:
     tables = instance_tables(  # A holds 10 % of the people, yet needs 40 % of the budget
         [("A", 100, 1.0), ("B", 900, 1.0)], [("g", 1.0)],
         [("A", "g", 100, 0, None), ("B", "g", 100, 0, None)],
-        {"budget_eur": 100, "coverage_floor": 0.4, "per_capita_cap_ratio": 2})
+        {"budget_eur": 100, "coverage_floor": 0.4, "per_capita_cap": 2})
     path = write_csv_instance(tmp_path / "pc", tables)
-    ratio = repaired(path)["per_capita_cap_ratio"]
+    ratio = repaired(path)["per_capita_cap"]
     assert ratio == pytest.approx(4.0)
     tables["policy"][-1][1] = ratio
     assert allocator.solve(write_csv_instance(tmp_path / "pc2", tables)).optimal

@@ -119,3 +119,29 @@ def test_gap_flag_holds_in_every_agenda_year(tmp_path: Path) -> None:
     for year in years:
         cov = [region[str(year)] for region in got["coverage"].values()]
         assert max(cov) - min(cov) <= 0.3 + 1e-7
+
+
+def test_earlier_key_names_are_still_read(tmp_path: Path) -> None:
+    """per_capita_cap_ratio and max_change_eur_per_capita are the earlier names of
+    per_capita_cap and change_cap (a rule's key is its name): a policy sheet, a scenario
+    column, a preset and a Python keyword with the old name give the same policy."""
+    import allocator
+    from allocator.presets import load_preset
+    from allocator.read import read_table
+    from allocator.validate import scenarios
+    from tests.conftest import SMALL, write_csv_instance
+
+    tables = {k: [list(r) for r in v] for k, v in SMALL.items()}
+    tables["policy"] += [["per_capita_cap_ratio", 1.8]]
+    inst = allocator.load(write_csv_instance(tmp_path / "old", tables))
+    assert inst.policy.per_capita_cap == 1.8
+    assert "per_capita_cap" in inst.policy.model_dump()
+    assert "per_capita_cap_ratio" not in inst.policy.model_dump()
+    table = tmp_path / "v.csv"
+    table.write_text("name,per_capita_cap_ratio\nx,1.5\n")
+    [(_, policy)] = scenarios(read_table(table), inst.policy)
+    assert policy.per_capita_cap == 1.5
+    preset = tmp_path / "p.toml"
+    preset.write_text("[policy]\nmax_change_eur_per_capita = 15\n")
+    assert load_preset(str(preset)).values["change_cap"] == 15
+    assert inst.with_policy(per_capita_cap_ratio=2.0).policy.per_capita_cap == 2.0

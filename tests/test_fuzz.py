@@ -81,7 +81,7 @@ def instances(draw: st.DrawFn) -> dict:
     if draw(st.booleans()):
         policy["max_coverage_gap"] = draw(st.sampled_from([0.2, 0.5]))
     if draw(st.booleans()):
-        policy["per_capita_cap_ratio"] = draw(st.sampled_from([1.5, 3]))
+        policy["per_capita_cap"] = draw(st.sampled_from([1.5, 3]))
     if draw(st.booleans()):
         policy["spend_all"] = True
     return instance_tables(regions, goals, needs, policy)

@@ -95,9 +95,9 @@ def test_bad_preset_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
         load_preset(str(path))
     assert [str(p) for p in err.value.problems] == [
         f"{path}: unknown policy key 'coverage_flor' (known: budget_eur, coverage_floor, "
-        "max_coverage_gap, per_capita_cap_ratio, spend_all, fairness, max_efficiency_loss, "
+        "max_coverage_gap, per_capita_cap, spend_all, fairness, max_efficiency_loss, "
         "region_min_eur, region_max_eur, shortfall_tiers, cofinancing_ratio, "
-        "max_change_eur_per_capita, ramp_factor, ramp_amount_eur, equity_over)",
+        "change_cap, ramp_factor, ramp_amount_eur, equity_over)",
         f"{path}: budget_eur cannot be switched off"]
     path.write_text("[policy\n")
     assert main(["solve", str(NPVR), "--policy", str(path), "-q"]) == 2
@@ -113,7 +113,7 @@ def test_a_preset_needing_a_column_says_so(tmp_path: Path) -> None:
         load_preset("gemeentefonds").apply(allocator.load(write_csv_instance(tmp_path / "s",
                                                                              SMALL)))
     assert [p.message for p in err.value.problems] == [
-        "max_change_eur_per_capita needs a reference_eur for every region (regions sheet)"]
+        "change_cap needs a reference_eur for every region (regions sheet)"]
 
 
 @pytest.mark.parametrize("preset", available())

@@ -112,7 +112,7 @@ def test_new_rules_agree_with_the_pyomo_reference(tmp_path: Path, seed: int) -> 
     rng = np.random.default_rng(seed)
     t = rich_tables(seed)
     t = with_policy(t, shortfall_tiers="25%: 1.5; 60%: 3", cofinancing_ratio=1.0,
-                    max_change_eur_per_capita=200)
+                    change_cap=200)
     t = with_region_column(t, "cofinancing_eur", [float(rng.integers(10**6, 10**7)), None,
                                                   4e6, float(rng.integers(10**6, 10**7)), 9e6])
     t = with_region_column(t, "reference_eur", [float(v) for v in rng.integers(0, 4 * 10**6, 5)])
@@ -160,17 +160,17 @@ def test_change_cap_holds_and_its_repair_is_exact(tmp_path: Path) -> None:
     t = plain_tables(3, budget=1.2e7)
     reference = [3e6, 0.0, 6e6, 2e6, 3e6]  # 14 m against a budget of 12 m
     t = with_region_column(t, "reference_eur", reference)
-    r = solve(tmp_path, with_policy(t, max_change_eur_per_capita=50), "ok")
+    r = solve(tmp_path, with_policy(t, change_cap=50), "ok")
     assert r.optimal
     check_rules(r)
 
-    tight = solve(tmp_path, with_policy(t, max_change_eur_per_capita=0.5), "tight")
+    tight = solve(tmp_path, with_policy(t, change_cap=0.5), "tight")
     assert tight.status == Status.INFEASIBLE
-    fix = next(f for f in tight.infeasibility.repairs if f.rule == "max_change_eur_per_capita")
+    fix = next(f for f in tight.infeasibility.repairs if f.rule == "change_cap")
     assert fix.text == f"allow a change of €{fix.value:,.2f} per inhabitant"
-    repaired = tight.instance.with_policy(max_change_eur_per_capita=fix.value)
+    repaired = tight.instance.with_policy(change_cap=fix.value)
     assert allocator.solve(repaired).optimal
-    smaller = tight.instance.with_policy(max_change_eur_per_capita=fix.value - 0.02)
+    smaller = tight.instance.with_policy(change_cap=fix.value - 0.02)
     assert allocator.solve(smaller).status == Status.INFEASIBLE
 
 
@@ -251,11 +251,11 @@ def test_dutch_tiers_read_with_decimal_commas(tmp_path: Path) -> None:
 
 def test_change_cap_needs_a_reference(tmp_path: Path) -> None:
     path = write_csv_instance(tmp_path / "i", with_policy(plain_tables(0),
-                                                          max_change_eur_per_capita=15))
+                                                          change_cap=15))
     with pytest.raises(InputError) as err:
         allocator.load(path)
     assert [str(p) for p in err.value.problems] == [
-        "i/regions.csv: missing column 'reference_eur' (max_change_eur_per_capita is set)"]
+        "i/regions.csv: missing column 'reference_eur' (change_cap is set)"]
 
 
 def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
@@ -264,7 +264,7 @@ def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
     from allocator.report import write_report
 
     t = with_policy(plain_tables(2, budget=1.5e7), cofinancing_ratio=0.5,
-                    shortfall_tiers="25%: 1.5; 50%: 2", max_change_eur_per_capita=400)
+                    shortfall_tiers="25%: 1.5; 50%: 2", change_cap=400)
     t = with_region_column(t, "cofinancing_eur", [5e5, 1e6, None, 2e5, 3e6])
     t = with_region_column(t, "reference_eur", [3e6, 1e6, 3e6, 1e6, 3e6])
     r = solve(tmp_path, t)
@@ -278,14 +278,14 @@ def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
         summary["Toegekend"] + summary["Vereiste cofinanciering regio's"])
     assert summary["Extra gewicht diepe tekorten (treden)"] == round(r.tier_penalty_eur)
     rules = [row[0] for row in wb["Beperkingen"].iter_rows(min_row=2, values_only=True)]
-    assert {"cofinanciering", "maximale verandering t.o.v. referentie", "tekorttrede 1",
+    assert {"cofinanciering", "maximale verandering per inwoner t.o.v. referentie", "tekorttrede 1",
             "tekorttrede 2"} <= set(rules)
 
 
 @pytest.mark.parametrize(("rule", "change"), [
     ("coverage_floor", {"coverage_floor": 0.01}),
     ("max_coverage_gap", {"max_coverage_gap": -0.01}),
-    ("per_capita_cap_ratio", {"per_capita_cap_ratio": -0.1}),
+    ("per_capita_cap", {"per_capita_cap": -0.1}),
 ])
 def test_one_step_tightening_is_a_lower_bound_and_exact_while_the_basis_holds(
         tmp_path: Path, rule: str, change: dict[str, float]) -> None:

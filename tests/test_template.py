@@ -42,7 +42,7 @@ def test_template_guards_cells_with_data_validation(tmp_path: Path) -> None:
     assert rules[("goals", "D2:E2001")] == ("decimal", "0")
     assert rules[("policy", "B6")] == ("list", '"true,false"')
     assert [c.value for c in wb["policy"]["A"]] == [
-        "key", "budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap_ratio",
+        "key", "budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
         "spend_all"]
 
 

@@ -82,7 +82,7 @@ def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) ->
 
 
 def test_a_cap_that_holds_a_region_is_named() -> None:
-    r = allocator.solve(NPVR, rules={"per_capita_cap_ratio": 1.5})
+    r = allocator.solve(NPVR, rules={"per_capita_cap": 1.5})
     held = {w.region: w.held_by for w in r.why()}
     assert held["zuid-limburg"] == "per_capita_cap"
     pop = r.instance.regions["population"]

@@ -21,10 +21,10 @@ from models.rules.base import INF, PyomoContext, Rule, Sums, nanmax0
 
 class PerCapitaCap(Rule):
     def active(self, d: AllocationData) -> bool:
-        return d.per_capita_cap_ratio is not None
+        return d.per_capita_cap is not None
 
     def _factor(self, d: AllocationData) -> FloatArray:
-        return float(d.per_capita_cap_ratio) * d.population / d.population.sum()  # type: ignore[arg-type]
+        return float(d.per_capita_cap) * d.population / d.population.sum()  # type: ignore[arg-type]
 
     def build(self, b: Builder) -> None:
         n = len(b.d.regions)
@@ -38,7 +38,7 @@ class PerCapitaCap(Rule):
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
         import pyomo.environ as pyo
 
-        kappa = float(d.per_capita_cap_ratio)  # type: ignore[arg-type]
+        kappa = float(d.per_capita_cap)  # type: ignore[arg-type]
         m.per_capita_cap = pyo.Constraint(
             m.R, rule=lambda m, r: h.in_region(m, r) <= kappa * m.pop[r] / h.pop_total * m.B)
 
@@ -124,26 +124,26 @@ class ChangeCap(Rule):
     national_money = True
 
     def active(self, d: AllocationData) -> bool:
-        return (d.max_change_per_capita is not None and d.reference is not None
+        return (d.change_cap is not None and d.reference is not None
                 and bool((~np.isnan(d.reference)).any()))
 
     def build(self, b: Builder) -> None:
         d = b.d
-        assert d.reference is not None and d.max_change_per_capita is not None
+        assert d.reference is not None and d.change_cap is not None
         regions = np.flatnonzero(~np.isnan(d.reference))
-        room = d.max_change_per_capita * d.population[regions]
+        room = d.change_cap * d.population[regions]
         b.sums(self.name, "region", regions, d.reference[regions] - room,
                d.reference[regions] + room)
 
     def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:
-        assert d.reference is not None and d.max_change_per_capita is not None
-        change = np.abs(s.per_region - d.reference) - d.max_change_per_capita * d.population
+        assert d.reference is not None and d.change_cap is not None
+        change = np.abs(s.per_region - d.reference) - d.change_cap * d.population
         return {self.name: nanmax0(change)}
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
         import pyomo.environ as pyo
 
-        c = float(d.max_change_per_capita)  # type: ignore[arg-type]
+        c = float(d.change_cap)  # type: ignore[arg-type]
         assert d.reference is not None
         ref = dict(zip(d.regions, d.reference.tolist(), strict=True))
         m.change_cap = pyo.Constraint(m.R, rule=lambda m, r: pyo.Constraint.Skip if math.isnan(
@@ -152,7 +152,7 @@ class ChangeCap(Rule):
 
 
 PER_CAPITA_CAP = PerCapitaCap(
-    "per_capita_cap", ("policy:per_capita_cap_ratio",),
+    "per_capita_cap", ("policy:per_capita_cap",),
     "no region above kappa times its population share of the budget (in the agenda: its "
     "money from all funders in a year, against the year's envelopes)")
 REGION_MIN = RegionBound(
@@ -166,6 +166,6 @@ COFINANCING = Cofinancing(
     "each national euro needs rho regional euros, up to the region's capacity K_r (in the "
     "agenda: the national funder's money, every year)")
 CHANGE_CAP = ChangeCap(
-    "change_cap", ("policy:max_change_eur_per_capita",),
+    "change_cap", ("policy:change_cap",),
     "a region's allocation within c euros per inhabitant of its reference (in the agenda: "
     "the national funder's money, every year)")
