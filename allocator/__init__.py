@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from allocator.engine import solve
     from allocator.errors import InputError, Status
-    from allocator.instance import Instance, Policy
-    from allocator.result import Result
-    from allocator.validate import load
+    from allocator.inputs.instance import Instance, Policy
+    from allocator.inputs.validate import load
+    from allocator.solving.engine import solve
+    from allocator.solving.result import Result
 
 _LAZY = {
-    "solve": "allocator.engine",
-    "load": "allocator.validate",
-    "Instance": "allocator.instance",
-    "Policy": "allocator.instance",
-    "Result": "allocator.result",
+    "solve": "allocator.solving.engine",
+    "load": "allocator.inputs.validate",
+    "Instance": "allocator.inputs.instance",
+    "Policy": "allocator.inputs.instance",
+    "Result": "allocator.solving.result",
     "InputError": "allocator.errors",
     "Status": "allocator.errors",
 }

@@ -189,7 +189,7 @@ def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
                 budget_help: str = "annual budget in euros") -> None:
     """The policy flags every command that solves takes, the same everywhere: a preset, then
     one flag per rule (each overrides the instance's policy and the preset)."""
-    from allocator.presets import available
+    from allocator.inputs.presets import available
 
     r = p.add_argument_group("policy (the instance's policy sheet, then --policy, then these)")
     if budget:
@@ -235,7 +235,7 @@ POLICY_FLAGS = {"budget": "budget_eur", "floor": "coverage_floor",
 
 def _flags(args: argparse.Namespace) -> dict[str, object]:
     """The policy values given as flags, by policy key (absent flags are left out)."""
-    from allocator.validate import parse_tiers
+    from allocator.inputs.validate import parse_tiers
 
     flags = {key: getattr(args, dest) for dest, key in POLICY_FLAGS.items()
              if getattr(args, dest, None) is not None}
@@ -253,8 +253,8 @@ def _policy_file(args: argparse.Namespace) -> Path | None:
 def _instance(args: argparse.Namespace) -> Any:
     """The instance with its policy: the instance's policy sheet, then the --policy preset,
     then the flags — the same for every command."""
-    from allocator.presets import with_policy
-    from allocator.validate import load
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
 
     flags = _flags(args)
     # The flags also go in at reading, so that --budget fills a policy sheet without one.
@@ -357,7 +357,7 @@ def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from allocator.schema import json_schema
+    from allocator.reports.schema import json_schema
 
     if args.out is None:
         import json
@@ -372,7 +372,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from allocator.template import write_template
+    from allocator.reports.template import write_template
 
     outputs = _run_outputs(args, [], [("FILE.xlsx", args.out)])
     if args.out.exists() and not args.force:
@@ -401,7 +401,9 @@ def _print_written(outputs: Outputs) -> None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from allocator.compare import compare, write_compare_report
+    from allocator.reports.compare_workbook import write_compare_report
+    from allocator.reports.schema import document
+    from allocator.studies.compare import compare
 
     out = args.out or _default_out(args.instance, "-compare")
     outputs = _run_outputs(args, [args.instance, args.scenarios, _policy_file(args)],
@@ -409,7 +411,7 @@ def _compare(args: argparse.Namespace) -> int:
     result = compare(_instance(args), args.scenarios)
     with outputs:
         if args.json:
-            write_json(args.json, result.to_dict())
+            write_json(args.json, document(result))
         write_compare_report(result, out, lang=args.lang)
     if not args.quiet:
         print(terminal_safe(result.table()))
@@ -418,8 +420,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _agenda(args: argparse.Namespace) -> int:
-    from allocator.agenda import load_agenda, solve_agenda
-    from allocator.agenda_report import write_agenda_report
+    from allocator.reports.agenda_workbook import write_agenda_report
+    from allocator.reports.schema import document
+    from allocator.studies.agenda import load_agenda, solve_agenda
 
     out = _report_out(args)
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
@@ -427,7 +430,7 @@ def _agenda(args: argparse.Namespace) -> int:
     result = solve_agenda(load_agenda(args.instance, preset=args.policy, flags=_flags(args)))
     with outputs:
         if args.json:
-            write_json(args.json, result.to_dict())
+            write_json(args.json, document(result))
         if out is not None:
             write_agenda_report(result, out, lang=args.lang)
     if not args.quiet:
@@ -446,9 +449,11 @@ def _agenda(args: argparse.Namespace) -> int:
 
 
 def _grid(args: argparse.Namespace) -> int:
-    from allocator.grid import parse_budgets, run_grid, write_grid_report
-    from allocator.read import read_table
-    from allocator.validate import need_scenarios, scenarios
+    from allocator.inputs.read import read_table
+    from allocator.inputs.validate import need_scenarios, scenarios
+    from allocator.reports.grid_workbook import write_grid_report
+    from allocator.reports.schema import document
+    from allocator.studies.grid import parse_budgets, run_grid
 
     try:
         budgets = parse_budgets(args.budgets)
@@ -469,7 +474,7 @@ def _grid(args: argparse.Namespace) -> int:
                     allocations=args.allocations)
     with outputs:
         if args.json:
-            write_json(args.json, grid.to_dict())
+            write_json(args.json, document(grid))
         if args.csv:
             write_csv(args.csv, grid.to_frame())
         if out is not None:
@@ -481,7 +486,9 @@ def _grid(args: argparse.Namespace) -> int:
 
 
 def _robust(args: argparse.Namespace) -> int:
-    from allocator.robust import robust, write_robust_report
+    from allocator.reports.robust_workbook import write_robust_report
+    from allocator.reports.schema import document
+    from allocator.studies.robust import robust
 
     out = _report_out(args, "-robust")
     outputs = _run_outputs(args, [args.instance, args.needs, _policy_file(args)],
@@ -490,7 +497,7 @@ def _robust(args: argparse.Namespace) -> int:
     result = robust(instance, args.needs, objective=args.objective)
     with outputs:
         if args.json:
-            write_json(args.json, result.to_dict())
+            write_json(args.json, document(result))
         if out is not None:
             write_robust_report(result, out, lang=args.lang)
     if not args.quiet:
@@ -518,7 +525,9 @@ def _robust(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from allocator.sweep import sweep, write_sweep_report
+    from allocator.reports.schema import document
+    from allocator.reports.sweep_workbook import write_sweep_report
+    from allocator.studies.sweep import sweep
 
     out = _report_out(args, "-sweep")
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
@@ -534,7 +543,7 @@ def _sweep(args: argparse.Namespace) -> int:
                    budgets=asked)
     with outputs:
         if args.json:
-            write_json(args.json, result.to_dict())
+            write_json(args.json, document(result))
         if out is not None and result.breakpoints:
             write_sweep_report(result, out, lang=args.lang)
     if not args.quiet:
@@ -561,7 +570,7 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from allocator.generate import RULES, synthetic_tables, write_csv_folder
+    from allocator.studies.generate import RULES, synthetic_tables, write_csv_folder
 
     rules = tuple(r.strip() for r in args.rules.split(",") if r.strip() not in ("", "none"))
     unknown = [r for r in rules if r not in RULES]
@@ -584,7 +593,7 @@ def _generate(args: argparse.Namespace) -> int:
     with outputs:
         out = write_csv_folder(args.out, tables)
     if args.family == "binding":
-        from allocator.generate import binding_rules, write_binding
+        from allocator.studies.generate import binding_rules, write_binding
 
         found = binding_rules(out)
         with outputs:
@@ -600,15 +609,15 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from allocator.validate import load
+    from allocator.inputs.validate import load
 
     instance = load(args.instance)
     print(f"{args.instance}: valid — {len(instance.regions)} regions, {len(instance.goals)} "
           f"goals, {len(instance.needs)} cells, total need €{instance.total_need_eur:,.0f}")
-    from allocator.read import read_instance
+    from allocator.inputs.read import read_instance
 
     if {"years", "funders", "envelopes", "streams"} & set(read_instance(args.instance)):
-        from allocator.agenda import load_agenda
+        from allocator.studies.agenda import load_agenda
 
         agenda = load_agenda(args.instance)
         print(f"agenda: {len(agenda.years)} years ({agenda.years[0]}–{agenda.years[-1]}), "
@@ -617,9 +626,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
-    from allocator.engine import solve
-    from allocator.report import write_report
-    from allocator.summary import summary
+    from allocator.reports.schema import document
+    from allocator.reports.summary import summary
+    from allocator.reports.workbook import write_report
+    from allocator.solving.engine import solve
 
     out = _report_out(args)
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
@@ -632,7 +642,7 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     with outputs:
         if args.json:
-            write_json(args.json, result.to_dict())
+            write_json(args.json, document(result))
         if out is not None:
             write_report(result, out, lang=args.lang, command=command)
     if not args.quiet:

@@ -314,7 +314,7 @@ _LABELS: dict[str, dict[str, str]] = {
 
 
 _TEXTS: dict[str, dict[str, str]] = {
-    # The infeasibility explanation (allocator.explain), sentence by sentence.
+    # The infeasibility explanation (allocator.solving.explain), sentence by sentence.
     "inf_budget": {"en": "The rules cannot all hold with a budget of {value}.",
                    "nl": "De regels kunnen niet allemaal gelden bij een budget van {value}."},
     "inf_none": {"en": "No budget makes them hold together.",

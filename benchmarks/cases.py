@@ -28,7 +28,7 @@ import numpy as np
 
 from models.data import AllocationData
 
-IPM_THRESHOLD = 200_000  # the same rule as allocator.highs
+IPM_THRESHOLD = 200_000  # the same rule as allocator.solving.highs
 
 
 def save_arrays(data: AllocationData, path: Path) -> None:

@@ -45,9 +45,9 @@ def family_of(folder: Path) -> str:
 
 def instance_paths(variables: int, family: str = "easy") -> tuple[Path, Path]:
     """CSV folder and model-array file of the synthetic instance with about this many cells."""
-    from allocator.generate import synthetic_tables, write_csv_folder
-    from allocator.modeldata import money_scale, to_model_data
-    from allocator.validate import load
+    from allocator.inputs.validate import load
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
     from benchmarks.cases import save_arrays
 
     regions = max(1, round(variables / GOALS))
@@ -60,7 +60,7 @@ def instance_paths(variables: int, family: str = "easy") -> tuple[Path, Path]:
         instance = load(folder)
         save_arrays(to_model_data(instance, money_scale(instance)), arrays)
         if family == "binding" and variables <= BINDING_CHECK_MAX:
-            from allocator.generate import binding_rules, write_binding
+            from allocator.studies.generate import binding_rules, write_binding
 
             write_binding(folder, binding_rules(folder))
     return folder, arrays

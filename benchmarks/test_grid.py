@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from allocator.grid import run_grid
-from allocator.validate import load
+from allocator.inputs.validate import load
+from allocator.studies.grid import run_grid
 from benchmarks.conftest import RESULTS, instance_paths
 
 BUDGETS = 100

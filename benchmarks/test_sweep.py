@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from allocator.modeldata import money_scale, to_model_data
-from allocator.sweep import sweep
-from allocator.validate import load
+from allocator.inputs.validate import load
+from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.studies.sweep import sweep
 from benchmarks.cases import pyomo_build_and_solve
 from benchmarks.conftest import RESULTS, ROOT, instance_paths
 

@@ -16,9 +16,9 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from allocator.npvr import BREDE_WELVAART, GOALS, REGIONS, RIJKSOVERHEID
-from allocator.report import save_reproducibly
-from allocator.rounding import largest_remainder
+from allocator.inputs.npvr import BREDE_WELVAART, GOALS, REGIONS, RIJKSOVERHEID
+from allocator.reports.workbook import save_reproducibly
+from allocator.solving.rounding import largest_remainder
 
 HERE = Path(__file__).resolve().parent
 NAME = "npvr-2026"
@@ -179,7 +179,7 @@ PROVINCES_CARRY_EUR = 10_000_000
 def provincial_funders() -> list[tuple[str, str, list[str], int, int]]:
     """(id, name, regions, envelope, carry-over) of each province, the joint amounts split
     by the population of its NPVR regions (whole euros, adding up)."""
-    from allocator.rounding import largest_remainder
+    from allocator.solving.rounding import largest_remainder
 
     pop = {r[0]: r[2] for r in REGIONS}
     shares = [sum(pop[r] for r in regions) for _, regions in PROVINCES.values()]

@@ -22,7 +22,7 @@ l_s, h_s per scenario. Both are the rules of :mod:`models.rules`, built through 
 that reads a region's allocation as sum_g (m_s,rg - y_s,rg). So do the shortfall tiers:
 their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case t).
 Max-min raises the coverage of every region in every scenario, the lowest first
-(:func:`scenario_coverages` gives them to :mod:`allocator.maxmin`).
+(:func:`scenario_coverages` gives them to :mod:`allocator.solving.maxmin`).
 
 Columns: x (n), the budget B, then y (S x n) scenario by scenario, then l_s, h_s per
 scenario (gap only), then t (worst-case only).

@@ -27,8 +27,8 @@ import time
 import zipfile
 from pathlib import Path
 
-import allocator.engine
 import allocator.output
+import allocator.solving.engine
 from allocator.cli import main
 
 
@@ -39,13 +39,13 @@ def kill(name: str) -> None:
 
 def inject(point: str, args: list[str]) -> None:
     if point == "solve":
-        real_solve = allocator.engine.solve
+        real_solve = allocator.solving.engine.solve
 
         def solve(*a: object, **k: object) -> object:
             kill(args[0])
             return real_solve(*a, **k)
 
-        allocator.engine.solve = solve  # type: ignore[assignment]
+        allocator.solving.engine.solve = solve  # type: ignore[assignment]
     elif point == "staged":
         real_stage = allocator.output.Outputs.stage
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import allocator
-from allocator.agenda import load_agenda, solve_agenda
 from allocator.cli import main
 from allocator.errors import InputError
+from allocator.studies.agenda import load_agenda, solve_agenda
 from tests.conftest import write_csv_instance
 from tests.test_engine import rich_tables
 

@@ -102,7 +102,7 @@ def test_generate_refuses_an_unknown_rule(tmp_path: Path,
 
 def test_time_limit_ends_in_an_honest_status(tmp_path: Path,
                                              capsys: pytest.CaptureFixture[str]) -> None:
-    from allocator.generate import synthetic_tables, write_csv_folder
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
 
     folder = write_csv_folder(tmp_path / "big", synthetic_tables(
         20_000, rules=("floor", "gap", "shares")))

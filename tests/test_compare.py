@@ -10,7 +10,7 @@ import pytest
 
 import allocator
 from allocator.cli import main
-from allocator.compare import compare
+from allocator.studies.compare import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"

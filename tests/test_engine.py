@@ -11,6 +11,7 @@ import pytest
 
 import allocator
 from allocator.errors import Status
+from allocator.reports.schema import document
 from tests.conftest import SMALL, instance_tables, write_csv_instance, write_xlsx_instance
 
 
@@ -255,12 +256,12 @@ def test_floor_out_of_reach_names_the_regions(small: Path) -> None:
 def test_small_instance_as_xlsx_equals_csv(tmp_path: Path) -> None:
     a = allocator.solve(write_xlsx_instance(tmp_path / "s.xlsx", SMALL))
     b = allocator.solve(write_csv_instance(tmp_path / "s", SMALL))
-    assert a.to_dict()["allocations"] == b.to_dict()["allocations"]
+    assert document(a)["allocations"] == document(b)["allocations"]
 
 
 def test_skipped_stage_three_is_said_and_max_min_still_holds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.engine as engine
+    import allocator.solving.engine as engine
 
     monkeypatch.setattr(engine, "QP_MAX_FREE_CELLS", 0)
     t = instance_tables([("A", 10, 1), ("B", 10, 1)], [("g", 1), ("h", 1)],
@@ -275,7 +276,7 @@ def test_skipped_stage_three_is_said_and_max_min_still_holds(
 
 
 def test_generator_is_reproducible_and_solvable(tmp_path: Path) -> None:
-    from allocator.generate import synthetic_tables, write_csv_folder
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
 
     a, b = synthetic_tables(50, seed=7), synthetic_tables(50, seed=7)
     for name in a:
@@ -289,7 +290,7 @@ def test_generator_is_reproducible_and_solvable(tmp_path: Path) -> None:
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("regions", [11, 40])
 def test_generated_rules_bind_and_hold(tmp_path: Path, regions: int, seed: int) -> None:
-    from allocator.generate import RULES, synthetic_tables, write_csv_folder
+    from allocator.studies.generate import RULES, synthetic_tables, write_csv_folder
 
     tables = synthetic_tables(regions, seed=seed, rules=tuple(RULES))
     r = allocator.solve(write_csv_folder(tmp_path / "g", tables))
@@ -345,7 +346,7 @@ def test_gap_rule_with_needs_far_above_the_budget(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("seed", range(4))
 def test_the_binding_family_is_feasible_and_its_rules_bind(tmp_path: Path, seed: int) -> None:
-    from allocator.generate import binding_rules, synthetic_tables, write_csv_folder
+    from allocator.studies.generate import binding_rules, synthetic_tables, write_csv_folder
 
     folder = write_csv_folder(tmp_path / "b", synthetic_tables(300, seed=seed,
                                                                family="binding"))

@@ -9,7 +9,7 @@ import pytest
 
 import allocator
 from allocator.cli import main
-from allocator.generate import synthetic_tables, write_csv_folder
+from allocator.studies.generate import synthetic_tables, write_csv_folder
 from tests.conftest import instance_tables, write_csv_instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,7 +142,7 @@ def test_per_region_bounds_in_euros(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_large_instances_price_fairness_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.engine as engine
+    import allocator.solving.engine as engine
 
     monkeypatch.setattr(engine, "FAIRNESS_PRICE_MAX_CELLS", 10)  # NPVR has 33 cells
     r = allocator.solve(NPVR)

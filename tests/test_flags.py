@@ -126,9 +126,9 @@ def test_earlier_key_names_are_still_read(tmp_path: Path) -> None:
     per_capita_cap and change_cap (a rule's key is its name): a policy sheet, a scenario
     column, a preset and a Python keyword with the old name give the same policy."""
     import allocator
-    from allocator.presets import load_preset
-    from allocator.read import read_table
-    from allocator.validate import scenarios
+    from allocator.inputs.presets import load_preset
+    from allocator.inputs.read import read_table
+    from allocator.inputs.validate import scenarios
     from tests.conftest import SMALL, write_csv_instance
 
     tables = {k: [list(r) for r in v] for k, v in SMALL.items()}

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import allocator
 from allocator.errors import InputError, Status
-from allocator.validate import load
+from allocator.inputs.validate import load
 from tests.conftest import SMALL, instance_tables, write_csv_instance
 from tests.test_engine import check_rules
 

@@ -10,9 +10,9 @@ import pytest
 
 import allocator
 from allocator.cli import main
-from allocator.grid import CHUNK, parse_budgets, run_grid, tasks
-from allocator.read import read_table
-from allocator.validate import need_scenarios, scenarios
+from allocator.inputs.read import read_table
+from allocator.inputs.validate import need_scenarios, scenarios
+from allocator.studies.grid import CHUNK, parse_budgets, run_grid, tasks
 
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
 
@@ -138,8 +138,8 @@ def test_allocations_per_point_add_up_and_match_solve(grid_inputs: tuple) -> Non
 
 
 def test_with_tiers_both_parts_are_named_on_both_paths() -> None:
-    from allocator.presets import with_policy
-    from allocator.validate import load
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
 
     inst = with_policy(load(NPVR), "deep-shortfall")
     for allocations in (False, True):

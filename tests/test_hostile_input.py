@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from allocator import read
 from allocator.cli import main
+from allocator.inputs import read
 from tests.conftest import SMALL, write_csv_instance, write_xlsx_instance
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import allocator
-from allocator.presets import available, with_policy
-from allocator.summary import summary
-from allocator.validate import load
+from allocator.inputs.presets import available, with_policy
+from allocator.inputs.validate import load
+from allocator.reports.summary import summary
 
 ROOT = Path(__file__).parent.parent
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"

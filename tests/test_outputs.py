@@ -213,7 +213,7 @@ def test_control_character_in_a_source_note_and_a_scenario_name(
 def test_text_that_skipped_validation_is_made_safe_in_the_workbook(tmp_path: Path) -> None:
     import openpyxl
 
-    from allocator.report import put
+    from allocator.reports.workbook import put
 
     wb = Workbook()
     put(wb.active, 1, 1, "bel\x07 en esc\x1b")
@@ -354,12 +354,12 @@ def test_a_table_with_a_header_and_no_rows(tmp_path: Path, capsys: pytest.Captur
 def test_an_unexpected_error_is_one_line_and_debug_shows_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.engine
+    import allocator.solving.engine
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something\nunforeseen")
 
-    monkeypatch.setattr(allocator.engine, "solve", broken)
+    monkeypatch.setattr(allocator.solving.engine, "solve", broken)
     folder = write_csv_instance(tmp_path / "i", SMALL)
     assert main(["solve", str(folder), "--out", str(tmp_path / "r.xlsx")]) == 1
     assert err_of(capsys) == (

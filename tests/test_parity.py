@@ -9,7 +9,7 @@ import pyomo.environ as pyo
 import pytest
 
 import allocator
-from allocator.modeldata import money_scale, to_model_data
+from allocator.solving.modeldata import money_scale, to_model_data
 from models.allocation import build_model
 from tests.conftest import write_csv_instance
 from tests.test_engine import rich_tables

@@ -11,7 +11,7 @@ import pytest
 import allocator
 from allocator.cli import main
 from allocator.errors import InputError, Status
-from allocator.presets import available, load_preset
+from allocator.inputs.presets import available, load_preset
 from tests.test_engine import check_rules
 
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"

@@ -9,7 +9,7 @@ import pytest
 
 import allocator
 from allocator.cli import main
-from allocator.report import write_report
+from allocator.reports.workbook import write_report
 from tests.conftest import SMALL, write_csv_instance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,7 +156,7 @@ def test_input_text_is_never_a_formula_anywhere(tmp_path: Path, text: str) -> No
 
 def test_an_interrupted_write_keeps_the_earlier_report(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.report as report
+    import allocator.reports.workbook as report
 
     out = tmp_path / "r.xlsx"
     result = allocator.solve(write_csv_instance(tmp_path / "i", SMALL))
@@ -189,7 +189,7 @@ def test_infeasible_report_explains_in_dutch_with_region_names(tmp_path: Path) -
 
 
 def test_engine_notes_are_dutch_in_the_dutch_report(tmp_path: Path) -> None:
-    from allocator.generate import synthetic_tables, write_csv_folder
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
 
     t = synthetic_tables(400, rules=())
     t["regions"]["weight"] = 1.0  # every cell tied: stage 3 is skipped

@@ -13,7 +13,7 @@ from scipy.optimize import linprog
 import allocator
 from allocator.cli import main
 from allocator.errors import InputError
-from allocator.robust import robust
+from allocator.studies.robust import robust
 from tests.conftest import write_csv_instance
 
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
@@ -191,7 +191,7 @@ def test_max_min_with_one_scenario_is_the_plain_max_min(tmp_path: Path) -> None:
 @pytest.mark.parametrize("objective", ["expected", "worst-case"])
 def test_tiers_in_robust_one_scenario_is_the_plain_objective(tmp_path: Path,
                                                              objective: str) -> None:
-    from allocator.presets import with_policy
+    from allocator.inputs.presets import with_policy
 
     inst = with_policy(allocator.load(NPVR), "deep-shortfall")
     r = robust(inst, scenario_file(tmp_path, [["same", 1, None, None, 1]]),
@@ -204,7 +204,7 @@ def test_tiers_in_robust_one_scenario_is_the_plain_objective(tmp_path: Path,
 
 
 def test_tiers_change_the_robust_allocation(tmp_path: Path) -> None:
-    from allocator.presets import with_policy
+    from allocator.inputs.presets import with_policy
 
     needs = scenario_file(tmp_path, [["laag", 0.5, None, None, 0.8],
                                      ["hoog", 0.5, "twente", None, 1.6]])
@@ -303,7 +303,7 @@ def test_robust_prints_its_allocation(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_above_the_tie_break_limit_the_result_says_so(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.robust as module
+    import allocator.studies.robust as module
 
     monkeypatch.setattr(module, "TIE_BREAK_MAX_CELLS", 10)
     r = robust(NPVR, scenario_file(tmp_path, [["same", 1, None, None, 1]]))

@@ -10,6 +10,7 @@ import pytest
 
 import allocator
 from allocator.errors import InputError, Status
+from allocator.reports.schema import document
 from tests.conftest import write_csv_instance
 from tests.test_engine import check_rules, rich_tables
 from tests.test_parity import pyomo_solve
@@ -145,7 +146,7 @@ def test_cofinancing_caps_national_money_and_reports_the_investment(tmp_path: Pa
     assert set(rows.index) == {"r0", "r1", "r3", "r4"}  # r2 states no capacity
     assert rows.loc["r0", "upper"] == pytest.approx(1e6)
     assert rows.loc["r0", "slack"] == pytest.approx(0, abs=1e-2)
-    out = r.to_dict()["cofinancing"]
+    out = document(r)["cofinancing"]
     assert out["national_eur"] == out_sum(r)
     assert out["regional_eur"] == sum(v["regional_eur"] for v in out["by_region"].values())
     assert out["total_investment_eur"] == out["national_eur"] + out["regional_eur"]
@@ -223,7 +224,7 @@ def test_conflict_is_irreducible_and_named(tmp_path: Path) -> None:
                        for k in keep)
         assert required <= 4e6 + 1e-6
     assert "an irreducible set" in r.message
-    assert r.to_dict()["infeasibility"]["conflict"][0].keys() == {"rule", "id", "bound"}
+    assert document(r)["infeasibility"]["conflict"][0].keys() == {"rule", "id", "bound"}
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -261,7 +262,7 @@ def test_change_cap_needs_a_reference(tmp_path: Path) -> None:
 def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from allocator.report import write_report
+    from allocator.reports.workbook import write_report
 
     t = with_policy(plain_tables(2, budget=1.5e7), cofinancing_ratio=0.5,
                     shortfall_tiers="25%: 1.5; 50%: 2", change_cap=400)
@@ -314,7 +315,7 @@ def test_npvr_floor_step_equals_the_re_solve() -> None:
     tighter = allocator.solve(npvr, floor=r.instance.policy.coverage_floor + 0.01,
                               tie_break="none", fairness_price=False)
     assert cost == pytest.approx(tighter.weighted_unmet_eur - r.weighted_unmet_eur, rel=1e-7)
-    assert r.to_dict()["price_of_fairness"]["per_rule_step"]["coverage_floor"] == {
+    assert document(r)["price_of_fairness"]["per_rule_step"]["coverage_floor"] == {
         "step": "+1 percentage point", "cost_eur": cost}
 
 

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from allocator.cli import main
-from allocator.schema import SCHEMA_VERSION, json_schema, validate
+from allocator.reports.schema import SCHEMA_VERSION, json_schema, validate
 
 ROOT = Path(__file__).parent.parent
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 import allocator
-from allocator.agenda import load_agenda, solve_agenda
-from allocator.compare import compare
 from allocator.errors import InputError
-from allocator.grid import run_grid
-from allocator.robust import robust
-from allocator.sweep import sweep
-from allocator.validate import load
+from allocator.inputs.validate import load
+from allocator.studies.agenda import load_agenda, solve_agenda
+from allocator.studies.compare import compare
+from allocator.studies.grid import run_grid
+from allocator.studies.robust import robust
+from allocator.studies.sweep import sweep
 from models.rules import COMMANDS, RULES, support_table
 from tests.conftest import write_csv_instance
 

@@ -12,8 +12,8 @@ import pytest
 import allocator
 from allocator.cli import main
 from allocator.errors import Status
-from allocator.generate import synthetic_tables, write_csv_folder
-from allocator.sweep import sweep
+from allocator.studies.generate import synthetic_tables, write_csv_folder
+from allocator.studies.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"
@@ -111,8 +111,8 @@ def test_grid_lies_on_the_exact_curve(rich: Path) -> None:
 
 
 def test_an_instance_whose_rules_need_no_money_starts_at_zero(tmp_path: Path) -> None:
-    from allocator.presets import with_policy
-    from allocator.validate import load
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
 
     instance = with_policy(load(NPVR), None, {"coverage_floor": 0.0})
     curve = sweep(instance)
@@ -130,8 +130,8 @@ def test_an_instance_whose_rules_need_no_money_starts_at_zero(tmp_path: Path) ->
 
 
 def test_with_tiers_the_curve_is_the_objective_and_both_parts_are_named() -> None:
-    from allocator.presets import with_policy
-    from allocator.validate import load
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
 
     instance = with_policy(load(NPVR), "deep-shortfall")
     curve = sweep(instance)
@@ -150,8 +150,8 @@ def test_with_tiers_the_curve_is_the_objective_and_both_parts_are_named() -> Non
 
 
 def test_under_max_min_each_point_is_a_full_solve() -> None:
-    from allocator.presets import with_policy
-    from allocator.validate import load
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
 
     instance = with_policy(load(NPVR), "max-min")
     curve = sweep(instance, steps=5)
@@ -201,9 +201,9 @@ def test_the_point_certificate_is_the_budget_s_own() -> None:
     """certify_at re-checks the rules and the bound at the budget it is given: the stage-1
     optimum at €250 m passes there, fails at €300 m (it leaves money unspent that lowers the
     bound) and fails when the allocation overspends."""
-    from allocator import highs
-    from allocator.certify import certify_at
-    from allocator.modeldata import money_scale, to_model_data
+    from allocator.solving import highs
+    from allocator.solving.certify import certify_at
+    from allocator.solving.modeldata import money_scale, to_model_data
     from models.matrix import build_lp
 
     inst = allocator.load(NPVR)

@@ -10,8 +10,10 @@ import openpyxl
 import pytest
 
 import allocator
-from allocator.report import write_report
-from allocator.summary import summary
+from allocator.reports.schema import document
+from allocator.reports.summary import summary
+from allocator.reports.workbook import write_report
+from allocator.studies.why import reasons
 
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
 
@@ -31,7 +33,7 @@ def test_floor_regions_get_exactly_the_floor_and_more_only_from_their_next_budge
     inst = result.instance
     needs = inst.needs.assign(region=inst.needs["region"].astype(str))
     by = needs.groupby("region")[["need_eur", "existing_eur"]].sum()
-    floor_regions = [w for w in result.why() if w.held_by == "coverage_floor"]
+    floor_regions = [w for w in reasons(result) if w.held_by == "coverage_floor"]
     assert {w.region for w in floor_regions} == {
         "achterhoek", "midden-limburg", "noard-fryslan", "noord-limburg", "twente",
         "zuidoost-friesland"}
@@ -54,7 +56,7 @@ def test_marginal_regions_share_the_rest_in_proportion_to_net_need(
     needs = inst.needs.assign(region=inst.needs["region"].astype(str))
     net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0).groupby(
         needs["region"]).sum()
-    marginal = [w for w in result.why() if w.held_by == "marginal"]
+    marginal = [w for w in reasons(result) if w.held_by == "marginal"]
     assert marginal
     ratios = [w.amount_eur / net[w.region] for w in marginal]
     np.testing.assert_allclose(ratios, ratios[0], rtol=1e-6)
@@ -63,7 +65,7 @@ def test_marginal_regions_share_the_rest_in_proportion_to_net_need(
 
 
 def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) -> None:
-    by = {w.region: w for w in result.why()}
+    by = {w.region: w for w in reasons(result)}
     assert by["twente"].sentence("nl", 0.2) == (
         "Twente krijgt €31.388.910 (€49,12 per inwoner): precies wat de minimumdekking van "
         "20% vraagt. Met gewicht 1 weegt een euro hier minder dan de laatste euro van het "
@@ -78,12 +80,12 @@ def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) ->
     assert rows["Twente"][3] == "minimumdekking"
     assert rows["Twente"][4] == by["twente"].sentence("nl", 0.2)
     assert by["twente"].sentence("en", 0.2) in summary(result)
-    assert result.to_dict()["why"][0]["text_nl"] == result.why()[0].sentence("nl", 0.2)
+    assert document(result)["why"][0]["text_nl"] == reasons(result)[0].sentence("nl", 0.2)
 
 
 def test_a_cap_that_holds_a_region_is_named() -> None:
     r = allocator.solve(NPVR, rules={"per_capita_cap": 1.5})
-    held = {w.region: w.held_by for w in r.why()}
+    held = {w.region: w.held_by for w in reasons(r)}
     assert held["zuid-limburg"] == "per_capita_cap"
     pop = r.instance.regions["population"]
     want = 1.5 * pop["zuid-limburg"] / pop.sum() * r.budget_eur

@@ -1,5 +1,5 @@
 """Max-min fairness: not rows of the LP but a sequence of LPs over a model's coverages
-(:mod:`allocator.maxmin`) whose levels then hold as the ``max_min`` row block; listed for
+(:mod:`allocator.solving.maxmin`) whose levels then hold as the ``max_min`` row block; listed for
 the support table."""
 
 from __future__ import annotations

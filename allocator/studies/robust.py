@@ -22,17 +22,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.certify import lagrangian_bound, tier_penalty, violations
-from allocator.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
 from allocator.errors import AllocatorError, InputError, Problem, Status
-from allocator.highs import Solver
-from allocator.instance import Instance
-from allocator.maxmin import MARGIN, leximin_levels, with_levels
-from allocator.modeldata import money_scale, to_model_data
-from allocator.read import read_table
-from allocator.rounding import largest_remainder
-from allocator.stages import nearest_on_optimal_face
-from allocator.validate import NeedScenario, load, need_scenarios
+from allocator.inputs.instance import Instance
+from allocator.inputs.read import read_table
+from allocator.inputs.validate import NeedScenario, load, need_scenarios
+from allocator.solving.certify import lagrangian_bound, tier_penalty, violations
+from allocator.solving.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
+from allocator.solving.highs import Solver
+from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
+from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.solving.rounding import largest_remainder
+from allocator.solving.stages import nearest_on_optimal_face
 from models.data import AllocationData
 from models.matrix import build_lp
 from models.robust import (
@@ -102,42 +102,6 @@ class Robust:
                 out[name] = rounded.groupby("region", observed=True)["amount_eur"].sum()
         return pd.DataFrame(out).reindex(self.instance.regions.index).fillna(0).astype("int64")
 
-    def to_dict(self) -> dict[str, Any]:
-        from allocator.schema import header, records
-
-        regions = self.by_region() if self.optimal else pd.DataFrame()
-
-        def rounded(table: pd.DataFrame) -> pd.DataFrame:
-            return table.assign(amount_eur=largest_remainder(table["amount_eur"].clip(lower=0))
-                                ) if len(table) else table
-
-        return {
-            **header("robust", self.instance.name, self.status.value, self.message),
-            "allocations": records(rounded(self.allocation)) if self.optimal else [],
-            "seconds": self.seconds,
-            "objective": self.objective,
-            "objective_eur": self.objective_eur,
-            # An uncertified allocation is never returned (robust() raises): present means
-            # passed.
-            "certificate": ({"passed": True, "duality_gap": self.duality_gap,
-                             "max_violation_eur": self.max_violation_eur}
-                            if self.optimal else None),
-            "scenarios": [{"name": o.name, "probability": o.probability,
-                           "own_optimum_eur": o.own_optimum_eur,
-                           "robust_unmet_eur": o.robust_unmet_eur,
-                           "regret_eur": o.regret_eur,
-                           "nominal_unmet_eur": o.nominal_unmet_eur,
-                           "nominal_regret_eur": o.nominal_regret_eur,
-                           "nominal_meets_floor": o.nominal_meets_floor}
-                          for o in self.outcomes],
-            "nominal_allocations": (records(rounded(self.nominal_allocation))
-                                    if self.optimal else []),
-            "allocation_by_region_eur": {str(r): int(v) for r, v in
-                                         regions.get("robust_eur", pd.Series()).items()},
-            "nominal_by_region_eur": {str(r): int(v) for r, v in
-                                      regions.get("nominal_eur", pd.Series()).items()},
-        }
-
 
 def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenario], *,
            objective: str = "expected") -> Robust:
@@ -164,7 +128,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     levels, coverages = None, None
     if instance.policy.fairness == "max-min":
         # Raise the lowest coverage of any region in any scenario first, then the next
-        # (allocator.maxmin); the levels then hold as a row block, like any rule.
+        # (allocator.solving.maxmin); the levels then hold as a row block, like any rule.
         coverages = scenario_coverages(lp, data)
         levels = leximin_levels(lp, coverages, instance.policy.max_efficiency_loss)
         if levels is None:
@@ -295,80 +259,3 @@ def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) 
             if rule.name in COVERAGE and rule.active(scenario):
                 worst = max([worst, *rule.violation(scenario, useful).values()])
     return worst
-
-
-def write_robust_report(result: Robust, path: str | Path, *, lang: str = "nl") -> Path:
-    """The scenarios with their regret (and a chart), and the allocation per region, robust
-    against the instance's own, in whole euros."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-
-    from allocator.labels import label
-    from allocator.report import (
-        EURO,
-        PERCENT,
-        header,
-        print_setup,
-        put,
-        save_workbook,
-    )
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = label("sheet_scenarios", lang)
-    header(ws, 1, [label("scenario", lang), label("probability", lang),
-                    label("own_optimum", lang), label("robust_unmet", lang),
-                    label("regret", lang), label("nominal_unmet", lang),
-                    label("nominal_regret", lang), label("nominal_meets_floor", lang)])
-    for i, o in enumerate(result.outcomes, start=2):
-        put(ws, i, 1, o.name)
-        put(ws, i, 2, o.probability, PERCENT)
-        for j, v in enumerate((o.own_optimum_eur, o.robust_unmet_eur, o.regret_eur,
-                               o.nominal_unmet_eur, o.nominal_regret_eur), start=3):
-            put(ws, i, j, None if v is None else round(v), EURO)
-        if o.nominal_meets_floor is not None:
-            put(ws, i, 8, label("yes" if o.nominal_meets_floor else "no", lang))
-    n = len(result.outcomes)
-    put(ws, n + 3, 1, result.message)
-    for letter in "ABCDEFGH":
-        ws.column_dimensions[letter].width = 24
-    if n:
-        chart = BarChart()
-        chart.title = label("chart_regret", lang)
-        chart.y_axis.title = label("regret", lang)
-        chart.y_axis.numFmt = EURO
-        for col in (5, 7):
-            chart.add_data(Reference(ws, min_col=col, min_row=1, max_row=n + 1),
-                           titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n + 1))
-        chart.width, chart.height = 24, 10
-        ws.add_chart(chart, f"A{n + 5}")
-    print_setup(ws)
-    if result.optimal:
-        table = wb.create_sheet(label("sheet_allocation", lang))
-        regions = result.by_region()
-        names = result.instance.regions["name"]
-        header(table, 1, [label("region", lang), label("robust_plan", lang),
-                           label("nominal_plan", lang)])
-        for i, (region, row) in enumerate(regions.iterrows(), start=2):
-            put(table, i, 1, str(names[region]))
-            put(table, i, 2, int(row.get("robust_eur", 0)), EURO)
-            put(table, i, 3, int(row.get("nominal_eur", 0)), EURO)
-        last = len(regions) + 2
-        put(table, last, 1, label("total", lang), bold=True)
-        for col, key in ((2, "robust_eur"), (3, "nominal_eur")):
-            if key in regions:
-                put(table, last, col, int(regions[key].sum()), EURO, bold=True)
-        bars = BarChart()
-        bars.title = label("chart_robust_plan", lang)
-        bars.add_data(Reference(table, min_col=2, max_col=3, min_row=1, max_row=last - 1),
-                      titles_from_data=True)
-        bars.set_categories(Reference(table, min_col=1, min_row=2, max_row=last - 1))
-        bars.y_axis.numFmt = EURO
-        bars.width, bars.height = 24, 10
-        table.add_chart(bars, "E2")
-        table.column_dimensions["A"].width = 30
-        for letter in "BC":
-            table.column_dimensions[letter].width = 22
-        print_setup(table)
-    return save_workbook(wb, path)

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from allocator.errors import Status
-from allocator.highs import Solver
+from allocator.solving.highs import Solver
 from models.builder import Coverages, RowBlock
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter

@@ -15,9 +15,9 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.agenda import AgendaResult
 from allocator.labels import label
-from allocator.report import EURO, PERCENT, header, print_setup, put, save_workbook
+from allocator.reports.workbook import EURO, PERCENT, header, print_setup, put, save_workbook
+from allocator.studies.agenda import AgendaResult
 
 
 def write_agenda_report(result: AgendaResult, path: str | Path, *, lang: str = "nl") -> Path:

@@ -23,17 +23,17 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from allocator import highs
-from allocator.certify import certify, tier_penalty, unmet
 from allocator.errors import CertificateError, Status
-from allocator.explain import explain
-from allocator.fairness import PriceOfFairness, price_of_fairness, tightening_costs
-from allocator.instance import Instance
+from allocator.inputs.instance import Instance
+from allocator.inputs.validate import load
 from allocator.labels import text
-from allocator.maxmin import with_leximin
-from allocator.modeldata import money_scale, to_model_data
-from allocator.result import NextEuros, Note, Result, SolverInfo
-from allocator.validate import load
+from allocator.solving import highs
+from allocator.solving.certify import certify, tier_penalty, unmet
+from allocator.solving.explain import explain
+from allocator.solving.fairness import PriceOfFairness, price_of_fairness, tightening_costs
+from allocator.solving.maxmin import with_leximin
+from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.solving.result import NextEuros, Note, Result, SolverInfo
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
 

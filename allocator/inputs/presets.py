@@ -1,7 +1,7 @@
 """Named policy presets: readable TOML files that switch rules on (``[policy]``) or off
 (``off = [...]``), applied over an instance's own policy and under the command line's flags.
 
-The presets that ship live in ``allocator/policies``; ``--policy FILE.toml`` takes any other.
+The presets that ship live in ``allocator/inputs/policies``; ``--policy FILE.toml`` takes any other.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from allocator.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from allocator.instance import Instance
+    from allocator.inputs.instance import Instance
 
 PRESET_DIR = Path(__file__).parent / "policies"
 #: Switching these off also clears the per-region column that sets the same rule.
@@ -33,7 +33,7 @@ class Preset:
         """The instance with this preset's rules on and off (validated again)."""
         from pydantic import ValidationError
 
-        from allocator.instance import Instance, Policy
+        from allocator.inputs.instance import Instance, Policy
 
         data = instance.policy.model_dump()
         defaults = {k: f.default for k, f in type(instance.policy).model_fields.items()}
@@ -63,7 +63,7 @@ def available() -> list[str]:
 
 def load_preset(name: str) -> Preset:
     """A shipped preset by name, or a preset file by path."""
-    from allocator.instance import POLICY_KEYS, policy_key
+    from allocator.inputs.instance import POLICY_KEYS, policy_key
 
     path = Path(name) if name.endswith(".toml") else PRESET_DIR / f"{name}.toml"
     if not path.is_file():
@@ -94,7 +94,7 @@ def load_preset(name: str) -> Preset:
     if problems:
         raise InputError(problems)
     if isinstance(values.get("shortfall_tiers"), str):
-        from allocator.validate import parse_tiers
+        from allocator.inputs.validate import parse_tiers
 
         values["shortfall_tiers"] = parse_tiers(values["shortfall_tiers"])
     return Preset(path.stem, str(data.get("description", "")), dict(values), tuple(off))

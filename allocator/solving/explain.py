@@ -18,8 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from allocator.errors import Status
-from allocator.highs import Solver
 from allocator.labels import label, money, number, percent, text
+from allocator.solving.highs import Solver
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 

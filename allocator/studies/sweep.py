@@ -22,17 +22,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator import highs
-from allocator.certify import Certificate, certify_at, tier_penalty, unmet
-from allocator.engine import solve
 from allocator.errors import CertificateError, Status, UsageError
-from allocator.explain import budget_range
-from allocator.instance import Instance
+from allocator.inputs.instance import Instance
+from allocator.inputs.validate import load
 from allocator.labels import money
 from allocator.limits import MAX_EUR, MAX_STEPS
-from allocator.modeldata import money_scale, to_model_data
-from allocator.rounding import largest_remainder
-from allocator.validate import load
+from allocator.solving import highs
+from allocator.solving.certify import Certificate, certify_at, tier_penalty, unmet
+from allocator.solving.engine import solve
+from allocator.solving.explain import budget_range
+from allocator.solving.modeldata import money_scale, to_model_data
 from models.data import AllocationData
 from models.matrix import build_lp
 
@@ -90,27 +89,6 @@ class Sweep:
         if not len(b) or budget_eur < b[0] - 1e-6 or budget_eur > b[-1] + 1e-6:
             raise ValueError(f"budget {budget_eur:,.2f} is outside the traced range")
         return float(np.interp(budget_eur, b, u))
-
-    def to_dict(self) -> dict[str, Any]:
-        from allocator.schema import header, records
-
-        allocations = []
-        if not self.allocations.empty:
-            cells = self.allocations[["region", "goal"]]
-            for column in self.allocations.columns[2:]:
-                amounts = largest_remainder(self.allocations[column].clip(lower=0))
-                allocations += records(cells.assign(amount_eur=amounts),
-                                       budget_eur=float(column))
-        return {
-            **header("sweep", self.instance.name,
-                     "optimal" if self.breakpoints else "infeasible", self.message),
-            "allocations": allocations,
-            "seconds": self.seconds,
-            "min_feasible_budget_eur": self.min_feasible_budget_eur,
-            "saturation_budget_eur": self.saturation_budget_eur,
-            "lp_solves": self.lp_solves,
-            "breakpoints": [vars(p) for p in self.breakpoints],
-        }
 
 
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
@@ -394,93 +372,3 @@ def _vertices(xs: list[float], us: list[float]) -> list[int]:
     if len(xs) > 1:
         keep.append(len(xs) - 1)
     return keep
-
-
-def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> Path:
-    """The curve as a workbook: breakpoints with a chart, and each region's allocation at
-    every breakpoint (whole euros, largest-remainder rounded per breakpoint)."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.utils import get_column_letter
-
-    from allocator.labels import label
-    from allocator.report import (
-        EURO,
-        euro_scatter,
-        header,
-        print_setup,
-        put,
-        save_workbook,
-        straight_series,
-    )
-    from allocator.rounding import largest_remainder
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = label("sheet_curve", lang)
-    tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
-    curve = label("objective" if tiers else "unmet_after", lang)
-    header(ws, 1, [label("budget", lang), curve, label("marginal_value", lang),
-                   *([label("unmet_after", lang), label("tier_penalty", lang)] if tiers
-                     else [])])
-    for i, p in enumerate(result.breakpoints, start=2):
-        put(ws, i, 1, round(p.budget_eur), EURO)
-        if not p.optimal:
-            put(ws, i, 2, label(p.status, lang))
-            continue
-        put(ws, i, 2, round(p.objective_eur), EURO)
-        put(ws, i, 3, p.marginal_value, "0.0000")
-        if tiers:
-            put(ws, i, 4, round(p.weighted_unmet_eur), EURO)
-            put(ws, i, 5, round(p.tier_penalty_eur or 0.0), EURO)
-    n = len(result.breakpoints)
-    put(ws, n + 3, 1, result.message)
-    for col in "ABCDE" if tiers else "ABC":
-        ws.column_dimensions[col].width = 26
-    if n > 1:
-        chart = euro_scatter(label("chart_curve", lang), label("budget", lang), curve)
-        chart.series.append(straight_series(Reference(ws, min_col=2, min_row=2, max_row=n + 1),
-                                            Reference(ws, min_col=1, min_row=2, max_row=n + 1),
-                                            curve))
-        chart.height = 11
-        ws.add_chart(chart, "G2" if tiers else "E2")
-        bars = BarChart()
-        bars.title = label("chart_marginal", lang)
-        bars.y_axis.title = label("marginal_value", lang)
-        bars.add_data(Reference(ws, min_col=3, min_row=1, max_row=n), titles_from_data=True)
-        bars.set_categories(Reference(ws, min_col=1, min_row=2, max_row=n))
-        bars.legend = None
-        bars.y_axis.scaling.min = 0  # a bar's height is its value, not its excess
-        bars.width, bars.height = 24, 9
-        ws.add_chart(bars, "G25" if tiers else "E25")
-    print_setup(ws)
-    if not result.allocations.empty:
-        regions = result.instance.regions["name"]
-        by = result.allocations.drop(columns="goal").groupby("region", sort=True).sum()
-        table = wb.create_sheet(label("sheet_regions_by_budget", lang))
-        header(table, 1, [label("region", lang),
-                           *[f"€ {float(c):,.0f}" for c in by.columns]])
-        rounded = {c: largest_remainder(by[c].clip(lower=0)) for c in by.columns}
-        for i, region in enumerate(by.index, start=2):
-            put(table, i, 1, str(regions.get(region, region)))
-            for j, c in enumerate(by.columns, start=2):
-                put(table, i, j, int(rounded[c][i - 2]), EURO)
-        # The budgets as numbers on a row of their own: the x values of the chart.
-        axis = len(by.index) + 3
-        put(table, axis, 1, label("budget", lang), bold=True)
-        for j, c in enumerate(by.columns, start=2):
-            put(table, axis, j, round(float(c)), EURO)
-        if len(by.columns) > 1:
-            lines = euro_scatter(label("chart_regions_by_budget", lang), label("budget", lang),
-                                 label("allocated", lang))
-            xs = Reference(table, min_col=2, max_col=len(by.columns) + 1, min_row=axis)
-            for i, region in enumerate(by.index, start=2):
-                lines.series.append(straight_series(
-                    Reference(table, min_col=2, max_col=len(by.columns) + 1, min_row=i), xs,
-                    str(regions.get(region, region))))
-            table.add_chart(lines, f"A{axis + 2}")
-        table.column_dimensions["A"].width = 30
-        for j in range(2, len(by.columns) + 2):
-            table.column_dimensions[get_column_letter(j)].width = 17
-        print_setup(table)
-    return save_workbook(wb, path)

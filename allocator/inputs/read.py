@@ -42,7 +42,7 @@ class RawTable:
     """One sheet or CSV file: lower-cased column names, a ``_row`` column, blank rows gone.
 
     ``decimal`` is the decimal separator the file type settles ("." for comma-separated
-    CSV), or None when the cells must settle it (see :mod:`allocator.cells`).
+    CSV), or None when the cells must settle it (see :mod:`allocator.inputs.cells`).
     """
 
     frame: pd.DataFrame

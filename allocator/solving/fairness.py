@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from allocator.certify import unmet
 from allocator.errors import Status
-from allocator.explain import RULES, active_rules
-from allocator.highs import Solver
+from allocator.solving.certify import unmet
+from allocator.solving.explain import RULES, active_rules
+from allocator.solving.highs import Solver
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, RowBlock, build_lp
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from allocator.errors import Status
-from allocator.highs import Solver
+from allocator.solving.highs import Solver
 from models.builder import LinearProgram
 
 #: A reduced cost or dual beyond this (relative to the largest weight, for columns) fixes a

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.certify import Certificate
 from allocator.errors import Status
-from allocator.explain import Infeasibility
-from allocator.fairness import PriceOfFairness
-from allocator.instance import Instance
-from allocator.rounding import largest_remainder
+from allocator.inputs.instance import Instance
+from allocator.solving.certify import Certificate
+from allocator.solving.explain import Infeasibility
+from allocator.solving.fairness import PriceOfFairness
+from allocator.solving.rounding import largest_remainder
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,6 @@ class SolverInfo:
 
 #: An engine note: a key of allocator.labels' texts and the values it needs.
 Note = tuple[str, dict[str, object]]
-#: Up to this many regions the JSON carries each region's explanation as text too (the
-#: facts it is made of are always there).
-WHY_TEXT_MAX_REGIONS = 1_000
 
 
 @dataclass(frozen=True)
@@ -135,16 +132,6 @@ class Result:
         return pd.DataFrame({"national_eur": national, "regional_eur": regional,
                              "total_eur": national + regional}, index=national.index)
 
-    def why(self) -> list[Any]:
-        """Why each region gets what it gets (:mod:`allocator.why`), computed once."""
-        cached = self.__dict__.get("_why")
-        if cached is None:
-            from allocator.why import explain_regions
-
-            cached = explain_regions(self)
-            self.__dict__["_why"] = cached
-        return cached
-
     def headline(self) -> dict[str, Any]:
         """The plain figures before the weighted ones: unmet need in euros before and after,
         overall coverage before and after, and euros per inhabitant per region (lowest and
@@ -182,65 +169,3 @@ class Result:
         m = self.rounded_allocation().pivot(index="region", columns="goal", values="amount_eur")
         return m.reindex(index=self.instance.regions.index, columns=self.instance.goals.index
                          ).fillna(0).astype("int64")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The machine-readable result (what ``--json`` writes)."""
-        rounded = self.rounded_allocation() if len(self.allocation) else pd.DataFrame()
-        floor = self.instance.policy.coverage_floor
-        from allocator.schema import header, records
-
-        out: dict[str, Any] = {
-            **header("solve", self.instance.name, self.status.value, self.message),
-            "allocations": records(rounded),
-            "budget_eur": self.budget_eur,
-            "allocated_eur": int(rounded["amount_eur"].sum()) if len(rounded) else 0,
-            "weighted_unmet_eur": _num(self.weighted_unmet_eur),
-            "weighted_unmet_before_eur": _num(self.weighted_unmet_before_eur),
-            "tier_penalty_eur": self.tier_penalty_eur,
-            "headline": self.headline() if self.optimal and len(self.allocation) else None,
-            "why": [{**w.to_dict(), **({"text_nl": w.sentence("nl", floor),
-                                         "text_en": w.sentence("en", floor)}
-                                        if len(self.instance.regions) <= WHY_TEXT_MAX_REGIONS
-                                        else {})}
-                    for w in self.why()] if self.optimal and len(self.allocation) else None,
-            "marginal_value": self.marginal_value,
-            "next_million": None if self.next_million is None else vars(self.next_million),
-            "policy": self.instance.policy.model_dump(),
-            "tie_break": self.tie_break,
-            "coverage": dict(zip(
-                self.coverage.index.astype(str).tolist(),
-                np.round(self.coverage["coverage"].to_numpy(float), 10).tolist(), strict=True)
-            ) if len(self.coverage) else {},
-            "cofinancing": _cofinancing(self.cofinancing(),
-                                        self.instance.policy.cofinancing_ratio),
-            "certificate": self.certificate.to_dict() if self.certificate else None,
-            "price_of_fairness": (self.price_of_fairness.to_dict()
-                                  if self.price_of_fairness else None),
-            "infeasibility": self.infeasibility.to_dict() if self.infeasibility else None,
-            "solver": {
-                "name": self.solver.name,
-                "version": self.solver.version,
-                "seconds": self.solver.seconds,
-                "lp_solves": self.solver.lp_solves,
-                "algorithm": self.solver.algorithm,
-            },
-            "seconds": self.seconds,
-        }
-        return out
-
-
-def _cofinancing(table: pd.DataFrame, ratio: float | None) -> dict[str, Any] | None:
-    if table.empty:
-        return None
-    return {
-        "ratio": ratio,
-        "national_eur": int(table["national_eur"].sum()),
-        "regional_eur": int(table["regional_eur"].sum()),
-        "total_investment_eur": int(table["total_eur"].sum()),
-        "by_region": {str(r): {k: int(v) for k, v in row.items()}
-                      for r, row in table.iterrows()},
-    }
-
-
-def _num(value: float) -> float | None:
-    return None if value is None or math.isnan(value) else float(value)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from allocator.labels import money, percent
-from allocator.result import Result
+from allocator.solving.result import Result
 
 #: A dual (weight per euro) beyond this is a binding rule; a cell within this many euros of
 #: a bound sits on it.
@@ -180,7 +180,7 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
 
 def _region_curve(r: Result) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
     """Budgets of the exact curve's breakpoints and each region's allocation there."""
-    from allocator.sweep import sweep
+    from allocator.studies.sweep import sweep
 
     try:
         curve = sweep(r.instance)
@@ -209,3 +209,13 @@ def _next_budget(curve: tuple[np.ndarray, dict[str, np.ndarray]], region: str,
         if values[k + 1] > max(values[k], amount) + EURO_TOLERANCE:
             return float(max(budgets[k], budget))
     return None
+
+
+def reasons(result: Result) -> list[RegionWhy]:
+    """Why each region of ``result`` gets what it gets, computed once per result (the
+    workbook, the terminal and the JSON all read it)."""
+    cached = result.__dict__.get("_why")
+    if cached is None:
+        cached = explain_regions(result)
+        result.__dict__["_why"] = cached
+    return cached

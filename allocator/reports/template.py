@@ -16,9 +16,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.npvr import GOALS, REGIONS
+from allocator.inputs.npvr import GOALS, REGIONS
 from allocator.output import atomic_write
-from allocator.report import save_reproducibly
+from allocator.reports.workbook import save_reproducibly
 
 #: Rows prepared with validation in each table (Excel extends nothing by itself).
 ROWS = 2000

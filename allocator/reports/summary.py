@@ -7,7 +7,7 @@ In the report's language (``--lang``, Dutch by default) with that language's num
 from __future__ import annotations
 
 from allocator.labels import label, money, percent
-from allocator.result import Result
+from allocator.solving.result import Result
 
 #: The summary's own words, per language.
 WORDS = {
@@ -92,7 +92,9 @@ def summary(r: Result, lang: str = "en") -> str:
         r.next_million.sentence(lang) if r.next_million is not None
         else label("next_none", lang),
     ]
-    why = r.why()
+    from allocator.studies.why import reasons
+
+    why = reasons(r)
     if why:
         lines += ["", str(t["why"])]
         lines += [f"- {w.sentence(lang, r.instance.policy.coverage_floor)}" for w in why]

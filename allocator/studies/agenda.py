@@ -21,18 +21,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allocator.cells import clean_ids
-from allocator.certify import lagrangian_bound, tier_penalty
 from allocator.errors import CertificateError, InputError, Problem, Status
-from allocator.highs import Solver
-from allocator.instance import Instance
+from allocator.inputs.cells import clean_ids
+from allocator.inputs.instance import Instance
+from allocator.inputs.read import ROW, RawTable, read_instance
+from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
 from allocator.limits import MAX_EUR, MAX_FACTOR
-from allocator.maxmin import MARGIN, leximin_levels, with_levels
-from allocator.modeldata import to_model_data
-from allocator.read import ROW, RawTable, read_instance
-from allocator.rounding import largest_remainder
-from allocator.stages import nearest_on_optimal_face
-from allocator.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
+from allocator.solving.certify import lagrangian_bound, tier_penalty
+from allocator.solving.highs import Solver
+from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
+from allocator.solving.modeldata import to_model_data
+from allocator.solving.rounding import largest_remainder
+from allocator.solving.stages import nearest_on_optimal_face
 from models.agenda import OWN_FORM, AgendaData, agenda_coverages, build_agenda_lp
 from models.rules import LP_RULES, Sums
 
@@ -80,7 +80,7 @@ def load_agenda(path: str | Path, *, preset: str | None = None,
     """Read and validate an agenda instance (or a v1 instance, as one year). Its policy is
     the policy sheet, then ``preset``, then ``flags`` (policy keys), as for every command;
     a ``budget_eur`` flag is the national funder's envelope in every year."""
-    from allocator.presets import with_policy
+    from allocator.inputs.presets import with_policy
 
     path = Path(path)
     flags = dict(flags or {})
@@ -371,32 +371,6 @@ class AgendaResult:
         national = sum(int(totals[f.id]) for f in self.agenda.funders if f.national)
         return float(totals.sum()) / national if national else None
 
-    def to_dict(self) -> dict[str, Any]:
-        from allocator.schema import header, records
-
-        return {
-            **header("agenda", self.agenda.name, self.status.value, self.message),
-            "allocations": records(self.rounded()) if self.optimal else [],
-            "seconds": self.seconds,
-            "years": [str(y) for y in self.agenda.years],
-            "funders": [vars(f) for f in self.agenda.funders],
-            "weighted_unmet_eur": {str(k): v for k, v in self.weighted_unmet_eur.items()},
-            "tier_penalty_eur": ({str(k): v for k, v in self.tier_penalty_eur.items()}
-                                 if self.tier_penalty_eur else None),
-            "by_funder_eur": ({f: {str(y): int(v) for y, v in row.items()}
-                               for f, row in self.by_funder().iterrows()}
-                              if self.optimal else {}),
-            "carry_over_eur": ({f: {str(y): round(float(v), 2) for y, v in row.items()}
-                                for f, row in self.carry.iterrows()} if len(self.carry) else {}),
-            "coverage": ({str(r): {str(y): float(v) for y, v in row.items()}
-                          for r, row in self.coverage.iterrows()} if self.optimal else {}),
-            "unlocked_per_national_euro": self.unlocked() if self.optimal else None,
-            # An agenda that fails its check is never returned (solve_agenda raises).
-            "certificate": ({"passed": True, "duality_gap": self.duality_gap,
-                             "max_violation_eur": self.max_violation_eur}
-                            if self.optimal else None),
-        }
-
 
 def agenda_data(agenda: Agenda, scale: float) -> AgendaData:
     """The model's sets and parameters, money in units of ``scale`` euros."""
@@ -442,7 +416,7 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     levels, coverages, fair = None, None, ""
     if agenda.policy.fairness == "max-min":
         # Raise the lowest coverage of any region in any year (or over the period) first,
-        # then the next (allocator.maxmin); the levels then hold as a row block.
+        # then the next (allocator.solving.maxmin); the levels then hold as a row block.
         coverages = agenda_coverages(lp, d)
         levels = leximin_levels(lp, coverages, agenda.policy.max_efficiency_loss)
         if levels is not None:

@@ -1,6 +1,6 @@
 """The Excel report: what a budget officer reads and forwards.
 
-Rendered from a :class:`~allocator.result.Result` alone; amounts are whole euros from
+Rendered from a :class:`~allocator.solving.result.Result` alone; amounts are whole euros from
 largest-remainder rounding, so every total shown is the sum of the figures above it.
 Text from the input is always written as text, never as a formula.
 """
@@ -31,8 +31,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.labels import label, money
 from allocator.output import atomic_write
-from allocator.result import Result
-from allocator.rounding import largest_remainder
+from allocator.solving.result import Result
+from allocator.solving.rounding import largest_remainder
 from allocator.text import workbook_safe
 
 EURO = '"€" #,##0'
@@ -222,12 +222,14 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
 
 
 def _why(ws: Worksheet, r: Result, lang: str) -> None:
-    """Why each region gets what it gets, in a sentence or two (allocator.why)."""
+    """Why each region gets what it gets, in a sentence or two (allocator.studies.why)."""
     header(ws, 1, [label("region", lang), label("allocated", lang),
                    label("per_inhabitant", lang), label("held_by", lang),
                    label("why_text", lang)])
     floor = r.instance.policy.coverage_floor
-    for i, w in enumerate(r.why(), start=2):
+    from allocator.studies.why import reasons
+
+    for i, w in enumerate(reasons(r), start=2):
         put(ws, i, 1, w.name)
         put(ws, i, 2, round(w.amount_eur), EURO)
         put(ws, i, 3, round(w.per_inhabitant_eur, 2), '"€" #,##0.00')
@@ -484,7 +486,7 @@ def effective_policy(inst: Any, lang: str) -> pd.DataFrame:
     the sheet gives or the run sets, its value as applied, and its status and source — the
     sheet's where the value is the sheet's, "set for this run" where a preset or a flag
     changed it."""
-    from allocator.instance import POLICY_KEYS, Policy, format_tiers
+    from allocator.inputs.instance import POLICY_KEYS, Policy, format_tiers
 
     sheet = inst.policy_notes if inst.policy_notes is not None else pd.DataFrame(
         columns=["key", "value"])
@@ -508,7 +510,7 @@ def effective_policy(inst: Any, lang: str) -> pd.DataFrame:
         if key in given:
             i = given[key]
             try:  # the sheet's own value, read as the policy reads it
-                from allocator.validate import _policy_value
+                from allocator.inputs.validate import _policy_value
 
                 as_read = _policy_value(key, sheet["value"].iat[i], None)
             except Exception:  # noqa: BLE001 - a value the sheet wrote differently

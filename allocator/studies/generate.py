@@ -131,7 +131,7 @@ def _binding(regions: int, goals: int, seed: int) -> dict[str, pd.DataFrame]:
 def binding_rules(folder: str | Path) -> dict[str, tuple[int, int]]:
     """Which rules bind at the optimum of the instance in ``folder``: rule -> (rows with a
     nonzero dual, rows), from one stage-1 solve."""
-    from allocator.engine import solve
+    from allocator.solving.engine import solve
 
     r = solve(folder, tie_break="none", fairness_price=False, marginal=False)
     if not r.optimal:

@@ -5,7 +5,8 @@ HiGHS works to absolute tolerances around 1e-7, so the model sees money in units
 not the largest need, sets the unit because every allocated amount is at most the budget:
 with needs from €1 to €10^12 and a budget of €1, a unit of a milli-euro keeps every cent
 of the allocation far above the tolerances (tests/test_engine.py checks it), while the huge
-needs only become large bounds. Results are multiplied back once, in :mod:`allocator.engine`.
+needs only become large bounds. Results are multiplied back once, in
+:mod:`allocator.solving.engine`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from allocator.instance import Instance
+from allocator.inputs.instance import Instance
 from models.data import AllocationData
 
 

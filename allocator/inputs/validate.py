@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from allocator.cells import (
+from allocator.errors import MAX_LISTED_PER_COLUMN, InputError, Problem
+from allocator.inputs.cells import (
     MAX_ID_LENGTH,
     clean_ids,
     codes_in,
@@ -26,8 +27,8 @@ from allocator.cells import (
     sorted_ids,
     table_decimal,
 )
-from allocator.errors import MAX_LISTED_PER_COLUMN, InputError, Problem
-from allocator.instance import POLICY_KEYS, RENAMED_KEYS, Instance, Policy, policy_key
+from allocator.inputs.instance import POLICY_KEYS, RENAMED_KEYS, Instance, Policy, policy_key
+from allocator.inputs.read import ROW, RawTable, read_instance
 from allocator.limits import (
     MAX_EUR,
     MAX_FACTOR,
@@ -36,7 +37,6 @@ from allocator.limits import (
     MAX_TOTAL_EUR,
     MAX_WEIGHT,
 )
-from allocator.read import ROW, RawTable, read_instance
 from allocator.text import CELL_UNSAFE, describe
 
 #: The numeric columns of each table: together they settle the table's decimal separator.

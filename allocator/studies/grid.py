@@ -20,16 +20,15 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from allocator.errors import CertificateError, OutsideFault, Status, UsageError
-from allocator.instance import Instance, Policy
+from allocator.inputs.instance import Instance, Policy
+from allocator.inputs.validate import NeedScenario
 from allocator.limits import MAX_EUR, MAX_GRID_POINTS, MAX_STEPS, SCHEDULER_TIMEOUT_S
-from allocator.validate import NeedScenario
 
 #: Budgets per task: enough to amortise the build over warm re-solves, few enough that a
 #: grid of one policy still spreads over several workers.
@@ -89,22 +88,6 @@ class Grid:
             frame = pd.concat([frame, regions], axis=1)
         return frame
 
-    def to_dict(self) -> dict[str, Any]:
-        from allocator.schema import header, records
-
-        cells = self.instance.needs[["region", "goal"]]
-        allocations = [rec for p in self.points if p.cells_eur is not None
-                       for rec in records(cells.assign(amount_eur=list(p.cells_eur)),
-                                          scenario=p.needs, policy=p.policy,
-                                          budget_eur=p.budget_eur)]
-        solved = sum(p.status == "optimal" for p in self.points)
-        return {**header("grid", self.instance.name, "optimal",
-                         f"{len(self.points)} points, {solved} with an optimum"),
-                "allocations": allocations, "seconds": self.seconds,
-                "workers": self.workers,
-                "points": [{k: v for k, v in vars(p).items() if k != "cells_eur"}
-                           for p in self.points]}
-
 
 def tasks(instance: Instance, budgets: Sequence[float],
           policies: Sequence[tuple[str, Policy]] | None = None,
@@ -126,10 +109,10 @@ def tasks(instance: Instance, budgets: Sequence[float],
 
 def run_task(instance: Instance, task: Task) -> list[GridPoint]:
     """Solve one task: one model, one warm re-solve per budget."""
-    from allocator import highs
-    from allocator.certify import certify_at, tier_penalty, unmet
-    from allocator.engine import solve
-    from allocator.modeldata import money_scale, to_model_data
+    from allocator.solving import highs
+    from allocator.solving.certify import certify_at, tier_penalty, unmet
+    from allocator.solving.engine import solve
+    from allocator.solving.modeldata import money_scale, to_model_data
     from models.matrix import build_lp
 
     inst = dataclasses.replace(instance, policy=task.policy.model_copy(
@@ -319,58 +302,3 @@ def parse_budgets(text: str) -> list[float]:
         raise ValueError(f"'{text}': {len(values):,} budgets, above the limit of "
                          f"{MAX_STEPS:,}")
     return values
-
-
-def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path:
-    """The points as one table, and weighted unmet need against the budget as a chart with
-    one line per (policy, needs) pair."""
-    from openpyxl import Workbook
-    from openpyxl.chart import Reference
-
-    from allocator.labels import label
-    from allocator.report import (
-        EURO,
-        euro_scatter,
-        header,
-        print_setup,
-        put,
-        save_workbook,
-        straight_series,
-    )
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = label("sheet_grid", lang)
-    names = grid.instance.regions["name"]
-    regions = list(names.index) if any(p.by_region_eur for p in grid.points) else []
-    header(ws, 1, [label("policy_variant", lang), label("need_variant", lang),
-                    label("budget", lang), label("status_col", lang),
-                    label("unmet_after", lang), label("marginal_value", lang),
-                    *[str(names[r]) for r in regions]])
-    runs: dict[tuple[str, str], list[int]] = {}
-    for i, p in enumerate(grid.points, start=2):
-        put(ws, i, 1, p.policy)
-        put(ws, i, 2, p.needs)
-        put(ws, i, 3, round(p.budget_eur), EURO)
-        put(ws, i, 4, label(p.status, lang))
-        put(ws, i, 5, None if p.weighted_unmet_eur is None else round(p.weighted_unmet_eur),
-            EURO)
-        put(ws, i, 6, p.marginal_value, "0.0000")
-        for j, region in enumerate(regions, start=7):
-            if p.by_region_eur is not None:
-                put(ws, i, j, p.by_region_eur.get(region, 0), EURO)
-        runs.setdefault((p.policy, p.needs), []).append(i)
-    for letter, width in zip("ABCDEF", (22, 22, 20, 20, 26, 16), strict=True):
-        ws.column_dimensions[letter].width = width
-    chart = euro_scatter(label("chart_grid", lang), label("budget", lang),
-                         label("unmet_after", lang))
-    for (policy, needs), rows in runs.items():
-        if len(rows) >= 2:
-            chart.series.append(straight_series(
-                Reference(ws, min_col=5, min_row=rows[0], max_row=rows[-1]),
-                Reference(ws, min_col=3, min_row=rows[0], max_row=rows[-1]),
-                policy if needs == "instance" else f"{policy} / {needs}"))
-    if chart.series:
-        ws.add_chart(chart, f"A{len(grid.points) + 3}" if regions else "H2")
-    print_setup(ws)
-    return save_workbook(wb, path)

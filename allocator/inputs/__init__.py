@@ -1,0 +1,2 @@
+"""Reading and validation: tables from workbooks and CSV folders, checked into an Instance;
+the policy presets."""

@@ -1,0 +1,108 @@
+"""Cabinet scenarios side by side: one instance, named policy variants, one workbook.
+
+Each scenario is a full, certified solve of the instance with some policy values changed
+(``validate.scenarios`` reads and checks the list). The comparison lays out what a cabinet
+weighs: totals, unmet need, the lowest coverage, the price of fairness, and each region's
+allocation and coverage under every variant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from allocator.inputs.instance import Instance
+from allocator.inputs.read import read_table
+from allocator.inputs.validate import load, scenarios
+from allocator.solving.engine import solve
+from allocator.solving.result import Result
+
+
+@dataclass
+class Comparison:
+    instance: Instance
+    results: dict[str, Result]  # by scenario name, in the order given
+    seconds: float = 0.0  # wall clock of all variants' solves
+
+    def summary(self) -> pd.DataFrame:
+        rows = []
+        for name, r in self.results.items():
+            cov = r.coverage["coverage"].dropna() if r.optimal else pd.Series(dtype=float)
+            price = r.price_of_fairness
+            rows.append({
+                "scenario": name,
+                "status": r.status.value,
+                "budget_eur": r.budget_eur,
+                "allocated_eur": (int(r.rounded_allocation()["amount_eur"].sum())
+                                  if r.optimal else None),
+                "weighted_unmet_eur": r.weighted_unmet_eur if r.optimal else None,
+                "lowest_coverage": float(cov.min()) if len(cov) else None,
+                "highest_coverage": float(cov.max()) if len(cov) else None,
+                "price_of_fairness_eur": price.total_eur if price else None,
+                "marginal_value": r.marginal_value,
+            })
+        return pd.DataFrame(rows).set_index("scenario")
+
+    def table(self) -> str:
+        """The overview as a reader wants it on a terminal: euros with thousands separators,
+        percentages, the change of weighted unmet need against the first variant that holds,
+        and why an infeasible variant is (what budget its rules need)."""
+        summary = self.summary()
+        solved = summary[summary["status"] == "optimal"]
+        base = str(solved.index[0]) if len(solved) else None  # the first that holds
+        first = solved["weighted_unmet_eur"].iloc[0] if len(solved) else None
+
+        def eur(v: object) -> str:
+            return "-" if v is None or pd.isna(v) else f"€{float(v):,.0f}"  # type: ignore[arg-type]
+
+        def pct(v: object) -> str:
+            return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"  # type: ignore[arg-type]
+
+        head = ["variant", "status", "budget", "allocated", "weighted unmet",
+                f"vs {base}" if base else "difference", "lowest cov.", "highest cov.",
+                "price of fairness"]
+        rows = []
+        for name, row in summary.iterrows():
+            unmet = row["weighted_unmet_eur"]
+            diff = ("-" if first is None or pd.isna(first) or pd.isna(unmet)
+                    else f"{float(unmet) - float(first):+,.0f}")
+            rows.append([str(name), str(row["status"]), eur(row["budget_eur"]),
+                         eur(row["allocated_eur"]), eur(unmet), diff,
+                         pct(row["lowest_coverage"]), pct(row["highest_coverage"]),
+                         eur(row["price_of_fairness_eur"])])
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+        lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w)
+                           for i, (h, w) in enumerate(zip(head, widths, strict=True)))]
+        lines += ["  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+                  for r in rows]
+        for name, r in self.results.items():
+            if not r.optimal:
+                reason = r.message.split(". ")[:2]
+                lines.append(f"{name}: {'. '.join(reason).rstrip('.')}.")
+        return "\n".join(lines)
+
+    def by_region(self, what: str) -> pd.DataFrame:
+        """Region x scenario: whole euros allocated (``allocated_eur``) or ``coverage``."""
+        columns = {}
+        for name, r in self.results.items():
+            if not r.optimal:
+                continue
+            columns[name] = (r.matrix().sum(axis=1) if what == "allocated_eur"
+                             else r.coverage["coverage"])
+        return pd.DataFrame(columns, index=self.instance.regions.index)
+
+
+def compare(instance: Instance | str | Path, table: str | Path) -> Comparison:
+    """Solve ``instance`` under each scenario of the ``table`` file (CSV or workbook)."""
+    if not isinstance(instance, Instance):
+        instance = load(instance)
+    variants = scenarios(read_table(table), instance.policy)
+    clock = time.perf_counter()
+    results = {name: solve(dataclasses.replace(instance, policy=policy))
+               for name, policy in variants}
+    return Comparison(instance, results, time.perf_counter() - clock)
