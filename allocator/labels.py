@@ -125,10 +125,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "explain_budget": {
         "nl": "€1 mln meer budget verlaagt de gewogen onvervulde behoefte met {value}",
         "en": "€1 m more budget lowers weighted unmet need by {value}"},
-    "explain_floor": {
+    "explain_coverage_floor": {
         "nl": "de minimumdekking 1 procentpunt hoger kost {value} gewogen onvervulde behoefte",
         "en": "raising the floor by one percentage point costs {value} of weighted unmet need"},
-    "explain_gap": {
+    "explain_coverage_gap": {
         "nl": "1 procentpunt meer toegestaan dekkingsverschil verlaagt de gewogen onvervulde "
               "behoefte met {value}",
         "en": "allowing one percentage point more coverage gap lowers weighted unmet need by "
@@ -148,7 +148,7 @@ _LABELS: dict[str, dict[str, str]] = {
               "met {value}",
         "en": "raising the maximum share by one percentage point lowers weighted unmet need by "
               "{value}"},
-    "explain_per_capita": {
+    "explain_per_capita_cap": {
         "nl": "het plafond per inwoner 0,1 hoger verlaagt de gewogen onvervulde behoefte met "
               "{value}",
         "en": "raising the per-inhabitant cap ratio by 0.1 lowers weighted unmet need by {value}"},
@@ -182,6 +182,23 @@ _LABELS: dict[str, dict[str, str]] = {
     "held_change_cap": {"nl": "grens aan de verandering", "en": "limit on change"},
     "held_coverage_high": {"nl": "hoogste dekking (dekkingsafstand)",
                            "en": "highest coverage (gap)"},
+    # why a region gets what it gets, after "<region> gets €X (€Y per inhabitant): "
+    "why_coverage_floor": {"nl": "precies wat de minimumdekking van {floor} vraagt",
+                           "en": "exactly what the coverage floor of {floor} requires"},
+    "why_region_min": {"nl": "precies het minimumbedrag per regio",
+                       "en": "exactly the minimum amount per region"},
+    "why_coverage_low": {"nl": "de laagste dekking die de maximale dekkingsafstand toestaat",
+                         "en": "the lowest coverage the maximum coverage gap allows"},
+    "why_per_capita_cap": {"nl": "het plafond per inwoner", "en": "the cap per inhabitant"},
+    "why_region_max": {"nl": "het maximumbedrag per regio", "en": "the maximum amount per region"},
+    "why_cofinancing": {"nl": "wat de regionale cofinanciering toelaat",
+                        "en": "what regional co-financing allows"},
+    "why_change_cap": {"nl": "de grens aan de verandering per inwoner",
+                       "en": "the limit on the change per inhabitant"},
+    "why_coverage_high": {"nl": "de hoogste dekking die de maximale dekkingsafstand toestaat",
+                          "en": "the highest coverage the maximum coverage gap allows"},
+    "why_priority": {"nl": "niets boven wat de regels vragen",
+                     "en": "nothing beyond what the rules require"},
     "plain_unmet_before": {"nl": "Onvervulde behoefte vóór verdeling (euro's)",
                            "en": "Unmet need before allocation (euros)"},
     "plain_unmet_after": {"nl": "Onvervulde behoefte na verdeling (euro's)",

@@ -329,3 +329,34 @@ def test_gap_rule_without_any_need_is_explained_not_a_crash(tmp_path: Path) -> N
     r = allocator.solve(write_csv_instance(tmp_path / "i", tables))
     assert r.status.value == "infeasible"
     assert r.message.startswith("The rules cannot all hold with a budget of €1.")
+
+
+def test_a_floor_row_s_meaning_is_the_re_solve_with_that_region_one_point_higher(
+        tmp_path: Path) -> None:
+    """The report's meaning of a binding floor row ("1 percentage point higher costs €X",
+    from the rule's own step) against a re-solve in which that region alone must reach one
+    percentage point more: equal while the basis holds, a lower bound beyond."""
+    import dataclasses
+
+    from openpyxl import load_workbook
+
+    from allocator.reports.workbook import eur_text, write_report
+
+    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    r = allocator.solve(npvr, tie_break="none", fairness_price=False, marginal=False)
+    rows = r.constraints[(r.constraints["rule"] == "coverage_floor") & r.constraints["binding"]]
+    assert len(rows)
+    row = rows.iloc[0]
+    cov = r.coverage.loc[row["id"]]
+    regions = r.instance.regions.copy()
+    regions["min_eur"] = float("nan")
+    regions.loc[row["id"], "min_eur"] = cov["allocated_eur"] + 0.01 * cov["need_eur"]
+    tighter = allocator.solve(dataclasses.replace(r.instance, regions=regions),
+                              tie_break="none", fairness_price=False, marginal=False)
+    actual = tighter.weighted_unmet_eur - r.weighted_unmet_eur
+    assert row["step_eur"] == pytest.approx(actual, rel=1e-6)
+    path = write_report(r, tmp_path / "r.xlsx")
+    meanings = [c[6] for c in load_workbook(path)["Beperkingen"].iter_rows(min_row=2, values_only=True)
+                if c[0] == "minimumdekking" and c[4] == "ja"]
+    assert meanings[0] == ("de minimumdekking 1 procentpunt hoger kost "
+                           f"{eur_text(row['step_eur'], 'nl')} gewogen onvervulde behoefte")

@@ -335,9 +335,6 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
                     label("bound", lang), label("binding", lang), label("shadow", lang),
                     label("meaning", lang)])
     names = {**r.instance.regions["name"].to_dict(), **r.instance.goals["name"].to_dict()}
-    budget = r.budget_eur
-    population = r.instance.regions["population"]
-    need = r.coverage["need_eur"]
     for i, row in enumerate(r.constraints.itertuples(index=False), start=2):
         rule = "budget_rule" if row.rule == "budget" else row.rule
         money = row.rule != "coverage_gap"
@@ -352,16 +349,16 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
              EURO if money else PERCENT)
         put(ws, i, 5, label("yes" if row.binding else "no", lang))
         put(ws, i, 6, float(row.dual), "0.0000")
-        put(ws, i, 7, _meaning(row, r, lang, budget, population, need))
+        put(ws, i, 7, _meaning(row, r, lang))
     _widths(ws)
     ws.column_dimensions["G"].width = 70
     for cells in ws.iter_rows(min_row=2, min_col=7, max_col=7):
         cells[0].alignment = WRAP
 
 
-def _meaning(row: Any, r: Result, lang: str, budget: float, population: pd.Series,
-             need: pd.Series) -> str:
-    """The shadow price of one rule in words, in weighted euros of unmet need."""
+def _meaning(row: Any, r: Result, lang: str) -> str:
+    """The shadow price of one rule in words, in weighted euros of unmet need: what the
+    rule's step costs at this row (``step_eur``, from the rule's own step)."""
     if not row.binding and row.rule != "budget":
         return label("not_binding", lang)
     y = abs(float(row.dual))
@@ -373,26 +370,12 @@ def _meaning(row: Any, r: Result, lang: str, budget: float, population: pd.Serie
         if r.next_million is not None:
             return r.next_million.sentence(lang, "explain_budget")
         return label("explain_budget", lang).format(value=eur((r.marginal_value or 0) * 1e6))
-    if row.rule == "coverage_floor":
-        return label("explain_floor", lang).format(value=eur(y * 0.01 * need[row.id]))
-    if row.rule == "coverage_gap":
-        return label("explain_gap", lang).format(value=eur(y * 0.01))
     if row.rule in ("coverage_low", "coverage_high"):
         return label("explain_low" if row.rule == "coverage_low" else "explain_high", lang)
-    if row.rule in ("min_share", "max_share"):
-        return label(f"explain_{row.rule}", lang).format(value=eur(y * 0.01 * budget))
-    if row.rule == "per_capita_cap":
-        share = float(population[row.id]) / float(population.sum())
-        return label("explain_per_capita", lang).format(value=eur(y * 0.1 * share * budget))
-    if row.rule in ("cap", "region_min", "region_max"):
-        key = "explain_cap" if row.rule == "cap" else f"explain_{row.rule}"
-        return label(key, lang).format(value=eur(y * 1000))
-    if row.rule == "cofinancing":
-        ratio = r.instance.policy.cofinancing_ratio or 1.0
-        return label("explain_cofinancing", lang).format(value=eur(y * 1000 / ratio))
-    if row.rule == "change_cap":
-        return label("explain_change_cap", lang).format(
-            value=eur(y * float(population[row.id])))
+    if row.rule == "cap":
+        return label("explain_cap", lang).format(value=eur(y * 1000))
+    if not pd.isna(row.step_eur):  # a rule's step (models.rules), priced at this row
+        return label(f"explain_{row.rule}", lang).format(value=eur(float(row.step_eur)))
     if row.rule.startswith("shortfall_tier_"):
         return label("explain_tier", lang).format(value=f"{y:.2f}×")
     return ""

@@ -36,6 +36,7 @@ from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import NextEuros, Note, Result, SolverInfo
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
+from models.rules import STEPS
 
 TIE_BREAKS = ("lexicographic", "none")
 #: Above this many cells the price of fairness (one LP per equity rule, plus one) is only
@@ -359,6 +360,8 @@ def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution,
     The duals are stage 1's. The reported allocation is a stage-1 optimum too, and any
     primal and dual optimum are complementary, so a row with a nonzero dual is tight here.
     Money rows are in euros; their dual is weighted unmet need per euro of the bound.
+    ``step_eur`` is the first-order cost of the rule's step (models.rules: ``Rule.steps``)
+    at the row: what the report says a binding row means.
     """
     activity, dual = lp.matrix @ columns, first.row_dual
     frames = []
@@ -379,6 +382,9 @@ def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution,
             "slack": slack * unit,
             "binding": np.abs(dual[rows]) > 1e-9,
             "dual": dual[rows] * (1.0 if money else scale),
+            # what tightening the rule by its step costs at this row, in weighted euros
+            "step_eur": (np.abs(dual[rows]) * STEPS[block.rule].move(d, block, scale) * scale
+                         if block.rule in STEPS else np.nan),
         }))
     capped = np.flatnonzero(d.upper < d.net_need)  # a cap below the net need
     if capped.size:

@@ -22,21 +22,10 @@ from allocator.labels import label, money, number, percent, text
 from allocator.solving.highs import Solver
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
+from models.rules import SWITCH_OFF
 
-#: Each optional rule, and how to switch it off in the model data.
-RULES: dict[str, dict[str, object]] = {
-    "coverage_floor": {"coverage_floor": 0.0},
-    "max_coverage_gap": {"max_coverage_gap": None},
-    "min_share": {"min_share": None},
-    "max_share": {"max_share": None},
-    "per_capita_cap": {"per_capita_cap": None},
-    "region_min": {"region_min": None},
-    "region_max": {"region_max": None},
-    "change_cap": {"change_cap": None},
-    "shortfall_tiers": {"shortfall_tiers": None},
-    "cofinancing": {"cofinancing_ratio": None},
-    "spend_all": {"spend_all": False},
-}
+#: Each optional rule, and how to switch it off in the model data (each rule says so).
+RULES: dict[str, Mapping[str, object]] = dict(SWITCH_OFF)
 
 
 #: HiGHS's irreducible IIS strategy grows about with the square of the model and ignores the

@@ -9,7 +9,6 @@ the same data; a rule that does not bind costs nothing.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,8 @@ from allocator.solving.certify import unmet
 from allocator.solving.explain import RULES, active_rules
 from allocator.solving.highs import Solver
 from models.data import AllocationData, FloatArray
-from models.matrix import LinearProgram, RowBlock, build_lp
+from models.matrix import LinearProgram, build_lp
+from models.rules import STEPS
 
 #: The rules that trade efficiency for equity (spending the whole budget and co-financing
 #: are conditions of the money, not of fairness).
@@ -56,21 +56,6 @@ class PriceOfFairness:
         }
 
 
-#: For each rule (as a row block of the LP): the step it is tightened by, and how much that
-#: step moves each row's bound, in model units, given the data, the block and the scale.
-STEPS: dict[str, tuple[str, Callable[[AllocationData, RowBlock, float], FloatArray]]] = {
-    "coverage_floor": ("+1 percentage point", lambda d, b, s: 0.01 * d.region_need[b.index]),
-    "coverage_gap": ("-1 percentage point", lambda d, b, s: np.full(1, 0.01)),
-    "min_share": ("+1 percentage point", lambda d, b, s: np.full(b.index.size, 0.01 * d.budget)),
-    "max_share": ("-1 percentage point", lambda d, b, s: np.full(b.index.size, 0.01 * d.budget)),
-    "per_capita_cap": ("ratio -0.1", lambda d, b, s: 0.1 * d.population[b.index]
-                       / d.population.sum() * d.budget),
-    "region_min": ("+€1,000 per region", lambda d, b, s: np.full(b.index.size, 1000 / s)),
-    "region_max": ("-€1,000 per region", lambda d, b, s: np.full(b.index.size, 1000 / s)),
-    "change_cap": ("-€1 per inhabitant", lambda d, b, s: d.population[b.index] / s),
-}
-
-
 def tightening_costs(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
                      scale: float) -> dict[str, tuple[str, float]]:
     """What tightening each rule by one step would cost in weighted unmet need (euros), to
@@ -78,12 +63,12 @@ def tightening_costs(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
     the optimal basis stays; a lower estimate beyond (the curve is convex)."""
     out: dict[str, tuple[str, float]] = {}
     for block in lp.blocks:
-        if block.rule not in STEPS:
+        step = STEPS.get(block.rule)
+        if step is None:
             continue
-        step, move = STEPS[block.rule]
-        cost = float(np.abs(row_dual[block.rows]) @ move(d, block, scale)) * scale
+        cost = float(np.abs(row_dual[block.rows]) @ step.move(d, block, scale)) * scale
         name = "max_coverage_gap" if block.rule == "coverage_gap" else block.rule
-        out[name] = (step, cost)
+        out[name] = (step.text, cost)
     return out
 
 

@@ -25,8 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from allocator.labels import money, percent
+from allocator.labels import label, money, percent
 from allocator.solving.result import Result
+from models.rules import HOLDS
 
 #: A dual (weight per euro) beyond this is a binding rule; a cell within this many euros of
 #: a bound sits on it.
@@ -39,8 +40,9 @@ NEXT_BUDGET_MAX_CELLS = 200
 #: scale they would only cost time): the JSON's "why" is then empty.
 WHY_MAX_REGIONS = 1_000
 
-MINIMUMS = ("coverage_floor", "region_min", "coverage_low")
-MAXIMUMS = ("per_capita_cap", "region_max", "cofinancing", "change_cap", "coverage_high")
+#: The row blocks that hold a region at a minimum or a maximum, as the rules say.
+MINIMUMS = tuple(block for block, side in HOLDS.items() if side == "minimum")
+MAXIMUMS = tuple(block for block, side in HOLDS.items() if side == "maximum")
 
 
 @dataclass(frozen=True)
@@ -82,25 +84,7 @@ class RegionWhy:
                            f"euro ({last}), so the region shares what is left after the "
                            "minimums with the regions of the same weight, in proportion to "
                            "their net need.")
-        rule = {
-            "coverage_floor": (f"precies wat de minimumdekking van {percent(floor, lang, 0)} "
-                               "vraagt", f"exactly what the coverage floor of "
-                               f"{percent(floor, lang, 0)} requires"),
-            "region_min": ("precies het minimumbedrag per regio",
-                           "exactly the minimum amount per region"),
-            "coverage_low": ("de laagste dekking die de maximale dekkingsafstand toestaat",
-                             "the lowest coverage the maximum coverage gap allows"),
-            "per_capita_cap": ("het plafond per inwoner", "the cap per inhabitant"),
-            "region_max": ("het maximumbedrag per regio", "the maximum amount per region"),
-            "cofinancing": ("wat de regionale cofinanciering toelaat",
-                            "what regional co-financing allows"),
-            "change_cap": ("de grens aan de verandering per inwoner",
-                           "the limit on the change per inhabitant"),
-            "coverage_high": ("de hoogste dekking die de maximale dekkingsafstand toestaat",
-                              "the highest coverage the maximum coverage gap allows"),
-            "priority": ("niets boven wat de regels vragen", "nothing beyond what the rules "
-                         "require"),
-        }[self.held_by][0 if nl else 1]
+        rule = label(f"why_{self.held_by}", lang).format(floor=percent(floor, lang, 0))
         text = f"{head}: {rule}."
         if self.held_by in MINIMUMS or self.held_by == "priority":
             text += (f" Met gewicht {w} weegt een euro hier minder dan de laatste euro van het "

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from models.rules.agenda import FLOOR_OVER_PERIOD, RAMP_UP
-from models.rules.base import COMMANDS, PyomoContext, Rule, Sums
+from models.rules.base import COMMANDS, PyomoContext, Rule, Step, Sums
 from models.rules.budget import BUDGET, SPEND_ALL
 from models.rules.coverage import COVERAGE_FLOOR, COVERAGE_GAP, SHORTFALL_TIERS
 from models.rules.fairness import MAX_MIN
@@ -30,6 +30,16 @@ LP_RULES: tuple[Rule, ...] = (BUDGET, COVERAGE_FLOOR, COVERAGE_GAP, MIN_SHARE, M
                               SHORTFALL_TIERS)
 RULES: tuple[Rule, ...] = (*LP_RULES[:1], SPEND_ALL, *LP_RULES[1:], MAX_MIN, RAMP_UP,
                            FLOOR_OVER_PERIOD)
+
+#: Per row block: the step that tightens it (price of fairness, the report's meanings).
+STEPS: dict[str, Step] = {block: step for rule in LP_RULES for block, step in rule.steps().items()}
+#: Per row block that holds a region's money: "minimum" or "maximum", a rule of the region's
+#: own before the coverage gap's common bounds.
+HOLDS: dict[str, str] = {block: side for rule in sorted(LP_RULES, key=lambda r: r.hold_rank)
+                         for block, side in rule.holds().items()}
+#: Per rule that can be switched off: the model-data fields that do it.
+SWITCH_OFF: dict[str, Mapping[str, object]] = {rule.name: rule.off() for rule in RULES
+                                               if rule.off()}
 
 
 def refusals(command: str, policy: Any, tables: Mapping[str, Any]) -> list[str]:
@@ -68,5 +78,5 @@ def support_table() -> str:
     return "\n".join(lines)
 
 
-__all__ = ["COMMANDS", "LP_RULES", "RULES", "PyomoContext", "Rule", "Sums", "refusals",
-           "support_table"]
+__all__ = ["COMMANDS", "HOLDS", "LP_RULES", "RULES", "STEPS", "SWITCH_OFF", "PyomoContext",
+           "Rule", "Step", "Sums", "refusals", "support_table"]

@@ -9,7 +9,7 @@ not apply yet, with the reason (the support table, one refusal for every command
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -50,6 +50,17 @@ class PyomoContext:
 
 
 @dataclass(frozen=True)
+class Step:
+    """Tightening a row block by one step, in words (``text``), and how far that moves each
+    row's bound (``move``: model units, from the data, the block and the money scale). Its
+    dual times the move is what the step costs: the price of fairness per step, and the
+    meaning of a binding row in the report."""
+
+    text: str
+    move: Callable[[AllocationData, Any, float], FloatArray]
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule, stated once. Subclasses override what applies to them."""
 
@@ -62,6 +73,9 @@ class Rule:
     #: The rule reads the national funder's money alone (co-financing, the change cap): in
     #: the one-year model all money is national; in the agenda only the national funder's.
     national_money: ClassVar[bool] = False
+    #: Where a region held by this rule's rows ranks when the report says why it gets what
+    #: it gets (a rule of its own before the coverage gap's common bounds).
+    hold_rank: ClassVar[int] = 0
 
     def active(self, d: AllocationData) -> bool:
         return False
@@ -75,6 +89,20 @@ class Rule:
 
     def pyomo(self, m: Any, d: AllocationData, h: PyomoContext) -> None:
         """Add the rule to the Pyomo reference model (only when active)."""
+
+    def steps(self) -> Mapping[str, Step]:
+        """Per row block of the rule: the step that tightens it, where one reads in words."""
+        return {}
+
+    def holds(self) -> Mapping[str, str]:
+        """Per row block: what a binding row does to a region's money, ``minimum`` or
+        ``maximum`` (for why a region gets what it gets)."""
+        return {}
+
+    def off(self) -> Mapping[str, object]:
+        """The model-data fields that switch the rule off (to price it, or to explain an
+        infeasibility without it); empty for a rule that cannot be switched off."""
+        return {}
 
     def why_not(self, command: str) -> str | None:
         """None where the rule applies in ``command``, or why it does not (yet)."""

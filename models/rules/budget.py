@@ -42,6 +42,9 @@ class SpendAll(Rule):
 
     kind = "money"
 
+    def off(self) -> dict[str, object]:
+        return {"spend_all": False}
+
 
 BUDGET = Budget("budget", ("policy:budget_eur",),
                 "the allocation spends at most the budget B (in the agenda: each funder's "

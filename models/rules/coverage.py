@@ -16,7 +16,7 @@ import numpy as np
 
 from models.builder import Builder
 from models.data import AllocationData
-from models.rules.base import INF, PyomoContext, Rule, Sums
+from models.rules.base import INF, PyomoContext, Rule, Step, Sums
 
 #: The coverage-gap rule is a ratio; it holds if max - min coverage exceeds the gap by no
 #: more than this (HiGHS's primal feasibility tolerance is 1e-7).
@@ -27,6 +27,16 @@ GAP_ROW_TOLERANCE = 1e-7
 class CoverageFloor(Rule):
     def active(self, d: AllocationData) -> bool:
         return d.coverage_floor > 0 and d.covered_regions.size > 0
+
+    def steps(self) -> dict[str, Step]:
+        return {self.name: Step("+1 percentage point",
+                                lambda d, b, s: 0.01 * d.region_need[b.index])}
+
+    def holds(self) -> dict[str, str]:
+        return {self.name: "minimum"}
+
+    def off(self) -> dict[str, object]:
+        return {"coverage_floor": 0.0}
 
     def build(self, b: Builder) -> None:
         d = b.d
@@ -51,8 +61,19 @@ class CoverageFloor(Rule):
 
 
 class CoverageGap(Rule):
+    hold_rank = 1
+
     def active(self, d: AllocationData) -> bool:
         return d.max_coverage_gap is not None
+
+    def steps(self) -> dict[str, Step]:
+        return {"coverage_gap": Step("-1 percentage point", lambda d, b, s: np.full(1, 0.01))}
+
+    def holds(self) -> dict[str, str]:
+        return {"coverage_low": "minimum", "coverage_high": "maximum"}
+
+    def off(self) -> dict[str, object]:
+        return {"max_coverage_gap": None}
 
     def build(self, b: Builder) -> None:
         d = b.d
@@ -102,6 +123,9 @@ class ShortfallTiers(Rule):
 
     def active(self, d: AllocationData) -> bool:
         return bool(d.shortfall_tiers)
+
+    def off(self) -> dict[str, object]:
+        return {"shortfall_tiers": None}
 
     def build(self, b: Builder) -> None:
         d = b.d

@@ -16,12 +16,22 @@ import numpy as np
 
 from models.builder import Builder
 from models.data import AllocationData, FloatArray
-from models.rules.base import INF, PyomoContext, Rule, Sums, nanmax0
+from models.rules.base import INF, PyomoContext, Rule, Step, Sums, nanmax0
 
 
 class PerCapitaCap(Rule):
     def active(self, d: AllocationData) -> bool:
         return d.per_capita_cap is not None
+
+    def steps(self) -> dict[str, Step]:
+        return {self.name: Step("ratio -0.1", lambda d, b, s: 0.1 * d.population[b.index]
+                                / d.population.sum() * d.budget)}
+
+    def holds(self) -> dict[str, str]:
+        return {self.name: "maximum"}
+
+    def off(self) -> dict[str, object]:
+        return {"per_capita_cap": None}
 
     def _factor(self, d: AllocationData) -> FloatArray:
         return float(d.per_capita_cap) * d.population / d.population.sum()  # type: ignore[arg-type]
@@ -54,6 +64,16 @@ class RegionBound(Rule):
     def active(self, d: AllocationData) -> bool:
         bound = self._bound(d)
         return bound is not None and bool((~np.isnan(bound)).any())
+
+    def steps(self) -> dict[str, Step]:
+        return {self.name: Step("+€1,000 per region" if self.lower else "-€1,000 per region",
+                                lambda d, b, s: np.full(b.index.size, 1000 / s))}
+
+    def holds(self) -> dict[str, str]:
+        return {self.name: "minimum" if self.lower else "maximum"}
+
+    def off(self) -> dict[str, object]:
+        return {self.name: None}
 
     def build(self, b: Builder) -> None:
         bound = self._bound(b.d)
@@ -96,6 +116,16 @@ class Cofinancing(Rule):
         return (d.cofinancing_ratio is not None and d.cofinancing_capacity is not None
                 and bool((~np.isnan(d.cofinancing_capacity)).any()))
 
+    def steps(self) -> dict[str, Step]:
+        return {self.name: Step("-€1,000 co-financing capacity per region", lambda d, b, s: np.full(
+            b.index.size, 1000 / s / float(d.cofinancing_ratio)))}  # type: ignore[arg-type]
+
+    def holds(self) -> dict[str, str]:
+        return {self.name: "maximum"}
+
+    def off(self) -> dict[str, object]:
+        return {"cofinancing_ratio": None}
+
     def build(self, b: Builder) -> None:
         d = b.d
         capacity = d.cofinancing_capacity
@@ -126,6 +156,15 @@ class ChangeCap(Rule):
     def active(self, d: AllocationData) -> bool:
         return (d.change_cap is not None and d.reference is not None
                 and bool((~np.isnan(d.reference)).any()))
+
+    def steps(self) -> dict[str, Step]:
+        return {self.name: Step("-€1 per inhabitant", lambda d, b, s: d.population[b.index] / s)}
+
+    def holds(self) -> dict[str, str]:
+        return {self.name: "maximum"}
+
+    def off(self) -> dict[str, object]:
+        return {"change_cap": None}
 
     def build(self, b: Builder) -> None:
         d = b.d

@@ -13,7 +13,7 @@ import numpy as np
 
 from models.builder import Builder
 from models.data import AllocationData
-from models.rules.base import INF, PyomoContext, Rule, Sums
+from models.rules.base import INF, PyomoContext, Rule, Step, Sums
 
 
 class GoalShare(Rule):
@@ -25,6 +25,13 @@ class GoalShare(Rule):
     def active(self, d: AllocationData) -> bool:
         shares = self._shares(d)
         return shares is not None and bool((~np.isnan(shares)).any())
+
+    def steps(self) -> dict[str, Step]:
+        return {self.name: Step("+1 percentage point" if self.lower else "-1 percentage point",
+                                lambda d, b, s: np.full(b.index.size, 0.01 * d.budget))}
+
+    def off(self) -> dict[str, object]:
+        return {self.name: None}
 
     def build(self, b: Builder) -> None:
         shares = self._shares(b.d)
