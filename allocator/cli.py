@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="report workbook (default reports/<instance>.xlsx)")
     s.add_argument("--no-report", action="store_true", help="write no Excel report")
     s.add_argument("--json", type=Path, metavar="RESULT.json", help="also write the result as JSON")
+    s.add_argument("--csv", type=Path, metavar="ALLOCATION.csv",
+                   help="also write the allocation as CSV: region, goal, amount_eur in whole "
+                        "euros (the fast read for a large instance)")
     s.add_argument("--lang", choices=("nl", "en"), default="nl", help="report language")
     s.add_argument("--tie-break", choices=("lexicographic", "none"), default="lexicographic",
                    help="how to choose among equally good allocations (default lexicographic)")
@@ -356,6 +359,13 @@ def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
     return _solve(args, argv)
 
 
+def _empty_allocation() -> Any:
+    """The allocation table's header alone (no optimum: nothing allocated)."""
+    import pandas as pd
+
+    return pd.DataFrame(columns=["region", "goal", "amount_eur"])
+
+
 def _schema(args: argparse.Namespace) -> int:
     from allocator.reports.schema import json_schema
 
@@ -633,7 +643,7 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
 
     out = _report_out(args)
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
-                           [("--out", out), ("--json", args.json)])
+                           [("--out", out), ("--json", args.json), ("--csv", args.csv)])
     result = solve(
         _instance(args), tie_break=args.tie_break, algorithm=args.algorithm,
         time_limit=args.time_limit, fairness_price=args.fairness_price,
@@ -643,6 +653,9 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     with outputs:
         if args.json:
             write_json(args.json, document(result))
+        if args.csv:
+            write_csv(args.csv, result.rounded_allocation() if result.optimal
+                      else _empty_allocation())
         if out is not None:
             write_report(result, out, lang=args.lang, command=command)
     if not args.quiet:

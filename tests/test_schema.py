@@ -117,3 +117,13 @@ def test_sweep_and_robust_and_agenda_validate(tmp_path: Path) -> None:
                 if any(years.values())}
 
     assert nonzero(paid) == nonzero(agenda["by_funder_eur"])
+
+
+def test_solve_csv_is_the_json_records(tmp_path: Path) -> None:
+    js, table = tmp_path / "r.json", tmp_path / "r.csv"
+    assert main(["solve", str(NPVR), "--json", str(js), "--csv", str(table), "--no-report",
+                 "-q"]) == 0
+    rows = table.read_text().splitlines()
+    assert rows[0] == "region,goal,amount_eur"
+    records = json.loads(js.read_text())["allocations"]
+    assert [f"{r['region']},{r['goal']},{r['amount_eur']}" for r in records] == rows[1:]
