@@ -412,7 +412,7 @@ def _print_written(outputs: Outputs) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from allocator.reports.compare_workbook import write_compare_report
-    from allocator.reports.schema import document
+    from allocator.reports.documents import document
     from allocator.studies.compare import compare
 
     out = args.out or _default_out(args.instance, "-compare")
@@ -431,7 +431,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _agenda(args: argparse.Namespace) -> int:
     from allocator.reports.agenda_workbook import write_agenda_report
-    from allocator.reports.schema import document
+    from allocator.reports.documents import document
     from allocator.studies.agenda import load_agenda, solve_agenda
 
     out = _report_out(args)
@@ -461,8 +461,8 @@ def _agenda(args: argparse.Namespace) -> int:
 def _grid(args: argparse.Namespace) -> int:
     from allocator.inputs.read import read_table
     from allocator.inputs.validate import need_scenarios, scenarios
+    from allocator.reports.documents import document
     from allocator.reports.grid_workbook import write_grid_report
-    from allocator.reports.schema import document
     from allocator.studies.grid import parse_budgets, run_grid
 
     try:
@@ -496,8 +496,8 @@ def _grid(args: argparse.Namespace) -> int:
 
 
 def _robust(args: argparse.Namespace) -> int:
+    from allocator.reports.documents import document
     from allocator.reports.robust_workbook import write_robust_report
-    from allocator.reports.schema import document
     from allocator.studies.robust import robust
 
     out = _report_out(args, "-robust")
@@ -535,7 +535,7 @@ def _robust(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from allocator.reports.schema import document
+    from allocator.reports.documents import document
     from allocator.reports.sweep_workbook import write_sweep_report
     from allocator.studies.sweep import sweep
 
@@ -636,7 +636,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
-    from allocator.reports.schema import document
+    from allocator.reports.documents import document
     from allocator.reports.summary import summary
     from allocator.reports.workbook import write_report
     from allocator.solving.engine import solve

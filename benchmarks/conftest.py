@@ -52,7 +52,8 @@ def instance_paths(variables: int, family: str = "easy") -> tuple[Path, Path]:
 
     regions = max(1, round(variables / GOALS))
     rules = RULES if family == "easy" else ("all",)
-    folder = CACHE / f"{family}-r{regions}-g{GOALS}-s{SEED}-{'-'.join(rules)}"
+    folder = (CACHE / f"{family}-r{regions}-g{GOALS}-s{SEED}-{'-'.join(rules)}"
+              f"-{_fingerprint()}")
     arrays = folder / "model.npz"
     if not arrays.exists():
         write_csv_folder(folder, synthetic_tables(regions, GOALS, SEED, rules=RULES,
@@ -64,6 +65,20 @@ def instance_paths(variables: int, family: str = "easy") -> tuple[Path, Path]:
 
             write_binding(folder, binding_rules(folder))
     return folder, arrays
+
+
+def _fingerprint() -> str:
+    """Of the code a cached instance depends on (the generator and the model data's fields):
+    a cache made by other code is never read."""
+    import dataclasses
+    import hashlib
+
+    from allocator.studies import generate
+    from models.data import AllocationData
+
+    text = Path(generate.__file__).read_text() + ",".join(
+        f.name for f in dataclasses.fields(AllocationData))
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def _ratio(value: float | None, base: float | None) -> str:

@@ -163,13 +163,15 @@ def build_agenda_lp(d: AgendaData) -> LinearProgram:
             np.concatenate([np.ones(int(now.sum())), np.full(int(before.sum()), -factor)]),
             np.full(pairs * n_regions, -np.inf), np.full(pairs * n_regions, amount))
 
+    per_funder = n_years * n_regions
     for k in np.flatnonzero(~np.isnan(d.package_share)):
         share = float(d.package_share[k])
-        # row t * R + r: sum of funder k's x in (t, r) - share * X[t, r] <= 0
+        # one block over funder x year x region: row (k, t, r) is indexed k * T * R + t * R + r,
+        # sum of funder k's x in (t, r) - share * X[t, r] <= 0
         coef = np.where(f == k, 1.0 - share, -share)
-        add(f"package_share_{d.funders[k]}", "year_region", np.arange(n_years * n_regions),
+        add("package_share", "funder_year_region", k * per_funder + np.arange(per_funder),
             t * n_regions + region_of, cols, coef,
-            np.full(n_years * n_regions, -np.inf), np.zeros(n_years * n_regions))
+            np.full(per_funder, -np.inf), np.zeros(per_funder))
 
     # The one-year rules, in every year: each rule's own rows (models/rules), over the
     # columns of that year, a region's or goal's sum running over every funder.

@@ -83,7 +83,8 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
     for s, d in enumerate(scenarios):
         y = first_y + s * n + cells
         # y_sc + x_c >= m_sc
-        add(f"unmet_{s}", "cell", cells, np.tile(cells, 2), np.concatenate([cells, y]),
+        add("unmet", "scenario_cell", s * n + cells, np.tile(cells, 2),
+            np.concatenate([cells, y]),
             np.ones(2 * n), d.net_need.copy(), np.full(n, np.inf))
         # The coverage rules hold in every scenario, on the money that meets need there:
         # each rule's own rows (models/rules), with x_c read as m_sc - y_sc.
@@ -104,7 +105,7 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
             # t - sum_c w_c y_sc - (the scenario's tier penalty) >= 0
             y = first_y + s * n + cells
             mine = np.flatnonzero((owner == s) & (priced != 0))
-            add(f"worst_{s}", "", np.empty(0, dtype=np.int64),
+            add("worst_case", "scenario", np.array([s], dtype=np.int64),
                 np.zeros(n + 1 + mine.size, dtype=np.int64),
                 np.concatenate([y, first_extra + mine, [n_cols - 1]]),
                 np.concatenate([-d.weight, -priced[mine], [1.0]]), np.zeros(1),
@@ -170,7 +171,12 @@ class _ScenarioView:
 
     def add(self, rule: str, over: str, index: np.ndarray, rows: np.ndarray, cols: np.ndarray,
             vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
-        self._add(f"{rule}_{self.s}", over, index, rows, cols, vals, lo, hi)
+        # one block per rule over the scenario axis: row k of scenario s is indexed
+        # s * (size of the axis) + k, so no block's name carries a scenario
+        size = len(self.d.regions) if over == "region" else len(self.d.goals) if over else 1
+        where = index if over else np.zeros(1, dtype=np.int64)
+        self._add(rule, f"scenario_{over}" if over else "scenario", self.s * size + where,
+                  rows, cols, vals, lo, hi)
 
     def sums(self, rule: str, over: str, keys: np.ndarray, lo: FloatArray, hi: FloatArray,
              col: int | np.ndarray | None = None, coef: FloatArray | None = None) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 import allocator
 from allocator.errors import Status
-from allocator.reports.schema import document
+from allocator.reports.documents import document
 from tests.conftest import SMALL, instance_tables, write_csv_instance, write_xlsx_instance
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import allocator
-from allocator.reports.schema import document
+from allocator.reports.documents import document
 
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = ROOT / "instances" / "npvr-2026.xlsx"

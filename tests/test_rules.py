@@ -10,7 +10,7 @@ import pytest
 
 import allocator
 from allocator.errors import InputError, Status
-from allocator.reports.schema import document
+from allocator.reports.documents import document
 from tests.conftest import write_csv_instance
 from tests.test_engine import check_rules, rich_tables
 from tests.test_parity import pyomo_solve

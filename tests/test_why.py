@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 import allocator
-from allocator.reports.schema import document
+from allocator.reports.documents import document
 from allocator.reports.summary import summary
 from allocator.reports.workbook import write_report
 from allocator.studies.why import reasons

@@ -559,8 +559,8 @@ def agenda_violations(d: AgendaData, x: np.ndarray, moves: np.ndarray) -> dict[s
         own = np.zeros((n_years, n_regions))
         mine = f == k
         np.add.at(own, (t[mine], d.cell_region[c[mine]]), x[mine])
-        out[f"package_share_{d.funders[k]}"] = float(
-            np.max(own - d.package_share[k] * region, initial=0.0))
+        out["package_share"] = max(out.get("package_share", 0.0), float(
+            np.max(own - d.package_share[k] * region, initial=0.0)))
     if d.spend_all:
         out["spend_all"] = float(np.max(d.envelope - net, initial=0.0))
     everyone, national = _per_year_cells(d, x), _per_year_cells(d, x, d.national)
