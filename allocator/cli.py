@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="report workbook (default reports/<instance>.xlsx)")
     s.add_argument("--no-report", action="store_true", help="write no Excel report")
     s.add_argument("--json", type=Path, metavar="RESULT.json", help="also write the result as JSON")
+    s.add_argument("--no-sensitivity", dest="sensitivity", action="store_false",
+                   help="skip the weight sensitivity (each weight ±10 %% alone, re-solved; "
+                        "computed up to 60 weights)")
     s.add_argument("--csv", type=Path, metavar="ALLOCATION.csv",
                    help="also write the allocation as CSV: region, goal, amount_eur in whole "
                         "euros (the fast read for a large instance)")
@@ -214,7 +217,7 @@ def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
                    help="every region gets at most EUR (a region's max_eur wins)")
     r.add_argument("--tiers", metavar="'25%%: 1.5; 50%%: 2'", dest="shortfall_tiers",
                    help="shortfall tiers: beyond each unmet fraction of a region's need, a "
-                        "euro of shortfall weighs the multiplier")
+                        "euro of shortfall weighs the multiplier; 'none' for none")
     r.add_argument("--cofinancing-ratio", type=float, metavar="R", dest="cofinancing_ratio",
                    help="regional euros required per national euro, up to each region's "
                         "cofinancing_eur")
@@ -236,6 +239,10 @@ POLICY_FLAGS = {"budget": "budget_eur", "floor": "coverage_floor",
                 "spend_all": "spend_all"}
 
 
+#: What --tiers takes to mean "no tiers".
+NO_TIERS = ("none", "off", "geen", "uit")
+
+
 def _flags(args: argparse.Namespace) -> dict[str, object]:
     """The policy values given as flags, by policy key (absent flags are left out)."""
     from allocator.inputs.validate import parse_tiers
@@ -243,7 +250,10 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     flags = {key: getattr(args, dest) for dest, key in POLICY_FLAGS.items()
              if getattr(args, dest, None) is not None}
     if "shortfall_tiers" in flags:
-        flags["shortfall_tiers"] = parse_tiers(str(flags["shortfall_tiers"]))
+        text = str(flags["shortfall_tiers"])
+        # --tiers none switches off the instance's (or the preset's) tiers
+        flags["shortfall_tiers"] = (None if text.strip().lower() in NO_TIERS
+                                    else parse_tiers(text))
     return flags
 
 
@@ -649,6 +659,10 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
         time_limit=args.time_limit, fairness_price=args.fairness_price,
         marginal=args.next_million,
     )
+    if args.sensitivity and result.optimal:
+        from allocator.studies.sensitivity import weight_sensitivity
+
+        result.weight_sensitivity = weight_sensitivity(result, tie_break=args.tie_break)
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     with outputs:
         if args.json:

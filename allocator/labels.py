@@ -216,6 +216,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "coverage_min": {"nl": "Laagste dekking", "en": "Lowest coverage"},
     "coverage_max": {"nl": "Hoogste dekking", "en": "Highest coverage"},
     "marginal": {"nl": "Waarde van extra budget", "en": "Value of extra budget"},
+    "weight_sensitivity": {"nl": "Gevoeligheid voor de gewichten",
+                           "en": "Sensitivity to the weights"},
     "marginal_text": {
         "nl": "€1 mln meer zou de gewogen onvervulde behoefte met {value} verlagen",
         "en": "€1 m more would lower weighted unmet need by {value}",

@@ -118,6 +118,8 @@ def solve_document(r: Result) -> dict[str, Any]:
             "algorithm": r.solver.algorithm,
         },
         "seconds": r.seconds,
+        "weight_sensitivity": (r.weight_sensitivity.to_dict()
+                               if r.weight_sensitivity is not None else None),
     }
     return out
 

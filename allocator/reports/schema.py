@@ -89,6 +89,17 @@ class Solver(_Model):
     algorithm: str
 
 
+class WeightSensitivity(_Model):
+    step: float
+    largest_share: float
+    largest_eur: float
+    weight: str = Field(description="region:<id> or goal:<id>")
+    direction: float
+    region: str
+    solves: int
+    infeasible: int
+
+
 class SolveDocument(Document):
     command: Literal["solve"]
     budget_eur: float
@@ -108,6 +119,9 @@ class SolveDocument(Document):
     price_of_fairness: dict[str, Any] | None
     infeasibility: dict[str, Any] | None
     solver: Solver
+    weight_sensitivity: WeightSensitivity | None = Field(
+        None, description="each weight moved by step alone: the largest change of a region's "
+                          "allocation, as a share of the budget, and which weight causes it")
 
 
 class CompareVariant(_Model):

@@ -92,6 +92,10 @@ def summary(r: Result, lang: str = "en") -> str:
         r.next_million.sentence(lang) if r.next_million is not None
         else label("next_none", lang),
     ]
+    if r.weight_sensitivity is not None:
+        names = {**r.instance.regions["name"].astype(str).to_dict(),
+                 **r.instance.goals["name"].astype(str).to_dict()}
+        lines.append(r.weight_sensitivity.sentence(lang, names))
     from allocator.studies.why import reasons
 
     why = reasons(r)

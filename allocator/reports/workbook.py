@@ -187,6 +187,11 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
             (label("marginal", lang), r.next_million.sentence(lang)
              if r.next_million is not None else label("next_none", lang), None),
         ]
+        if r.weight_sensitivity is not None:
+            names = {**r.instance.regions["name"].astype(str).to_dict(),
+                     **r.instance.goals["name"].astype(str).to_dict()}
+            rows.append((label("weight_sensitivity", lang),
+                         r.weight_sensitivity.sentence(lang, names), None))
         cofinancing = r.cofinancing()
         if not cofinancing.empty:
             rows += [(label("cofinancing_regional", lang),

@@ -89,6 +89,9 @@ class Result:
     infeasibility: Infeasibility | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)  # what the message says beyond "optimal"
+    # how far one assumed weight moved by 10 % moves the allocation (a study: set by the
+    # command, allocator.studies.sensitivity), or None when not computed
+    weight_sensitivity: Any = None
 
     def explanation(self, lang: str) -> str:
         """The notes (or, when infeasible, the explanation) in ``lang``."""

@@ -1,0 +1,93 @@
+"""The weight sensitivity figure: each assumed weight moved by 10 % alone, the largest change
+of a region's allocation as a share of the budget, recomputed here from edited tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import allocator
+from allocator.cli import main
+from allocator.studies.sensitivity import weight_sensitivity
+
+ROOT = Path(__file__).parent.parent
+NPVR_CSV = ROOT / "instances" / "npvr-2026"
+TIERS = "10%: 1.5; 20%: 2.25; 30%: 3.38; 40%: 5.06; 50%: 7.59; 60%: 11.39; 70%: 17.09; " \
+        "80%: 25.63; 90%: 38.44"
+
+
+def by_region(r: allocator.Result) -> pd.Series:
+    return r.allocation.groupby(r.allocation["region"].astype(str))["amount_eur"].sum()
+
+
+def moved_instance(tmp_path: Path, table: str, key: str, factor: float) -> Path:
+    """The NPVR CSV folder with one weight multiplied by ``factor``, written anew."""
+    folder = tmp_path / f"{table}-{key}-{factor}"
+    folder.mkdir()
+    for source in NPVR_CSV.glob("*.csv"):
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+        if source.stem == table:
+            column = "region" if table == "regions" else "goal"
+            row = frame[column] == key
+            frame.loc[row, "weight"] = str(float(frame.loc[row, "weight"].iloc[0]) * factor)
+        frame.to_csv(folder / source.name, index=False)
+    return folder
+
+
+def test_the_figure_is_the_largest_move_recomputed_from_edited_tables(tmp_path: Path) -> None:
+    base = allocator.solve(NPVR_CSV)
+    s = weight_sensitivity(base)
+    assert s is not None and s.solves == 2 * (11 + 3) and s.infeasible == 0
+    before = by_region(base)
+    largest = 0.0
+    for table, ids in (("regions", base.instance.regions.index),
+                       ("goals", base.instance.goals.index)):
+        for key in ids:
+            for factor in (0.9, 1.1):
+                r = allocator.solve(moved_instance(tmp_path, table, str(key), factor))
+                assert r.optimal
+                move = float((by_region(r) - before).abs().max())
+                largest = max(largest, move)
+                if f"{table[:-1]}:{key}" == s.weight and factor == pytest.approx(s.direction):
+                    assert move == pytest.approx(s.largest_eur, abs=1e-3)
+    assert s.largest_eur == pytest.approx(largest, abs=1e-3)
+    assert s.largest_share == pytest.approx(largest / 250e6)
+    # the default instance today: a weight step reorders whole priority classes
+    assert s.largest_share > 0.3 and s.weight == "region:zuid-limburg"
+
+
+def test_printed_and_in_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    js = tmp_path / "r.json"
+    assert main(["solve", str(NPVR_CSV), "--json", str(js), "--no-report"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(js.read_text())["weight_sensitivity"]
+    share = f"{data['largest_share'] * 100:.1f}".replace(".", ",")
+    eur = f"€{round(data['largest_eur']):,}".replace(",", ".")
+    assert (f"Gevoeligheid: één aangenomen gewicht 10% hoger of lager verschuift hoogstens "
+            f"{share}% van het budget ({eur}, Zuid-Limburg, bij het gewicht van Zuid-Limburg "
+            "−10%).") in out
+    assert main(["solve", str(NPVR_CSV), "--json", str(js), "--no-report",
+                 "--no-sensitivity", "-q"]) == 0
+    assert json.loads(js.read_text())["weight_sensitivity"] is None
+
+
+def test_diminishing_returns_keep_it_under_five_percent() -> None:
+    from allocator.inputs.validate import parse_tiers
+
+    inst = allocator.load(NPVR_CSV).with_policy(shortfall_tiers=parse_tiers(TIERS))
+    s = weight_sensitivity(allocator.solve(inst))
+    assert s is not None and s.largest_share <= 0.05
+
+
+def test_on_samenvatting(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(NPVR_CSV), "--out", str(out), "-q"]) == 0
+    rows = {row[0]: row[1] for row in load_workbook(out)["Samenvatting"].iter_rows(
+        values_only=True) if row and row[0]}
+    assert str(rows["Gevoeligheid voor de gewichten"]).startswith(
+        "Gevoeligheid: één aangenomen gewicht 10% hoger of lager verschuift hoogstens ")
