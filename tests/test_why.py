@@ -90,3 +90,63 @@ def test_a_cap_that_holds_a_region_is_named() -> None:
     pop = r.instance.regions["population"]
     want = 1.5 * pop["zuid-limburg"] / pop.sum() * r.budget_eur
     assert region_amount(r, "zuid-limburg") == pytest.approx(want, abs=1.0)
+
+
+TIERS = ((0.1, 1.5), (0.2, 2.25), (0.3, 3.38), (0.4, 5.06), (0.5, 7.59), (0.6, 11.39),
+         (0.7, 17.09), (0.8, 25.63), (0.9, 38.44))
+
+
+@pytest.fixture(scope="module")
+def tiered() -> allocator.Result:
+    return allocator.solve(allocator.load(NPVR).with_policy(shortfall_tiers=TIERS))
+
+
+def unmet_share_from_tables(r: allocator.Result, region: str) -> float:
+    needs = r.instance.needs
+    mine = needs[needs["region"].astype(str) == region]
+    gross = float(mine["need_eur"].sum())
+    covered = float(np.minimum(mine["need_eur"], mine["existing_eur"]).sum())
+    return 1.0 - (covered + region_amount(r, region)) / gross
+
+
+def test_under_tiers_a_marginal_euro_weighs_what_the_last_euro_of_the_budget_does(
+        tiered: allocator.Result) -> None:
+    why = reasons(tiered)
+    marginal = [w for w in why if w.held_by == "marginal"]
+    assert marginal
+    for w in marginal:
+        # the weight times the multiplier of the deepest tier its unmet need reaches
+        share = unmet_share_from_tables(tiered, w.region)
+        deepest = max((k for t, k in TIERS if share > t + 1e-6), default=1.0)
+        assert w.multiplier == deepest
+        assert w.effective_weight == pytest.approx(tiered.marginal_value, rel=1e-6)
+    # and the budget's last euro is what a re-solve at +€1 m says, per euro
+    step = tiered.next_million
+    assert step is not None and step.tier_change_eur is not None
+    assert (step.unmet_change_eur + step.tier_change_eur) / 1e6 == pytest.approx(
+        tiered.marginal_value, rel=1e-6)
+
+
+def test_under_tiers_a_region_on_a_threshold_stands_exactly_there(
+        tiered: allocator.Result) -> None:
+    on = [w for w in reasons(tiered) if w.held_by == "tier_threshold"]
+    assert on
+    for w in on:
+        assert unmet_share_from_tables(tiered, w.region) == pytest.approx(w.threshold, abs=1e-6)
+        below = dict(TIERS)[w.threshold]
+        assert w.multiplier_above == below
+        assert w.weight * w.multiplier < tiered.marginal_value < w.weight * w.multiplier_above
+    first = on[0]
+    nl = lambda v: f"{v:.2f}".rstrip("0").rstrip(".").replace(".", ",")  # noqa: E731
+    assert first.sentence("nl") == (
+        f"{first.name} krijgt €{round(first.amount_eur):,} (€{first.per_inhabitant_eur:,.2f} "
+        "per inwoner)".replace(",", "X").replace(".", ",").replace("X", ".")
+        + f": de onvervulde behoefte staat op precies {round(first.threshold * 100)}% van de "
+        "behoefte, een drempel van het zwaarder wegende tekort. Een euro meer weegt hier "
+        f"{nl(first.weight)} × {nl(first.multiplier)} = {nl(first.effective_weight)}, minder "
+        f"dan de laatste euro van het budget ({nl(first.last_euro)}); een euro minder zou "
+        f"{nl(first.weight * first.multiplier_above)} kosten.")
+
+
+def test_without_tiers_nothing_changes(result: allocator.Result) -> None:
+    assert all(w.multiplier == 1.0 and w.threshold is None for w in reasons(result))

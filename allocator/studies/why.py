@@ -11,7 +11,10 @@ solved model, never guessed:
   in between (the region is "marginal": its weight is what the last euro is worth, so it
   shares what is left with the other regions of that weight, in proportion to net need, by
   the tie-break), or none beyond what a minimum needs;
-- its weight class against the value of the last euro (the budget's shadow price);
+- its weight class against the value of the last euro (the budget's shadow price); with
+  shortfall tiers, the weight a euro has there: the region's weight times the multiplier of
+  the deepest tier its unmet need still reaches, and whether it stands exactly on a tier's
+  threshold (one more euro would weigh the lower multiplier, one less the higher);
 - from the exact budget curve (``allocator sweep``), the budget at which a region held at
   a minimum receives its next euro.
 
@@ -55,6 +58,17 @@ class RegionWhy:
     weight: float  # the region's weight (its cells' mean weight where goals weigh apart)
     last_euro: float  # what the last euro of the budget removes (its shadow price)
     next_budget_eur: float | None  # held at a minimum: the budget of its next euro
+    # With shortfall tiers (else 1 and None): the multiplier a next euro here has, the
+    # region's unmet need as a share of its need, and the tier threshold it stands on.
+    multiplier: float = 1.0
+    unmet_share: float | None = None
+    threshold: float | None = None
+    multiplier_above: float | None = None  # at a threshold: what one euro less would weigh
+
+    @property
+    def effective_weight(self) -> float:
+        """What a next euro here weighs: the weight times the tier multiplier."""
+        return self.weight * self.multiplier
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in FIELDS}
@@ -66,15 +80,41 @@ class RegionWhy:
                 f"inwoner)" if nl else
                 f"{self.name} gets {amount} ({money(self.per_inhabitant_eur, lang, 2)} per "
                 "inhabitant)")
-        w = f"{self.weight:.2f}".rstrip("0").rstrip(".")
-        last = f"{self.last_euro:.2f}".rstrip("0").rstrip(".")
-        if nl:
-            w, last = w.replace(".", ","), last.replace(".", ",")
+        def num(v: float) -> str:
+            text = f"{v:.2f}".rstrip("0").rstrip(".")
+            return text.replace(".", ",") if nl else text
+
+        w, last = num(self.weight), num(self.last_euro)
+        tiered = self.multiplier != 1.0 or self.held_by == "tier_threshold"
+        if tiered:  # the weight of a next euro is the weight times the tier multiplier
+            w = f"{w} × {num(self.multiplier)} = {num(self.effective_weight)}"
         if self.held_by == "absorbed":
             return head + (": alles wat de regio kan opnemen; meer geld zou hier niets "
                            "dekken." if nl else
                            ": all the region can absorb; more money would cover nothing "
                            "here.")
+        if self.held_by == "tier_threshold":
+            assert self.threshold is not None and self.multiplier_above is not None
+            above = num(self.weight * self.multiplier_above)
+            share = percent(self.threshold, lang, 0)
+            return head + (f": de onvervulde behoefte staat op precies {share} van de "
+                           f"behoefte, een drempel van het zwaarder wegende tekort. Een euro "
+                           f"meer weegt hier {w}, minder dan de laatste euro van het budget "
+                           f"({last}); een euro minder zou {above} kosten." if nl else
+                           f": its unmet need stands at exactly {share} of its need, a "
+                           f"threshold of the heavier-weighing shortfall. One more euro here "
+                           f"weighs {w}, less than the budget's last euro ({last}); one euro "
+                           f"less would cost {above}.")
+        if self.held_by == "marginal" and tiered:
+            share = percent(self.unmet_share or 0.0, lang, 0)
+            return head + (f": met {share} van de behoefte onvervuld weegt een euro hier "
+                           f"{w}, even zwaar als de laatste euro van het budget ({last}); de "
+                           "regio deelt het geld dat na de minimums overblijft met de regio's "
+                           "waar een euro even zwaar weegt." if nl else
+                           f": with {share} of its need unmet a euro here weighs {w}, as much "
+                           f"as the budget's last euro ({last}); the region shares what is "
+                           "left after the minimums with the regions where a euro weighs the "
+                           "same.")
         if self.held_by == "marginal":
             return head + (f": met gewicht {w} weegt een euro hier even zwaar als de laatste "
                            f"euro van het budget ({last}), dus deelt de regio wat na de "
@@ -147,19 +187,46 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
                       inst.regions["weight"].to_numpy(float))
     population = inst.regions["population"].to_numpy(float)
     names = inst.regions["name"].astype(str).to_numpy()
+    tiers = list(inst.policy.shortfall_tiers or ())
+    coverage = r.coverage["coverage"].reindex(index).to_numpy(float) if tiers else None
     out = []
     for k, region in enumerate(index):
         how = held.get(region)
+        multiplier, unmet_share, threshold, above = 1.0, None, None, None
+        if coverage is not None and np.isfinite(coverage[k]):
+            unmet_share = max(0.0, 1.0 - float(coverage[k]))
+            multiplier, threshold, above = _tier(tiers, unmet_share)
         if how is None:
             how = ("absorbed" if cells[k] and not below[k] else
+                   "tier_threshold" if threshold is not None else
                    "marginal" if between[k] else "priority")
         nxt = None
-        if curve is not None and (how in MINIMUMS or how == "priority"):
+        if curve is not None and (how in MINIMUMS or how in ("priority", "tier_threshold")):
             nxt = _next_budget(curve, region, r.budget_eur, float(amount[k]))
         out.append(RegionWhy(region, str(names[k]), float(amount[k]),
                              float(amount[k]) / population[k], how, float(mean_w[k]), last,
-                             nxt))
+                             nxt, multiplier, unmet_share, threshold, above))
     return out
+
+
+#: A region's unmet share within this of a tier's threshold stands on it.
+THRESHOLD_TOLERANCE = 1e-6
+
+
+def _tier(tiers: list[tuple[float, float]], unmet: float
+          ) -> tuple[float, float | None, float | None]:
+    """For a region with this unmet share of its need: the multiplier a next euro has there
+    (that of the deepest tier whose threshold it still exceeds after the euro; 1 above
+    none), and when it stands on a threshold, that threshold and the multiplier one euro
+    less would have."""
+    multiplier, previous = 1.0, 1.0
+    for t, k in tiers:
+        if abs(unmet - t) <= THRESHOLD_TOLERANCE:
+            return previous, t, k
+        if unmet > t:
+            multiplier = k
+        previous = k
+    return multiplier, None, None
 
 
 def _region_curve(r: Result) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
