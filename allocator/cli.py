@@ -245,6 +245,7 @@ NO_TIERS = ("none", "off", "geen", "uit")
 
 def _flags(args: argparse.Namespace) -> dict[str, object]:
     """The policy values given as flags, by policy key (absent flags are left out)."""
+    from allocator.inputs.presets import OFF
     from allocator.inputs.validate import parse_tiers
 
     flags = {key: getattr(args, dest) for dest, key in POLICY_FLAGS.items()
@@ -252,7 +253,7 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     if "shortfall_tiers" in flags:
         text = str(flags["shortfall_tiers"])
         # --tiers none switches off the instance's (or the preset's) tiers
-        flags["shortfall_tiers"] = (None if text.strip().lower() in NO_TIERS
+        flags["shortfall_tiers"] = (OFF if text.strip().lower() in NO_TIERS
                                     else parse_tiers(text))
     return flags
 
@@ -266,12 +267,12 @@ def _policy_file(args: argparse.Namespace) -> Path | None:
 def _instance(args: argparse.Namespace) -> Any:
     """The instance with its policy: the instance's policy sheet, then the --policy preset,
     then the flags — the same for every command."""
-    from allocator.inputs.presets import with_policy
+    from allocator.inputs.presets import given, with_policy
     from allocator.inputs.validate import load
 
     flags = _flags(args)
     # The flags also go in at reading, so that --budget fills a policy sheet without one.
-    return with_policy(load(args.instance, **flags), args.policy, flags)
+    return with_policy(load(args.instance, **given(flags)), args.policy, flags)
 
 
 class Terminated(KeyboardInterrupt):

@@ -172,6 +172,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "held_absorbed": {"nl": "alles wat de regio kan opnemen", "en": "all it can absorb"},
     "held_marginal": {"nl": "deelt het resterende geld", "en": "shares the rest"},
     "held_priority": {"nl": "niets boven de regels", "en": "nothing beyond the rules"},
+    "held_tier_threshold": {"nl": "drempel van het zwaarder wegende tekort",
+                            "en": "threshold of the heavier-weighing shortfall"},
     "held_coverage_floor": {"nl": "minimumdekking", "en": "coverage floor"},
     "held_region_min": {"nl": "minimumbedrag per regio", "en": "minimum per region"},
     "held_coverage_low": {"nl": "laagste dekking (dekkingsafstand)",

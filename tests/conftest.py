@@ -11,6 +11,29 @@ from openpyxl import Workbook
 
 Table = Sequence[Sequence[object]]
 
+ROOT = Path(__file__).parent.parent
+
+
+def npvr_weighted() -> Path:
+    """The NPVR instance (its CSV tables) without its shortfall tiers: the plain weighted
+    objective, in which the assumed weights act as a priority order. The tests written for
+    that model (its exact numbers, its sentences) run on it; the shipped default has the
+    tiers. Written once per test session."""
+    import shutil
+    import tempfile
+
+    cached = globals().get("_NPVR_WEIGHTED")
+    if cached is not None and cached.exists():
+        return cached
+    folder = Path(tempfile.mkdtemp(prefix="npvr-weighted-")) / "npvr-2026"
+    shutil.copytree(ROOT / "instances" / "npvr-2026", folder)
+    policy = folder / "policy.csv"
+    lines = policy.read_text(encoding="utf-8").splitlines(keepends=True)
+    policy.write_text("".join(line for line in lines if not line.startswith("shortfall_tiers,")),
+                      encoding="utf-8")
+    globals()["_NPVR_WEIGHTED"] = folder
+    return folder
+
 SMALL: dict[str, list[list[object]]] = {
     "regions": [["region", "name", "population", "weight"],
                 ["A", "Alpha", 100, 1], ["B", "Beta", 200, 2]],

@@ -11,9 +11,10 @@ import pytest
 import allocator
 from allocator.cli import main
 from allocator.studies.compare import compare
+from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).resolve().parents[1]
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 SCENARIOS = ("name;budget_eur;coverage_floor;fairness\n"
              "€250 m;250.000.000;;\n"
              "€500 m, vloer 30%;€ 500.000.000;30%;\n"
@@ -73,7 +74,7 @@ def test_bad_scenarios_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_the_terminal_table_formats_money_and_names_the_infeasible(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    npvr = npvr_weighted()
     table = tmp_path / "v.csv"
     table.write_text("name,budget_eur,coverage_floor\nlaag,100000000,\nmidden,250000000,\n"
                      "hoog,500000000,0.3\n")

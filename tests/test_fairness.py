@@ -10,10 +10,10 @@ import pytest
 import allocator
 from allocator.cli import main
 from allocator.studies.generate import synthetic_tables, write_csv_folder
-from tests.conftest import instance_tables, write_csv_instance
+from tests.conftest import instance_tables, npvr_weighted, write_csv_instance
 
 ROOT = Path(__file__).resolve().parents[1]
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 
 
 def test_price_equals_the_solve_without_the_rules() -> None:

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from allocator.cli import POLICY_FLAGS, _parser, main
+from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).parent.parent
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 AGENDA = ROOT / "instances" / "npvr-agenda-2026-2029.xlsx"
 SOLVING = ("solve", "sweep", "compare", "robust", "grid", "agenda")
 
@@ -145,3 +146,18 @@ def test_earlier_key_names_are_still_read(tmp_path: Path) -> None:
     preset.write_text("[policy]\nmax_change_eur_per_capita = 15\n")
     assert load_preset(str(preset)).values["change_cap"] == 15
     assert inst.with_policy(per_capita_cap_ratio=2.0).policy.per_capita_cap == 2.0
+
+
+def test_tiers_none_switches_off_the_default_tiers(tmp_path: Path) -> None:
+    """The shipped default has shortfall tiers; --tiers none gives the floor alone, which is
+    the tables without the tiers row."""
+    default = ROOT / "instances" / "npvr-2026.xlsx"
+    off = run_json(tmp_path, ["solve", str(default), "--tiers", "none"], "off")
+    plain = run_json(tmp_path, ["solve", str(npvr_weighted())], "plain")
+    on = run_json(tmp_path, ["solve", str(default)], "on")
+    assert on["policy"]["shortfall_tiers"] and off["policy"]["shortfall_tiers"] is None
+    assert off["tier_penalty_eur"] is None
+    assert off["weighted_unmet_eur"] == pytest.approx(plain["weighted_unmet_eur"], rel=1e-12)
+    assert off["allocations"] == plain["allocations"]
+    agenda = run_json(tmp_path, ["agenda", str(default), "--tiers", "none"], "agenda")
+    assert agenda["tier_penalty_eur"] is None

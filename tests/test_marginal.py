@@ -13,9 +13,10 @@ import allocator
 from allocator.inputs.presets import available, with_policy
 from allocator.inputs.validate import load
 from allocator.reports.summary import summary
+from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).parent.parent
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 
 
 #: Where a preset needs another envelope or data to hold on the shipped instance.

@@ -94,10 +94,14 @@ def test_constraints_in_plain_words(npvr_report: Path) -> None:
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     budget = rows[0]
     assert budget[0] == "budget"
-    assert budget[6] == "€1 mln meer budget verlaagt de gewogen onvervulde behoefte met €1.200.000"
+    # the default has shortfall tiers: both parts of what €1 m more does are named (each
+    # against a re-solve in tests/test_marginal.py)
+    assert budget[6] == ("€1 mln meer budget verlaagt de gewogen onvervulde behoefte met "
+                         "€1.000.000 en het extra gewicht van diepe tekorten met €10.390.000")
+    tiers = [r for r in rows if str(r[0]).startswith("tekorttrede") and r[4] == "ja"]
+    assert tiers and all(r[6].endswith("×") or "×" in r[6] for r in tiers)
     floors = [r for r in rows if r[0] == "minimumdekking" and r[4] == "ja"]
-    assert floors and all(r[6].startswith("de minimumdekking 1 procentpunt hoger kost €")
-                          for r in floors)
+    assert all(r[6].startswith("de minimumdekking 1 procentpunt hoger kost €") for r in floors)
     loose = [r for r in rows if r[4] == "nee"]
     assert all(r[6] == "niet bindend: een kleine wijziging verandert de uitkomst niet"
                for r in loose)
@@ -253,5 +257,5 @@ def test_headline_figures_from_the_tables(tmp_path: Path) -> None:
     assert h["per_inhabitant_highest_region"] == regions.loc[per_head.idxmax(), "name"]
     s = summary_of(write_report(r, tmp_path / "r.xlsx"))
     assert s["Onvervulde behoefte vóór verdeling (euro's)"] == round(net.sum())
-    assert s["Laagste bedrag per inwoner"] == "€10,18 (Noard-Fryslân)"
-    assert s["Hoogste bedrag per inwoner"] == "€176,01 (Zuid-Limburg)"
+    assert s["Laagste bedrag per inwoner"] == "€0,00 (Noord- en Oost-Groningen)"
+    assert s["Hoogste bedrag per inwoner"] == "€120,81 (Noord-Limburg)"

@@ -14,9 +14,9 @@ import allocator
 from allocator.cli import main
 from allocator.errors import InputError
 from allocator.studies.robust import robust
-from tests.conftest import write_csv_instance
+from tests.conftest import npvr_weighted, write_csv_instance
 
-NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 
 
 def tiny(seed: int) -> dict:

@@ -341,9 +341,10 @@ def test_a_floor_row_s_meaning_is_the_re_solve_with_that_region_one_point_higher
     from openpyxl import load_workbook
 
     from allocator.reports.workbook import eur_text, write_report
+    from tests.conftest import npvr_weighted
 
-    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
-    r = allocator.solve(npvr, tie_break="none", fairness_price=False, marginal=False)
+    r = allocator.solve(npvr_weighted(), tie_break="none", fairness_price=False,
+                        marginal=False)
     rows = r.constraints[(r.constraints["rule"] == "coverage_floor") & r.constraints["binding"]]
     assert len(rows)
     row = rows.iloc[0]

@@ -12,9 +12,10 @@ import pytest
 import allocator
 from allocator.cli import main
 from allocator.studies.sensitivity import weight_sensitivity
+from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).parent.parent
-NPVR_CSV = ROOT / "instances" / "npvr-2026"
+NPVR_CSV = ROOT / "instances" / "npvr-2026"  # the default: with diminishing returns
 TIERS = "10%: 1.5; 20%: 2.25; 30%: 3.38; 40%: 5.06; 50%: 7.59; 60%: 11.39; 70%: 17.09; " \
         "80%: 25.63; 90%: 38.44"
 
@@ -24,10 +25,10 @@ def by_region(r: allocator.Result) -> pd.Series:
 
 
 def moved_instance(tmp_path: Path, table: str, key: str, factor: float) -> Path:
-    """The NPVR CSV folder with one weight multiplied by ``factor``, written anew."""
+    """The weighted NPVR CSV folder with one weight multiplied by ``factor``, written anew."""
     folder = tmp_path / f"{table}-{key}-{factor}"
     folder.mkdir()
-    for source in NPVR_CSV.glob("*.csv"):
+    for source in npvr_weighted().glob("*.csv"):
         frame = pd.read_csv(source, dtype=str, keep_default_na=False)
         if source.stem == table:
             column = "region" if table == "regions" else "goal"
@@ -38,7 +39,7 @@ def moved_instance(tmp_path: Path, table: str, key: str, factor: float) -> Path:
 
 
 def test_the_figure_is_the_largest_move_recomputed_from_edited_tables(tmp_path: Path) -> None:
-    base = allocator.solve(NPVR_CSV)
+    base = allocator.solve(npvr_weighted())
     s = weight_sensitivity(base)
     assert s is not None and s.solves == 2 * (11 + 3) and s.infeasible == 0
     before = by_region(base)
@@ -55,13 +56,13 @@ def test_the_figure_is_the_largest_move_recomputed_from_edited_tables(tmp_path: 
                     assert move == pytest.approx(s.largest_eur, abs=1e-3)
     assert s.largest_eur == pytest.approx(largest, abs=1e-3)
     assert s.largest_share == pytest.approx(largest / 250e6)
-    # the default instance today: a weight step reorders whole priority classes
+    # without the tiers a weight step reorders whole priority classes
     assert s.largest_share > 0.3 and s.weight == "region:zuid-limburg"
 
 
 def test_printed_and_in_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     js = tmp_path / "r.json"
-    assert main(["solve", str(NPVR_CSV), "--json", str(js), "--no-report"]) == 0
+    assert main(["solve", str(npvr_weighted()), "--json", str(js), "--no-report"]) == 0
     out = capsys.readouterr().out
     data = json.loads(js.read_text())["weight_sensitivity"]
     share = f"{data['largest_share'] * 100:.1f}".replace(".", ",")
@@ -74,12 +75,15 @@ def test_printed_and_in_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert json.loads(js.read_text())["weight_sensitivity"] is None
 
 
-def test_diminishing_returns_keep_it_under_five_percent() -> None:
+def test_the_default_keeps_it_under_five_percent() -> None:
+    """The shipped default has diminishing returns (its tiers are the ones written here)."""
     from allocator.inputs.validate import parse_tiers
 
-    inst = allocator.load(NPVR_CSV).with_policy(shortfall_tiers=parse_tiers(TIERS))
+    inst = allocator.load(NPVR_CSV)
+    assert inst.policy.shortfall_tiers == parse_tiers(TIERS)
     s = weight_sensitivity(allocator.solve(inst))
     assert s is not None and s.largest_share <= 0.05
+    assert s.weight == "region:twente" and s.direction == pytest.approx(1.1)
 
 
 def test_on_samenvatting(tmp_path: Path) -> None:

@@ -14,9 +14,10 @@ from allocator.cli import main
 from allocator.errors import Status
 from allocator.studies.generate import synthetic_tables, write_csv_folder
 from allocator.studies.sweep import sweep
+from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).resolve().parents[1]
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 
 
 @pytest.fixture(scope="module")

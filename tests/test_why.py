@@ -14,8 +14,9 @@ from allocator.reports.documents import document
 from allocator.reports.summary import summary
 from allocator.reports.workbook import write_report
 from allocator.studies.why import reasons
+from tests.conftest import npvr_weighted
 
-NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 
 
 @pytest.fixture(scope="module")

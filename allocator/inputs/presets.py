@@ -100,10 +100,32 @@ def load_preset(name: str) -> Preset:
     return Preset(path.stem, str(data.get("description", "")), dict(values), tuple(off))
 
 
+class _Off:
+    """A flag's value that switches its rule off (``--tiers none``)."""
+
+    def __repr__(self) -> str:
+        return "off"
+
+
+#: The value of a flag that switches its rule off: the policy's default for that key.
+OFF: object = _Off()
+
+
+def given(flags: dict[str, object] | None) -> dict[str, object]:
+    """The flags that set a value (those that switch a rule off left out): what reading an
+    instance takes in already."""
+    return {k: v for k, v in (flags or {}).items() if v is not OFF}
+
+
 def with_policy(instance: Instance, preset: str | None,
                 flags: dict[str, object] | None = None) -> Instance:
     """``instance`` under its own policy, then ``preset`` (a name or a ``.toml`` file), then
-    ``flags`` (policy keys): the one order every command applies."""
+    ``flags`` (policy keys; :data:`OFF` switches a rule off): the one order every command
+    applies."""
     if preset:
         instance = load_preset(preset).apply(instance)
-    return instance.with_policy(**(flags or {})) if flags else instance
+    values = given(flags)
+    if values:
+        instance = instance.with_policy(**values)
+    off = tuple(k for k, v in (flags or {}).items() if v is OFF)
+    return Preset("flags", "", off=off).apply(instance) if off else instance

@@ -208,7 +208,9 @@ def _base_instance(tables: dict[str, RawTable], path: Path, years: list[int],
         frame = needs.frame[_year_of(needs) == years[0]]
         first = dataclasses.replace(needs, frame=frame.drop(columns="year"))
     budget = budgets.get(years[0]) if years else None
-    overrides = {**flags, **({"budget_eur": budget} if budget else {})}
+    from allocator.inputs.presets import given
+
+    overrides = {**given(flags), **({"budget_eur": budget} if budget else {})}
     return validate({**tables, "needs": first}, name=path.stem, source=str(path),
                     overrides=overrides)
 
