@@ -176,6 +176,7 @@ _LABELS: dict[str, dict[str, str]] = {
                             "en": "threshold of the heavier-weighing shortfall"},
     "held_coverage_floor": {"nl": "minimumdekking", "en": "coverage floor"},
     "held_region_min": {"nl": "minimumbedrag per regio", "en": "minimum per region"},
+    "held_max_min": {"nl": "max-min-niveau", "en": "max-min level"},
     "held_coverage_low": {"nl": "laagste dekking (dekkingsafstand)",
                           "en": "lowest coverage (gap)"},
     "held_per_capita_cap": {"nl": "plafond per inwoner", "en": "cap per inhabitant"},
@@ -187,6 +188,10 @@ _LABELS: dict[str, dict[str, str]] = {
     # why a region gets what it gets, after "<region> gets €X (€Y per inhabitant): "
     "why_coverage_floor": {"nl": "precies wat de minimumdekking van {floor} vraagt",
                            "en": "exactly what the coverage floor of {floor} requires"},
+    "why_max_min": {"nl": "precies het niveau dat max-min de regio geeft: de laagste dekking "
+                          "zo hoog als de regels en het budget toelaten",
+                    "en": "exactly the level max-min gives the region: the lowest coverage "
+                          "as high as the rules and the budget allow"},
     "why_region_min": {"nl": "precies het minimumbedrag per regio",
                        "en": "exactly the minimum amount per region"},
     "why_coverage_low": {"nl": "de laagste dekking die de maximale dekkingsafstand toestaat",
@@ -287,6 +292,13 @@ _LABELS: dict[str, dict[str, str]] = {
     "fairness": {"nl": "eerlijkheid", "en": "fairness"},
     "max_efficiency_loss": {"nl": "maximaal efficiëntieverlies", "en": "maximum efficiency loss"},
     "region_max": {"nl": "maximumbedrag regio", "en": "regional maximum"},
+    "max_min": {"nl": "max-min-niveau (gelijk getrokken dekking)",
+                "en": "max-min level (equalised coverage)"},
+    "explain_max_min": {
+        "nl": "€1.000 minder voor het max-min-niveau van deze regio verlaagt de gewogen "
+              "onvervulde behoefte met {value}",
+        "en": "€1,000 less for this region's max-min level lowers weighted unmet need by "
+              "{value}"},
     "explain_region_min": {
         "nl": "€1.000 minder minimum voor deze regio verlaagt de gewogen onvervulde behoefte "
               "met {value}",

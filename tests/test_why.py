@@ -151,3 +151,22 @@ def test_under_tiers_a_region_on_a_threshold_stands_exactly_there(
 
 def test_without_tiers_nothing_changes(result: allocator.Result) -> None:
     assert all(w.multiplier == 1.0 and w.threshold is None for w in reasons(result))
+
+
+def test_max_min_levels_are_named_as_such() -> None:
+    """Under max-min the per-region minimums are its levels: named so in the constraints,
+    the price of fairness and the explanations, never as a minimum someone set."""
+    r = allocator.solve(allocator.load(NPVR).with_policy(fairness="max-min"))
+    rules = set(r.constraints["rule"])
+    assert "max_min" in rules and "region_min" not in rules
+    assert "max_min" in r.price_of_fairness.per_rule_eur
+    assert "region_min" not in r.price_of_fairness.per_rule_eur
+    held = [w for w in reasons(r) if w.held_by == "max_min"]
+    assert held
+    for w in held:
+        # each sits at the common level: its coverage equals the lowest coverage
+        assert r.coverage.loc[w.region, "coverage"] == pytest.approx(
+            r.coverage["coverage"].min(), abs=1e-6)
+        assert w.sentence("nl").endswith(
+            "precies het niveau dat max-min de regio geeft: de laagste dekking zo hoog als "
+            "de regels en het budget toelaten.")

@@ -15,6 +15,7 @@ warm-started on the same HiGHS instance:
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -110,6 +111,7 @@ def solve(
     scale = money_scale(instance)
     data = to_model_data(instance, scale)
     notes: list[Note] = []
+    own_min = data.region_min  # the instance's own per-region minimums, before max-min's
     if instance.policy.fairness == "max-min":
         # Max-min turns into per-region minimums (a sequence of LPs); the ordinary stages
         # then spend the rest efficiently and certify the result.
@@ -169,6 +171,9 @@ def solve(
     cert = certify(data, lp, x, first.row_dual, scale)
     seconds["certify"] = time.perf_counter() - clock
     seconds["solver"] = solver.seconds
+    rows = _constraints(lp, data, first, _all_columns(lp, data, x), scale)
+    if data.region_min is not own_min:  # max-min's levels, named as such
+        rows = _levels_named(rows, data, own_min, scale)
 
     result = Result(
         status=Status.OPTIMAL,
@@ -180,14 +185,15 @@ def solve(
         solver=info(),
         allocation=_allocation(instance, x * scale),
         coverage=_coverage(instance, data, x, scale),
-        constraints=_constraints(lp, data, first, _all_columns(lp, data, x), scale),
+        constraints=rows,
         weighted_unmet_eur=unmet(data, x) * scale,
         tier_penalty_eur=tier_penalty(data, x) * scale if data.shortfall_tiers else None,
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
         marginal_value=float(-first.col_dual[lp.columns["budget"]]),
         certificate=cert,
         price_of_fairness=_price(data, first.objective, x, scale, seconds,
-                                 tightening_costs(lp, data, first.row_dual, scale))
+                                 tightening_costs(lp, data, first.row_dual, scale),
+                                 leximin=data.region_min is not own_min)
         if price else None,
         seconds=seconds,
     )
@@ -226,12 +232,37 @@ def _next_million(r: Result, tie_break: str, algorithm: str, time_limit: float |
 
 
 def _price(d: AllocationData, best: float, x: FloatArray, scale: float,
-           seconds: dict[str, float], steps: dict[str, tuple[str, float]]
-           ) -> PriceOfFairness | None:
+           seconds: dict[str, float], steps: dict[str, tuple[str, float]],
+           leximin: bool = False) -> PriceOfFairness | None:
     clock = time.perf_counter()
     price = price_of_fairness(d, best, x, scale, steps)
     seconds["price_of_fairness"] = time.perf_counter() - clock
+    if price is not None and leximin:
+        # under max-min the per-region minimums are its levels: priced as max-min
+        rename = {"region_min": "max_min"}
+        price = dataclasses.replace(
+            price, per_rule_eur={rename.get(k, k): v for k, v in price.per_rule_eur.items()},
+            per_rule_step={rename.get(k, k): v for k, v in price.per_rule_step.items()})
     return price
+
+
+def _levels_named(rows: pd.DataFrame, d: AllocationData, own: FloatArray | None,
+                  scale: float) -> pd.DataFrame:
+    """Under max-min, a region's minimum row that max-min set (its bound above the region's
+    own minimum, if it has one) is the max-min level: named ``max_min``, not a minimum
+    someone set."""
+    mine = rows["rule"] == "region_min"
+    if not mine.any():
+        return rows
+    position = {str(r): k for k, r in enumerate(d.regions)}
+    own_eur = np.full(len(d.regions), -np.inf) if own is None else np.where(
+        np.isnan(own), -np.inf, own * scale)
+    index = rows.index[mine]
+    level = np.array([own_eur[position[str(i)]] for i in rows.loc[index, "id"]])
+    raised = rows.loc[index, "lower"].to_numpy(float) > level + 0.5
+    rows = rows.copy()
+    rows.loc[index[raised], "rule"] = "max_min"
+    return rows
 
 
 def _rows(n_cols: int, rows: list[tuple[np.ndarray, FloatArray]]) -> sp.csr_matrix:

@@ -126,6 +126,8 @@ class RegionWhy:
                            "their net need.")
         rule = label(f"why_{self.held_by}", lang).format(floor=percent(floor, lang, 0))
         text = f"{head}: {rule}."
+        if self.held_by == "max_min":  # max-min's levels are not a matter of weights
+            return text
         if self.held_by in MINIMUMS or self.held_by == "priority":
             text += (f" Met gewicht {w} weegt een euro hier minder dan de laatste euro van het "
                      f"budget ({last})" if nl else
@@ -168,8 +170,11 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
             held.setdefault(region, rule)
     if len(inst.regions) > WHY_MAX_REGIONS:
         return []
-    curve = _region_curve(r) if (next_budget if next_budget is not None
-                                 else len(needs) <= NEXT_BUDGET_MAX_CELLS) else None
+    # under max-min the curve is sampled and every region rises with the budget: no "next
+    # euro" budget to read off it
+    curve = _region_curve(r) if inst.policy.fairness != "max-min" and (
+        next_budget if next_budget is not None
+        else len(needs) <= NEXT_BUDGET_MAX_CELLS) else None
     index = inst.regions.index.astype(str)
     codes = index.get_indexer(region_of)
     n_regions = len(index)

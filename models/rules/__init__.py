@@ -35,7 +35,7 @@ RULES: tuple[Rule, ...] = (*LP_RULES[:1], SPEND_ALL, *LP_RULES[1:], MAX_MIN, RAM
 STEPS: dict[str, Step] = {block: step for rule in LP_RULES for block, step in rule.steps().items()}
 #: Per row block that holds a region's money: "minimum" or "maximum", a rule of the region's
 #: own before the coverage gap's common bounds.
-HOLDS: dict[str, str] = {block: side for rule in sorted(LP_RULES, key=lambda r: r.hold_rank)
+HOLDS: dict[str, str] = {block: side for rule in sorted(RULES, key=lambda r: r.hold_rank)
                          for block, side in rule.holds().items()}
 #: Per rule that can be switched off: the model-data fields that do it.
 SWITCH_OFF: dict[str, Mapping[str, object]] = {rule.name: rule.off() for rule in RULES
