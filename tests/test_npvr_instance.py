@@ -105,3 +105,27 @@ def test_agenda_xlsx_and_csv_read_the_same_and_are_sourced(tmp_path: Path) -> No
                          cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "npvr-agenda-2026-2029.xlsx").read_bytes() == AGENDA_XLSX.read_bytes()
+
+
+def test_the_default_is_tie_broken_and_row_order_invariant(tmp_path: Path) -> None:
+    """With its diminishing returns the default's optimum is a face: the tie-break QP runs to
+    the end (no note that it stopped) and shuffled rows give the same allocation."""
+    import shutil
+
+    import numpy as np
+    import pandas as pd
+
+    folder = Path(__file__).parent.parent / "instances" / "npvr-2026"
+    r = allocator.solve(folder)
+    assert r.optimal and not r.notes and r.certificate.passed
+    shuffled = tmp_path / "npvr-2026"
+    shutil.copytree(folder, shuffled)
+    rng = np.random.default_rng(5)
+    for name in ("regions", "needs", "goals"):
+        frame = pd.read_csv(shuffled / f"{name}.csv", dtype=str, keep_default_na=False)
+        frame.iloc[rng.permutation(len(frame))].to_csv(shuffled / f"{name}.csv", index=False)
+    again = allocator.solve(shuffled)
+    key = ["region", "goal"]
+    a = r.allocation.astype({"region": str, "goal": str}).set_index(key)["amount_eur"]
+    b = again.allocation.astype({"region": str, "goal": str}).set_index(key)["amount_eur"]
+    assert (a.sort_index() - b.sort_index()).abs().max() <= 0.01

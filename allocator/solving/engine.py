@@ -157,7 +157,7 @@ def solve(
 
     x = first.x[: lp.n_cells]
     if tie_break == "lexicographic":
-        x, tie_note = _tie_break(solver, lp, data, first.objective, x, first.col_dual,
+        x, tie_note = _tie_break(solver, lp, data, first.objective, first.x, first.col_dual,
                                  first.row_dual)
         seconds["tie_break"] = (solver.seconds - seconds["stage1"]
                                 - seconds.get("next_million", 0.0))
@@ -277,9 +277,14 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
                x1: FloatArray, reduced_cost: FloatArray, row_dual: FloatArray
                ) -> tuple[FloatArray, Note | None]:
     n = lp.n_cells
-    fixed = np.flatnonzero(np.abs(reduced_cost[:n]) > FIXING_TOLERANCE * max(1.0, d.weight.max()))
-    if fixed.size:
-        solver.fix_cols(fixed, x1[fixed])
+    pinned = np.abs(reduced_cost[:lp.n_cols]) > FIXING_TOLERANCE * max(1.0, d.weight.max())
+    pinned[lp.columns["budget"]] = False  # fixed by its bounds already
+    fixed = np.flatnonzero(pinned[:n])
+    # every column a nonzero reduced cost pins (the cells, and the tiers' shortfall columns)
+    # sits at that bound in every stage-1 optimum: fixed, the face left is the optimal one
+    every = np.flatnonzero(pinned)
+    if every.size:
+        solver.fix_cols(every, x1[every])
     # Likewise a row with a nonzero dual is tight in every stage-1 optimum.
     dual = row_dual
     tight = np.flatnonzero(np.abs(dual) > FIXING_TOLERANCE)
@@ -315,7 +320,7 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     solver.use_primal_simplex()
     second = solver.run()
     if second.status != Status.OPTIMAL:
-        return x1, ("note_unfinished", {})
+        return x1[:n], ("note_unfinished", {})
     floor_level = float(second.x[level])
     solver.set_col_bounds(level, max(0.0, floor_level - STAGE_TOLERANCE), 1.0)
 
