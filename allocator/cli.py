@@ -173,6 +173,13 @@ def _parser() -> argparse.ArgumentParser:
                         "folder's binding.csv says which)")
     g.add_argument("--force", action="store_true",
                    help="write into a folder that is not empty (its tables are replaced)")
+    e = sub.add_parser("export", help="write the instance's LP for another solver (MPS or LP)",
+                       description="Write the stage-1 LP of the instance, every rule in "
+                                   "force, as an MPS (.mps) or CPLEX LP (.lp) file with "
+                                   "readable names, for benchmarking other solvers.")
+    e.add_argument("instance", type=Path, help="instance workbook (.xlsx) or CSV folder")
+    e.add_argument("--out", type=Path, required=True, metavar="MODEL.mps|MODEL.lp")
+    _rule_flags(e)
     j = sub.add_parser("schema", help="print the JSON Schema of every command's --json",
                        description="The JSON Schema (2020-12) of the results that --json "
                                    "writes, generated from the result models.")
@@ -367,6 +374,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
         return _generate(args)
     if args.command == "schema":
         return _schema(args)
+    if args.command == "export":
+        return _export(args)
     return _solve(args, argv)
 
 
@@ -375,6 +384,21 @@ def _empty_allocation() -> Any:
     import pandas as pd
 
     return pd.DataFrame(columns=["region", "goal", "amount_eur"])
+
+
+def _export(args: argparse.Namespace) -> int:
+    from allocator.reports.export import FORMATS, write_model
+
+    if args.out.suffix.lower() not in FORMATS:
+        raise UsageError(f"--out {args.out}: give a .mps or .lp file")
+    outputs = _run_outputs(args, [args.instance, _policy_file(args)], [("--out", args.out)])
+    instance = _instance(args)
+    with outputs:
+        scale = write_model(instance, args.out)
+    _print_written(outputs)
+    print(f"money in units of €{scale:,.0f}; the objective is weighted unmet need in those "
+          "units, its constant included")
+    return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:
