@@ -395,7 +395,7 @@ def _export(args: argparse.Namespace) -> int:
     instance = _instance(args)
     with outputs:
         scale = write_model(instance, args.out)
-    _print_written(outputs)
+    _print_written(outputs, getattr(args, "lang", "nl"))
     print(f"money in units of €{scale:,.0f}; the objective is weighted unmet need in those "
           "units, its constant included")
     return EXIT_OK
@@ -412,7 +412,7 @@ def _schema(args: argparse.Namespace) -> int:
     outputs = _run_outputs(args, [], [("--out", args.out)])
     with outputs:
         write_json(args.out, json_schema())
-    _print_written(outputs)
+    _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 
 
@@ -440,9 +440,10 @@ def _report_out(args: argparse.Namespace, suffix: str = "") -> Path | None:
     return args.out or _default_out(args.instance, suffix)
 
 
-def _print_written(outputs: Outputs) -> None:
+def _print_written(outputs: Outputs, lang: str = "nl") -> None:
+    word = "geschreven" if lang == "nl" else "written"
     for path in outputs.written:
-        print(f"written: {path}")
+        print(f"{word}: {path}")
 
 
 def _compare(args: argparse.Namespace) -> int:
@@ -459,8 +460,8 @@ def _compare(args: argparse.Namespace) -> int:
             write_json(args.json, document(result))
         write_compare_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.table()))
-        _print_written(outputs)
+        print(terminal_safe(result.table(args.lang)))
+        _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 
 
@@ -479,17 +480,27 @@ def _agenda(args: argparse.Namespace) -> int:
         if out is not None:
             write_agenda_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.message))
+        print(terminal_safe(result.text(args.lang)))
         if result.optimal:
-            print(terminal_safe(result.by_funder().to_string(
-                float_format=lambda v: f"{v:,.0f}")))
+            from allocator.labels import label, money
+
+            table = result.by_funder()
+            years = [str(y) for y in table.columns]
+            width = max(len(label("funder", args.lang)), *(len(str(f)) for f in table.index))
+            print(f"{label('funder', args.lang):<{width}}"
+                  + "".join(f"{y:>16}" for y in years))
+            for funder, row in table.iterrows():
+                print(f"{terminal_safe(str(funder)):<{width}}"
+                      + "".join(f"{money(int(v), args.lang):>16}" for v in row))
             unlocked = result.unlocked()
             if unlocked is not None:
-                print(f"total investment per national euro: {unlocked:.2f}")
-        _print_written(outputs)
+                shown = f"{unlocked:.2f}"
+                print(label("unlocked_line", args.lang).format(
+                    value=shown.replace(".", ",") if args.lang == "nl" else shown))
+        _print_written(outputs, args.lang)
     if not result.optimal:
-        print(f"allocator: {result.status.value}: {terminal_safe(result.message)}",
-              file=sys.stderr)
+        print(f"allocator: {_status_word(result.status.value, args.lang)}: "
+              f"{terminal_safe(result.text(args.lang))}", file=sys.stderr)
     return result.status.exit_code
 
 
@@ -526,7 +537,7 @@ def _grid(args: argparse.Namespace) -> int:
             write_grid_report(grid, out, lang=args.lang)
     if not args.quiet:
         print(f"{len(grid.points)} points ({grid.workers}).")
-        _print_written(outputs)
+        _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 
 
@@ -546,26 +557,8 @@ def _robust(args: argparse.Namespace) -> int:
         if out is not None:
             write_robust_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.message))
-        print(f"{'scenario':<16} {'probability':>11} {'own optimum':>18} {'robust':>18} "
-              f"{'regret':>16}")
-        for o in result.outcomes:
-            own = "-" if o.own_optimum_eur is None else f"€{o.own_optimum_eur:,.0f}"
-            regret = "-" if o.regret_eur is None else f"€{o.regret_eur:,.0f}"
-            print(f"{terminal_safe(o.name):<16} {o.probability:>11.1%} {own:>18} "
-                  f"€{o.robust_unmet_eur:>17,.0f} {regret:>16}")
-        if result.optimal:
-            regions = result.by_region()
-            names = result.instance.regions["name"].astype(str)
-            width = max(len("region"), *(len(n) for n in names))
-            print(f"\n{'region':<{width}} {'robust':>16} {'for own needs':>16} {'difference':>16}")
-            for region, row in regions.iterrows():
-                nominal = int(row.get("nominal_eur", 0))
-                print(f"{terminal_safe(names[region]):<{width}} €{int(row['robust_eur']):>15,} "
-                      f"€{nominal:>15,} {int(row['robust_eur']) - nominal:>+16,}")
-            print(f"{'total':<{width}} €{int(regions['robust_eur'].sum()):>15,} "
-                  f"€{int(regions.get('nominal_eur', regions['robust_eur'] * 0).sum()):>15,}")
-        _print_written(outputs)
+        _print_robust(result, args.lang)
+        _print_written(outputs, args.lang)
     return EXIT_OK if result.optimal else 3
 
 
@@ -592,26 +585,75 @@ def _sweep(args: argparse.Namespace) -> int:
         if out is not None and result.breakpoints:
             write_sweep_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.message))
-        tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
-        print(f"{'budget':>18}  {'weighted unmet':>18}  "
-              + (f"{'tier penalty':>18}  {'objective':>18}  " if tiers else "")
-              + f"{'marginal value':>14}")
-        for p in result.breakpoints:
-            if not p.optimal:
-                print(f"€{p.budget_eur:>17,.0f}  {p.status}: the rules cannot hold here")
-                continue
-            parts = (f"€{p.tier_penalty_eur or 0:>17,.0f}  €{p.objective_eur:>17,.0f}  "
-                     if tiers else "")
-            print(f"€{p.budget_eur:>17,.0f}  €{p.weighted_unmet_eur:>17,.0f}  {parts}"
-                  f"{p.marginal_value:>14.4f}")
-        if tiers:
-            print("The marginal value is that of the objective: weighted unmet need plus "
-                  "the tier penalty.")
-        _print_written(outputs)
+        _print_sweep(result, args.lang)
+        _print_written(outputs, args.lang)
     if not result.breakpoints:
-        print(f"allocator: infeasible: {terminal_safe(result.message)}", file=sys.stderr)
+        print(f"allocator: {_status_word('infeasible', args.lang)}: "
+              f"{terminal_safe(result.text(args.lang))}", file=sys.stderr)
     return EXIT_OK if result.breakpoints else 3
+
+
+def _print_robust(result: Any, lang: str) -> None:
+    """The scenarios with their regret, then the robust allocation against the instance's
+    own, in ``lang``."""
+    from allocator.labels import label, money, percent
+
+    def eur(v: float | None) -> str:
+        return "-" if v is None else money(v, lang)
+
+    print(terminal_safe(result.text(lang)))
+    print(f"{label('scenario', lang):<16} {label('probability', lang):>11} "
+          f"{label('own_optimum', lang):>22} {label('robust_unmet', lang):>18} "
+          f"{label('regret', lang):>16}")
+    for o in result.outcomes:
+        print(f"{terminal_safe(o.name):<16} {percent(o.probability, lang, 1):>11} "
+              f"{eur(o.own_optimum_eur):>22} {eur(o.robust_unmet_eur):>18} "
+              f"{eur(o.regret_eur):>16}")
+    if not result.optimal:
+        return
+    regions = result.by_region()
+    names = result.instance.regions["name"].astype(str)
+    width = max(len(label("region", lang)), *(len(n) for n in names))
+    print(f"\n{label('region', lang):<{width}} {label('robust_plan', lang):>16} "
+          f"{label('nominal_plan', lang):>18} {label('cmp_difference', lang):>16}")
+    for region, row in regions.iterrows():
+        robust, own = int(row["robust_eur"]), int(row.get("nominal_eur", 0))
+        change = ("+" if robust >= own else "-") + money(abs(robust - own), lang)
+        print(f"{terminal_safe(names[region]):<{width}} {money(robust, lang):>16} "
+              f"{money(own, lang):>18} {change:>16}")
+    own_total = int(regions["nominal_eur"].sum()) if "nominal_eur" in regions else 0
+    print(f"{label('total', lang):<{width}} {money(int(regions['robust_eur'].sum()), lang):>16} "
+          f"{money(own_total, lang):>18}")
+
+
+def _status_word(status: str, lang: str) -> str:
+    from allocator.labels import label
+
+    return label(f"status_{status}", lang)
+
+
+def _print_sweep(result: Any, lang: str) -> None:
+    """The curve on the terminal, in ``lang``: the message, then one line a point."""
+    from allocator.labels import label, money
+
+    print(terminal_safe(result.text(lang)))
+    tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
+    heads = ["budget", "sweep_weighted", *(["sweep_tiers", "sweep_objective"] if tiers else []),
+             "sweep_marginal"]
+    widths = [18] * (len(heads) - 1) + [16]
+    print("  ".join(f"{label(h, lang):>{w}}" for h, w in zip(heads, widths, strict=True)))
+    for p in result.breakpoints:
+        if not p.optimal:
+            print(f"{money(p.budget_eur, lang):>18}  {_status_word(p.status, lang)}: "
+                  f"{label('sweep_cannot_hold', lang)}")
+            continue
+        cells = [p.budget_eur, p.weighted_unmet_eur,
+                 *([p.tier_penalty_eur or 0.0, p.objective_eur] if tiers else [])]
+        value = f"{p.marginal_value:.4f}"
+        print("  ".join(f"{money(v, lang):>18}" for v in cells)
+              + f"  {value.replace('.', ',') if lang == 'nl' else value:>16}")
+    if tiers:
+        print(label("sweep_tiers_note", lang))
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -699,9 +741,10 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
             write_report(result, out, lang=args.lang, command=command)
     if not args.quiet:
         print(terminal_safe(summary(result, args.lang)))
-        _print_written(outputs)
+        _print_written(outputs, getattr(args, "lang", "nl"))
     if not result.optimal:
-        print(f"allocator: {result.status.value}: {terminal_safe(result.message)}",
+        print(f"allocator: {_status_word(result.status.value, args.lang)}: "
+              f"{terminal_safe(result.explanation(args.lang) or result.message)}",
               file=sys.stderr)
     return result.status.exit_code
 

@@ -223,6 +223,33 @@ _LABELS: dict[str, dict[str, str]] = {
     "coverage_min": {"nl": "Laagste dekking", "en": "Lowest coverage"},
     "coverage_max": {"nl": "Hoogste dekking", "en": "Highest coverage"},
     "marginal": {"nl": "Waarde van extra budget", "en": "Value of extra budget"},
+    "sweep_weighted": {"nl": "gewogen onvervuld", "en": "weighted unmet"},
+    "sweep_tiers": {"nl": "extra gewicht treden", "en": "tier penalty"},
+    "sweep_objective": {"nl": "doelfunctie", "en": "objective"},
+    "sweep_marginal": {"nl": "marginale waarde", "en": "marginal value"},
+    "sweep_cannot_hold": {"nl": "de regels kunnen hier niet gelden",
+                          "en": "the rules cannot hold here"},
+    "sweep_tiers_note": {"nl": "De marginale waarde is die van de doelfunctie: gewogen "
+                               "onvervulde behoefte plus het extra gewicht van de treden.",
+                         "en": "The marginal value is that of the objective: weighted unmet "
+                               "need plus the tier penalty."},
+    "cmp_variant": {"nl": "variant", "en": "variant"},
+    "cmp_status": {"nl": "status", "en": "status"},
+    "cmp_budget": {"nl": "budget", "en": "budget"},
+    "cmp_allocated": {"nl": "toegekend", "en": "allocated"},
+    "cmp_unmet": {"nl": "gewogen onvervuld", "en": "weighted unmet"},
+    "cmp_against": {"nl": "t.o.v. {base}", "en": "vs {base}"},
+    "cmp_difference": {"nl": "verschil", "en": "difference"},
+    "cmp_lowest": {"nl": "laagste dekking", "en": "lowest cov."},
+    "cmp_highest": {"nl": "hoogste dekking", "en": "highest cov."},
+    "cmp_price": {"nl": "prijs eerlijkheid", "en": "price of fairness"},
+    "unlocked_line": {"nl": "totale investering per rijkseuro: {value}",
+                      "en": "total investment per national euro: {value}"},
+    "status_optimal": {"nl": "optimaal", "en": "optimal"},
+    "status_infeasible": {"nl": "onhaalbaar", "en": "infeasible"},
+    "status_unbounded": {"nl": "onbegrensd", "en": "unbounded"},
+    "status_time_limit": {"nl": "tijdslimiet", "en": "time_limit"},
+    "status_error": {"nl": "fout", "en": "error"},
     "weight_sensitivity": {"nl": "Gevoeligheid voor de gewichten",
                            "en": "Sensitivity to the weights"},
     "marginal_text": {
@@ -395,6 +422,91 @@ _TEXTS: dict[str, dict[str, str]] = {
     "repair_region_max": {"en": "raise the maximum of {region} to {value}",
                           "nl": "verhoog het maximum van {region} tot {value}"},
     # The engine's notes on a result.
+    "sweep_none": {"en": "No budget makes the rules hold together; there is no curve.",
+                   "nl": "Geen enkel budget laat de regels samen gelden; er is geen curve."},
+    "sweep_traced": {"en": "{n} breakpoints between €{a} and €{b}, traced in {solves} LP "
+                           "solves.",
+                     "nl": "{n} knikpunten tussen €{a} en €{b}, gevonden met {solves} "
+                           "LP-oplossingen."},
+    "sweep_tie_broken": {"en": "Each breakpoint's allocation is a full solve ({k} more, "
+                               "tie-broken and certified).",
+                         "nl": "De verdeling bij elk knikpunt is een volledige oplossing ({k} "
+                               "extra, met beslisregel en gecontroleerd)."},
+    "sweep_not_tie_broken": {"en": "Allocations per breakpoint are stage-1 optima, not "
+                                   "tie-broken (more than {limit} breakpoints).",
+                             "nl": "De verdelingen per knikpunt zijn optima van stap 1, zonder "
+                                   "beslisregel (meer dan {limit} knikpunten)."},
+    "sweep_grid": {"en": "A grid of {n} budgets between €{a} and €{b}, in {solves} LP solves.",
+                   "nl": "Een rooster van {n} budgetten tussen €{a} en €{b}, met {solves} "
+                         "LP-oplossingen."},
+    "sweep_short": {"en": "At {k} of them the rules cannot hold: they need at least €{low}.",
+                    "nl": "Bij {k} daarvan kunnen de regels niet gelden: ze vragen minstens "
+                          "€{low}."},
+    "sweep_short_high": {"en": "At {k} of them the rules cannot hold: they need at least "
+                               "€{low} and allow at most €{high}.",
+                         "nl": "Bij {k} daarvan kunnen de regels niet gelden: ze vragen "
+                               "minstens €{low} en staan hoogstens €{high} toe."},
+    "sweep_sampled": {"en": "Max-min: {n} budgets between €{a} and €{b}, each a full solve "
+                            "(max-min, tie-break, certificate). Under max-min the allocation "
+                            "is not one LP's optimum in the budget, so the curve is sampled, "
+                            "not traced: between two budgets the value shown is the straight "
+                            "line, not a solve.",
+                      "nl": "Max-min: {n} budgetten tussen €{a} en €{b}, elk een volledige "
+                            "oplossing (max-min, beslisregel, controle). Onder max-min is de "
+                            "verdeling niet het optimum van één LP in het budget; de curve is "
+                            "daarom bemonsterd, niet gevolgd: tussen twee budgetten is de "
+                            "getoonde waarde de rechte lijn, geen oplossing."},
+    "robust_ok_expected": {"en": "Least expected weighted unmet need over {n} need scenarios, "
+                                 "certified (duality gap {gap}).",
+                           "nl": "Laagste verwachte gewogen onvervulde behoefte over {n} "
+                                 "behoeftescenario's, gecontroleerd (dualiteitsverschil "
+                                 "{gap})."},
+    "robust_ok_worst": {"en": "Least worst-case weighted unmet need over {n} need scenarios, "
+                              "certified (duality gap {gap}).",
+                        "nl": "Laagste gewogen onvervulde behoefte in het slechtste van {n} "
+                              "behoeftescenario's, gecontroleerd (dualiteitsverschil {gap})."},
+    "robust_maxmin": {"en": "Max-min fairness: the lowest coverage of any region in any "
+                            "scenario is raised first, then the next.",
+                      "nl": "Max-min-eerlijkheid: de laagste dekking van een regio in welk "
+                            "scenario ook wordt eerst verhoogd, dan de volgende."},
+    "robust_no_tie_break": {"en": "The split among equally good robust allocations is "
+                                  "HiGHS's (above {limit} cells no tie-break QP is run).",
+                            "nl": "De verdeling tussen even goede robuuste verdelingen is die "
+                                  "van HiGHS (boven {limit} cellen draait geen beslisregel)."},
+    "robust_infeasible": {"en": "No allocation satisfies the rules under every scenario "
+                                "({status}); solve each scenario alone to see which one "
+                                "conflicts.",
+                          "nl": "Geen verdeling voldoet in elk scenario aan de regels "
+                                "({status}); los elk scenario apart op om te zien welk botst."},
+    "agenda_ok": {"en": "Optimal agenda over {years} year(s) and {funders} funder(s), "
+                        "certified (duality gap {gap}).",
+                  "nl": "Optimale agenda over {years} jaar en {funders} financier(s), "
+                        "gecontroleerd (dualiteitsverschil {gap})."},
+    "agenda_maxmin": {"en": "Max-min fairness: the lowest coverage of any region in any year "
+                            "is raised first, then the next.",
+                      "nl": "Max-min-eerlijkheid: de laagste dekking van een regio in welk "
+                            "jaar ook wordt eerst verhoogd, dan de volgende."},
+    "agenda_maxmin_period": {"en": "Max-min fairness: the lowest coverage of any region over "
+                                   "the period is raised first, then the next.",
+                             "nl": "Max-min-eerlijkheid: de laagste dekking van een regio over "
+                                   "de hele periode wordt eerst verhoogd, dan de volgende."},
+    "agenda_no_tie_break": {"en": "The split among equally good agendas is HiGHS's (above "
+                                  "{limit} columns no tie-break QP is run).",
+                            "nl": "De verdeling tussen even goede agenda's is die van HiGHS "
+                                  "(boven {limit} kolommen draait geen beslisregel)."},
+    "agenda_unfinished": {"en": "The tie-break QP did not finish; the split is one optimal "
+                                "agenda.",
+                          "nl": "De beslisregel (QP) kwam niet tot een einde; de verdeling is "
+                                "één van de optimale agenda's."},
+    "agenda_infeasible": {"en": "The agenda's rules cannot all hold ({status}): check the "
+                                "floor against the envelopes and the ramp-up, year by year.",
+                          "nl": "De regels van de agenda kunnen niet allemaal gelden "
+                                "({status}): vergelijk de minimumdekking met de enveloppen en "
+                                "de groeigrens, jaar voor jaar."},
+    "note_stopped": {"en": "The solver stopped without an optimal answer ({status}); no "
+                           "allocation is reported.",
+                     "nl": "De solver stopte zonder optimaal antwoord ({status}); er wordt "
+                           "geen verdeling gegeven."},
     "note_leximin": {"en": "Max-min fairness: each region's coverage is raised "
                            "lexicographically.",
                      "nl": "Max-min-eerlijkheid: de dekking van elke regio is lexicografisch "
@@ -428,6 +540,12 @@ def text(key: str, lang: str = "en", **values: object) -> str:
     shown = {k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
              for k, v in values.items()}
     return _TEXTS[key][lang].format(**shown)
+
+
+def sentences(notes: list[tuple[str, dict[str, object]]], lang: str) -> str:
+    """Message parts (a :func:`text` key and its values each) as one text in ``lang``: a
+    study keeps its message as these, so that it reads in either language."""
+    return " ".join(text(k, lang, **v) for k, v in notes)
 
 
 def money(value: float, lang: str, decimals: int = 0) -> str:

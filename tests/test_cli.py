@@ -41,9 +41,14 @@ def test_infeasible_exit_3_with_json(small: Path, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     js = tmp_path / "r.json"
     assert main(["solve", str(small), "--budget", "10", "--floor", "0.5", "--json", str(js),
-                 "--no-report"]) == 3
+                 "--no-report", "--lang", "en"]) == 3
     err = capsys.readouterr().err
+    assert "allocator: infeasible: " in err
     assert "The smallest budget at which they hold is €95." in err
+    assert main(["solve", str(small), "--budget", "10", "--floor", "0.5", "--no-report"]) == 3
+    err = capsys.readouterr().err  # Dutch by default
+    assert err.startswith("allocator: onhaalbaar: De regels kunnen niet allemaal gelden bij "
+                          "een budget van €10.")
     data = json.loads(js.read_text())
     assert data["status"] == "infeasible"
     assert data["infeasibility"]["min_budget_eur"] == pytest.approx(95)
@@ -115,8 +120,10 @@ def test_time_limit_ends_in_an_honest_status(tmp_path: Path,
     assert data["allocations"] == []
     assert data["certificate"] is None
     assert capsys.readouterr().err == (
-        "allocator: time_limit: The solver stopped without an optimal answer (time_limit); "
-        "no allocation is reported.\n")
+        "allocator: tijdslimiet: De solver stopte zonder optimaal antwoord (time_limit); er "
+        "wordt geen verdeling gegeven.\n")
+    assert data["message"] == ("The solver stopped without an optimal answer (time_limit); "
+                               "no allocation is reported.")
 
 
 def test_the_terminal_summary_in_dutch_and_in_english(small: Path,

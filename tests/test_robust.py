@@ -296,9 +296,15 @@ def test_robust_prints_its_allocation(tmp_path: Path, capsys: pytest.CaptureFixt
     twente = data["allocation_by_region_eur"]["twente"]
     nominal = data["nominal_by_region_eur"]["twente"]
     line = next(row for row in out.splitlines() if row.startswith("Twente"))
-    assert line.split() == ["Twente", "€", f"{twente:,}", "€", f"{nominal:,}",
-                            f"{twente - nominal:+,}"]
-    assert out.splitlines()[-2].split()[:3] == ["total", "€", "250,000,000"]
+
+    def nl(v: int) -> str:  # Dutch: €1.234.567
+        return f"€{abs(v):,}".replace(",", ".")
+
+    assert line.split() == ["Twente", nl(twente), nl(nominal),
+                            ("+" if twente >= nominal else "-") + nl(twente - nominal)]
+    assert out.splitlines()[-2].split()[:2] == ["Totaal", "€250.000.000"]
+    assert out.startswith("Laagste verwachte gewogen onvervulde behoefte over 2 "
+                          "behoeftescenario's, gecontroleerd")
 
 
 def test_above_the_tie_break_limit_the_result_says_so(tmp_path: Path,

@@ -185,8 +185,15 @@ def test_the_asked_budgets_exactly_with_infeasible_ones_marked(tmp_path: Path,
     assert main(["sweep", str(NPVR), "--budgets", "100e6,250e6", "--no-report", "--json",
                  str(out)]) == 0
     assert json.loads(out.read_text())["breakpoints"][0]["weighted_unmet_eur"] is None
-    assert "€      100,000,000  infeasible: the rules cannot hold here" in \
-        capsys.readouterr().out
+    assert "      €100.000.000  onhaalbaar: de regels kunnen hier niet gelden" in \
+        capsys.readouterr().out  # Dutch by default
+    assert main(["sweep", str(NPVR), "--budgets", "100e6,250e6", "--no-report",
+                 "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "      €100,000,000  infeasible: the rules cannot hold here" in printed
+    assert printed.startswith("A grid of 2 budgets between €100,000,000 and €250,000,000, in "
+                              "3 LP solves. At 1 of them the rules cannot hold: they need at "
+                              "least €104,060,621.")
 
 
 def test_every_point_of_the_curve_carries_its_certificate() -> None:

@@ -149,10 +149,11 @@ def solve(
 
     if first.status != Status.OPTIMAL:
         infeasibility = explain(data, scale) if first.status == Status.INFEASIBLE else None
+        stopped: list[Note] = [] if infeasibility else [
+            ("note_stopped", {"status": first.status.value})]
         message = (infeasibility.message if infeasibility else
-                   f"The solver stopped without an optimal answer ({first.status.value}); "
-                   "no allocation is reported.")
-        return Result(first.status, message, instance, tie_break, info(),
+                   text("note_stopped", "en", status=first.status.value))
+        return Result(first.status, message, instance, tie_break, info(), notes=stopped,
                       infeasibility=infeasibility, seconds=seconds)
 
     x = first.x[: lp.n_cells]

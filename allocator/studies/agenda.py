@@ -26,6 +26,7 @@ from allocator.inputs.cells import clean_ids
 from allocator.inputs.instance import Instance
 from allocator.inputs.read import ROW, RawTable, read_instance
 from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
+from allocator.labels import sentences
 from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.solving.certify import lagrangian_bound, tier_penalty
 from allocator.solving.highs import Solver
@@ -344,10 +345,15 @@ class AgendaResult:
     max_violation_eur: float | None = None
     seconds: float = 0.0
     tier_penalty_eur: dict[int, float] = field(default_factory=dict)  # per year, with tiers
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # for text()
 
     @property
     def optimal(self) -> bool:
         return self.status == Status.OPTIMAL
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``message`` is the English one)."""
+        return sentences(self.notes, lang) or self.message
 
     def rounded(self) -> pd.DataFrame:
         """Whole euros per (year, funder, region, goal), adding up to the rounded total of
@@ -415,7 +421,8 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     scale = float(10.0 ** (np.floor(np.log10(max(total, 1.0))) - 3))
     d = agenda_data(agenda, scale)
     lp = build_agenda_lp(d)
-    levels, coverages, fair = None, None, ""
+    levels, coverages = None, None
+    notes: list[tuple[str, dict[str, object]]] = []
     if agenda.policy.fairness == "max-min":
         # Raise the lowest coverage of any region in any year (or over the period) first,
         # then the next (allocator.solving.maxmin); the levels then hold as a row block.
@@ -423,20 +430,20 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
         levels = leximin_levels(lp, coverages, agenda.policy.max_efficiency_loss)
         if levels is not None:
             lp = with_levels(lp, coverages, levels)
-            fair = (" Max-min fairness: the lowest coverage of any region in any year"
-                    + (" over the period" if d.floor_over_period else "")
-                    + " is raised first, then the next.")
+            notes.append(("agenda_maxmin_period" if d.floor_over_period else "agenda_maxmin",
+                          {}))
     solver = Solver(lp)
     sol = solver.run()
     if sol.status != Status.OPTIMAL or (coverages is not None and levels is None):
-        return AgendaResult(agenda, sol.status,
-                            "The agenda's rules cannot all hold "
-                            f"({sol.status.value}): check the floor against the envelopes "
-                            "and the ramp-up, year by year.",
-                            seconds=time.perf_counter() - clock)
+        failed: list[tuple[str, dict[str, object]]] = [("agenda_infeasible",
+                                                         {"status": sol.status.value})]
+        return AgendaResult(agenda, sol.status, sentences(failed, "en"),
+                            seconds=time.perf_counter() - clock, notes=failed)
     t, c, f = d.triples()
     columns, note = _tie_break(solver, lp, d, sol.objective, sol.x,
                                (sol.col_dual, sol.row_dual))
+    if note is not None:
+        notes.append(note)
     x = np.clip(columns[: lp.n_cells], 0.0, d.upper[t, c])
     violation = max(agenda_violations(d, x, columns[lp.n_cells:]).values())
     if coverages is not None and levels is not None:
@@ -463,17 +470,18 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
                          .reshape(len(d.funders), pairs) * scale,
                          index=pd.Index(d.funders, name="funder"),
                          columns=list(agenda.years[:-1]))
+    notes.insert(0, ("agenda_ok", {"years": len(d.years), "funders": len(d.funders),
+                                   "gap": f"{gap:.1e}"}))
     return AgendaResult(
-        agenda, Status.OPTIMAL,
-        f"Optimal agenda over {len(d.years)} year(s) and {len(d.funders)} funder(s), "
-        f"certified (duality gap {gap:.1e}).{fair}{note}",
+        agenda, Status.OPTIMAL, sentences(notes, "en"),
         allocation, carry, _coverage(d, t, c, x, scale, agenda),
         {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
-        gap, violation * scale, time.perf_counter() - clock, tiers)
+        gap, violation * scale, time.perf_counter() - clock, tiers, notes)
 
 
 def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.ndarray,
-               first_duals: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, str]:
+               first_duals: tuple[np.ndarray, np.ndarray]
+               ) -> tuple[np.ndarray, tuple[str, dict[str, object]] | None]:
     """Among the agendas with the least weighted unmet need (to 1e-9 relative), the one
     nearest to each funder's envelope spread over the cells it may fund in proportion to
     their net need, in the need-weighted distance sum (x - p)^2 / m: a strictly convex QP,
@@ -482,8 +490,7 @@ def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.nd
     t, c, f = d.triples()
     n = t.size
     if n > TIE_BREAK_MAX_COLUMNS:
-        return first, (f" The split among equally good agendas is HiGHS's (above "
-                       f"{TIE_BREAK_MAX_COLUMNS:,} columns no tie-break QP is run).")
+        return first, ("agenda_no_tie_break", {"limit": TIE_BREAK_MAX_COLUMNS})
     need = d.net_need[t, c]
     fundable = np.zeros((len(d.funders), len(d.years)))
     np.add.at(fundable, (f, t), need)
@@ -493,8 +500,8 @@ def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.nd
     tied = nearest_on_optimal_face(solver, lp, first, reduced, dual, lp.cost, best - lp.offset,
                                    need, target, float(d.weight.max()), 1000 + 20 * n)
     if tied is None:
-        return first, " The tie-break QP did not finish; the split is one optimal agenda."
-    return tied, ""
+        return first, ("agenda_unfinished", {})
+    return tied, None
 
 
 def _coverage(d: AgendaData, t: np.ndarray, c: np.ndarray, x: np.ndarray, scale: float,

@@ -47,31 +47,38 @@ class Comparison:
             })
         return pd.DataFrame(rows).set_index("scenario")
 
-    def table(self) -> str:
-        """The overview as a reader wants it on a terminal: euros with thousands separators,
-        percentages, the change of weighted unmet need against the first variant that holds,
-        and why an infeasible variant is (what budget its rules need)."""
+    def table(self, lang: str = "nl") -> str:
+        """The overview as a reader wants it on a terminal, in ``lang``: euros with
+        thousands separators, percentages, the change of weighted unmet need against the
+        first variant that holds, and why an infeasible variant is (what budget its rules
+        need)."""
+        from allocator.labels import label, money, percent
+
         summary = self.summary()
         solved = summary[summary["status"] == "optimal"]
         base = str(solved.index[0]) if len(solved) else None  # the first that holds
         first = solved["weighted_unmet_eur"].iloc[0] if len(solved) else None
 
         def eur(v: object) -> str:
-            return "-" if v is None or pd.isna(v) else f"€{float(v):,.0f}"  # type: ignore[arg-type]
+            return "-" if v is None or pd.isna(v) else money(float(v), lang)  # type: ignore[arg-type]
 
         def pct(v: object) -> str:
-            return "-" if v is None or pd.isna(v) else f"{float(v):.1%}"  # type: ignore[arg-type]
+            return "-" if v is None or pd.isna(v) else percent(float(v), lang, 1)  # type: ignore[arg-type]
 
-        head = ["variant", "status", "budget", "allocated", "weighted unmet",
-                f"vs {base}" if base else "difference", "lowest cov.", "highest cov.",
-                "price of fairness"]
+        head = [label(k, lang) for k in ("cmp_variant", "cmp_status", "cmp_budget",
+                                          "cmp_allocated", "cmp_unmet")]
+        head += [label("cmp_against", lang).format(base=base) if base
+                 else label("cmp_difference", lang)]
+        head += [label(k, lang) for k in ("cmp_lowest", "cmp_highest", "cmp_price")]
         rows = []
         for name, row in summary.iterrows():
             unmet = row["weighted_unmet_eur"]
-            diff = ("-" if first is None or pd.isna(first) or pd.isna(unmet)
-                    else f"{float(unmet) - float(first):+,.0f}")
-            rows.append([str(name), str(row["status"]), eur(row["budget_eur"]),
-                         eur(row["allocated_eur"]), eur(unmet), diff,
+            diff = "-"
+            if first is not None and not pd.isna(first) and not pd.isna(unmet):
+                change = float(unmet) - float(first)
+                diff = ("+" if change >= 0 else "-") + money(abs(change), lang)
+            rows.append([str(name), label(f"status_{row['status']}", lang),
+                         eur(row["budget_eur"]), eur(row["allocated_eur"]), eur(unmet), diff,
                          pct(row["lowest_coverage"]), pct(row["highest_coverage"]),
                          eur(row["price_of_fairness_eur"])])
         widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
@@ -82,7 +89,7 @@ class Comparison:
                   for r in rows]
         for name, r in self.results.items():
             if not r.optimal:
-                reason = r.message.split(". ")[:2]
+                reason = r.explanation(lang).split(". ")[:2]
                 lines.append(f"{name}: {'. '.join(reason).rstrip('.')}.")
         return "\n".join(lines)
 

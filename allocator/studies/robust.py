@@ -26,6 +26,7 @@ from allocator.errors import AllocatorError, InputError, Problem, Status
 from allocator.inputs.instance import Instance
 from allocator.inputs.read import read_table
 from allocator.inputs.validate import NeedScenario, load, need_scenarios
+from allocator.labels import sentences
 from allocator.solving.certify import lagrangian_bound, tier_penalty, violations
 from allocator.solving.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
 from allocator.solving.highs import Solver
@@ -87,10 +88,17 @@ class Robust:
     duality_gap: float | None = None
     max_violation_eur: float | None = None
     seconds: float = 0.0
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # for text()
 
     @property
     def optimal(self) -> bool:
         return self.status == Status.OPTIMAL
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``message`` is the English one)."""
+        from allocator.labels import sentences
+
+        return sentences(self.notes, lang) or self.message
 
     def by_region(self) -> pd.DataFrame:
         """Whole euros per region: the robust allocation and the instance's own."""
@@ -124,7 +132,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     base = to_model_data(instance, scale)
     base = dataclasses.replace(base, upper=np.max([d.upper for d in data], axis=0))
     lp = build_robust_lp(base, data, probabilities, objective)
-    note = ""
+    notes: list[tuple[str, dict[str, object]]] = []
     levels, coverages = None, None
     if instance.policy.fairness == "max-min":
         # Raise the lowest coverage of any region in any scenario first, then the next
@@ -132,13 +140,9 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
         coverages = scenario_coverages(lp, data)
         levels = leximin_levels(lp, coverages, instance.policy.max_efficiency_loss)
         if levels is None:
-            return Robust(instance, objective, Status.INFEASIBLE,
-                          "No allocation satisfies the rules under every scenario; solve "
-                          "each scenario alone to see which one conflicts.",
-                          seconds=time.perf_counter() - clock)
+            return _infeasible(instance, objective, Status.INFEASIBLE, clock)
         lp = with_levels(lp, coverages, levels)
-        note = (" Max-min fairness: the lowest coverage of any region in any scenario is "
-                "raised first, then the next.")
+        notes.append(("robust_maxmin", {}))
     solver = Solver(lp)
     solution = solver.run()
     last = solution  # the last stage solved: its costs, objective and duals
@@ -163,13 +167,9 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
                            np.asarray(solver.h.getLp().col_cost_, dtype=float))
             solution = dataclasses.replace(solution, x=x)
         else:
-            note += (f" The split among equally good robust allocations is HiGHS's (above "
-                    f"{TIE_BREAK_MAX_CELLS:,} cells no tie-break QP is run).")
+            notes.append(("robust_no_tie_break", {"limit": TIE_BREAK_MAX_CELLS}))
     if solution.status != Status.OPTIMAL:
-        return Robust(instance, objective, solution.status,
-                      "No allocation satisfies the rules under every scenario "
-                      f"({solution.status.value}); solve each scenario alone to see which "
-                      "one conflicts.", seconds=time.perf_counter() - clock)
+        return _infeasible(instance, objective, solution.status, clock)
     x = np.clip(solution.x[: lp.n_cells], 0.0, base.upper)
     robust_unmet = np.array([_scenario_value(d, x) for d in data])
     value = float(robust_unmet.max() if objective == "worst-case"
@@ -199,15 +199,21 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
             f"€{worst_violation * scale:,.2f}, relative duality gap {gap:.1e}).")
     allocation = instance.needs[["region", "goal"]].copy()
     allocation["amount_eur"] = x * scale
-    kind = "expected" if objective == "expected" else "worst-case"
-    return Robust(
-        instance, objective, Status.OPTIMAL,
-        f"Least {kind} weighted unmet need over {len(scenarios)} need scenarios, certified "
-        f"(duality gap {gap:.1e}).{note}",
-        outcomes, allocation,
+    notes.insert(0, ("robust_ok_expected" if objective == "expected" else "robust_ok_worst",
+                     {"n": len(scenarios), "gap": f"{gap:.1e}"}))
+    result = Robust(
+        instance, objective, Status.OPTIMAL, sentences(notes, "en"), outcomes, allocation,
         nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal
         else pd.DataFrame(),
-        value * scale, gap, worst_violation * scale, time.perf_counter() - clock)
+        value * scale, gap, worst_violation * scale, time.perf_counter() - clock, notes)
+    return result
+
+
+def _infeasible(instance: Instance, objective: str, status: Status, clock: float) -> Robust:
+    notes: list[tuple[str, dict[str, object]]] = [("robust_infeasible",
+                                                    {"status": status.value})]
+    return Robust(instance, objective, status, sentences(notes, "en"),
+                  seconds=time.perf_counter() - clock, notes=notes)
 
 
 def _scenario_value(d: AllocationData, x: np.ndarray) -> float:

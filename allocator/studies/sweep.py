@@ -80,6 +80,13 @@ class Sweep:
     message: str
     allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # breakpoint x cell
     seconds: float = 0.0  # wall clock of the whole trace
+    notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # for text()
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``message`` is the English one)."""
+        from allocator.labels import sentences
+
+        return sentences(self.notes, lang) or self.message
 
     def value_at(self, budget_eur: float) -> float:
         """The objective (weighted unmet need, plus the tier penalty with tiers) at any budget
@@ -133,8 +140,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     low, high = budget_range(d)
     solves = 2
     if low is None:
-        return Sweep(instance, [], None, None, solves,
-                     "No budget makes the rules hold together; there is no curve.")
+        return _with_notes(Sweep(instance, [], None, None, solves, ""), [("sweep_none", {})])
     lp = build_lp(d)
     col = lp.columns["budget"]
     solver = highs.Solver(lp)
@@ -216,7 +222,6 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         values.append(max(0.0, value))
     tiers = d.shortfall_tiers is not None
     allocations = pd.DataFrame()
-    note = ""
     keep = len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT
     tie_broken = len(vertices) <= MAX_TIE_BROKEN
     cells = instance.needs[["region", "goal"]].astype(str)
@@ -245,16 +250,13 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
     if keep:
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
-        if not tie_broken:
-            note = (f" Allocations per breakpoint are stage-1 optima, not tie-broken (more "
-                    f"than {MAX_TIE_BROKEN} breakpoints).")
-        else:
-            note = (f" Each breakpoint's allocation is a full solve ({len(vertices)} more, "
-                    "tie-broken and certified).")
-    message = (f"{len(breakpoints)} breakpoints between €{a * scale:,.0f} and "
-               f"€{b * scale:,.0f}, traced in {solves} LP solves.{note}")
-    return Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves, message,
-                 allocations)
+    notes: list[tuple[str, dict[str, object]]] = [("sweep_traced", {
+        "n": len(breakpoints), "a": round(a * scale), "b": round(b * scale), "solves": solves})]
+    if keep:
+        notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
+                     ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
+    return _with_notes(Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves,
+                             "", allocations), notes)
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
@@ -284,15 +286,17 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
                                None if penalty is None else round(penalty, 2),
                                max_violation_eur=cert.max_violation_eur,
                                duality_gap=cert.duality_gap))
-    message = (f"A grid of {len(grid)} budgets between €{budgets[0] * scale:,.0f} and "
-               f"€{budgets[-1] * scale:,.0f}, in {solves()} LP solves.")
+    notes: list[tuple[str, dict[str, object]]] = [("sweep_grid", {
+        "n": len(grid), "a": round(budgets[0] * scale), "b": round(budgets[-1] * scale),
+        "solves": solves()})]
     short = [p for p in grid if not p.optimal]
     if short:
-        message += (f" At {len(short)} of them the rules cannot hold: they need at least "
-                    f"€{math.ceil(low * scale):,}"
-                    + (f" and allow at most €{math.floor(high * scale):,}"
-                       if high is not None and math.isfinite(high) else "") + ".")
-    return Sweep(instance, grid, round(low * scale, 2), None, solves(), message)
+        bounded = high is not None and math.isfinite(high)
+        notes.append(("sweep_short_high" if bounded else "sweep_short", {
+            "k": len(short), "low": math.ceil(low * scale),
+            **({"high": math.floor(high * scale)} if bounded else {})}))  # type: ignore[operator]
+    return _with_notes(Sweep(instance, grid, round(low * scale, 2), None, solves(), ""),
+                       notes)
 
 
 def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
@@ -339,12 +343,17 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
     cells = instance.needs[["region", "goal"]].astype(str)
     allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)
                    if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT else pd.DataFrame())
-    message = (f"Max-min: {len(points)} budgets between €{budgets[0]:,.0f} and "
-               f"€{budgets[-1]:,.0f}, each a full solve (max-min, tie-break, certificate). "
-               "Under max-min the allocation is not one LP's optimum in the budget, so the "
-               "curve is sampled, not traced: between two budgets the value shown is the "
-               "straight line, not a solve.")
-    return Sweep(instance, points, round(low, 2), None, len(budgets), message, allocations)
+    return _with_notes(Sweep(instance, points, round(low, 2), None, len(budgets), "",
+                             allocations),
+                       [("sweep_sampled", {"n": len(points), "a": round(budgets[0]),
+                                           "b": round(budgets[-1])})])
+
+
+def _with_notes(s: Sweep, notes: list[tuple[str, dict[str, object]]]) -> Sweep:
+    """``s`` with its message's parts (``message`` in English, ``text(lang)`` any)."""
+    s.notes = notes
+    s.message = s.text("en")
+    return s
 
 
 def _certified(d: AllocationData, lp: Any, budget: float, x: np.ndarray,
