@@ -151,6 +151,22 @@ def _parser() -> argparse.ArgumentParser:
     _rule_flags(a, budget_help="the national funder's envelope in every year")
     _workbook_flags(a, "AGENDA", "workbook (default reports/<instance>.xlsx)")
 
+    n = sub.add_parser("sensitivity", help="move each assumption 10 %% down and up: each "
+                                           "region's range and what moves it most",
+                       description="Move every ASSUMED figure (the region and goal weights, "
+                                   "and the policy values the policy sheet marks ASSUMED) down "
+                                   "and up by --step alone, each a full certified solve, and "
+                                   "report each region's range and the assumption that moves "
+                                   "it most.")
+    n.add_argument("instance", type=Path)
+    _rule_flags(n)
+    n.add_argument("--vary", metavar="A,B",
+                   help="only these: 'weights', 'policy', or names such as twente, "
+                        "coverage_floor, region:twente")
+    n.add_argument("--step", type=float, default=0.10, metavar="F",
+                   help="the relative move of each assumption (default 0.10)")
+    _workbook_flags(n, "SENSITIVITY", "workbook (default reports/<instance>-sensitivity.xlsx)")
+
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
                        description="Write an input workbook with its sheets, instructions and "
                                    "Excel data validation.")
@@ -376,6 +392,8 @@ def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
         return _schema(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "sensitivity":
+        return _sensitivity(args)
     return _solve(args, argv)
 
 
@@ -384,6 +402,58 @@ def _empty_allocation() -> Any:
     import pandas as pd
 
     return pd.DataFrame(columns=["region", "goal", "amount_eur"])
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from allocator.labels import label, money, percent
+    from allocator.reports.documents import document
+    from allocator.reports.sensitivity_workbook import write_sensitivity_report
+    from allocator.studies.sensitivity import sensitivity
+
+    if not 0 < args.step < 1:
+        raise UsageError(f"--step {args.step:g}: give a fraction between 0 and 1")
+    out = _report_out(args, "-sensitivity")
+    outputs = _run_outputs(args, [args.instance, _policy_file(args)],
+                           [("--out", out), ("--json", args.json)])
+    vary = tuple(v.strip() for v in args.vary.split(",") if v.strip()) if args.vary else None
+    result = sensitivity(_instance(args), vary=vary, step=args.step)
+    with outputs:
+        if args.json:
+            write_json(args.json, document(result))
+        if out is not None and result.base.optimal:
+            write_sensitivity_report(result, out, lang=args.lang)
+    if not result.base.optimal:
+        print(f"allocator: {_status_word(result.base.status.value, args.lang)}: "
+              f"{terminal_safe(result.base.explanation(args.lang) or result.base.message)}",
+              file=sys.stderr)
+        return result.base.status.exit_code
+    if not args.quiet:
+        lang = args.lang
+        names = {**result.instance.regions["name"].astype(str).to_dict(),
+                 **result.instance.goals["name"].astype(str).to_dict()}
+        table = result.regions()
+        width = max(len(label("region", lang)), *(len(names.get(r, r)) for r in table.index))
+        print(label("sens_head", lang).format(n=len(result.runs) // 2,
+                                              step=percent(args.step, lang, 0)))
+        print(f"{label('region', lang):<{width}} {label('sens_base', lang):>16} "
+              f"{label('sens_range', lang):>31} {label('sens_coverage', lang):>15}  "
+              f"{label('sens_most', lang)}")
+        for region, row in table.iterrows():
+            span = f"{money(row['low_eur'], lang)} – {money(row['high_eur'], lang)}"
+            cover = (f"{percent(row['coverage_low'], lang, 0)} – "
+                     f"{percent(row['coverage_high'], lang, 0)}")
+            most = "-"
+            if isinstance(row["moved_most_by"], str):
+                kind, _, key = str(row["moved_most_by"]).partition(":")
+                what = label(key, lang) if kind == "policy" else names.get(key, key)
+                sign = "+" if row["factor"] > 1 else "-"
+                most = (f"{what} {sign}{percent(args.step, lang, 0)} "
+                        f"({money(row['moved_most_eur'], lang)})")
+            print(f"{terminal_safe(names.get(region, region)):<{width}} "
+                  f"{money(row['base_eur'], lang):>16} {span:>31} {cover:>15}  "
+                  f"{terminal_safe(most)}")
+        _print_written(outputs, lang)
+    return EXIT_OK
 
 
 def _export(args: argparse.Namespace) -> int:

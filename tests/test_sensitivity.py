@@ -95,3 +95,49 @@ def test_on_samenvatting(tmp_path: Path) -> None:
         values_only=True) if row and row[0]}
     assert str(rows["Gevoeligheid voor de gewichten"]).startswith(
         "Gevoeligheid: één aangenomen gewicht 10% hoger of lager verschuift hoogstens ")
+
+
+def test_the_sensitivity_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each run is a certified solve that a plain solve with the moved value reproduces; each
+    region's range and the assumption that moves it most follow from the runs."""
+    from allocator.reports.schema import validate
+
+    js, out = tmp_path / "s.json", tmp_path / "s.xlsx"
+    assert main(["sensitivity", str(NPVR_CSV), "--json", str(js), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Elke aanname 10% lager en hoger, apart (16 aannames, elk een "
+                              "volledige, gecontroleerde oplossing):")
+    data = json.loads(js.read_text())
+    validate(data)
+    assert data["assumptions"][-2:] == ["policy:budget_eur", "policy:coverage_floor"]
+    assert all(run["certificate"]["passed"] for run in data["runs"])
+    floor_up = next(r for r in data["runs"] if r["assumption"] == "policy:coverage_floor"
+                    and r["factor"] > 1)
+    again = allocator.solve(NPVR_CSV, floor=0.22)
+    assert floor_up["by_region_eur"] == {str(k): int(v) for k, v in
+                                         again.matrix().sum(axis=1).items()}
+    for region in data["regions"]:
+        values = [run["by_region_eur"][region["region"]] for run in data["runs"]]
+        assert region["low_eur"] <= region["base_eur"] + 0.5
+        assert region["high_eur"] >= region["base_eur"] - 0.5
+        moves = [abs(v - region["base_eur"]) for v in values]
+        assert region["moved_most_eur"] == pytest.approx(max(moves), abs=1.0)
+        if region["moved_most_by"] is not None:  # a run that moves it most (ties: any)
+            named = next(i for i, run in enumerate(data["runs"])
+                         if (run["assumption"], run["factor"]) == (region["moved_most_by"],
+                                                                   region["factor"]))
+            assert moves[named] == pytest.approx(max(moves), abs=1.0)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Gevoeligheid", "Tornado"]
+    assert len(wb["Tornado"]._charts) == 11
+
+
+def test_vary_picks_the_assumptions(tmp_path: Path) -> None:
+    from allocator.studies.sensitivity import assumptions
+
+    inst = allocator.load(NPVR_CSV)
+    assert assumptions(inst, ("twente",)) == ["region:twente"]
+    assert all(a.startswith(("region:", "goal:")) for a in assumptions(inst, ("weights",)))
+    assert assumptions(inst, ("policy",)) == ["policy:budget_eur", "policy:coverage_floor"]

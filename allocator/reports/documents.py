@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from allocator.studies.compare import Comparison
     from allocator.studies.grid import Grid
     from allocator.studies.robust import Robust
+    from allocator.studies.sensitivity import Sensitivity
     from allocator.studies.sweep import Sweep
 
 #: Up to this many regions the JSON carries each region's explanation as text too (the
@@ -263,8 +264,41 @@ def _certificate(r: Result) -> dict[str, object] | None:
     return r.certificate.to_dict() if r.certificate is not None else None
 
 
+def sensitivity_document(s: Sensitivity) -> dict[str, Any]:
+    base = s.base
+    names = list(dict.fromkeys(n for n, _, _ in s.runs))
+    regions = s.regions() if base.optimal else None
+    message = (f"{len(names)} assumptions, each {s.step:.0%} lower and higher alone: "
+               f"{len(s.runs)} full, certified solves." if base.optimal else base.message)
+
+    def num(v: object) -> object:
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+
+    return {
+        **header("sensitivity", base.instance.name, base.status.value, message),
+        "allocations": records(base.rounded_allocation()) if base.optimal else [],
+        "seconds": s.seconds,
+        "step": s.step,
+        "assumptions": names,
+        "regions": [] if regions is None else [
+            {"region": str(region), **{k: num(float(row[k])) for k in (
+                "base_eur", "low_eur", "high_eur", "coverage", "coverage_low",
+                "coverage_high", "moved_most_eur")},
+             "moved_most_by": (row["moved_most_by"] if isinstance(row["moved_most_by"], str)
+                               else None),
+             "factor": (float(row["factor"]) if isinstance(row["moved_most_by"], str)
+                        else None)}
+            for region, row in regions.iterrows()],
+        "runs": [{"assumption": n, "factor": f, "status": r.status.value,
+                  "by_region_eur": ({str(k): int(v) for k, v in
+                                     r.matrix().sum(axis=1).items()} if r.optimal else None),
+                  "certificate": _certificate(r)} for n, f, r in s.runs],
+    }
+
+
 #: The document builder of each result type, by the type's name (no study is imported to
 #: write another's result).
 DOCUMENTS: dict[str, Any] = {
     "Result": solve_document, "Comparison": compare_document, "Sweep": sweep_document,
-    "Grid": grid_document, "Robust": robust_document, "AgendaResult": agenda_document}
+    "Grid": grid_document, "Robust": robust_document, "AgendaResult": agenda_document,
+    "Sensitivity": sensitivity_document}

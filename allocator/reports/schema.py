@@ -234,9 +234,38 @@ class AgendaDocument(Document):
     certificate: Certificate | None
 
 
+class SensitivityRegion(_Model):
+    region: str
+    base_eur: float
+    low_eur: float | None
+    high_eur: float | None
+    coverage: float | None
+    coverage_low: float | None
+    coverage_high: float | None
+    moved_most_eur: float | None
+    moved_most_by: str | None = Field(description="region:<id>, goal:<id> or policy:<key>")
+    factor: float | None
+
+
+class SensitivityRun(_Model):
+    assumption: str
+    factor: float
+    status: StatusValue
+    by_region_eur: dict[str, int] | None
+    certificate: Certificate | None
+
+
+class SensitivityDocument(Document):
+    command: Literal["sensitivity"]
+    step: float
+    assumptions: list[str]
+    regions: list[SensitivityRegion]
+    runs: list[SensitivityRun]
+
+
 ResultDocument = Annotated[
     SolveDocument | CompareDocument | SweepDocument | GridDocument | RobustDocument
-    | AgendaDocument,
+    | AgendaDocument | SensitivityDocument,
     Field(discriminator="command"),
 ]
 def _adapter() -> TypeAdapter[Any]:

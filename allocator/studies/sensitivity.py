@@ -75,6 +75,51 @@ def _by_region(r: Result) -> pd.Series:
         index, fill_value=0.0)
 
 
+#: The policy values ``allocator sensitivity`` moves when the instance marks them ASSUMED.
+POLICY_NUMBERS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
+                  "cofinancing_ratio", "change_cap")
+
+
+def assumptions(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str]:
+    """The assumptions a sensitivity run moves: every region and goal weight (the default
+    instances mark the weights ASSUMED) and every numeric policy value the policy sheet
+    marks ASSUMED; ``vary`` keeps those whose name or kind (``weights``, ``policy``) it
+    names."""
+    found = [f"region:{k}" for k in inst.regions.index]
+    found += [f"goal:{k}" for k in inst.goals.index]
+    notes = inst.policy_notes
+    if notes is not None and {"key", "status"} <= set(notes.columns):
+        assumed = {str(k) for k, st in zip(notes["key"], notes["status"], strict=True)
+                   if str(st).strip().upper() == "ASSUMED"}
+        found += [f"policy:{k}" for k in POLICY_NUMBERS
+                  if k in assumed and getattr(inst.policy, k) not in (None, 0, 0.0)]
+    if vary:
+        kinds = {"weights": ("region", "goal"), "policy": ("policy",)}
+        found = [a for a in found if a.partition(":")[2] in vary or a in vary
+                 or any(a.startswith(k + ":") for v in vary for k in kinds.get(v, ()))]
+    return found
+
+
+def moved(inst: Instance, assumption: str, factor: float) -> Instance:
+    """``inst`` with one assumption multiplied by ``factor``."""
+    kind, _, key = assumption.partition(":")
+    if kind == "policy":
+        value = float(getattr(inst.policy, key)) * factor
+        return inst.with_policy(**{key: min(value, 1.0) if key in (
+            "coverage_floor", "max_coverage_gap") else value})
+    field = "regions" if kind == "region" else "goals"
+    table = getattr(inst, field).copy()
+    table.loc[key, "weight"] = float(table.loc[key, "weight"]) * factor
+    return dataclasses.replace(inst, **{field: table})
+
+
+def _runs(inst: Instance, names: list[str], step: float, tie_break: str
+          ) -> list[tuple[str, float, Result]]:
+    return [(name, factor, solve(moved(inst, name, factor), tie_break=tie_break,
+                                 fairness_price=False, marginal=False))
+            for name in names for factor in (1.0 - step, 1.0 + step)]
+
+
 def weight_sensitivity(result: Result, step: float = STEP, *,
                        tie_break: str = "lexicographic") -> WeightSensitivity | None:
     """The figure for ``result`` (None when it has no optimum or more than
@@ -85,26 +130,79 @@ def weight_sensitivity(result: Result, step: float = STEP, *,
     base = _by_region(result)
     budget = inst.policy.budget_eur
     best = (0.0, "", 1.0, str(base.index[0]))
-    solves = infeasible = 0
-    for kind, table in (("region", inst.regions), ("goal", inst.goals)):
-        for key in table.index:
-            for factor in (1.0 - step, 1.0 + step):
-                moved = table.copy()
-                moved.loc[key, "weight"] = float(moved.loc[key, "weight"]) * factor
-                field = "regions" if kind == "region" else "goals"
-                r = solve(dataclasses.replace(inst, **{field: moved}), tie_break=tie_break,
-                          fairness_price=False, marginal=False)
-                solves += 1
-                if not r.optimal:
-                    infeasible += 1
-                    continue
-                change = (_by_region(r) - base).abs()
-                region = str(change.idxmax())
-                if float(change[region]) > max(best[0], 0.5):  # half a euro: rounding
-                    best = (float(change[region]), f"{kind}:{key}", factor, region)
+    runs = _runs(inst, assumptions(inst, ("weights",)), step, tie_break)
+    for name, factor, r in runs:
+        if not r.optimal:
+            continue
+        change = (_by_region(r) - base).abs()
+        region = str(change.idxmax())
+        if float(change[region]) > max(best[0], 0.5):  # half a euro: rounding
+            best = (float(change[region]), name, factor, region)
     largest, weight, direction, region = best
     return WeightSensitivity(step, largest / budget if budget else 0.0, largest, weight,
-                             direction, region, solves, infeasible)
+                             direction, region, len(runs),
+                             sum(not r.optimal for _, _, r in runs))
 
 
-__all__ = ["MAX_WEIGHTS", "STEP", "WeightSensitivity", "weight_sensitivity"]
+@dataclass
+class Sensitivity:
+    """Every assumption moved down and up by ``step`` alone, each a full, certified solve:
+    per region the range its allocation and coverage take, and the assumption that moves
+    its allocation most."""
+
+    base: Result
+    step: float
+    runs: list[tuple[str, float, Result]]
+    seconds: float = 0.0
+
+    @property
+    def instance(self) -> Instance:
+        return self.base.instance
+
+    def table(self) -> pd.DataFrame:
+        """One row per (assumption, factor): status, then each region's allocation."""
+        rows = []
+        for name, factor, r in self.runs:
+            rows.append({"assumption": name, "factor": factor, "status": r.status.value,
+                         **(_by_region(r).to_dict() if r.optimal else {})})
+        return pd.DataFrame(rows)
+
+    def regions(self) -> pd.DataFrame:
+        """Per region: the base allocation and coverage, their lowest and highest over the
+        runs with an optimum, and the assumption (with its factor) that moves the
+        allocation most."""
+        base = _by_region(self.base)
+        cov0 = self.base.coverage["coverage"].reindex(base.index)
+        amounts = {(n, f): _by_region(r) for n, f, r in self.runs if r.optimal}
+        covers = {(n, f): r.coverage["coverage"].reindex(base.index)
+                  for n, f, r in self.runs if r.optimal}
+        a = pd.DataFrame(amounts) if amounts else pd.DataFrame(index=base.index)
+        c = pd.DataFrame(covers) if covers else pd.DataFrame(index=base.index)
+        out = pd.DataFrame({"base_eur": base, "low_eur": a.min(axis=1), "high_eur": a.max(axis=1),
+                            "coverage": cov0, "coverage_low": c.min(axis=1),
+                            "coverage_high": c.max(axis=1)}, index=base.index)
+        delta = a.sub(base, axis=0).abs()
+        most = delta.idxmax(axis=1) if len(delta.columns) else pd.Series(None, index=base.index)
+        largest = delta.max(axis=1) if len(delta.columns) else pd.Series(0.0, index=base.index)
+        moves = largest > 0.5  # half a euro: rounding
+        out["moved_most_by"] = [m[0] if isinstance(m, tuple) and ok else None
+                                for m, ok in zip(most, moves, strict=True)]
+        out["factor"] = [m[1] if isinstance(m, tuple) and ok else None
+                         for m, ok in zip(most, moves, strict=True)]
+        out["moved_most_eur"] = largest
+        return out
+
+
+def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: float = STEP,
+                tie_break: str = "lexicographic") -> Sensitivity:
+    """Move each assumption of ``inst`` (see :func:`assumptions`) by ``step`` down and up."""
+    import time
+
+    clock = time.perf_counter()
+    base = solve(inst, tie_break=tie_break, fairness_price=False, marginal=False)
+    runs = _runs(inst, assumptions(inst, vary), step, tie_break) if base.optimal else []
+    return Sensitivity(base, step, runs, time.perf_counter() - clock)
+
+
+__all__ = ["MAX_WEIGHTS", "STEP", "Sensitivity", "WeightSensitivity", "assumptions",
+           "moved", "sensitivity", "weight_sensitivity"]

@@ -1,0 +1,105 @@
+"""The sensitivity workbook, from a :class:`allocator.studies.sensitivity.Sensitivity`: each
+region's range, and a tornado chart per region (the change of its allocation when each
+assumption moves down and up)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
+from allocator.labels import label
+from allocator.reports.workbook import EURO, PERCENT, header, print_setup, put, save_workbook
+
+if TYPE_CHECKING:
+    from allocator.studies.sensitivity import Sensitivity
+
+#: Charts per row of the tornado sheet.
+PER_ROW = 2
+#: The assumptions each region's tornado shows: those that move it most.
+TOP = 8
+
+
+def assumption_name(name: str, names: dict[str, str], lang: str) -> str:
+    kind, _, key = name.partition(":")
+    return label(key, lang) if kind == "policy" else names.get(key, key)
+
+
+def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
+                             lang: str = "nl") -> Path:
+    inst = result.instance
+    names = {**inst.regions["name"].astype(str).to_dict(),
+             **inst.goals["name"].astype(str).to_dict()}
+    table = result.regions()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = label("sheet_sensitivity", lang)
+    header(ws, 1, [label("region", lang), label("sens_base", lang), label("sens_low", lang),
+                    label("sens_high", lang), label("sens_coverage", lang),
+                    f"{label('sens_coverage', lang)} {label('sens_low', lang)}",
+                    f"{label('sens_coverage', lang)} {label('sens_high', lang)}",
+                    label("sens_most", lang), "€"])
+    for i, (region, row) in enumerate(table.iterrows(), start=2):
+        put(ws, i, 1, names.get(str(region), str(region)))
+        for j, key in enumerate(("base_eur", "low_eur", "high_eur"), start=2):
+            put(ws, i, j, round(float(row[key])), EURO)
+        for j, key in enumerate(("coverage", "coverage_low", "coverage_high"), start=5):
+            put(ws, i, j, float(row[key]), PERCENT)
+        if isinstance(row["moved_most_by"], str):
+            sign = "+" if row["factor"] > 1 else "-"
+            put(ws, i, 8, f"{assumption_name(str(row['moved_most_by']), names, lang)} "
+                          f"{sign}{round(result.step * 100)}%")
+            put(ws, i, 9, round(float(row["moved_most_eur"])), EURO)
+    for letter, width in zip("ABCDEFGHI", (26, 16, 16, 16, 12, 16, 16, 34, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    print_setup(ws)
+
+    # Tornado: per region, each assumption's change of the allocation, down and up.
+    tw = wb.create_sheet(label("sheet_tornado", lang))
+    runs = result.table()
+    base = table["base_eur"]
+    everyone = list(dict.fromkeys(runs["assumption"]))
+    block = min(len(everyone), TOP) + 2
+    for k, region in enumerate(table.index):
+        top = 1 + k * block
+        put(tw, top, 1, names.get(str(region), str(region)), bold=True)
+        header(tw, top + 1, [label("sens_assumption", lang), label("sens_down", lang),
+                             label("sens_up", lang)])
+        change: dict[str, dict[float, float]] = {}
+        for name in everyone:
+            for factor in (1.0 - result.step, 1.0 + result.step):
+                hit = runs[(runs["assumption"] == name)
+                           & ((runs["factor"] - factor).abs() < 1e-12)]
+                if len(hit) and hit["status"].iloc[0] == "optimal":
+                    change.setdefault(name, {})[factor] = round(
+                        float(hit[str(region)].iloc[0] - base[region]))
+        # a tornado: the largest moves on top (openpyxl draws the first category lowest)
+        order = sorted(everyone, key=lambda n: max(map(abs, change.get(n, {0: 0}).values())),
+                       reverse=True)[:TOP][::-1]
+        for i, name in enumerate(order):
+            row = top + 2 + i
+            put(tw, row, 1, assumption_name(name, names, lang))
+            for col, factor in ((2, 1.0 - result.step), (3, 1.0 + result.step)):
+                if factor in change.get(name, {}):
+                    put(tw, row, col, change[name][factor], EURO)
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "clustered"
+        chart.overlap = 100
+        chart.title = names.get(str(region), str(region))
+        chart.x_axis.title = label("sens_assumption", lang)
+        chart.y_axis.numFmt = EURO
+        chart.x_axis.tickLblPos = "low"  # the names beside the chart, not over the bars
+        chart.add_data(Reference(tw, min_col=2, max_col=3, min_row=top + 1,
+                                 max_row=top + 1 + len(order)), titles_from_data=True)
+        chart.set_categories(Reference(tw, min_col=1, min_row=top + 2,
+                                       max_row=top + 1 + len(order)))
+        chart.width, chart.height = 16, 9
+        column = "E" if k % PER_ROW == 0 else "O"
+        tw.add_chart(chart, f"{column}{1 + (k // PER_ROW) * 19}")
+    tw.column_dimensions["A"].width = 28
+    for letter in "BC":
+        tw.column_dimensions[letter].width = 16
+    return save_workbook(wb, path)
