@@ -8,6 +8,17 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_summary": {"nl": "Samenvatting", "en": "Summary"},
     "sheet_allocation": {"nl": "Verdeling", "en": "Allocation"},
     "sheet_coverage": {"nl": "Dekking", "en": "Coverage"},
+    "sheet_baselines": {"nl": "Vergelijking", "en": "Baselines"},
+    "base_pro_rata_population": {"nl": "Naar rato van inwoners",
+                                  "en": "Pro rata to population"},
+    "base_pro_rata_need": {"nl": "Naar rato van netto behoefte", "en": "Pro rata to net need"},
+    "base_reference": {"nl": "Referentie", "en": "Reference"},
+    "base_gain": {"nl": "Verschil (+ meer, − minder)", "en": "Difference (+ more, − less)"},
+    "base_chart": {"nl": "Verschil met verdelen naar rato", "en": "Difference from pro rata"},
+    "base_note": {"nl": "Dezelfde begroting naar rato verdeeld, zonder te letten op wat een "
+                        "regio kan opnemen: een maatstaf, geen verdeling.",
+                  "en": "The same budget shared pro rata, regardless of what a region can "
+                        "absorb: a yardstick, not an allocation."},
     "sheet_constraints": {"nl": "Beperkingen", "en": "Constraints"},
     "sheet_about": {"nl": "Over", "en": "About"},
     "sheet_unmet": {"nl": "Tekort", "en": "Unmet need"},

@@ -31,7 +31,7 @@ def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
     assert data["solver"]["name"] == "HiGHS" and data["solver"]["lp_solves"] == 3
     assert data["certificate"]["passed"] is True
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Samenvatting", "Waarom", "Verdeling", "Dekking", "Tekort", "Beperkingen",
+    assert wb.sheetnames == ["Samenvatting", "Waarom", "Verdeling", "Dekking", "Vergelijking", "Tekort", "Beperkingen",
                              "Invoer", "Over"]
     ws = wb["Verdeling"]
     assert [c.value for c in ws[4]][:4] == ["Totaal", 57, 43, 100]

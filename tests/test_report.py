@@ -9,6 +9,7 @@ import pytest
 
 import allocator
 from allocator.cli import main
+from allocator.reports.documents import document
 from allocator.reports.workbook import write_report
 from tests.conftest import SMALL, write_csv_instance
 
@@ -25,12 +26,12 @@ def npvr_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_sheets_in_dutch_and_english(npvr_report: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(npvr_report).sheetnames == [
-        "Samenvatting", "Waarom", "Verdeling", "Dekking", "Tekort", "Beperkingen", "Invoer",
+        "Samenvatting", "Waarom", "Verdeling", "Dekking", "Vergelijking", "Tekort", "Beperkingen", "Invoer",
         "Over"]
     out = tmp_path / "en.xlsx"
     assert main(["solve", str(NPVR), "--out", str(out), "--lang", "en", "-q"]) == 0
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Summary", "Why", "Allocation", "Coverage", "Unmet need",
+    assert wb.sheetnames == ["Summary", "Why", "Allocation", "Coverage", "Baselines", "Unmet need",
                              "Constraints", "Inputs", "About"]
     assert wb["Summary"]["A1"].value == "Allocation of the budget"
     assert wb["Allocation"]["A1"].value == "Region"
@@ -259,3 +260,33 @@ def test_headline_figures_from_the_tables(tmp_path: Path) -> None:
     assert s["Onvervulde behoefte vóór verdeling (euro's)"] == round(net.sum())
     assert s["Laagste bedrag per inwoner"] == "€0,00 (Noord- en Oost-Groningen)"
     assert s["Hoogste bedrag per inwoner"] == "€120,81 (Noord-Limburg)"
+
+
+def test_baselines_from_the_tables(npvr_report: Path) -> None:
+    """Gains and losses against pro rata to population and to net need, recomputed from the
+    tables, on the Vergelijking sheet and in the JSON."""
+    r = allocator.solve(NPVR)
+    needs = r.instance.needs
+    regions = r.instance.regions
+    net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0).groupby(
+        needs["region"].astype(str)).sum()
+    pop = regions["population"].astype(float)
+    table = r.baselines()
+    given = r.matrix().sum(axis=1)
+    for region in regions.index:
+        by_pop = 250e6 * pop[region] / pop.sum()
+        by_need = 250e6 * net[str(region)] / net.sum()
+        assert abs(table.loc[region, "pro_rata_population_eur"] - by_pop) <= 1
+        assert abs(table.loc[region, "pro_rata_need_eur"] - by_need) <= 1
+        assert table.loc[region, "pro_rata_population_gain_eur"] == (
+            given[region] - table.loc[region, "pro_rata_population_eur"])
+    assert table["pro_rata_population_eur"].sum() == table["pro_rata_need_eur"].sum() == 250e6
+    ws = openpyxl.load_workbook(npvr_report)["Vergelijking"]
+    rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
+    twente = rows["Twente"]
+    assert twente[1:4] == (int(given["twente"]), int(table.loc["twente", "pro_rata_population_eur"]),
+                           int(table.loc["twente", "pro_rata_population_gain_eur"]))
+    assert len(ws._charts) == 1
+    data = document(r)["baselines"]
+    assert data["twente"]["pro_rata_need_gain_eur"] == int(
+        table.loc["twente", "pro_rata_need_gain_eur"])

@@ -121,6 +121,8 @@ def solve_document(r: Result) -> dict[str, Any]:
         "seconds": r.seconds,
         "weight_sensitivity": (r.weight_sensitivity.to_dict()
                                if r.weight_sensitivity is not None else None),
+        "baselines": {str(region): {k: int(v) for k, v in row.items()}
+                      for region, row in r.baselines().iterrows()} or None,
     }
     return out
 

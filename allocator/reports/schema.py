@@ -119,6 +119,9 @@ class SolveDocument(Document):
     price_of_fairness: dict[str, Any] | None
     infeasibility: dict[str, Any] | None
     solver: Solver
+    baselines: dict[str, dict[str, int]] | None = Field(
+        None, description="per region: the allocation, pro rata to population and to net "
+                          "need (and the reference allocation), each with the gain against it")
     weight_sensitivity: WeightSensitivity | None = Field(
         None, description="each weight moved by step alone: the largest change of a region's "
                           "allocation, as a share of the budget, and which weight causes it")

@@ -108,6 +108,7 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
         _why(wb.create_sheet(label("sheet_why", lang)), result, lang)
         _allocation(wb.create_sheet(label("sheet_allocation", lang)), result, lang)
         _coverage(wb.create_sheet(label("sheet_coverage", lang)), result, lang)
+        _baselines(wb.create_sheet(label("sheet_baselines", lang)), result, lang)
         _unmet(wb.create_sheet(label("sheet_unmet", lang)), result, lang)
         _constraints(wb.create_sheet(label("sheet_constraints", lang)), result, lang)
     _inputs(wb.create_sheet(label("sheet_inputs", lang)), result, lang)
@@ -287,6 +288,41 @@ def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
         chart.legend.position = "r"
         chart.width, chart.height = 26, 9
         ws.add_chart(chart, f"A{last + 2}")
+
+
+def _baselines(ws: Worksheet, r: Result, lang: str) -> None:
+    """Gains and losses per region against simple rules with the same budget, with a
+    chart of the gains."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+
+    table = r.baselines()
+    names = r.instance.regions["name"].astype(str)
+    kinds = [k for k in ("pro_rata_population", "pro_rata_need", "reference")
+             if f"{k}_eur" in table]
+    head = [label("region", lang), label("allocated", lang)]
+    for k in kinds:
+        head += [label(f"base_{k}", lang), label("base_gain", lang)]
+    header(ws, 1, head)
+    for i, (region, row) in enumerate(table.iterrows(), start=2):
+        put(ws, i, 1, str(names[region]))
+        put(ws, i, 2, int(row["allocated_eur"]), EURO)
+        for j, k in enumerate(kinds):
+            put(ws, i, 3 + 2 * j, int(row[f"{k}_eur"]), EURO)
+            put(ws, i, 4 + 2 * j, int(row[f"{k}_gain_eur"]), EURO)
+    last = len(table) + 1
+    put(ws, last + 2, 1, label("base_note", lang))
+    chart = BarChart()
+    chart.title = label("base_chart", lang)
+    chart.y_axis.numFmt = EURO
+    for j, k in enumerate(kinds[:2]):  # the gains against the two pro-rata rules
+        chart.add_data(Reference(ws, min_col=4 + 2 * j, min_row=2, max_row=last))
+        chart.series[-1].tx = SeriesLabel(v=label(f"base_{k}", lang))
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
+    chart.width, chart.height = 24, 10
+    ws.add_chart(chart, f"A{last + 4}")
+    _widths(ws)
+    print_setup(ws)
 
 
 def _coverage(ws: Worksheet, r: Result, lang: str) -> None:

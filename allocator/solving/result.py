@@ -165,6 +165,33 @@ class Result:
             "per_inhabitant_highest_region": str(names[high]),
         }
 
+    def baselines(self) -> pd.DataFrame:
+        """Per region, in whole euros: the allocation and what simple rules would give with
+        the same budget — pro rata to population, pro rata to net need (need minus existing
+        streams) and, when the instance has one, the reference allocation (``reference_eur``)
+        — each with the allocation's gain (+) or loss (-) against it. The pro-rata baselines
+        ignore what a region can absorb: they are yardsticks, not allocations."""
+        if not self.optimal or not len(self.allocation):
+            return pd.DataFrame()
+        regions = self.instance.regions
+        given = self.matrix().sum(axis=1).astype("int64")
+        budget = float(self.budget_eur)
+        needs = self.instance.needs
+        net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0).groupby(
+            needs["region"].astype(str)).sum().reindex(regions.index.astype(str),
+                                                      fill_value=0.0)
+        population = regions["population"].astype(float)
+        out = pd.DataFrame({"allocated_eur": given.to_numpy()}, index=regions.index)
+        shares = {"pro_rata_population_eur": population.to_numpy() / population.sum(),
+                  "pro_rata_need_eur": net.to_numpy() / max(float(net.sum()), 1e-300)}
+        for name, share in shares.items():
+            out[name] = largest_remainder(budget * share)
+        if "reference_eur" in regions and regions["reference_eur"].notna().all():
+            out["reference_eur"] = regions["reference_eur"].round().astype("int64").to_numpy()
+        for name in [c for c in out.columns if c != "allocated_eur"]:
+            out[name.replace("_eur", "_gain_eur")] = out["allocated_eur"] - out[name]
+        return out
+
     def matrix(self) -> pd.DataFrame:
         """Region x goal matrix of rounded euros (cells without a need are 0)."""
         if not len(self.allocation):
