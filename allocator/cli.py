@@ -765,12 +765,22 @@ def _generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: At most this many rows without a status or source are listed by name.
+UNSOURCED_SHOWN = 20
+
+
 def _validate(args: argparse.Namespace) -> int:
     from allocator.inputs.validate import load
 
     instance = load(args.instance)
     print(f"{args.instance}: valid — {len(instance.regions)} regions, {len(instance.goals)} "
           f"goals, {len(instance.needs)} cells, total need €{instance.total_need_eur:,.0f}")
+    missing = instance.unsourced()
+    for warning in missing[:UNSOURCED_SHOWN]:
+        print(f"warning: {terminal_safe(warning)}", file=sys.stderr)
+    if len(missing) > UNSOURCED_SHOWN:
+        print(f"warning: ... and {len(missing) - UNSOURCED_SHOWN:,} more rows without a status "
+              "or source", file=sys.stderr)
     from allocator.inputs.read import read_instance
 
     if {"years", "funders", "envelopes", "streams"} & set(read_instance(args.instance)):

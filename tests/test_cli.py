@@ -135,3 +135,21 @@ def test_the_terminal_summary_in_dutch_and_in_english(small: Path,
     assert main(["solve", str(small), "--no-report", "--lang", "en"]) == 0
     english = capsys.readouterr().out
     assert "allocated €100 of €100" in english and "verdeeld" not in english
+
+
+def test_validate_warns_about_figures_without_a_source(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import SMALL, write_csv_instance
+
+    tables = {k: [list(r) for r in v] for k, v in SMALL.items()}
+    tables["regions"] = [tables["regions"][0] + ["status", "source"],
+                         tables["regions"][1] + ["SRC", "CBS"],
+                         tables["regions"][2] + ["ASSUMED", ""]]
+    folder = write_csv_instance(tmp_path / "s", tables)
+    assert main(["validate", str(folder)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "warning: regions 'B': no source" in err
+    assert "warning: regions 'A': no source" not in err
+    assert "warning: needs 'A/g1': no status" in err  # the needs table has no status column
+    assert main(["validate", str(Path(__file__).parent.parent / "instances" / "npvr-2026")]) == 0
+    assert capsys.readouterr().err == ""  # every figure of the default has both

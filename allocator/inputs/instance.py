@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import (
     BaseModel,
@@ -199,6 +200,25 @@ class Instance:
                 for err in exc.errors()]) from None
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
                         policy, self.sources, self.policy_notes).checked()
+
+    def unsourced(self) -> list[str]:
+        """Every row of the regions, goals, needs and policy tables without a status or a
+        source, as "table 'id': no status" (a figure whose origin a reader cannot see)."""
+        out = []
+        tables = [("regions", self.regions, None), ("goals", self.goals, None),
+                  ("needs", self.needs, ("region", "goal"))]
+        if self.policy_notes is not None:
+            tables.append(("policy", self.policy_notes.set_index("key"), None))
+        for name, frame, key in tables:
+            for column in ("status", "source"):
+                values = (frame[column] if column in frame
+                          else pd.Series([None] * len(frame), index=frame.index))
+                blank = values.isna() | (values.astype(str).str.strip() == "")
+                for i in np.flatnonzero(blank.to_numpy()):
+                    ident = ("/".join(str(frame[k].iloc[i]) for k in key) if key
+                             else str(frame.index[i]))
+                    out.append(f"{name} '{ident}': no {column}")
+        return out
 
     def refuse_unsupported(self, command: str) -> None:
         """Raise :class:`InputError` naming every rule in force that ``command`` cannot hold
