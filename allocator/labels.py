@@ -8,6 +8,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_summary": {"nl": "Samenvatting", "en": "Summary"},
     "sheet_allocation": {"nl": "Verdeling", "en": "Allocation"},
     "sheet_coverage": {"nl": "Dekking", "en": "Coverage"},
+    "chart_per_inhabitant": {"nl": "Toegekend per inwoner, per regio",
+                             "en": "Allocated per inhabitant, by region"},
     "sheet_baselines": {"nl": "Vergelijking", "en": "Baselines"},
     "base_pro_rata_population": {"nl": "Naar rato van inwoners",
                                   "en": "Pro rata to population"},

@@ -290,3 +290,12 @@ def test_baselines_from_the_tables(npvr_report: Path) -> None:
     data = document(r)["baselines"]
     assert data["twente"]["pro_rata_need_gain_eur"] == int(
         table.loc["twente", "pro_rata_need_gain_eur"])
+
+
+def test_samenvatting_is_one_page_with_its_chart(npvr_report: Path) -> None:
+    ws = openpyxl.load_workbook(npvr_report)["Samenvatting"]
+    assert ws.page_setup.fitToHeight == 1 and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    [chart] = ws._charts
+    assert chart.series[0].val.numRef.f == "'Verdeling'!$F$2:$F$12"
+    assert openpyxl.load_workbook(npvr_report)["Verdeling"]["F1"].value == "Per inwoner"

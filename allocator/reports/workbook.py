@@ -107,6 +107,7 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
     if result.optimal:
         _why(wb.create_sheet(label("sheet_why", lang)), result, lang)
         _allocation(wb.create_sheet(label("sheet_allocation", lang)), result, lang)
+        _summary_chart(wb.active, wb[label("sheet_allocation", lang)], result, lang)
         _coverage(wb.create_sheet(label("sheet_coverage", lang)), result, lang)
         _baselines(wb.create_sheet(label("sheet_baselines", lang)), result, lang)
         _unmet(wb.create_sheet(label("sheet_unmet", lang)), result, lang)
@@ -254,6 +255,24 @@ def print_setup(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _summary_chart(ws: Worksheet, allocation: Worksheet, r: Result, lang: str) -> None:
+    """The key chart on Samenvatting (euros per inhabitant per region, from the Verdeling
+    sheet), and the page set to print on one A4."""
+    from openpyxl.chart import BarChart, Reference
+
+    n = len(r.instance.regions)
+    column = len(r.instance.goals) + 3  # Verdeling's "per inhabitant"
+    chart = BarChart()
+    chart.title = label("chart_per_inhabitant", lang)
+    chart.y_axis.numFmt = EURO
+    chart.legend = None
+    chart.add_data(Reference(allocation, min_col=column, min_row=2, max_row=n + 1))
+    chart.set_categories(Reference(allocation, min_col=1, min_row=2, max_row=n + 1))
+    chart.width, chart.height = 22, 8
+    ws.add_chart(chart, f"A{ws.max_row + 2}")
+    ws.page_setup.fitToHeight = 1
 
 
 def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
