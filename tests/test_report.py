@@ -299,3 +299,21 @@ def test_samenvatting_is_one_page_with_its_chart(npvr_report: Path) -> None:
     [chart] = ws._charts
     assert chart.series[0].val.numRef.f == "'Verdeling'!$F$2:$F$12"
     assert openpyxl.load_workbook(npvr_report)["Verdeling"]["F1"].value == "Per inwoner"
+
+
+def test_beperkingen_in_the_user_s_units(npvr_report: Path) -> None:
+    """No solver residues: the budget as allocated against the budget, a floor as coverage
+    against the floor, a tier as unmet share against its threshold."""
+    r = allocator.solve(NPVR)
+    rows = list(openpyxl.load_workbook(npvr_report)["Beperkingen"].iter_rows(
+        min_row=2, values_only=True))
+    budget = rows[0]
+    assert budget[0] == "budget" and budget[2] == budget[3] == 250_000_000
+    names = r.instance.regions["name"].astype(str)
+    cov = {names[k]: v for k, v in r.coverage["coverage"].items()}
+    floors = [row for row in rows if row[0] == "minimumdekking"]
+    assert floors and all(row[3] == pytest.approx(0.2) for row in floors)
+    assert all(row[2] == pytest.approx(cov[row[1]], abs=1e-9) for row in floors)
+    tiers = [row for row in rows if row[0] == "tekorttrede 3"]
+    assert tiers and all(row[3] == pytest.approx(0.3) for row in tiers)
+    assert all(row[2] == pytest.approx(1 - cov[row[1]], abs=1e-9) for row in tiers)

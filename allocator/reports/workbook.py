@@ -402,11 +402,12 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
                 if row.rule.startswith("shortfall_tier_") else label(rule, lang))
         bound = row.upper if abs(row.upper - row.activity) <= abs(row.activity - row.lower) \
             else row.lower
+        value, fmt = float(row.activity), EURO if money else PERCENT
+        value, bound, fmt = _in_user_units(row, r, value, bound, fmt)
         put(ws, i, 1, name)
         put(ws, i, 2, str(names.get(row.id, row.id)))
-        put(ws, i, 3, float(row.activity), EURO if money else PERCENT)
-        put(ws, i, 4, None if not math.isfinite(bound) else float(bound),
-             EURO if money else PERCENT)
+        put(ws, i, 3, value, fmt)
+        put(ws, i, 4, None if bound is None or not math.isfinite(bound) else float(bound), fmt)
         put(ws, i, 5, label("yes" if row.binding else "no", lang))
         put(ws, i, 6, float(row.dual), "0.0000")
         put(ws, i, 7, _meaning(row, r, lang))
@@ -414,6 +415,26 @@ def _constraints(ws: Worksheet, r: Result, lang: str) -> None:
     ws.column_dimensions["G"].width = 70
     for cells in ws.iter_rows(min_row=2, min_col=7, max_col=7):
         cells[0].alignment = WRAP
+
+
+def _in_user_units(row: Any, r: Result, value: float, bound: float, fmt: str
+                   ) -> tuple[float, float | None, str]:
+    """A rule row's value and bound as the user states the rule, not as the LP row reads:
+    the budget as allocated against the budget; a coverage floor as the region's coverage
+    against the floor; a shortfall tier as the region's unmet share against the tier's
+    threshold."""
+    policy = r.instance.policy
+    if row.rule == "budget":
+        return r.allocated_eur, policy.budget_eur, EURO
+    coverage = r.coverage["coverage"]
+    if row.rule == "coverage_floor" and row.id in coverage.index:
+        return float(coverage[row.id]), policy.coverage_floor, PERCENT
+    if row.rule.startswith("shortfall_tier_") and row.id in coverage.index:
+        j = int(row.rule.rsplit("_", 1)[1]) - 1
+        tiers = policy.shortfall_tiers or ()
+        if j < len(tiers):
+            return max(0.0, 1.0 - float(coverage[row.id])), tiers[j][0], PERCENT
+    return value, bound, fmt
 
 
 def _meaning(row: Any, r: Result, lang: str) -> str:
