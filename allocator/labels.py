@@ -577,6 +577,18 @@ def sentences(notes: list[tuple[str, dict[str, object]]], lang: str) -> str:
     return " ".join(text(k, lang, **v) for k, v in notes)
 
 
+class Worded:
+    """A study's result whose message is kept as parts (``notes``: :func:`text` keys and
+    their values), so that it reads in either language; ``message`` is the English one."""
+
+    notes: list[tuple[str, dict[str, object]]]
+    message: str
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang``."""
+        return sentences(self.notes, lang) or self.message
+
+
 def money(value: float, lang: str, decimals: int = 0) -> str:
     """An amount inside a sentence, with the separators of the language."""
     shown = f"€{value:,.{decimals}f}"

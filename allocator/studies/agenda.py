@@ -26,7 +26,7 @@ from allocator.inputs.cells import clean_ids
 from allocator.inputs.instance import Instance
 from allocator.inputs.read import ROW, RawTable, read_instance
 from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
-from allocator.labels import sentences
+from allocator.labels import Worded, sentences
 from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.solving.certify import lagrangian_bound, tier_penalty
 from allocator.solving.highs import Solver
@@ -333,7 +333,7 @@ def _streams(table: RawTable | None, funders: list[Funder], years: list[int], ba
 
 
 @dataclass
-class AgendaResult:
+class AgendaResult(Worded):
     agenda: Agenda
     status: Status
     message: str
@@ -351,9 +351,6 @@ class AgendaResult:
     def optimal(self) -> bool:
         return self.status == Status.OPTIMAL
 
-    def text(self, lang: str) -> str:
-        """The message in ``lang`` (``message`` is the English one)."""
-        return sentences(self.notes, lang) or self.message
 
     def rounded(self) -> pd.DataFrame:
         """Whole euros per (year, funder, region, goal), adding up to the rounded total of

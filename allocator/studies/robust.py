@@ -26,7 +26,7 @@ from allocator.errors import AllocatorError, InputError, Problem, Status
 from allocator.inputs.instance import Instance
 from allocator.inputs.read import read_table
 from allocator.inputs.validate import NeedScenario, load, need_scenarios
-from allocator.labels import sentences
+from allocator.labels import Worded, sentences
 from allocator.solving.certify import lagrangian_bound, tier_penalty, violations
 from allocator.solving.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
 from allocator.solving.highs import Solver
@@ -76,7 +76,7 @@ class ScenarioOutcome:
 
 
 @dataclass
-class Robust:
+class Robust(Worded):
     instance: Instance
     objective: str
     status: Status
@@ -94,11 +94,6 @@ class Robust:
     def optimal(self) -> bool:
         return self.status == Status.OPTIMAL
 
-    def text(self, lang: str) -> str:
-        """The message in ``lang`` (``message`` is the English one)."""
-        from allocator.labels import sentences
-
-        return sentences(self.notes, lang) or self.message
 
     def by_region(self) -> pd.DataFrame:
         """Whole euros per region: the robust allocation and the instance's own."""

@@ -25,7 +25,7 @@ import pandas as pd
 from allocator.errors import CertificateError, Status, UsageError
 from allocator.inputs.instance import Instance
 from allocator.inputs.validate import load
-from allocator.labels import money
+from allocator.labels import Worded, money
 from allocator.limits import MAX_EUR, MAX_STEPS
 from allocator.solving import highs
 from allocator.solving.certify import Certificate, certify_at, tier_penalty, unmet
@@ -71,7 +71,7 @@ class Breakpoint:
 
 
 @dataclass
-class Sweep:
+class Sweep(Worded):
     instance: Instance
     breakpoints: list[Breakpoint]
     min_feasible_budget_eur: float | None
@@ -82,11 +82,6 @@ class Sweep:
     seconds: float = 0.0  # wall clock of the whole trace
     notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # for text()
 
-    def text(self, lang: str) -> str:
-        """The message in ``lang`` (``message`` is the English one)."""
-        from allocator.labels import sentences
-
-        return sentences(self.notes, lang) or self.message
 
     def value_at(self, budget_eur: float) -> float:
         """The objective (weighted unmet need, plus the tier penalty with tiers) at any budget
