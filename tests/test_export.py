@@ -47,3 +47,23 @@ def test_only_mps_or_lp(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["export", str(NPVR), "--out", str(tmp_path / "model.txt")]) == 2
     assert "--out" in capsys.readouterr().err
     assert not (tmp_path / "model.txt").exists()
+
+
+def test_a_caller_s_own_highs_does_not_break_the_engine(tmp_path: Path) -> None:
+    """HiGHS keeps one thread pool per process. A caller that ran its own highspy.Highs()
+    with the default threads first used to make every later allocator solve end in
+    'error'; the engine now makes the pool anew as it needs it (run in a fresh process)."""
+    import subprocess
+    import sys
+
+    model = tmp_path / "m.mps"
+    assert main(["export", str(NPVR), "--out", str(model)]) == 0
+    code = ("import highspy, allocator\n"
+            "h = highspy.Highs(); h.setOptionValue('output_flag', False)\n"
+            f"h.readModel({str(model)!r}); h.run()\n"
+            f"r = allocator.solve({str(NPVR)!r}, fairness_price=False, marginal=False)\n"
+            "h.run()\n"
+            "print(r.status.value, h.modelStatusToString(h.getModelStatus()))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "optimal Optimal"

@@ -74,7 +74,12 @@ class Solver:
         if self.deadline is not None:
             self.h.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 1e-3))
         start = time.perf_counter()
-        self.h.run()
+        if self.h.run() == highspy.HighsStatus.kError and not self.h.getInfo().valid:
+            # HiGHS keeps one thread pool per process: one made earlier with another thread
+            # count (a highspy.Highs() of the caller's, with its defaults) makes this run
+            # fail before it starts. Make the pool anew, as this instance asks, and run again.
+            highspy._core._Highs.resetGlobalScheduler(True)
+            self.h.run()
         self.seconds += time.perf_counter() - start
         self.runs += 1
         model_status = self.h.getModelStatus()
