@@ -53,11 +53,19 @@ def test_cli_workbook_and_json(table: Path, tmp_path: Path) -> None:
     assert sum(data["scenarios"][1]["allocation_by_region_eur"].values()) == 500_000_000
     assert data["scenarios"][3]["allocation_by_region_eur"] is None
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Overzicht", "Verdeling", "Dekking"]
+    assert wb.sheetnames == ["Overzicht", "Verdeling", "Dekking", "Vergelijking"]
     rows = list(wb["Verdeling"].iter_rows(min_row=2, values_only=True))
     assert rows[-1][0] == "Totaal"
     assert [sum(r[j] for r in rows[:-1]) for j in (1, 2, 3)] == list(rows[-1][1:4])
     assert len(wb["Overzicht"]._charts) == len(wb["Verdeling"]._charts) == 1
+    # each variant's gain against its own budget pro rata to population, from the tables
+    base = list(wb["Vergelijking"].iter_rows(min_row=2, max_row=13, values_only=True))
+    assert base[0][:4] == ("Regio", "€250 m", "€500 m, vloer 30%", "€1 mld, max-min")
+    r = allocator.solve(NPVR, budget=500e6, floor=0.3)
+    pop = r.instance.regions["population"].astype(float)
+    given = r.matrix().sum(axis=1)
+    twente = next(row for row in base if row[0] == "Twente")
+    assert abs(twente[2] - (given["twente"] - 500e6 * pop["twente"] / pop.sum())) <= 1
 
 
 def test_bad_scenarios_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

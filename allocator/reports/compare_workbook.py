@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -83,4 +83,27 @@ def write_compare_report(c: Comparison, path: str | Path, *, lang: str = "nl") -
             sheet.add_chart(bars, f"A{last + 2}")
         sheet.column_dimensions["A"].width = 30
         print_setup(sheet)
+    _baselines(wb.create_sheet(label("sheet_baselines", lang)), c, lang)
     return save_workbook(wb, path)
+
+
+def _baselines(ws: Any, c: Comparison, lang: str) -> None:
+    """Per variant, each region's gain (+) or loss (-) against the variant's own budget
+    shared pro rata to population, then pro rata to net need."""
+    names = c.instance.regions["name"]
+    solved = {name: r.baselines() for name, r in c.results.items() if r.optimal}
+    row = 1
+    for kind in ("pro_rata_population", "pro_rata_need"):
+        put(ws, row, 1, f"{label('base_gain', lang)}: {label(f'base_{kind}', lang)}",
+            bold=True)
+        header(ws, row + 1, [label("region", lang), *solved])
+        for i, region in enumerate(c.instance.regions.index, start=row + 2):
+            put(ws, i, 1, str(names[region]))
+            for j, table in enumerate(solved.values(), start=2):
+                put(ws, i, j, int(table.loc[region, f"{kind}_gain_eur"]), EURO)
+        row += len(names) + 3
+    put(ws, row, 1, label("base_note", lang))
+    ws.column_dimensions["A"].width = 30
+    for k in range(len(solved)):
+        ws.column_dimensions[chr(ord("B") + k)].width = 22
+    print_setup(ws)
