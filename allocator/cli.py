@@ -372,29 +372,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
-    if args.command == "validate":
-        return _validate(args)
-    if args.command == "compare":
-        return _compare(args)
-    if args.command == "sweep":
-        return _sweep(args)
-    if args.command == "robust":
-        return _robust(args)
-    if args.command == "grid":
-        return _grid(args)
-    if args.command == "agenda":
-        return _agenda(args)
-    if args.command == "template":
-        return _template(args)
-    if args.command == "generate":
-        return _generate(args)
-    if args.command == "schema":
-        return _schema(args)
-    if args.command == "export":
-        return _export(args)
-    if args.command == "sensitivity":
-        return _sensitivity(args)
-    return _solve(args, argv)
+    handlers: dict[str, Any] = {
+        "validate": _validate, "compare": _compare, "sweep": _sweep, "robust": _robust,
+        "grid": _grid, "agenda": _agenda, "template": _template, "generate": _generate,
+        "schema": _schema, "export": _export, "sensitivity": _sensitivity}
+    handler = handlers.get(args.command)
+    return handler(args) if handler is not None else _solve(args, argv)
 
 
 def _empty_allocation() -> Any:

@@ -565,9 +565,9 @@ _TEXTS: dict[str, dict[str, str]] = {
 
 def text(key: str, lang: str = "en", **values: object) -> str:
     """A sentence of the engine's explanations in ``lang``, with ``values`` filled in
-    (whole numbers with the language's thousands separator)."""
-    shown = {k: number(v, lang) if isinstance(v, int) and not isinstance(v, bool) else v
-             for k, v in values.items()}
+    (numbers in the language's style: 12.000 and 4,7e-16 in Dutch)."""
+    shown = {k: number(v, lang) if isinstance(v, (int, float)) and not isinstance(v, bool)
+             else v for k, v in values.items()}
     return _TEXTS[key][lang].format(**shown)
 
 

@@ -468,7 +468,7 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
                          index=pd.Index(d.funders, name="funder"),
                          columns=list(agenda.years[:-1]))
     notes.insert(0, ("agenda_ok", {"years": len(d.years), "funders": len(d.funders),
-                                   "gap": f"{gap:.1e}"}))
+                                   "gap": float(f"{gap:.1e}")}))
     return AgendaResult(
         agenda, Status.OPTIMAL, sentences(notes, "en"),
         allocation, carry, _coverage(d, t, c, x, scale, agenda),

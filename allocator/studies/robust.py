@@ -195,7 +195,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     allocation = instance.needs[["region", "goal"]].copy()
     allocation["amount_eur"] = x * scale
     notes.insert(0, ("robust_ok_expected" if objective == "expected" else "robust_ok_worst",
-                     {"n": len(scenarios), "gap": f"{gap:.1e}"}))
+                     {"n": len(scenarios), "gap": float(f"{gap:.1e}")}))
     result = Robust(
         instance, objective, Status.OPTIMAL, sentences(notes, "en"), outcomes, allocation,
         nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal
