@@ -23,14 +23,70 @@ from allocator.errors import (
     OutputFault,
     UsageError,
 )
+from allocator.messages import LANGUAGES, Message
 from allocator.output import Outputs, write_csv, write_json
 from allocator.text import terminal_safe
+
+#: The word before a problem or a warning on the terminal.
+ERROR_WORD = {"nl": "fout", "en": "error"}
+WARNING_WORD = {"nl": "waarschuwing", "en": "warning"}
+
+#: argparse's own messages (Python has no Dutch catalogue for them), as patterns and the
+#: Dutch they become; the names of flags and choices stay as typed.
+_ARGPARSE_DUTCH = (
+    (r"the following arguments are required: (.*)", r"deze argumenten ontbreken: \1"),
+    (r"unrecognized arguments: (.*)", r"onbekende argumenten: \1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+     r"argument \1: ongeldige keuze: \2 (kies uit \3)"),
+    (r"argument (\S+): invalid (\w+) value: (.*)", r"argument \1: ongeldige waarde: \3"),
+    (r"argument (\S+): expected one argument", r"argument \1: verwacht één waarde"),
+    (r"argument (\S+): ignored explicit argument (.*)",
+     r"argument \1: waarde \2 genegeerd (deze vlag neemt geen waarde)"),
+    (r"argument (\S+): not allowed with argument (\S+)",
+     r"argument \1: niet samen met argument \2"),
+    (r"ambiguous option: (\S+) could match (.*)", r"dubbelzinnige optie: \1 kan zijn: \2"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the language the command line asks for (Dutch unless
+    ``--lang en`` is among the arguments): the usage line, then one sentence, exit 2."""
+
+    def error(self, message: str) -> Any:
+        import re
+
+        argv = sys.argv[1:] if _argv is None else _argv
+        asked = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--lang"]
+        asked += [a.removeprefix("--lang=") for a in argv if a.startswith("--lang=")]
+        english = (asked[-1] if asked else _default_lang()) == "en"
+        usage = self.format_usage()
+        if not english:
+            usage = usage.replace("usage:", "gebruik:", 1)
+            for pattern, dutch in _ARGPARSE_DUTCH:
+                if re.fullmatch(pattern, message):
+                    message = re.sub(pattern, dutch, message)
+                    break
+        sys.stderr.write(usage)
+        word = ERROR_WORD["en" if english else "nl"]
+        self.exit(2, f"{self.prog}: {word}: {terminal_safe(message)}\n")
+
+
+#: The arguments main() was called with (None: the process's own).
+_argv: list[str] | None = None
+
+
+def _default_lang() -> str:
+    """Dutch, unless the environment variable ALLOCATOR_LANG names another language."""
+    import os
+
+    chosen = os.environ.get("ALLOCATOR_LANG", "").strip().lower()
+    return chosen if chosen in LANGUAGES else "nl"
 
 
 def _parser() -> argparse.ArgumentParser:
     from allocator import __version__
 
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="allocator",
         description="Share a public budget over regions and goals so that the least "
                     "weighted need stays unmet.",
@@ -39,15 +95,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true",
                    help="show the traceback of an unexpected error")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the traceback of an unexpected error")
+    common.add_argument("--lang", choices=LANGUAGES, default=_default_lang(),
+                        help="language of the terminal, the messages and the reports "
+                             "(default nl: Dutch; the environment variable ALLOCATOR_LANG "
+                             "changes the default)")
     add = sub.add_parser
 
     def parser(*a: Any, **k: Any) -> argparse.ArgumentParser:
         return add(*a, parents=[common], **k)
 
-    sub.add_parser = parser  # type: ignore[method-assign]
+    sub.add_parser = parser  # type: ignore[method-assign,assignment]
 
     s = sub.add_parser("solve", help="solve an instance and write its report",
                        description="Solve an instance (xlsx workbook or CSV folder). Flags "
@@ -64,7 +124,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--csv", type=Path, metavar="ALLOCATION.csv",
                    help="also write the allocation as CSV: region, goal, amount_eur in whole "
                         "euros (the fast read for a large instance)")
-    s.add_argument("--lang", choices=("nl", "en"), default="nl", help="report language")
     s.add_argument("--tie-break", choices=("lexicographic", "none"), default="lexicographic",
                    help="how to choose among equally good allocations (default lexicographic)")
     s.add_argument("--algorithm", choices=("auto", "simplex", "ipm"), default="auto",
@@ -105,7 +164,6 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, metavar="COMPARE.xlsx",
                    help="workbook (default reports/<instance>-compare.xlsx)")
     c.add_argument("--json", type=Path, metavar="COMPARE.json", help="also write JSON")
-    c.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
     c.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     u = sub.add_parser("robust", help="one allocation for uncertain needs, with each "
@@ -172,7 +230,6 @@ def _parser() -> argparse.ArgumentParser:
                                    "Excel data validation.")
     t.add_argument("out", type=Path, metavar="FILE.xlsx", help="workbook to write")
     t.add_argument("--regions", choices=("npvr",), help="pre-fill the 11 NPVR regions and goals")
-    t.add_argument("--lang", choices=("nl", "en"), default="nl", help="instruction language")
     t.add_argument("--force", action="store_true", help="replace an existing file")
 
     g = sub.add_parser("generate", help="write a reproducible synthetic instance (CSV folder)")
@@ -210,7 +267,6 @@ def _workbook_flags(p: argparse.ArgumentParser, name: str, out_help: str,
     p.add_argument("--out", type=Path, metavar=f"{name}.xlsx", help=out_help)
     p.add_argument("--json", type=Path, metavar=f"{name}.json", help="also write JSON")
     p.add_argument("--no-report", action="store_true", help="write no workbook")
-    p.add_argument("--lang", choices=("nl", "en"), default="nl", help="workbook language")
     p.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
@@ -238,7 +294,7 @@ def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
                    help="every region gets at least EUR (a region's min_eur wins)")
     r.add_argument("--region-max", type=float, metavar="EUR", dest="region_max_eur",
                    help="every region gets at most EUR (a region's max_eur wins)")
-    r.add_argument("--tiers", metavar="'25%%: 1.5; 50%%: 2'", dest="shortfall_tiers",
+    r.add_argument("--tiers", metavar="'25%: 1.5; 50%: 2'", dest="shortfall_tiers",
                    help="shortfall tiers: beyond each unmet fraction of a region's need, a "
                         "euro of shortfall weighs the multiplier; 'none' for none")
     r.add_argument("--cofinancing-ratio", type=float, metavar="R", dest="cofinancing_ratio",
@@ -319,34 +375,42 @@ def _run_outputs(args: argparse.Namespace, inputs: list[Path | None],
     return _outputs
 
 
-def _written_note() -> str:
+def _written_note() -> Message:
     written = _outputs.written if _outputs is not None else []
     if not written:
-        return "nothing was written; earlier files are unchanged"
-    return "written before it stopped: " + ", ".join(str(p) for p in written)
+        return Message("nothing was written; earlier files are unchanged")
+    return Message("written before it stopped: {files}",
+                   files=", ".join(str(p) for p in written))
+
+
+def _say(message: Message, lang: str, prefix: str = "allocator: ") -> None:
+    """A message on standard error, in ``lang``, with nothing that could steer the terminal."""
+    print(f"{prefix}{terminal_safe(message.text(lang))}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _outputs
+    global _outputs, _argv
+    _argv = argv
     args = _parser().parse_args(argv)
     _outputs = None
     previous = None
     with contextlib.suppress(ValueError):  # not in the main thread: leave SIGTERM alone
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    lang = getattr(args, "lang", "nl")
     try:
         return _dispatch(args, argv)
     except InputError as exc:
         for problem in exc.problems:
-            print(f"error: {terminal_safe(str(problem))}", file=sys.stderr)
+            print(f"{ERROR_WORD[lang]}: {terminal_safe(problem.text(lang))}", file=sys.stderr)
         n = len(exc.problems)
-        print(f"allocator: the input has {n} problem{'s' * (n != 1)}; nothing was written.",
-              file=sys.stderr)
+        _say(Message("the input has 1 problem; nothing was written.") if n == 1 else
+             Message("the input has {n} problems; nothing was written.", n=n), lang)
         return EXIT_INPUT
     except OutputFault as exc:
-        print(f"allocator: {terminal_safe(str(exc))}; {_written_note()}.", file=sys.stderr)
+        _say(Message("{error}; {note}.", error=exc.message, note=_written_note()), lang)
         return exc.exit_code
     except AllocatorError as exc:
-        print(f"allocator: {terminal_safe(str(exc))}", file=sys.stderr)
+        print(f"allocator: {terminal_safe(exc.text(lang))}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away (| head): say nothing more, as other command-line tools do.
@@ -355,16 +419,16 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_ERROR
     except KeyboardInterrupt as exc:
-        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
-        print(f"allocator: {what}; {_written_note()}.", file=sys.stderr)
+        _say(Message("terminated; {note}.", note=_written_note()) if isinstance(exc, Terminated)
+             else Message("interrupted; {note}.", note=_written_note()), lang)
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
         if getattr(args, "debug", False):
             raise
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        print(f"allocator: unexpected error ({type(exc).__name__}: {terminal_safe(reason)}); "
-              f"{_written_note()}. Run again with --debug to see where it happened, and "
-              "report it.", file=sys.stderr)
+        _say(Message("unexpected error ({kind}: {reason}); {note}. Run again with --debug to "
+                     "see where it happened, and report it.", kind=type(exc).__name__,
+                     reason=reason, note=_written_note()), lang)
         return EXIT_ERROR
     finally:
         if previous is not None:
@@ -394,7 +458,8 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from allocator.studies.sensitivity import sensitivity
 
     if not 0 < args.step < 1:
-        raise UsageError(f"--step {args.step:g}: give a fraction between 0 and 1")
+        raise UsageError(Message("--step {step:g}: give a fraction between 0 and 1",
+                                 step=args.step))
     out = _report_out(args, "-sensitivity")
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
                            [("--out", out), ("--json", args.json)])
@@ -443,14 +508,14 @@ def _export(args: argparse.Namespace) -> int:
     from allocator.reports.export import FORMATS, write_model
 
     if args.out.suffix.lower() not in FORMATS:
-        raise UsageError(f"--out {args.out}: give a .mps or .lp file")
+        raise UsageError(Message("--out {path}: give a .mps or .lp file", path=str(args.out)))
     outputs = _run_outputs(args, [args.instance, _policy_file(args)], [("--out", args.out)])
     instance = _instance(args)
     with outputs:
         scale = write_model(instance, args.out)
     _print_written(outputs, getattr(args, "lang", "nl"))
-    print(f"money in units of €{scale:,.0f}; the objective is weighted unmet need in those "
-          "units, its constant included")
+    print(Message("money in units of €{scale:,.0f}; the objective is weighted unmet need in "
+                  "those units, its constant included", scale=scale).text(args.lang))
     return EXIT_OK
 
 
@@ -474,11 +539,11 @@ def _template(args: argparse.Namespace) -> int:
 
     outputs = _run_outputs(args, [], [("FILE.xlsx", args.out)])
     if args.out.exists() and not args.force:
-        raise OutputClash(f"{args.out} exists (a filled-in instance?); give another name, or "
-                          "--force to replace it")
+        raise OutputClash(Message("{path} exists (a filled-in instance?); give another name, "
+                                  "or --force to replace it", path=str(args.out)))
     with outputs:
         write_template(args.out, regions=args.regions, lang=args.lang)
-    print(f"written: {args.out}")
+    _print_written(outputs, args.lang)
     return EXIT_OK
 
 
@@ -567,10 +632,10 @@ def _grid(args: argparse.Namespace) -> int:
     try:
         budgets = parse_budgets(args.budgets)
     except ValueError as exc:
-        print(f"allocator: --budgets {terminal_safe(str(exc))}", file=sys.stderr)
+        _say(Message("--budgets {reason}", reason=exc.args[0]), args.lang)
         return EXIT_INPUT
     if args.workers is not None and not 1 <= args.workers <= 1024:
-        print("allocator: --workers must be 1..1024", file=sys.stderr)
+        _say(Message("--workers must be 1..1024"), args.lang)
         return EXIT_INPUT
     out = _report_out(args, "-grid")
     outputs = _run_outputs(args, [args.instance, args.policies, args.needs, _policy_file(args)],
@@ -589,7 +654,8 @@ def _grid(args: argparse.Namespace) -> int:
         if out is not None:
             write_grid_report(grid, out, lang=args.lang)
     if not args.quiet:
-        print(f"{len(grid.points)} points ({grid.workers}).")
+        print(Message("{n} points ({workers}).", n=len(grid.points),
+                      workers=grid.workers).text(args.lang))
         _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 
@@ -628,8 +694,9 @@ def _sweep(args: argparse.Namespace) -> int:
         try:
             asked = [float(v) for v in args.budgets.split(",") if v.strip()]
         except ValueError:
-            raise UsageError(f"--budgets '{args.budgets}': give budgets separated by commas, "
-                             "for example 100e6,250e6,500e6,1e9") from None
+            raise UsageError(Message("--budgets '{text}': give budgets separated by commas, "
+                                     "for example 100e6,250e6,500e6,1e9",
+                                     text=args.budgets)) from None
     result = sweep(_instance(args), start=args.start, stop=args.stop, steps=args.steps,
                    budgets=asked)
     with outputs:
@@ -715,19 +782,21 @@ def _generate(args: argparse.Namespace) -> int:
     rules = tuple(r.strip() for r in args.rules.split(",") if r.strip() not in ("", "none"))
     unknown = [r for r in rules if r not in RULES]
     if unknown:
-        print(f"allocator: unknown rule {unknown[0]!r} in --rules; known: {', '.join(RULES)}",
-              file=sys.stderr)
+        _say(Message("unknown rule '{rule}' in --rules; known: {known}", rule=unknown[0],
+                     known=", ".join(RULES)), args.lang)
         return EXIT_INPUT
     if not 1 <= args.regions <= 1_000_000 or not 1 <= args.goals <= 100:
-        print("allocator: --regions must be 1..1,000,000 and --goals 1..100", file=sys.stderr)
+        _say(Message("--regions must be 1..{regions} and --goals 1..{goals}",
+                     regions=1_000_000, goals=100), args.lang)
         return EXIT_INPUT
     outputs = _run_outputs(args, [], [("OUT", args.out / f"{t}.csv") for t in
                                        ("regions", "goals", "needs", "policy", "binding")])
     if args.out.exists() and not args.out.is_dir():
-        raise OutputClash(f"{args.out} is a file; give a folder to write the tables in")
+        raise OutputClash(Message("{path} is a file; give a folder to write the tables in",
+                                  path=str(args.out)))
     if args.out.is_dir() and any(args.out.iterdir()) and not args.force:
-        raise OutputClash(f"{args.out} is not empty; give a new folder, or --force to replace "
-                          "its tables")
+        raise OutputClash(Message("{path} is not empty; give a new folder, or --force to "
+                                  "replace its tables", path=str(args.out)))
     tables = synthetic_tables(args.regions, args.goals, args.seed, rules=rules,
                               family=args.family)
     with outputs:
@@ -738,13 +807,17 @@ def _generate(args: argparse.Namespace) -> int:
         found = binding_rules(out)
         with outputs:
             write_binding(out, found)
-        print("binding at the optimum: " + ", ".join(
-            f"{rule} {k:,} of {n:,} rows" for rule, (k, n) in found.items() if k) +
-              "; not binding: " + (", ".join(rule for rule, (k, _) in found.items() if not k)
-                                   or "none"))
-    print(f"written: {out}/ ({args.regions:,} regions x {args.goals} goals, "
-          + (f"rules: {', '.join(rules) or 'none'})" if args.family == "easy"
-             else "family: binding)"))
+        lang = args.lang
+        bound = [Message("{rule} {k} of {n} rows", rule=rule, k=k, n=n).text(lang)
+                 for rule, (k, n) in found.items() if k]
+        loose = [rule for rule, (k, _) in found.items() if not k]
+        print(Message("binding at the optimum: {bound}; not binding: {loose}",
+                      bound=", ".join(bound) or Message("none"),
+                      loose=", ".join(loose) or Message("none")).text(lang))
+    print(Message("written: {path}/ ({regions} regions x {goals} goals, {what})",
+                  path=str(out), regions=args.regions, goals=args.goals,
+                  what=Message("rules: {rules}", rules=", ".join(rules) or Message("none"))
+                  if args.family == "easy" else Message("family: binding")).text(args.lang))
     return EXIT_OK
 
 
@@ -756,22 +829,28 @@ def _validate(args: argparse.Namespace) -> int:
     from allocator.inputs.validate import load
 
     instance = load(args.instance)
-    print(f"{args.instance}: valid — {len(instance.regions)} regions, {len(instance.goals)} "
-          f"goals, {len(instance.needs)} cells, total need €{instance.total_need_eur:,.0f}")
+    lang = args.lang
+    print(Message("{path}: valid — {regions} regions, {goals} goals, {cells} cells, total need "
+                  "€{need:,.0f}", path=str(args.instance), regions=len(instance.regions),
+                  goals=len(instance.goals), cells=len(instance.needs),
+                  need=instance.total_need_eur).text(lang))
     missing = instance.unsourced()
-    for warning in missing[:UNSOURCED_SHOWN]:
-        print(f"warning: {terminal_safe(warning)}", file=sys.stderr)
+    warning = WARNING_WORD[lang]
+    for each in missing[:UNSOURCED_SHOWN]:
+        _say(each, lang, f"{warning}: ")
     if len(missing) > UNSOURCED_SHOWN:
-        print(f"warning: ... and {len(missing) - UNSOURCED_SHOWN:,} more rows without a status "
-              "or source", file=sys.stderr)
+        _say(Message("... and {n} more rows without a status or source",
+                     n=len(missing) - UNSOURCED_SHOWN), lang, f"{warning}: ")
     from allocator.inputs.read import read_instance
 
     if {"years", "funders", "envelopes", "streams"} & set(read_instance(args.instance)):
         from allocator.studies.agenda import load_agenda
 
         agenda = load_agenda(args.instance)
-        print(f"agenda: {len(agenda.years)} years ({agenda.years[0]}–{agenda.years[-1]}), "
-              f"{len(agenda.funders)} funders, {len(agenda.streams)} existing streams")
+        print(Message("agenda: {years} years ({first}–{last}), {funders} funders, {streams} "
+                      "existing streams", years=len(agenda.years), first=str(agenda.years[0]),
+                      last=str(agenda.years[-1]), funders=len(agenda.funders),
+                      streams=len(agenda.streams)).text(lang))
     return EXIT_OK
 
 

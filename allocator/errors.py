@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from allocator.messages import Message, read
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_INPUT = 2
@@ -33,26 +35,42 @@ class Problem:
     """One thing wrong with the input, located as precisely as the input allows."""
 
     file: str
-    message: str
+    message: Message | str
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """``file, sheet S, row R, column: message`` in ``lang``."""
         where = [self.file]
         if self.sheet is not None:
-            where.append(f"sheet {self.sheet}")
+            where.append(f"{_WHERE['sheet'][lang]} {self.sheet}")
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{_WHERE['row'][lang]} {self.row}")
         if self.column is not None:
             where.append(self.column)
-        return f"{', '.join(where)}: {self.message}"
+        return f"{', '.join(where)}: {read(self.message, lang)}"
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+_WHERE = {"sheet": {"en": "sheet", "nl": "blad"}, "row": {"en": "row", "nl": "rij"}}
 
 
 class AllocatorError(Exception):
-    """Base of every error the CLI turns into a message and an exit code."""
+    """Base of every error the CLI turns into a message and an exit code. Its message is a
+    :class:`~allocator.messages.Message` (or plain text), read in the user's language with
+    :meth:`text`; ``str(error)`` is the English one."""
 
     exit_code = EXIT_ERROR
+
+    def __init__(self, message: Message | str = "") -> None:
+        self.message = message
+        super().__init__(str(message))
+
+    def text(self, lang: str = "en") -> str:
+        return read(self.message, lang)
 
 
 class InputError(AllocatorError):
@@ -63,6 +81,9 @@ class InputError(AllocatorError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def text(self, lang: str = "en") -> str:
+        return "\n".join(p.text(lang) for p in self.problems)
 
 
 class CertificateError(AllocatorError):

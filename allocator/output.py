@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.errors import OutputClash, OutputFault
+from allocator.messages import Message
 
 #: Signals held back while files are moved into place and while temporary files are removed.
 HELD = (signal.SIGINT, signal.SIGTERM)
@@ -137,29 +138,37 @@ class Outputs:
             resolved = path.resolve()
             for original, r in inputs:
                 if _same(resolved, r) and not original.is_dir():
-                    raise OutputClash(f"{flag} {path} is an input of this run ({original}); "
-                                      "it would be overwritten. Choose another output file")
+                    raise OutputClash(Message(
+                        "{flag} {path} is an input of this run ({original}); it would be "
+                        "overwritten. Choose another output file", flag=flag, path=str(path),
+                        original=str(original)))
             for folder, folder_resolved in folders:
                 if _inside(resolved, folder_resolved):
-                    raise OutputClash(f"{flag} {path} lies in the instance folder {folder}; "
-                                      "an output there would change the instance. Choose a "
-                                      "file outside it")
+                    raise OutputClash(Message(
+                        "{flag} {path} lies in the instance folder {folder}; an output there "
+                        "would change the instance. Choose a file outside it", flag=flag,
+                        path=str(path), folder=str(folder)))
             for other_flag, other, other_resolved in seen:
                 if _same(resolved, other_resolved):
-                    raise OutputClash(f"{flag} {path} and {other_flag} {other} are the same "
-                                      "file; give each output its own file")
+                    raise OutputClash(Message(
+                        "{flag} {path} and {other_flag} {other} are the same file; give each "
+                        "output its own file", flag=flag, path=str(path),
+                        other_flag=other_flag, other=str(other)))
             seen.append((flag, path, resolved))
             if path.is_dir():
-                raise OutputClash(f"{flag} {path} is a folder; give a file name")
+                raise OutputClash(Message("{flag} {path} is a folder; give a file name",
+                                          flag=flag, path=str(path)))
             parent = resolved.parent
             while not parent.exists():
                 parent = parent.parent
             if not parent.is_dir():
-                raise OutputClash(f"{flag} {path} cannot be created: {parent} is a file, not "
-                                  "a folder")
+                raise OutputClash(Message("{flag} {path} cannot be created: {parent} is a "
+                                          "file, not a folder", flag=flag, path=str(path),
+                                          parent=str(parent)))
             if not os.access(parent, os.W_OK | os.X_OK):
-                raise OutputClash(f"{flag} {path} cannot be written: the folder {parent} is "
-                                  "read-only")
+                raise OutputClash(Message("{flag} {path} cannot be written: the folder "
+                                          "{parent} is read-only", flag=flag, path=str(path),
+                                          parent=str(parent)))
 
     # --- while the run writes ------------------------------------------------------------
 
@@ -179,7 +188,8 @@ class Outputs:
         :meth:`commit`. A second file for the same target is refused."""
         path = Path(os.path.normpath(path))  # x/new/../r.xlsx is x/r.xlsx: "new" need not exist
         if any(_same(path.resolve(), s.target.resolve()) for s in self.staged):
-            raise OutputClash(f"{path} would be written twice in one run")
+            raise OutputClash(Message("{path} would be written twice in one run",
+                                      path=str(path)))
         try:
             with held_signals():
                 self._make_parent(path.parent)
@@ -310,12 +320,16 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _fault(path: Path, exc: OSError) -> str:
-    reason = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
-              errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
-              errno.EPERM: "permission denied", errno.EFBIG: "the file is too large for this "
-              "file system"}.get(exc.errno or 0, exc.strerror or str(exc) or type(exc).__name__)
-    return f"could not write {path}: {reason}"
+_REASONS = {errno.ENOSPC: Message("the disk is full"),
+            errno.EDQUOT: Message("the disk quota is used up"),
+            errno.EROFS: Message("the file system is read-only"),
+            errno.EACCES: Message("permission denied"), errno.EPERM: Message("permission denied"),
+            errno.EFBIG: Message("the file is too large for this file system")}
+
+
+def _fault(path: Path, exc: OSError) -> Message:
+    reason = _REASONS.get(exc.errno or 0) or exc.strerror or str(exc) or type(exc).__name__
+    return Message("could not write {path}: {reason}", path=str(path), reason=reason)
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:

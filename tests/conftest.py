@@ -85,3 +85,11 @@ def instance_tables(
 @pytest.fixture
 def small(tmp_path: Path) -> Path:
     return write_csv_instance(tmp_path / "small", SMALL)
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line in English (ALLOCATOR_LANG=en, for this process and the ones it
+    starts): for tests that pin the English messages word for word. Dutch, the default, is
+    pinned in tests/test_messages.py."""
+    monkeypatch.setenv("ALLOCATOR_LANG", "en")

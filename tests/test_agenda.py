@@ -370,11 +370,11 @@ def test_validate_checks_the_agenda_sheets(tmp_path: Path, capsys: pytest.Captur
                                            ) -> None:
     assert main(["validate", str(AGENDA)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        "agenda: 4 years (2026–2029), 12 funders, 42 existing streams")
+        "agenda: 4 jaren (2026–2029), 12 financiers, 42 bestaande stromen")
     path = small_agenda(tmp_path, [[2026, None]], [["rijk", "true", "", None, 0, 0]],
                         [["rijk", 2030, 5]])
     assert main(["validate", str(path)]) == 2
-    assert "envelopes.csv, row 2, year: year 2030 is not in the years sheet" in \
+    assert "envelopes.csv, rij 2, year: jaar 2030 staat niet op het tabblad years" in \
         capsys.readouterr().err
 
 

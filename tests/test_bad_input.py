@@ -10,6 +10,9 @@ import pytest
 from allocator.cli import main
 from tests.conftest import SMALL, write_csv_instance, write_xlsx_instance
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def run_bad(tmp_path: Path, capsys: pytest.CaptureFixture[str], tables: dict,
             fmt: str = "csv") -> list[str]:
@@ -51,13 +54,12 @@ CASES = [
       "max_efficiency_loss, region_min_eur, region_max_eur, shortfall_tiers, "
       "cofinancing_ratio, change_cap, ramp_factor, ramp_amount_eur, equity_over)"]),
     (changed("policy", 1, 1, -3),
-     ["bad/policy.csv, row 2, value: budget_eur: input should be greater than 0, got -3"]),
+     ["bad/policy.csv, row 2, value: budget_eur: must be > 0, got -3"]),
     (changed("policy", 1, 0, "spend_all"),
      ["bad/policy.csv, key: 'budget_eur' is required (a row with key budget_eur)",
-      "bad/policy.csv, row 2, value: spend_all: input should be a valid boolean, unable to "
-      "interpret input, got 100"]),
+      "bad/policy.csv, row 2, value: spend_all: must be true or false, got 100"]),
     (changed("policy", 2, 1, 1.5),
-     ["bad/policy.csv, row 3, value: coverage_floor: input should be less than or equal to 1, got 1.5"]),
+     ["bad/policy.csv, row 3, value: coverage_floor: must be <= 1, got 1.5"]),
 ]
 
 

@@ -70,7 +70,8 @@ def test_text_from_input_is_never_a_formula(tmp_path: Path) -> None:
 
 def test_validate(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(small)]) == 0
-    assert "valid — 2 regions, 2 goals, 4 cells, total need €290" in capsys.readouterr().out
+    assert "geldig — 2 regio's, 2 doelen, 4 cellen, totale behoefte €290" in \
+        capsys.readouterr().out
 
 
 def test_help_does_not_import_the_solver_stack() -> None:
@@ -100,7 +101,7 @@ def test_generate_then_solve(tmp_path: Path) -> None:
 def test_generate_refuses_an_unknown_rule(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", str(tmp_path / "g"), "--regions", "5", "--rules", "floor,fair"]) == 2
-    assert capsys.readouterr().err == ("allocator: unknown rule 'fair' in --rules; known: "
+    assert capsys.readouterr().err == ("allocator: onbekende regel 'fair' in --rules; bekend: "
                                        "floor, gap, shares, per-capita\n")
     assert not (tmp_path / "g").exists()
 
@@ -148,8 +149,10 @@ def test_validate_warns_about_figures_without_a_source(
     folder = write_csv_instance(tmp_path / "s", tables)
     assert main(["validate", str(folder)]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert "warning: regions 'B': no source" in err
-    assert "warning: regions 'A': no source" not in err
-    assert "warning: needs 'A/g1': no status" in err  # the needs table has no status column
+    assert "waarschuwing: regions 'B': geen bron" in err
+    assert "waarschuwing: regions 'A': geen bron" not in err
+    assert "waarschuwing: needs 'A/g1': geen status" in err  # needs has no status column
+    assert main(["validate", str(folder), "--lang", "en"]) == 0
+    assert "warning: regions 'B': no source" in capsys.readouterr().err.splitlines()
     assert main(["validate", str(Path(__file__).parent.parent / "instances" / "npvr-2026")]) == 0
     assert capsys.readouterr().err == ""  # every figure of the default has both

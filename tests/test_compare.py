@@ -73,10 +73,10 @@ def test_bad_scenarios_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[s
     path.write_text("name,budget_eur,coverage_flor\na,1e8,0.2\na,-5,\n")
     assert main(["compare", str(NPVR), str(path), "-q"]) == 2
     assert capsys.readouterr().err.splitlines()[:-1] == [
-        "error: s.csv: unknown policy key 'coverage_flor' as a column "
-        "(did you mean 'coverage_floor'?)",
-        "error: s.csv, row 3, name: duplicate id 'a', first on row 2",
-        "error: s.csv, row 3, budget_eur: input should be greater than 0, got -5",
+        "fout: s.csv: onbekende beleidssleutel 'coverage_flor' als kolom "
+        "(bedoelt u 'coverage_floor'?)",
+        "fout: s.csv, rij 3, name: code 'a' komt dubbel voor, eerst op rij 2",
+        "fout: s.csv, rij 3, budget_eur: moet > 0 zijn, gevonden: -5",
     ]
 
 

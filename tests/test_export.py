@@ -11,6 +11,9 @@ import pytest
 import allocator
 from allocator.cli import main
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
 
 

@@ -137,8 +137,8 @@ def test_per_region_bounds_in_euros(tmp_path: Path, capsys: pytest.CaptureFixtur
     tables["regions"][1][3:5] = [5e6, 1e6]
     assert main(["validate", str(write_csv_instance(tmp_path / "bad", tables))]) == 2
     assert capsys.readouterr().err.splitlines()[0] == (
-        "error: bad/regions.csv, row 2, min_eur: must not exceed max_eur on the same row, "
-        "got 5000000.0")
+        "fout: bad/regions.csv, rij 2, min_eur: mag niet groter zijn dan max_eur op dezelfde "
+        "rij, gevonden: 5000000.0")
 
 
 def test_large_instances_price_fairness_on_request(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,6 +27,9 @@ import pytest
 
 from tests.conftest import SMALL, write_csv_instance
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).parent.parent
 RUNNER = Path(__file__).parent / "fault_runner.py"
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"
@@ -56,7 +59,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def report_budget(path: Path) -> float:
-    ws = openpyxl.load_workbook(path)["Samenvatting"]
+    ws = openpyxl.load_workbook(path)["Summary"]
     return next(float(r[1]) for r in ws.iter_rows(values_only=True) if r[0] == "Budget")
 
 

@@ -14,6 +14,9 @@ from allocator.inputs.read import read_table
 from allocator.inputs.validate import need_scenarios, scenarios
 from allocator.studies.grid import CHUNK, parse_budgets, run_grid, tasks
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
 
 
@@ -112,7 +115,7 @@ def test_cli_writes_workbook_csv_and_json(tmp_path: Path) -> None:
 
     out, js, csv = tmp_path / "g.xlsx", tmp_path / "g.json", tmp_path / "g.csv"
     assert main(["grid", str(NPVR), "--budgets", "2e8,3e8,5e8", "--out", str(out),
-                 "--json", str(js), "--csv", str(csv), "-q"]) == 0
+                 "--json", str(js), "--csv", str(csv), "-q", "--lang", "nl"]) == 0
     points = json.loads(js.read_text())["points"]
     assert [p["budget_eur"] for p in points] == [2e8, 3e8, 5e8]
     assert pd.read_csv(csv)["weighted_unmet_eur"].round().tolist() == [

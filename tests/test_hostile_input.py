@@ -14,6 +14,9 @@ from allocator.cli import main
 from allocator.inputs import read
 from tests.conftest import SMALL, write_csv_instance, write_xlsx_instance
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], path: Path) -> list[str]:
     out = tmp_path / "out.xlsx"
@@ -38,7 +41,8 @@ def test_truncated_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     bad = tmp_path / "cut.xlsx"
     bad.write_bytes(good[: len(good) // 2])
     assert refused(tmp_path, capsys, bad) == [
-        "cut.xlsx: not an Excel workbook (.xlsx), or it is damaged (File is not a zip file)"]
+        "cut.xlsx: not an Excel workbook (.xlsx), or it is damaged: it is no readable zip "
+        "archive, as every .xlsx file is"]
 
 
 def test_entity_bomb(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -14,6 +14,9 @@ import allocator
 from allocator.cli import main
 from tests.conftest import SMALL, write_csv_instance, write_xlsx_instance
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 #: SMALL times a thousand, so that amounts carry thousands separators.
 K = 1000
 

@@ -18,6 +18,9 @@ from openpyxl import Workbook
 from allocator.cli import main
 from tests.conftest import SMALL, write_csv_instance, write_xlsx_instance
 
+#: These tests pin the English messages word for word (Dutch: tests/test_messages.py).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).parent.parent
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"
 AGENDA = ROOT / "instances" / "npvr-agenda-2026-2029.xlsx"
@@ -262,7 +265,7 @@ def test_true_in_a_policy_file_is_not_a_number(tmp_path: Path,
     folder = write_csv_instance(tmp_path / "i", SMALL)
     assert main(["solve", str(folder), "--policy", str(preset), "--no-report"]) == 2
     assert err_of(capsys).splitlines()[0] == (
-        "error: policy preset p: budget_eur: must be a number, not true or false")
+        "error: p.toml: budget_eur: must be a number, not true or false")
 
 
 def test_two_national_funders_are_refused(tmp_path: Path,
@@ -292,14 +295,14 @@ def test_huge_amounts_are_refused_before_the_solver(tmp_path: Path,
     t["needs"][1][2] = "1e308"
     assert main(["validate", str(write_csv_instance(tmp_path / "n", t))]) == 2
     assert err_of(capsys).splitlines()[0] == (
-        "error: n/needs.csv, row 2, need_eur: must be <= 10000000000000, got 1e308")
+        "error: n/needs.csv, row 2, need_eur: must be <= 10,000,000,000,000, got 1e308")
     good = write_csv_instance(tmp_path / "good", SMALL)
     assert main(["solve", str(good), "--tiers", "25%: 1e308", "--no-report"]) == 2
     assert "shortfall_tiers: a multiplier must be at most 10000" in err_of(capsys)
     (tmp_path / "needs.csv").write_text("scenario,factor\nhoog,1e308\n")
     assert main(["robust", str(good), str(tmp_path / "needs.csv"), "--no-report"]) == 2
     assert err_of(capsys).splitlines()[0] == (
-        "error: needs.csv, row 2, factor: must be <= 1000, got 1e308")
+        "error: needs.csv, row 2, factor: must be <= 1,000, got 1e308")
     (tmp_path / "needs.csv").write_text("scenario,factor\nhoog,1000\nhoog,1000\n")
     big = copy.deepcopy(SMALL)
     big["needs"][1][2] = 1e11

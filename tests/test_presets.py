@@ -102,7 +102,7 @@ def test_bad_preset_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     path.write_text("[policy\n")
     assert main(["solve", str(NPVR), "--policy", str(path), "-q"]) == 2
     err_text = capsys.readouterr().err
-    assert err_text.startswith(f"error: {path}: not a readable TOML file: ")
+    assert err_text.startswith(f"fout: {path}: geen leesbaar TOML-bestand: ")
     assert "Traceback" not in err_text
 
 

@@ -52,4 +52,5 @@ def test_an_empty_template_says_what_is_missing(tmp_path: Path,
     assert main(["template", str(path)]) == 0
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err.splitlines()[-2] == (
-        "error: in.xlsx, sheet policy, key: 'budget_eur' is required (a row with key budget_eur)")
+        "fout: in.xlsx, blad policy, key: 'budget_eur' is verplicht (een rij met sleutel "
+        "budget_eur)")

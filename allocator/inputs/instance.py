@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,7 @@ from pydantic import (
 
 from allocator.errors import InputError, Problem
 from allocator.limits import MAX_EUR, MAX_FACTOR, MAX_WEIGHT
+from allocator.messages import Message
 
 POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
                "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
@@ -37,6 +40,38 @@ def policy_key(key: str) -> str:
 
 
 Tiers = tuple[tuple[float, float], ...]
+
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+           "less_than_equal": "<="}
+_BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt",
+               "less_than_equal": "le"}
+
+
+def reason(err: Mapping[str, Any]) -> Message | str:
+    """What pydantic found wrong with a policy value, as a :class:`Message`: a bound, a type,
+    a choice, or the message of the project's own validators. pydantic's English text is the
+    fallback for an error of another kind."""
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in _BOUNDS:
+        limit = ctx.get(_BOUND_KEYS[kind])
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return Message("must be {op} {limit}", op=_BOUNDS[kind], limit=limit)
+    if kind.startswith(("float_", "int_", "finite_")):
+        return Message("must be a number")
+    if kind.startswith("bool_"):
+        return Message("must be true or false")
+    if kind == "literal_error":
+        choices = re.findall(r"'[^']*'", str(ctx.get("expected", "")))
+        return Message("must be one of {choices}", choices=", ".join(choices))
+    if kind in ("tuple_type", "list_type", "too_short", "too_long") or kind.startswith("tuple"):
+        return Message("must be tiers, as 'unmet fraction: multiplier; ...'")
+    error = ctx.get("error")
+    if isinstance(error, Exception) and error.args and isinstance(error.args[0], Message):
+        return error.args[0]
+    text = str(err.get("msg", "")).removeprefix("Value error, ")
+    return text[:1].lower() + text[1:]
 
 
 def format_tiers(tiers: Tiers) -> str:
@@ -106,11 +141,11 @@ class Policy(BaseModel):
     def _no_boolean_numbers(cls, value: object, info: ValidationInfo) -> object:
         """Excel's TRUE or a TOML ``true`` where a number belongs is a mistake, not 1."""
         if isinstance(value, bool) and info.field_name != "spend_all":
-            raise ValueError("must be a number, not true or false")
+            raise ValueError(Message("must be a number, not true or false"))
         if info.field_name == "shortfall_tiers" and isinstance(value, tuple | list) and any(
                 isinstance(v, bool) for pair in value if isinstance(pair, tuple | list)
                 for v in pair):
-            raise ValueError("must be numbers, not true or false")
+            raise ValueError(Message("must be numbers, not true or false"))
         return value
 
     @field_validator("shortfall_tiers")
@@ -120,19 +155,20 @@ class Policy(BaseModel):
         if tiers is None:
             return None
         if not tiers:
-            raise ValueError("give at least one tier, as 'unmet fraction: multiplier'")
+            raise ValueError(Message("give at least one tier, as 'unmet fraction: multiplier'"))
         thresholds = [t for t, _ in tiers]
         multipliers = [k for _, k in tiers]
         if any(not 0 < t < 1 for t in thresholds):
-            raise ValueError("each unmet fraction must lie strictly between 0% and 100%")
+            raise ValueError(Message("each unmet fraction must lie strictly between 0% and 100%"))
         if any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
-            raise ValueError("the unmet fractions must increase from tier to tier")
+            raise ValueError(Message("the unmet fractions must increase from tier to tier"))
         if any(k > MAX_WEIGHT for k in multipliers):
-            raise ValueError(f"a multiplier must be at most {MAX_WEIGHT:g}")
+            raise ValueError(Message("a multiplier must be at most {limit:g}", limit=MAX_WEIGHT))
         if any(k < 1 for k in multipliers) or any(
                 b < a for a, b in zip(multipliers, multipliers[1:], strict=False)):
-            raise ValueError("the multipliers must be at least 1 and must not decrease "
-                             "(deeper shortfalls weigh more), or the penalty is not convex")
+            raise ValueError(Message("the multipliers must be at least 1 and must not "
+                                     "decrease (deeper shortfalls weigh more), or the penalty "
+                                     "is not convex"))
         return tiers
 
     def rules_in_force(self) -> dict[str, float | bool | str]:
@@ -195,13 +231,14 @@ class Instance:
         except ValidationError as exc:
             raise InputError([Problem(
                 self.source or self.name,
-                f"{err['loc'][0]}: {err['msg'].removeprefix('Value error, ')}, got "
-                f"{given.get(str(err['loc'][0]))} (given on the command line)")
+                Message("{key}: {reason}, got {value} (given on the command line)",
+                        key=str(err["loc"][0]), reason=reason(err),
+                        value=str(given.get(str(err["loc"][0])))))
                 for err in exc.errors()]) from None
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
                         policy, self.sources, self.policy_notes).checked()
 
-    def unsourced(self) -> list[str]:
+    def unsourced(self) -> list[Message]:
         """Every row of the regions, goals, needs and policy tables without a status or a
         source, as "table 'id': no status" (a figure whose origin a reader cannot see)."""
         out = []
@@ -217,7 +254,9 @@ class Instance:
                 for i in np.flatnonzero(blank.to_numpy()):
                     ident = ("/".join(str(frame[k].iloc[i]) for k in key) if key
                              else str(frame.index[i]))
-                    out.append(f"{name} '{ident}': no {column}")
+                    out.append(Message("{table} '{id}': no status", table=name, id=ident)
+                               if column == "status" else
+                               Message("{table} '{id}': no source", table=name, id=ident))
         return out
 
     def refuse_unsupported(self, command: str) -> None:
@@ -233,6 +272,6 @@ class Instance:
         """Self, once the rules in force have the region columns they need."""
         if self.policy.change_cap is not None and (
                 "reference_eur" not in self.regions or self.regions["reference_eur"].isna().any()):
-            raise InputError([Problem(self.source or self.name, "change_cap "
-                                      "needs a reference_eur for every region (regions sheet)")])
+            raise InputError([Problem(self.source or self.name, Message(
+                "change_cap needs a reference_eur for every region (regions sheet)"))])
         return self

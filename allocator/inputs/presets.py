@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from allocator.errors import InputError, Problem
+from allocator.messages import Message
 
 if TYPE_CHECKING:
     from allocator.inputs.instance import Instance
@@ -33,7 +34,7 @@ class Preset:
         """The instance with this preset's rules on and off (validated again)."""
         from pydantic import ValidationError
 
-        from allocator.inputs.instance import Instance, Policy
+        from allocator.inputs.instance import Instance, Policy, reason
 
         data = instance.policy.model_dump()
         defaults = {k: f.default for k, f in type(instance.policy).model_fields.items()}
@@ -43,9 +44,9 @@ class Preset:
         try:
             policy = Policy.model_validate(data)
         except ValidationError as exc:
-            raise InputError([Problem(f"policy preset {self.name}",
-                                      f"{err['loc'][0] if err['loc'] else ''}: "
-                                      f"{err['msg'].removeprefix('Value error, ')}")
+            raise InputError([Problem(f"{self.name}.toml",
+                                      Message("{key}: {reason}", key=err["loc"][0]
+                                              if err["loc"] else "", reason=reason(err)))
                               for err in exc.errors()]) from None
         regions = instance.regions.copy()
         for key in self.off:
@@ -68,29 +69,31 @@ def load_preset(name: str) -> Preset:
     path = Path(name) if name.endswith(".toml") else PRESET_DIR / f"{name}.toml"
     if not path.is_file():
         known = ", ".join(available())
-        raise InputError([Problem(name, f"no such policy preset (known: {known}; or give a "
-                                        ".toml file)")])
+        raise InputError([Problem(name, Message("no such policy preset (known: {known}; or "
+                                                "give a .toml file)", known=known))])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), f"not a readable TOML file: {exc}")]) from None
+        raise InputError([Problem(str(path), Message("not a readable TOML file: {reason}",
+                                                     reason=str(exc)))]) from None
     problems = []
     values = data.get("policy", {})
     off = data.get("off", [])
     if not isinstance(values, dict):
-        problems.append(Problem(str(path), "[policy] must be a table of policy keys"))
+        problems.append(Problem(str(path), Message("[policy] must be a table of policy keys")))
         values = {}
     if not isinstance(off, list) or not all(isinstance(k, str) for k in off):
-        problems.append(Problem(str(path), "off must be a list of policy keys"))
+        problems.append(Problem(str(path), Message("off must be a list of policy keys")))
         off = []
     values = {policy_key(k): v for k, v in values.items()}
     off = [policy_key(k) for k in off]
     for key in [*values, *off]:
         if key not in POLICY_KEYS:
-            problems.append(Problem(str(path), f"unknown policy key '{key}' (known: "
-                                               f"{', '.join(POLICY_KEYS)})"))
+            problems.append(Problem(str(path), Message("unknown policy key '{key}' (known: "
+                                                       "{keys})", key=key,
+                                                       keys=", ".join(POLICY_KEYS))))
     if "budget_eur" in off:
-        problems.append(Problem(str(path), "budget_eur cannot be switched off"))
+        problems.append(Problem(str(path), Message("budget_eur cannot be switched off")))
     if problems:
         raise InputError(problems)
     if isinstance(values.get("shortfall_tiers"), str):

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import InputError, Problem
+from allocator.messages import Message
 
 #: Largest CSV file read (bytes). A million-cell instance is about 30 MB.
 MAX_CSV_BYTES = 1 << 30
@@ -50,7 +51,8 @@ class RawTable:
     sheet: str | None  # sheet name for workbooks, None for CSV
     decimal: str | None = None
 
-    def problem(self, message: str, row: int | None = None, column: str | None = None) -> Problem:
+    def problem(self, message: Message | str, row: int | None = None,
+                column: str | None = None) -> Problem:
         return Problem(self.file, message, self.sheet, row, column)
 
 
@@ -58,13 +60,13 @@ def read_instance(path: str | Path) -> dict[str, RawTable]:
     """Read the tables of an instance; raise :class:`InputError` if the file cannot be read."""
     path = Path(path)
     if not path.exists():
-        raise InputError([Problem(str(path), "no such file or folder")])
+        raise InputError([Problem(str(path), Message("no such file or folder"))])
     if path.is_dir():
         return _read_folder(path)
     if path.suffix.lower() == ".csv":
         raise InputError(
-            [Problem(path.name, "a CSV instance is a folder holding regions.csv, goals.csv, "
-                     "needs.csv and policy.csv; give the folder")]
+            [Problem(path.name, Message("a CSV instance is a folder holding regions.csv, "
+                                        "goals.csv, needs.csv and policy.csv; give the folder"))]
         )
     return _read_workbook(path)
 
@@ -73,7 +75,7 @@ def read_table(path: str | Path) -> RawTable:
     """Read one table: a CSV file, or the first sheet of a workbook (a scenario list)."""
     path = Path(path)
     if not path.is_file():
-        raise InputError([Problem(str(path), "no such file")])
+        raise InputError([Problem(str(path), Message("no such file"))])
     sheet: str | None = None
     try:
         if path.suffix.lower() == ".csv":
@@ -82,7 +84,7 @@ def read_table(path: str | Path) -> RawTable:
         wb = _open_workbook(path)
         try:
             sheet = wb.sheetnames[0]
-            header, rows = _sheet_rows(wb[sheet], f"sheet {sheet}")
+            header, rows = _sheet_rows(wb[sheet], sheet)
         except _Refused:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -91,7 +93,7 @@ def read_table(path: str | Path) -> RawTable:
             wb.close()
         return RawTable(_frame(header, rows), path.name, sheet)
     except _Refused as exc:
-        raise InputError([Problem(path.name, str(exc))]) from None
+        raise InputError([Problem(path.name, exc.message)]) from None
     except _BadRows as exc:
         raise InputError([Problem(path.name, m, None, r) for r, m in exc.rows]) from None
     except _Duplicates as exc:
@@ -101,6 +103,10 @@ def read_table(path: str | Path) -> RawTable:
 class _Refused(Exception):
     """A file that cannot be read at all; carries the message for the user."""
 
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
 
 class _Duplicates(Exception):
     """Column names that appear more than once: (name, the messages' column letters)."""
@@ -109,9 +115,11 @@ class _Duplicates(Exception):
         self.found = found
 
     def problems(self, file: str, sheet: str | None) -> list[Problem]:
-        return [Problem(file, f"the column '{name}' appears {len(where)} times (columns "
-                        f"{', '.join(where)}); keep one, so that no value is read from the "
-                        "wrong one", sheet, None, name) for name, where in self.found]
+        return [Problem(file, Message("the column '{name}' appears {times} times (columns "
+                                      "{letters}); keep one, so that no value is read from "
+                                      "the wrong one", name=name, times=len(where),
+                                      letters=", ".join(where)), sheet, None, name)
+                for name, where in self.found]
 
 
 def _check_duplicates(names: list[str]) -> None:
@@ -152,44 +160,56 @@ def _check_zip(path: Path) -> None:
         raise _damaged(exc) from None
     total = sum(m.file_size for m in members)
     if total > MAX_UNPACKED_BYTES:
-        raise _Refused(f"unpacks to {total / 2**20:,.0f} MB, above the limit of "
-                       f"{MAX_UNPACKED_BYTES / 2**20:,.0f} MB; give large instances as CSV")
+        raise _Refused(Message("unpacks to {size:,.0f} MB, above the limit of {limit:,.0f} "
+                               "MB; give large instances as CSV", size=total / 2**20,
+                               limit=MAX_UNPACKED_BYTES / 2**20))
     for m in members:
         if m.file_size > (1 << 20) and m.file_size > MAX_RATIO * max(m.compress_size, 1):
             ratio = m.file_size // max(m.compress_size, 1)
-            raise _Refused(f"part {m.filename} is compressed {ratio:,} to 1, above the limit "
-                           f"of {MAX_RATIO} to 1 (a zip bomb?)")
+            raise _Refused(Message("part {part} is compressed {ratio} to 1, above the limit "
+                                   "of {limit} to 1 (a zip bomb?)", part=m.filename,
+                                   ratio=ratio, limit=MAX_RATIO))
 
 
-def _damaged(exc: BaseException, where: str = "") -> _Refused:
+def _damaged(exc: BaseException, sheet: str | None = None) -> _Refused:
     """One line for a workbook that cannot be parsed; unsafe XML is named as such."""
     root: BaseException = exc
     while root.__cause__ is not None or root.__context__ is not None:
         root = root.__cause__ or root.__context__  # type: ignore[assignment]
     if type(root).__module__.startswith("defusedxml"):
-        return _Refused(f"{where}refused: the workbook declares XML entities, which no Excel "
-                        f"file needs (an entity bomb?) ({type(root).__name__})")
-    reason = " ".join(str(exc).split()) or type(exc).__name__
-    return _Refused(f"{where}not an Excel workbook (.xlsx), or it is damaged ({reason})")
+        message = Message("refused: the workbook declares XML entities, which no Excel file "
+                          "needs (an entity bomb?) ({reason})", reason=type(root).__name__)
+    elif isinstance(exc, zipfile.BadZipFile):  # what every .xlsx is, and this is not
+        message = Message("not an Excel workbook (.xlsx), or it is damaged: it is no "
+                          "readable zip archive, as every .xlsx file is")
+    else:
+        message = Message("not an Excel workbook (.xlsx), or it is damaged ({reason})",
+                          reason=" ".join(str(exc).split()) or type(exc).__name__)
+    if sheet is not None:
+        message = Message("sheet {sheet}: {message}", sheet=sheet, message=message)
+    return _Refused(message)
 
 
-def _sheet_rows(ws: object, shown: str) -> tuple[list[object], list[tuple[int, list[object]]]]:
+def _sheet_rows(ws: object, sheet: str) -> tuple[list[object], list[tuple[int, list[object]]]]:
     """Header and non-blank rows of one sheet, with their Excel row numbers."""
     header: list[object] | None = None
     rows: list[tuple[int, list[object]]] = []
     declared = getattr(ws, "max_row", None)
     if isinstance(declared, int) and declared > MAX_SHEET_ROWS:
-        raise _Refused(f"{shown} has {declared:,} rows, above the limit of "
-                       f"{MAX_SHEET_ROWS - 1:,}; give large instances as CSV")
+        raise _Refused(Message("sheet {sheet} has {rows} rows, above the limit of {limit}; "
+                               "give large instances as CSV", sheet=sheet, rows=declared,
+                               limit=MAX_SHEET_ROWS - 1))
     columns = getattr(ws, "max_column", None)
     if isinstance(columns, int) and columns > MAX_COLUMNS:
-        raise _Refused(f"{shown} has {columns:,} columns, above the limit of {MAX_COLUMNS}")
+        raise _Refused(Message("sheet {sheet} has {columns} columns, above the limit of "
+                               "{limit}", sheet=sheet, columns=columns, limit=MAX_COLUMNS))
     for number, values in enumerate(
         ws.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1  # type: ignore[attr-defined]
     ):
         if number > MAX_SHEET_ROWS:
-            raise _Refused(f"{shown} has more than {MAX_SHEET_ROWS - 1:,} rows, the limit; "
-                           "give large instances as CSV")
+            raise _Refused(Message("sheet {sheet} has more than {limit} rows, the limit; "
+                                   "give large instances as CSV", sheet=sheet,
+                                   limit=MAX_SHEET_ROWS - 1))
         cells = list(values)
         if all(_blank(v) for v in cells):
             continue
@@ -250,16 +270,17 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
             for table in TABLES + OPTIONAL_TABLES:
                 if table not in by_name:
                     if table in TABLES:
-                        problems.append(Problem(path.name, f"missing sheet '{table}'"))
+                        problems.append(Problem(path.name, Message("missing sheet '{sheet}'",
+                                                                   sheet=table)))
                     continue
                 sheet = by_name[table]
                 try:
-                    header, rows = _sheet_rows(wb[sheet], f"sheet {sheet}")
+                    header, rows = _sheet_rows(wb[sheet], sheet)
                     problems += _unsaved_formulas(path, sheet, header, rows)
                 except _Refused:
                     raise
                 except Exception as exc:  # noqa: BLE001 - any parser error means damaged
-                    raise _damaged(exc, f"sheet {sheet}: ") from None
+                    raise _damaged(exc, sheet) from None
                 try:
                     tables[table] = RawTable(_frame(header, rows), path.name, sheet)
                 except _Duplicates as exc:
@@ -267,7 +288,7 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
         finally:
             wb.close()
     except _Refused as exc:
-        raise InputError([Problem(path.name, str(exc))]) from None
+        raise InputError([Problem(path.name, exc.message)]) from None
     if problems:
         raise InputError(problems)
     return tables
@@ -285,8 +306,9 @@ def _unsaved_formulas(path: Path, sheet: str, header: list[object],
     if not wanted:
         return []
     found = _formula_cells(path, sheet, wanted)
-    return [Problem(path.name, f"cell {_column_letter(c)}{r} holds a formula without a saved "
-                    "value; open the file in Excel and save it, or type the value",
+    return [Problem(path.name, Message("cell {cell} holds a formula without a saved value; "
+                                       "open the file in Excel and save it, or type the value",
+                                       cell=f"{_column_letter(c)}{r}"),
                     sheet, r, str(header[c]).strip().lower())
             for r, c in sorted(found)]
 
@@ -302,13 +324,13 @@ def _read_folder(path: Path) -> dict[str, RawTable]:
         file = files.get(f"{table}.csv")
         if file is None:
             if table in TABLES:
-                problems.append(Problem(f"{path.name}/{table}.csv", "missing file"))
+                problems.append(Problem(f"{path.name}/{table}.csv", Message("missing file")))
             continue
         shown = f"{path.name}/{file.name}"
         try:
             frame, sep = _csv_frame(file)
         except _Refused as exc:
-            problems.append(Problem(shown, str(exc)))
+            problems.append(Problem(shown, exc.message))
             continue
         except _BadRows as exc:
             problems += [Problem(shown, message, None, row) for row, message in exc.rows]
@@ -323,7 +345,7 @@ def _read_folder(path: Path) -> dict[str, RawTable]:
 
 
 class _BadRows(Exception):
-    def __init__(self, rows: list[tuple[int, str]]) -> None:
+    def __init__(self, rows: list[tuple[int, Message]]) -> None:
         self.rows = rows
 
 
@@ -335,9 +357,9 @@ def _text(data: bytes) -> bytes:
         try:
             return data.decode("utf-16").encode("utf-8")
         except UnicodeDecodeError:
-            raise _Refused("not a readable text file (broken UTF-16)") from None
+            raise _Refused(Message("not a readable text file (broken UTF-16)")) from None
     if b"\x00" in data:
-        raise _Refused("a binary file, not CSV text")
+        raise _Refused(Message("a binary file, not CSV text"))
     try:
         data.decode("utf-8")
         return data
@@ -346,8 +368,8 @@ def _text(data: bytes) -> bytes:
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise _Refused("not a text file in UTF-8 or Windows-1252; save it as CSV (UTF-8)"
-                       ) from None
+        raise _Refused(Message("not a text file in UTF-8 or Windows-1252; save it as CSV "
+                               "(UTF-8)")) from None
     return text.encode("utf-8")
 
 
@@ -358,8 +380,8 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
 
     size = file.stat().st_size
     if size > MAX_CSV_BYTES:
-        raise _Refused(f"{size / 2**20:,.0f} MB, above the limit of "
-                       f"{MAX_CSV_BYTES / 2**20:,.0f} MB")
+        raise _Refused(Message("{size:,.0f} MB, above the limit of {limit:,.0f} MB",
+                               size=size / 2**20, limit=MAX_CSV_BYTES / 2**20))
     data = _text(file.read_bytes())
     if b"\r" in data and b"\n" not in data:  # classic Mac line ends
         data = data.replace(b"\r", b"\n")
@@ -378,17 +400,20 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
     try:
         names = next(csv.reader([first.replace("\r", " ")], delimiter=sep))
     except csv.Error as exc:
-        raise _Refused(f"the header line cannot be read ({exc})") from None
+        raise _Refused(Message("the header line cannot be read ({reason})",
+                                   reason=str(exc))) from None
     if len(names) > MAX_COLUMNS:
-        raise _Refused(f"{len(names):,} columns, above the limit of {MAX_COLUMNS}")
+        raise _Refused(Message("{columns} columns, above the limit of {limit}",
+                               columns=len(names), limit=MAX_COLUMNS))
     keys = [f"c{i}" for i in range(len(names))]  # positional: header names may repeat
-    bad: list[tuple[int, str]] = []
+    bad: list[tuple[int, Message]] = []
     skipped: list[int] = []  # lines of white space only
 
     def invalid(row: pacsv.InvalidRow) -> str:
         if row.text.strip():
-            bad.append((row.number + lead, f"{row.actual_columns} fields where the header has "
-                        f"{row.expected_columns}"))
+            bad.append((row.number + lead, Message(
+                "{fields} fields where the header has {expected}", fields=row.actual_columns,
+                expected=row.expected_columns)))
         else:
             skipped.append(row.number + lead)
         return "skip"
@@ -405,7 +430,8 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise _Refused(f"not a readable CSV table ({exc})") from None
+        raise _Refused(Message("not a readable CSV table ({reason})",
+                                   reason=str(exc))) from None
     if bad:
         raise _BadRows(bad[:10])
     frame = table.to_pandas()

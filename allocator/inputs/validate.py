@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,14 @@ from allocator.inputs.cells import (
     sorted_ids,
     table_decimal,
 )
-from allocator.inputs.instance import POLICY_KEYS, RENAMED_KEYS, Instance, Policy, policy_key
+from allocator.inputs.instance import (
+    POLICY_KEYS,
+    RENAMED_KEYS,
+    Instance,
+    Policy,
+    policy_key,
+    reason,
+)
 from allocator.inputs.read import ROW, RawTable, read_instance
 from allocator.limits import (
     MAX_EUR,
@@ -37,6 +45,7 @@ from allocator.limits import (
     MAX_TOTAL_EUR,
     MAX_WEIGHT,
 )
+from allocator.messages import Message
 from allocator.text import CELL_UNSAFE, describe
 
 #: The numeric columns of each table: together they settle the table's decimal separator.
@@ -66,6 +75,11 @@ def load(path: str | Path, **overrides: object) -> Instance:
     """Read and validate an instance; ``overrides`` replace policy values (CLI flags)."""
     path = Path(path)
     return validate(read_instance(path), name=path.stem, source=str(path), overrides=overrides)
+
+
+def _limit(value: float) -> int | float:
+    """A bound as a message shows it: a whole number without its ".0"."""
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def _shown(value: object) -> str:
@@ -105,50 +119,53 @@ class _Columns:
         for i in np.flatnonzero(mask)[:MAX_LISTED_PER_COLUMN]:
             ch = CELL_UNSAFE.search(str(cells.iat[i]))
             assert ch is not None
-            self.problems.append(self.t.problem(
-                f"holds the control character {describe(ch.group())}, which a workbook cannot "
-                "hold and a terminal may act on; delete it (text pasted from a PDF often "
-                "carries one)", int(self.f[ROW].iat[i]), column))
+            self.problems.append(self.t.problem(Message(
+                "holds the control character {character}, which a workbook cannot hold and a "
+                "terminal may act on; delete it (text pasted from a PDF often carries one)",
+                character=describe(ch.group())), int(self.f[ROW].iat[i]), column))
         if mask.sum() > MAX_LISTED_PER_COLUMN:
-            self.problems.append(self.t.problem(
-                f"{int(mask.sum()) - MAX_LISTED_PER_COLUMN} more rows with the same problem",
-                None, column))
+            self.problems.append(self.t.problem(Message(
+                "{count} more rows with the same problem",
+                count=int(mask.sum()) - MAX_LISTED_PER_COLUMN), None, column))
         return mask
 
-    def _report(self, mask: pd.Series, column: str, message: str) -> None:
-        """Add ``message`` (which may use {value}) for each row where ``mask`` holds."""
+    def _report(self, mask: pd.Series, column: str, message: Message) -> None:
+        """Add ``message`` (which may use {value}, the cell as written) for each row where
+        ``mask`` holds."""
         bad = np.flatnonzero(mask.to_numpy())
         for i in bad[:MAX_LISTED_PER_COLUMN]:
             value = _shown(self.f[column].iat[i]) if column in self.f else ""
-            self.problems.append(
-                self.t.problem(message.format(value=value), int(self.f[ROW].iat[i]), column)
-            )
-        if bad.size > MAX_LISTED_PER_COLUMN:
             self.problems.append(self.t.problem(
-                f"{bad.size - MAX_LISTED_PER_COLUMN} more rows with the same problem",
-                None, column))
+                message.filled(value=value),
+                int(self.f[ROW].iat[i]), column))
+        if bad.size > MAX_LISTED_PER_COLUMN:
+            self.problems.append(self.t.problem(Message(
+                "{count} more rows with the same problem",
+                count=int(bad.size - MAX_LISTED_PER_COLUMN)), None, column))
 
     def require(self, *columns: str, rows: bool = True) -> bool:
         """The columns are there (each missing one reported) and, with ``rows``, at least one
         row below the header."""
         missing = [c for c in columns if c not in self.f.columns]
         for c in missing:
-            self.problems.append(self.t.problem(f"missing column '{c}'"))
+            self.problems.append(self.t.problem(Message("missing column '{column}'", column=c)))
         if not missing and rows and self.f.empty:
-            self.problems.append(self.t.problem("a header but no rows: give at least one row"))
+            self.problems.append(self.t.problem(
+                Message("a header but no rows: give at least one row")))
             return False
         return not missing
 
     def ids(self, column: str) -> pd.Series:
         """Stripped text ids; blanks, control characters and runaway lengths are reported."""
         text = clean_ids(self.f[column])
-        self._report(text.eq(""), column, "missing value")
+        self._report(text.eq(""), column, Message("missing value"))
         long, control = id_problems(text)
         self._report(pd.Series(long), column,
-                     f"id longer than {MAX_ID_LENGTH} characters: '{{value}}'")
+                     Message("id longer than {limit} characters: '{value}'",
+                             limit=MAX_ID_LENGTH))
         reported = self.unsafe.get(column, np.zeros(len(control), dtype=bool))
         self._report(pd.Series(control & ~reported), column,
-                     "id holds a control character (tab, line break or similar)")
+                     Message("id holds a control character (tab, line break or similar)"))
         return text
 
     def unique(self, ids: pd.Series, column: str) -> None:
@@ -157,9 +174,9 @@ class _Columns:
             return
         first_row = dict(zip(ids[~dup].to_numpy(), self.f[ROW][~dup].to_numpy(), strict=True))
         for i in np.flatnonzero(dup.to_numpy())[:MAX_LISTED_PER_COLUMN]:
-            self.problems.append(self.t.problem(
-                f"duplicate id '{_shown(ids.iat[i])}', first on row {first_row[ids.iat[i]]}",
-                int(self.f[ROW].iat[i]), column))
+            self.problems.append(self.t.problem(Message(
+                "duplicate id '{id}', first on row {first}", id=_shown(ids.iat[i]),
+                first=int(first_row[ids.iat[i]])), int(self.f[ROW].iat[i]), column))
 
     def number(
         self,
@@ -182,28 +199,30 @@ class _Columns:
         parsed = parse_numbers(self.f[column], self.decimal)
         blank = pd.Series(parsed.blank)
         values = pd.Series(parsed.value)
-        self._report(pd.Series(parsed.bad), column, "must be a number, got '{value}'")
+        self._report(pd.Series(parsed.bad), column,
+                     Message("must be a number, got '{value}'"))
         self._report(pd.Series(parsed.ambiguous), column,
-                     "'{value}' is ambiguous: a thousands separator or a decimal separator? "
-                     "Write the number without thousands separators")
+                     Message("'{value}' is ambiguous: a thousands separator or a decimal "
+                             "separator? Write the number without thousands separators"))
         if not fraction:
             self._report(pd.Series(parsed.percent), column,
-                         "must be a number, not a percentage, got '{value}'")
+                         Message("must be a number, not a percentage, got '{value}'"))
         if default is not None:
             values = values.where(~blank, default)
         elif required:
-            self._report(blank, column, "missing value")
+            self._report(blank, column, Message("missing value"))
         ok = np.isfinite(values)
         if minimum is not None:
             low = ok & ((values <= minimum) if strict_minimum else (values < minimum))
             op = ">" if strict_minimum else ">="
-            self._report(low, column, f"must be {op} {_shown(float(minimum))}, got {{value}}")
+            self._report(low, column, Message("must be {op} {limit}, got {value}", op=op,
+                                              limit=_limit(minimum)))
         if maximum is not None:
             self._report(ok & (values > maximum), column,
-                         f"must be <= {_shown(float(maximum))}, got {{value}}")
+                         Message("must be <= {limit}, got {value}", limit=_limit(maximum)))
         if integer:
             self._report(ok & (values != np.round(values)), column,
-                         "must be a whole number, got {value}")
+                         Message("must be a whole number, got {value}"))
         return values
 
 
@@ -238,7 +257,8 @@ def validate(
             **_notes(rt.f),
         })
         crossed = regions["min_eur"] > regions["max_eur"]
-        rt._report(crossed, "min_eur", "must not exceed max_eur on the same row, got {value}")
+        rt._report(crossed, "min_eur",
+                   Message("must not exceed max_eur on the same row, got {value}"))
         regions["name"] = regions["name"].where(regions["name"].ne(""), regions["region"])
 
     gt = _Columns(tables["goals"], problems, "goals")
@@ -259,11 +279,13 @@ def validate(
         })
         goals["name"] = goals["name"].where(goals["name"].ne(""), goals["goal"])
         crossed = goals["min_share"] > goals["max_share"]
-        gt._report(crossed, "min_share", "must not exceed max_share on the same row, got {value}")
+        gt._report(crossed, "min_share",
+                   Message("must not exceed max_share on the same row, got {value}"))
         total = float(goals["min_share"].fillna(0).sum())
         if total > 1 + 1e-12:
-            problems.append(gt.t.problem(f"the min_share values sum to {total:g}; "
-                                         "at most 1 can be reserved", None, "min_share"))
+            problems.append(gt.t.problem(Message("the min_share values sum to {total:g}; at "
+                                                 "most 1 can be reserved", total=total),
+                                         None, "min_share"))
 
     nt = _Columns(tables["needs"], problems, "needs")
     needs = pd.DataFrame()
@@ -284,11 +306,11 @@ def validate(
         if region_ids is not None:
             region_code = codes_in(needs["region"], region_ids)
             nt._report(pd.Series((region_code < 0) & needs["region"].ne("").to_numpy(bool)),
-                       "region", "unknown region '{value}' (not in regions)")
+                       "region", Message("unknown region '{value}' (not in regions)"))
         if goal_ids is not None:
             goal_code = codes_in(needs["goal"], goal_ids)
             nt._report(pd.Series((goal_code < 0) & needs["goal"].ne("").to_numpy(bool)),
-                       "goal", "unknown goal '{value}' (not in goals)")
+                       "goal", Message("unknown goal '{value}' (not in goals)"))
         if region_code is not None and goal_code is not None and goal_ids is not None:
             key = region_code * (len(goal_ids) + 1) + goal_code
             order = np.argsort(key, kind="stable")
@@ -317,17 +339,18 @@ def validate(
         # A cap on change needs a reference to change from, for every region.
         if "reference_eur" not in rt.f:
             problems.append(rt.t.problem(
-                "missing column 'reference_eur' (change_cap is set)"))
+                Message("missing column 'reference_eur' (change_cap is set)")))
         else:
             rt._report(regions["reference_eur"].isna() & rt.f["reference_eur"].map(
                 lambda v: v is None or not str(v).strip()).to_numpy(bool),
-                "reference_eur", "missing value (change_cap is set)")
+                "reference_eur", Message("missing value (change_cap is set)"))
 
     if not problems and not needs.empty:
         total = float(needs["need_eur"].sum())
         if total > MAX_TOTAL_EUR:
-            problems.append(nt.t.problem(f"the needs add up to €{total:,.0f}, above the limit "
-                                         f"of €{MAX_TOTAL_EUR:,.0f}", None, "need_eur"))
+            problems.append(nt.t.problem(Message(
+                "the needs add up to €{total:,.0f}, above the limit of €{limit:,.0f}",
+                total=total, limit=MAX_TOTAL_EUR), None, "need_eur"))
     if problems:
         raise InputError(problems)
     assert policy is not None
@@ -375,13 +398,15 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
     keys = [c for c in st.f.columns if c not in ("name", ROW)]
     unknown = [c for c in keys if c not in POLICY_KEYS]
     for c in unknown:
-        problems.append(table.problem(f"unknown policy key '{c}' as a column{_known(c)}"))
+        problems.append(table.problem(Message("unknown policy key '{key}' as a column "
+                                              "{known}", key=c, known=_known(c))))
     names = clean_ids(st.f["name"])
-    st._report(names.eq(""), "name", "missing value")
+    st._report(names.eq(""), "name", Message("missing value"))
     st.unique(names, "name")
     if len(names) > MAX_SCENARIOS:
-        problems.append(table.problem(f"{len(names):,} policy variants, above the limit of "
-                                      f"{MAX_SCENARIOS:,}"))
+        problems.append(table.problem(Message("{count} policy variants, above the limit of "
+                                              "{limit}", count=len(names),
+                                              limit=MAX_SCENARIOS)))
         raise InputError(problems)
     out = []
     for i, name in enumerate(names):
@@ -398,24 +423,25 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""
-                problems.append(table.problem(
-                    f"{_reason(err['msg'])}, got {_shown(raw.get(key, values.get(key)))}",
-                    row, key))
+                problems.append(table.problem(Message(
+                    "{reason}, got {value}", reason=_reason(err),
+                    value=_shown(raw.get(key, values.get(key)))), row, key))
     if problems:
         raise InputError(problems)
     return out
 
 
-def _reason(message: str) -> str:
-    """pydantic's message, without the "Value error, " its own validators' messages get."""
-    message = message.removeprefix("Value error, ")
-    return message[:1].lower() + message[1:]
+def _reason(err: Mapping[str, Any]) -> Message | str:
+    """What pydantic found wrong with a value, as a message (see :func:`reason`)."""
+    return reason(err)
 
 
-def _known(key: str) -> str:
+def _known(key: str) -> Message:
     """The nearest known policy key, or the list of them all."""
     close = difflib.get_close_matches(key, POLICY_KEYS, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(POLICY_KEYS)})"
+    if close:
+        return Message("(did you mean '{key}'?)", key=close[0])
+    return Message("(known: {keys})", keys=", ".join(POLICY_KEYS))
 
 
 def _policy_value(key: str, value: object, decimal: str | None) -> object:
@@ -463,13 +489,14 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
     for key_cell, value, row in zip(pt.f["key"], pt.f["value"], pt.f[ROW], strict=True):
         key = policy_key("" if key_cell is None else str(key_cell).strip().lower())
         if not key:
-            problems.append(table.problem("missing key", int(row), "key"))
+            problems.append(table.problem(Message("missing key"), int(row), "key"))
         elif key not in POLICY_KEYS:
             problems.append(table.problem(
-                f"unknown policy key '{_shown(key_cell)}'{_known(key)}",
-                int(row), "key"))
+                Message("unknown policy key '{key}' {known}", key=_shown(key_cell),
+                        known=_known(key)), int(row), "key"))
         elif key in values:
-            problems.append(table.problem(f"duplicate key '{key}', first on row {rows[key]}",
+            problems.append(table.problem(Message("duplicate key '{key}', first on row "
+                                                  "{first}", key=key, first=rows[key]),
                                           int(row), "key"))
         elif value is not None and not (isinstance(value, str) and not value.strip()):
             values[key] = _policy_value(key, value, pt.decimal)
@@ -486,14 +513,16 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
         for err in exc.errors():
             key = str(err["loc"][0]) if err["loc"] else ""
             if err["type"] == "missing":
-                problems.append(table.problem(f"'{key}' is required (a row with key {key})",
-                                              None, "key"))
+                problems.append(table.problem(Message("'{key}' is required (a row with key "
+                                                      "{key})", key=key), None, "key"))
                 continue
             where = rows.get(key)
-            origin = "" if where is not None else " (given on the command line)"
+            shown = _shown(raw.get(key, values.get(key)))
             problems.append(table.problem(
-                f"{key}: {_reason(err['msg'])}, got "
-                f"{_shown(raw.get(key, values.get(key)))}{origin}",
+                Message("{key}: {reason}, got {value}", key=key, reason=_reason(err),
+                        value=shown) if where is not None else
+                Message("{key}: {reason}, got {value} (given on the command line)", key=key,
+                        reason=_reason(err), value=shown),
                 where, "value"))
         return None
 
@@ -524,26 +553,26 @@ def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
     if not st.require("scenario"):
         raise InputError(problems)
     if "factor" not in st.f and "need_eur" not in st.f:
-        problems.append(table.problem("give a 'factor' or a 'need_eur' column"))
+        problems.append(table.problem(Message("give a 'factor' or a 'need_eur' column")))
         raise InputError(problems)
     names = clean_ids(st.f["scenario"])
-    st._report(names.eq(""), "scenario", "missing value")
+    st._report(names.eq(""), "scenario", Message("missing value"))
     probability = st.number("probability", required=False, minimum=0, maximum=1, fraction=True)
     factor = st.number("factor", required=False, minimum=0, maximum=MAX_FACTOR)
     absolute = st.number("need_eur", required=False, minimum=0, maximum=MAX_EUR)
     region = clean_ids(st.f["region"]) if "region" in st.f else pd.Series([""] * len(st.f))
     goal = clean_ids(st.f["goal"]) if "goal" in st.f else pd.Series([""] * len(st.f))
     both = factor.notna() & absolute.notna()
-    st._report(both, "need_eur", "give a factor or a need_eur on a row, not both")
+    st._report(both, "need_eur", Message("give a factor or a need_eur on a row, not both"))
     neither = factor.isna() & absolute.isna() & names.ne("")
-    st._report(neither, "factor", "missing value (or a need_eur)")
+    st._report(neither, "factor", Message("missing value (or a need_eur)"))
     st._report(absolute.notna() & (region.eq("") | goal.eq("")), "need_eur",
-               "a need_eur needs both a region and a goal")
+               Message("a need_eur needs both a region and a goal"))
     regions, goals = instance.regions.index, instance.goals.index
     st._report(region.ne("") & ~region.isin(regions), "region",
-               "unknown region '{value}' (not in the instance)")
+               Message("unknown region '{value}' (not in the instance)"))
     st._report(goal.ne("") & ~goal.isin(goals), "goal",
-               "unknown goal '{value}' (not in the instance)")
+               Message("unknown goal '{value}' (not in the instance)"))
     cell_region = instance.needs["region"].astype(str).to_numpy()
     cell_goal = instance.needs["goal"].astype(str).to_numpy()
     cell_of = {(r, g): i for i, (r, g) in enumerate(zip(cell_region, cell_goal, strict=True))}
@@ -563,16 +592,18 @@ def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
         p = probability.iat[i]
         if not np.isnan(p):
             if name in probs and probs[name] != p:
-                problems.append(table.problem(
-                    f"probability {_shown(float(p))} differs from {_shown(probs[name])} "
-                    f"given for '{name}' earlier", row, "probability"))
+                problems.append(table.problem(Message(
+                    "probability {value} differs from {earlier} given for '{name}' earlier",
+                    value=_limit(p), earlier=_limit(probs[name]), name=name),
+                    row, "probability"))
             probs.setdefault(name, float(p))
         r, g = region.iat[i], goal.iat[i]
         if (r and r not in regions) or (g and g not in goals):
             continue
         if not np.isnan(absolute.iat[i]):
             if (r, g) not in cell_of:
-                problems.append(table.problem(f"the instance has no need row for ({r}, {g})",
+                problems.append(table.problem(Message("the instance has no need row for "
+                                                      "({region}, {goal})", region=r, goal=g),
                                               row, "goal"))
                 continue
             needs[name][cell_of[(r, g)]] = absolute.iat[i]
@@ -586,24 +617,27 @@ def need_scenarios(table: RawTable, instance: Instance) -> list[NeedScenario]:
     if probs:
         missing = [n for n in order if n not in probs]
         for n in missing:
-            problems.append(table.problem(f"scenario '{n}' has no probability (the others do)",
+            problems.append(table.problem(Message("scenario '{name}' has no probability (the "
+                                                  "others do)", name=n),
                                           first[n], "probability"))
         total = sum(probs.values())
         if not missing and not problems and abs(total - 1) > 1e-6:
-            problems.append(table.problem(f"the probabilities sum to {total:g}, not 1", None,
-                                          "probability"))
+            problems.append(table.problem(Message("the probabilities sum to {total:g}, not 1",
+                                                  total=total), None, "probability"))
     if len(order) > MAX_SCENARIOS:
-        problems.append(table.problem(f"{len(order):,} need scenarios, above the limit of "
-                                      f"{MAX_SCENARIOS:,}"))
+        problems.append(table.problem(Message("{count} need scenarios, above the limit of "
+                                              "{limit}", count=len(order),
+                                              limit=MAX_SCENARIOS)))
     for n in order:  # factors multiply: a need may grow beyond what any one cell allows
         high = float(needs[n].max(initial=0.0))
         if high > MAX_EUR or float(needs[n].sum()) > MAX_TOTAL_EUR:
-            problems.append(table.problem(
-                f"scenario '{n}' makes a need of €{high:,.0f} (needs in all €"
-                f"{float(needs[n].sum()):,.0f}), above the limit of €{MAX_EUR:,.0f} per need "
-                f"and €{MAX_TOTAL_EUR:,.0f} in all", first[n], "factor"))
+            problems.append(table.problem(Message(
+                "scenario '{name}' makes a need of €{high:,.0f} (needs in all €{total:,.0f}), "
+                "above the limit of €{limit:,.0f} per need and €{total_limit:,.0f} in all",
+                name=n, high=high, total=float(needs[n].sum()), limit=MAX_EUR,
+                total_limit=MAX_TOTAL_EUR), first[n], "factor"))
     if not order and not problems:
-        problems.append(table.problem("no scenarios"))
+        problems.append(table.problem(Message("no scenarios")))
     if problems:
         raise InputError(problems)
     return [NeedScenario(n, probs.get(n), needs[n]) for n in order]

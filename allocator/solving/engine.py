@@ -28,6 +28,7 @@ from allocator.errors import CertificateError, Status
 from allocator.inputs.instance import Instance
 from allocator.inputs.validate import load
 from allocator.labels import text
+from allocator.messages import Message
 from allocator.solving import highs
 from allocator.solving.certify import certify, tier_penalty, unmet
 from allocator.solving.explain import explain
@@ -205,11 +206,11 @@ def solve(
     elif cert.passed:
         result.next_million = _next_million(result, tie_break, algorithm, time_limit, resolve)
     if not cert.passed:
-        raise CertificateError(
-            f"The allocation failed its independent check (largest violation "
-            f"€{cert.max_violation_eur:,.2f} in {cert.worst_rule or '-'}, relative duality gap "
-            f"{cert.duality_gap:.2e}); it is not reported as optimal."
-        )
+        raise CertificateError(Message(
+            "The allocation failed its independent check (largest violation €{violation:,.2f} "
+            "in {rule}, relative duality gap {gap:.2e}); it is not reported as optimal.",
+            violation=cert.max_violation_eur, rule=cert.worst_rule or "-",
+            gap=cert.duality_gap))
     return result
 
 

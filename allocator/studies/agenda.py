@@ -28,6 +28,7 @@ from allocator.inputs.read import ROW, RawTable, read_instance
 from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validate
 from allocator.labels import Worded, sentences
 from allocator.limits import MAX_EUR, MAX_FACTOR
+from allocator.messages import Message
 from allocator.solving.certify import lagrangian_bound, tier_penalty
 from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
@@ -98,17 +99,18 @@ def load_agenda(path: str | Path, *, preset: str | None = None,
     for f in funders:
         for g in f.goals or ():
             if g not in goals:
-                problems.append(tables["funders"].problem(
-                    f"unknown goal '{g}' for funder '{f.id}' (not in goals)", None, "goals"))
+                problems.append(tables["funders"].problem(Message(
+                    "unknown goal '{goal}' for funder '{funder}' (not in goals)", goal=g,
+                    funder=f.id), None, "goals"))
         for r in f.regions or ():
             if r not in base.regions.index:
-                problems.append(tables["funders"].problem(
-                    f"unknown region '{r}' for funder '{f.id}' (not in regions)", None,
-                    "regions"))
+                problems.append(tables["funders"].problem(Message(
+                    "unknown region '{region}' for funder '{funder}' (not in regions)",
+                    region=r, funder=f.id), None, "regions"))
         if f.national and f.regions is not None:
-            problems.append(tables["funders"].problem(
-                f"the national funder '{f.id}' pays in every region: leave its regions blank",
-                None, "regions"))
+            problems.append(tables["funders"].problem(Message(
+                "the national funder '{funder}' pays in every region: leave its regions blank",
+                funder=f.id), None, "regions"))
     envelopes = _envelopes(tables.get("envelopes"), funders, years, budgets, base, problems)
     if "budget_eur" in flags:
         national = next(f.id for f in funders if f.national)
@@ -142,14 +144,17 @@ def _years(table: RawTable | None, problems: list[Problem]
         if np.isfinite(y):
             row = int(cols.f[ROW].iat[i])
             if int(y) in seen:
-                problems.append(table.problem(f"duplicate year {int(y)}, first on row "
-                                              f"{seen[int(y)]}", row, "year"))
+                problems.append(table.problem(Message("duplicate year {year}, first on row "
+                                                      "{first}", year=str(int(y)),
+                                                      first=seen[int(y)]), row, "year"))
             seen.setdefault(int(y), row)
     if ids and ids != sorted(ids):
-        problems.append(table.problem("years must be in increasing order", None, "year"))
+        problems.append(table.problem(Message("years must be in increasing order"), None,
+                                      "year"))
     if ids and ids != list(range(ids[0], ids[0] + len(ids))):
-        problems.append(table.problem("years must follow each other without gaps (carry-over "
-                                      "and ramp-up run from one year to the next)", None, "year"))
+        problems.append(table.problem(Message("years must follow each other without gaps "
+                                              "(carry-over and ramp-up run from one year to "
+                                              "the next)"), None, "year"))
     budgets = {int(y): float(b) for y, b in zip(year, budget, strict=True)
                if np.isfinite(y) and np.isfinite(b)}
     factors = {int(y): float(v) for y, v in zip(year, factor, strict=True)
@@ -173,7 +178,7 @@ def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
     national = clean_ids(cols.f["national"]).str.lower() if "national" in cols.f else \
         pd.Series([""] * len(ids))
     bad = ~national.isin(TRUE_WORDS | FALSE_WORDS | {""})
-    cols._report(bad, "national", "must be true or false, got '{value}'")
+    cols._report(bad, "national", Message("must be true or false, got '{value}'"))
     goals = clean_ids(cols.f["goals"]) if "goals" in cols.f else pd.Series([""] * len(ids))
     scope = clean_ids(cols.f["regions"]) if "regions" in cols.f else pd.Series([""] * len(ids))
     out = []
@@ -185,14 +190,14 @@ def _funders(table: RawTable | None, problems: list[Problem]) -> list[Funder]:
                           None if np.isnan(share.iat[i]) else float(share.iat[i]),
                           float(carry.iat[i]), float(borrow.iat[i]), regions or None))
     if out and not any(f.national for f in out):
-        problems.append(table.problem("mark one funder national (true): the one whose euro "
-                                      "the report counts as unlocking the rest", None,
-                                      "national"))
+        problems.append(table.problem(Message("mark one funder national (true): the one "
+                                              "whose euro the report counts as unlocking the "
+                                              "rest"), None, "national"))
     marked = [int(cols.f[ROW].iat[i]) for i, f in enumerate(out) if f.national]
     for row in marked[1:]:
-        problems.append(table.problem(
-            f"a second funder marked national (the first is on row {marked[0]}); exactly one "
-            "funder is national", row, "national"))
+        problems.append(table.problem(Message(
+            "a second funder marked national (the first is on row {first}); exactly one "
+            "funder is national", first=marked[0]), row, "national"))
     return out
 
 
@@ -204,8 +209,8 @@ def _base_instance(tables: dict[str, RawTable], path: Path, years: list[int],
     first = needs
     if "year" in needs.frame:
         if not years:
-            raise InputError([needs.problem("a 'year' column needs a years sheet listing "
-                                             "the horizon", None, "year")])
+            raise InputError([needs.problem(Message("a 'year' column needs a years sheet "
+                                                     "listing the horizon"), None, "year")])
         frame = needs.frame[_year_of(needs) == years[0]]
         first = dataclasses.replace(needs, frame=frame.drop(columns="year"))
     budget = budgets.get(years[0]) if years else None
@@ -230,17 +235,18 @@ def _year_instance(tables: dict[str, RawTable], path: Path, base: Instance, year
     if "year" in needs_table.frame:
         frame = needs_table.frame[_year_of(needs_table) == year]
         if frame.empty:
-            problems.append(needs_table.problem(f"no needs for year {year}", None, "year"))
+            problems.append(needs_table.problem(Message("no needs for year {year}",
+                                                        year=str(year)), None, "year"))
             return base
         inst = validate({**tables, "needs": dataclasses.replace(
             needs_table, frame=frame.drop(columns="year"))}, name=path.stem,
             source=str(path), overrides={"budget_eur": base.policy.budget_eur})
         pairs = inst.needs[["region", "goal"]].astype(str)
         if not pairs.equals(base.needs[["region", "goal"]].astype(str)):
-            problems.append(needs_table.problem(
-                f"year {year} lists other (region, goal) pairs than year "
-                f"{int(_year_of(needs_table).min())}: give every pair every year", None,
-                "year"))
+            problems.append(needs_table.problem(Message(
+                "year {year} lists other (region, goal) pairs than year {first}: give every "
+                "pair every year", year=str(year), first=str(int(_year_of(needs_table).min()))),
+                None, "year"))
             return base
     needs = inst.needs.copy()
     needs["need_eur"] = needs["need_eur"] * factor
@@ -287,9 +293,9 @@ def _envelopes(table: RawTable | None, funders: list[Funder], years: list[int],
     year = cols.number("year", integer=True)
     budget = cols.number("budget_eur", minimum=0, maximum=MAX_EUR)
     cols._report(~funder.isin(ids) & funder.ne(""), "funder",
-                 "unknown funder '{value}' (not in funders)")
+                 Message("unknown funder '{value}' (not in funders)"))
     cols._report(year.notna() & ~year.isin(horizon), "year",
-                 "year {value} is not in the years sheet")
+                 Message("year {value} is not in the years sheet"))
     for f, y, b in zip(funder, year, budget, strict=True):
         if f in ids and y in horizon and np.isfinite(b):
             out.loc[f, int(y)] += b
@@ -315,16 +321,17 @@ def _streams(table: RawTable | None, funders: list[Funder], years: list[int], ba
         "source": clean_ids(cols.f["source"]) if "source" in cols.f else "",
     })
     cols._report(~frame["funder"].isin([f.id for f in funders]) & frame["funder"].ne(""),
-                 "funder", "unknown funder '{value}' (not in funders)")
+                 "funder", Message("unknown funder '{value}' (not in funders)"))
     cols._report(~frame["region"].isin(base.regions.index) & frame["region"].ne(""),
-                 "region", "unknown region '{value}' (not in regions)")
+                 "region", Message("unknown region '{value}' (not in regions)"))
     cols._report(frame["goal"].ne("") & ~frame["goal"].isin(base.goals.index), "goal",
-                 "unknown goal '{value}' (not in goals)")
+                 Message("unknown goal '{value}' (not in goals)"))
     scope = {f.id: f.regions for f in funders if f.regions is not None}
     outside = [f in scope and r not in scope[f] for f, r in zip(frame["funder"],
                                                                  frame["region"], strict=True)]
     cols._report(pd.Series(outside), "region",
-                 "'{value}' lies outside the regions of this row's funder (funders sheet)")
+                 Message("'{value}' lies outside the regions of this row's funder (funders "
+                         "sheet)"))
     # A stream outside the horizon is simply not counted (the JTF runs 2021-2027).
     return frame[frame["year"].isin(horizon)].reset_index(drop=True)
 
@@ -455,8 +462,9 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     value = float(unmet.sum()) + sum(tiers.values()) / scale
     gap = max(0.0, value - lagrangian_bound(lp, sol.row_dual)) / max(1.0, abs(value))
     if violation > TOLERANCE or gap > TOLERANCE:
-        raise CertificateError(f"The agenda failed its independent check (largest violation "
-                               f"€{violation * scale:,.2f}, duality gap {gap:.1e}).")
+        raise CertificateError(Message("The agenda failed its independent check (largest "
+                                       "violation €{violation:,.2f}, duality gap {gap:.1e}).",
+                                       violation=violation * scale, gap=gap))
     cells = agenda.instances[0].needs
     allocation = pd.DataFrame({
         "year": np.asarray(agenda.years)[t], "funder": np.asarray(d.funders)[f],

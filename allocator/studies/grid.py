@@ -29,6 +29,7 @@ from allocator.errors import CertificateError, OutsideFault, Status, UsageError
 from allocator.inputs.instance import Instance, Policy
 from allocator.inputs.validate import NeedScenario
 from allocator.limits import MAX_EUR, MAX_GRID_POINTS, MAX_STEPS, SCHEDULER_TIMEOUT_S
+from allocator.messages import Message
 
 #: Budgets per task: enough to amortise the build over warm re-solves, few enough that a
 #: grid of one policy still spreads over several workers.
@@ -164,10 +165,12 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
         tiers = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
         cert = certify_at(d, lp, budget / scale, x, sol.row_dual, scale)
         if not cert.passed:
-            raise CertificateError(
-                f"The grid point at €{budget:,.2f} ({task.policy_name}, {needs}) failed its "
-                f"independent check (largest violation €{cert.max_violation_eur:,.2f} in "
-                f"{cert.worst_rule or '-'}, relative duality gap {cert.duality_gap:.2e}).")
+            raise CertificateError(Message(
+                "The grid point at €{budget:,.2f} ({policy}, {needs}) failed its independent "
+                "check (largest violation €{violation:,.2f} in {rule}, relative duality gap "
+                "{gap:.2e}).", budget=budget, policy=task.policy_name, needs=str(needs),
+                violation=cert.max_violation_eur, rule=cert.worst_rule or "-",
+                gap=cert.duality_gap))
         out.append(point(budget, sol.status, max(0.0, unmet(d, x) * scale), tiers,
                          max(0.0, -float(sol.col_dual[column])), cert=cert))
     return out
@@ -183,8 +186,9 @@ def run_grid(instance: Instance, budgets: Sequence[float], *,
     ``client``. The points come back in grid order either way."""
     points = len(budgets) * max(len(policies or ()), 1) * max(len(needs or ()), 1)
     if points > MAX_GRID_POINTS:
-        raise UsageError(f"the grid has {points:,} points (budgets x policy variants x need "
-                         f"scenarios), above the limit of {MAX_GRID_POINTS:,}")
+        raise UsageError(Message("the grid has {points} points (budgets x policy variants x "
+                                 "need scenarios), above the limit of {limit}", points=points,
+                                 limit=MAX_GRID_POINTS))
     clock = time.perf_counter()
     work = tasks(instance, budgets, policies, needs, allocations)
     total = sum(len(t.budgets) for t in work)
@@ -233,8 +237,10 @@ class _client:
                 client = Client(self.scheduler, timeout=f"{SCHEDULER_TIMEOUT_S}s")
             except (OSError, TimeoutError, ValueError) as exc:
                 reason = " ".join(str(exc).split()) or type(exc).__name__
-                raise OutsideFault(f"no Dask scheduler answered at {self.scheduler} within "
-                                   f"{SCHEDULER_TIMEOUT_S} s ({reason})") from None
+                raise OutsideFault(Message("no Dask scheduler answered at {address} within "
+                                           "{seconds} s ({reason})", address=self.scheduler,
+                                           seconds=SCHEDULER_TIMEOUT_S, reason=reason)
+                                   ) from None
             self.own = [client]
             return client, f"dask {self.scheduler}"
         cluster = LocalCluster(n_workers=self.workers or 1, threads_per_worker=1,
@@ -274,31 +280,35 @@ def parse_budgets(text: str) -> list[float]:
     if ":" in text:
         parts = text.split(":")
         if len(parts) != 3:
-            raise ValueError(f"'{text}': write FROM:TO:N, for example 1e8:1e9:10")
+            raise ValueError(Message("'{text}': write FROM:TO:N, for example 1e8:1e9:10",
+                                     text=text))
         try:
             low, high, n = float(parts[0]), float(parts[1]), float(parts[2])
         except ValueError:
-            raise ValueError(f"'{text}': write FROM:TO:N with numbers, for example "
-                             "1e8:1e9:10") from None
+            raise ValueError(Message("'{text}': write FROM:TO:N with numbers, for example "
+                                     "1e8:1e9:10", text=text)) from None
         if not (n >= 1 and n.is_integer()):
-            raise ValueError(f"'{text}': N must be a whole number >= 1")
+            raise ValueError(Message("'{text}': N must be a whole number >= 1", text=text))
         if n > MAX_STEPS:
-            raise ValueError(f"'{text}': N must be at most {MAX_STEPS:,}")
+            raise ValueError(Message("'{text}': N must be at most {limit}", text=text,
+                                     limit=MAX_STEPS))
         if high > MAX_EUR:
-            raise ValueError(f"'{text}': budgets above €{MAX_EUR:,.0f} are beyond the limit")
+            raise ValueError(Message("'{text}': budgets above €{limit:,.0f} are beyond the "
+                                     "limit", text=text, limit=MAX_EUR))
         if not 0 < low <= high or not math.isfinite(high):
-            raise ValueError(f"'{text}': need 0 < FROM <= TO")
+            raise ValueError(Message("'{text}': need 0 < FROM <= TO", text=text))
         return [float(b) for b in np.linspace(low, high, int(n))]
     try:
         values = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise ValueError(f"'{text}': budgets must be numbers > 0, separated by commas"
-                         ) from None
+        raise ValueError(Message("'{text}': budgets must be numbers > 0, separated by commas",
+                                 text=text)) from None
     if not values or any(not (v > 0 and math.isfinite(v)) for v in values):
-        raise ValueError(f"'{text}': budgets must be numbers > 0")
+        raise ValueError(Message("'{text}': budgets must be numbers > 0", text=text))
     if any(v > MAX_EUR for v in values):
-        raise ValueError(f"'{text}': budgets above €{MAX_EUR:,.0f} are beyond the limit")
+        raise ValueError(Message("'{text}': budgets above €{limit:,.0f} are beyond the limit",
+                                 text=text, limit=MAX_EUR))
     if len(values) > MAX_STEPS:
-        raise ValueError(f"'{text}': {len(values):,} budgets, above the limit of "
-                         f"{MAX_STEPS:,}")
+        raise ValueError(Message("'{text}': {count} budgets, above the limit of {limit}",
+                                 text=text, count=len(values), limit=MAX_STEPS))
     return values

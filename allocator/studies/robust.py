@@ -27,6 +27,7 @@ from allocator.inputs.instance import Instance
 from allocator.inputs.read import read_table
 from allocator.inputs.validate import NeedScenario, load, need_scenarios
 from allocator.labels import Worded, sentences
+from allocator.messages import Message
 from allocator.solving.certify import lagrangian_bound, tier_penalty, violations
 from allocator.solving.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
 from allocator.solving.highs import Solver
@@ -118,8 +119,9 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     scenarios = needs if isinstance(needs, list) else need_scenarios(read_table(needs), instance)
     instance.refuse_unsupported("robust")
     if objective == "expected" and any(s.probability is None for s in scenarios):
-        raise InputError([Problem(str(needs), "the expected objective needs a probability "
-                                              "column (or use --objective worst-case)")])
+        raise InputError([Problem(str(needs), Message(
+            "the expected objective needs a probability column (or use --objective "
+            "worst-case)"))])
     probabilities = np.array([s.probability if s.probability is not None else 1 / len(scenarios)
                               for s in scenarios])
     scale = money_scale(instance)
@@ -189,9 +191,9 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
             _violation(base, [d], nominal_x) <= TOLERANCE if nominal_x is not None else None))
     passed = gap <= TOLERANCE and worst_violation <= TOLERANCE
     if not passed:
-        raise AllocatorError(
-            f"The robust allocation failed its check (largest violation "
-            f"€{worst_violation * scale:,.2f}, relative duality gap {gap:.1e}).")
+        raise AllocatorError(Message(
+            "The robust allocation failed its check (largest violation €{violation:,.2f}, "
+            "relative duality gap {gap:.1e}).", violation=worst_violation * scale, gap=gap))
     allocation = instance.needs[["region", "goal"]].copy()
     allocation["amount_eur"] = x * scale
     notes.insert(0, ("robust_ok_expected" if objective == "expected" else "robust_ok_worst",

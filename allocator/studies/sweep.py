@@ -25,8 +25,9 @@ import pandas as pd
 from allocator.errors import CertificateError, Status, UsageError
 from allocator.inputs.instance import Instance
 from allocator.inputs.validate import load
-from allocator.labels import Worded, money
+from allocator.labels import Worded
 from allocator.limits import MAX_EUR, MAX_STEPS
+from allocator.messages import Message
 from allocator.solving import highs
 from allocator.solving.certify import Certificate, certify_at, tier_penalty, unmet
 from allocator.solving.engine import solve
@@ -115,19 +116,21 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
            budgets: Sequence[float] | None = None) -> Sweep:
     if budgets is not None:
         if not budgets or len(budgets) > MAX_STEPS:
-            raise UsageError(f"--budgets: give 1 to {MAX_STEPS:,} budgets")
+            raise UsageError(Message("--budgets: give 1 to {limit} budgets", limit=MAX_STEPS))
         for each in budgets:
             if not (math.isfinite(each) and 0 <= each <= MAX_EUR):
-                raise UsageError(f"--budgets {each:g}: give budgets from €0 to "
-                                 f"€{MAX_EUR:,.0f}")
+                raise UsageError(Message("--budgets {value:g}: give budgets from €0 to "
+                                         "€{limit:,.0f}", value=each, limit=MAX_EUR))
     if steps is not None and not 1 <= steps <= MAX_STEPS:
-        raise UsageError(f"--steps {steps}: give 1 to {MAX_STEPS:,} budgets")
+        raise UsageError(Message("--steps {steps}: give 1 to {limit} budgets", steps=str(steps),
+                                 limit=MAX_STEPS))
     for flag, value in (("--from", start), ("--to", stop)):
         if value is not None and not (math.isfinite(value) and 0 <= value <= MAX_EUR):
-            raise UsageError(f"{flag} {value:g}: give a budget from €0 to €{MAX_EUR:,.0f}")
+            raise UsageError(Message("{flag} {value:g}: give a budget from €0 to €{limit:,.0f}",
+                                     flag=flag, value=value, limit=MAX_EUR))
     if start is not None and stop is not None and start > stop:
-        raise UsageError(f"--from {start:,.0f} lies above --to {stop:,.0f}: give the lower "
-                         "budget first")
+        raise UsageError(Message("--from {start:,.0f} lies above --to {stop:,.0f}: give the "
+                                 "lower budget first", start=start, stop=stop))
     if not isinstance(instance, Instance):
         instance = load(instance)
     scale = money_scale(instance)
@@ -149,11 +152,12 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     elif steps is not None and start is not None and stop is not None:
         asked = np.linspace(start, stop, max(steps, 2)) if stop > start else np.array([start])
     if b < a and asked is None:
-        wanted = (f"{money(start, 'en') if start is not None else '€0'} to "
-                  f"{money(stop, 'en') if stop is not None else 'the top'}")
-        raise UsageError(f"the curve runs from {money(low * scale, 'en')} (the least budget "
-                         f"at which the rules hold) to {money(top * scale, 'en')} (beyond "
-                         f"which nothing more can be placed); {wanted} lies outside it")
+        raise UsageError(Message(
+            "the curve runs from €{low:,.0f} (the least budget at which the rules hold) to "
+            "€{top:,.0f} (beyond which nothing more can be placed); €{start:,.0f} to "
+            "{stop} lies outside it", low=low * scale, top=top * scale, start=start or 0.0,
+            stop=Message("€{stop:,.0f}", stop=stop) if stop is not None
+            else Message("the top")))
     if instance.policy.fairness == "max-min":
         return _sampled(instance, asked if asked is not None else (
             np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale if b > a
@@ -357,10 +361,11 @@ def _certified(d: AllocationData, lp: Any, budget: float, x: np.ndarray,
     sweep as it stops a solve."""
     cert = certify_at(d, lp, budget, x, row_dual, scale)
     if not cert.passed:
-        raise CertificateError(
-            f"The curve failed its independent check at €{budget * scale:,.2f} (largest "
-            f"violation €{cert.max_violation_eur:,.2f} in {cert.worst_rule or '-'}, relative "
-            f"duality gap {cert.duality_gap:.2e}); it is not reported.")
+        raise CertificateError(Message(
+            "The curve failed its independent check at €{budget:,.2f} (largest violation "
+            "€{violation:,.2f} in {rule}, relative duality gap {gap:.2e}); it is not reported.",
+            budget=budget * scale, violation=cert.max_violation_eur,
+            rule=cert.worst_rule or "-", gap=cert.duality_gap))
     return cert
 
 
