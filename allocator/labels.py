@@ -31,12 +31,14 @@ _LABELS: dict[str, dict[str, str]] = {
     "probability": {"nl": "Kans", "en": "Probability"},
     "own_optimum": {"nl": "Beste bij dit scenario", "en": "Best for this scenario"},
     "robust_unmet": {"nl": "Robuuste verdeling", "en": "Robust allocation"},
-    "regret": {"nl": "Spijt robuust", "en": "Regret (robust)"},
+    "regret": {"nl": "Extra tekort t.o.v. het beste (robuust)", "en": "Regret (robust)"},
     "nominal_unmet": {"nl": "Verdeling op eigen behoefte", "en": "Allocation for own needs"},
-    "nominal_regret": {"nl": "Spijt eigen behoefte", "en": "Regret (own needs)"},
+    "nominal_regret": {"nl": "Extra tekort t.o.v. het beste (eigen behoefte)",
+                       "en": "Regret (own needs)"},
     "nominal_meets_floor": {"nl": "Eigen verdeling haalt minimumdekking",
                             "en": "Own allocation meets the floor"},
-    "chart_regret": {"nl": "Spijt per scenario (gewogen onvervulde behoefte)",
+    "chart_regret": {"nl": "Extra gewogen tekort per scenario t.o.v. de beste verdeling voor "
+                           "dat scenario",
                      "en": "Regret per scenario (weighted unmet need)"},
     "robust_plan": {"nl": "Robuust", "en": "Robust"},
     "nominal_plan": {"nl": "Op eigen behoefte", "en": "For own needs"},
@@ -170,7 +172,7 @@ _LABELS: dict[str, dict[str, str]] = {
               "{value}",
         "en": "€1,000 more room under this cap lowers weighted unmet need by {value}"},
     "title": {"nl": "Verdeling van het budget", "en": "Allocation of the budget"},
-    "instance": {"nl": "Instantie", "en": "Instance"},
+    "instance": {"nl": "Invoerbestand", "en": "Instance"},
     "status": {"nl": "Status", "en": "Status"},
     "budget": {"nl": "Budget", "en": "Budget"},
     "allocated": {"nl": "Toegekend", "en": "Allocated"},
@@ -325,7 +327,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "rule": {"nl": "Regel", "en": "Rule"},
     "for": {"nl": "Voor", "en": "For"},
     "binding": {"nl": "Bindend", "en": "Binding"},
-    "shadow": {"nl": "Schaduwprijs", "en": "Shadow price"},
+    "shadow": {"nl": "Waarde van een euro meer ruimte (schaduwprijs)", "en": "Shadow price"},
     "yes": {"nl": "ja", "en": "yes"},
     "no": {"nl": "nee", "en": "no"},
     "none": {"nl": "geen", "en": "none"},
@@ -414,8 +416,8 @@ _TEXTS: dict[str, dict[str, str]] = {
                  "nl": "Ze gelden alleen tot een budget van {value}."},
     "inf_irreducible": {"en": "These cannot hold together (an irreducible set: drop any one "
                               "and the rest can): {parts}.",
-                        "nl": "Deze kunnen niet samen gelden (een onherleidbare set: laat er "
-                              "één weg en de rest kan): {parts}."},
+                        "nl": "Deze kunnen niet samen gelden (een kleinste tegenstrijdige "
+                              "combinatie: laat er één weg en de rest kan): {parts}."},
     "inf_proof": {"en": "These cannot hold together (a conflict set from the infeasibility "
                         "proof, not necessarily minimal): {parts}.",
                   "nl": "Deze kunnen niet samen gelden (een conflictset uit het bewijs van "
@@ -507,9 +509,9 @@ _TEXTS: dict[str, dict[str, str]] = {
                                 "conflicts.",
                           "nl": "Geen verdeling voldoet in elk scenario aan de regels "
                                 "({status}); los elk scenario apart op om te zien welk botst."},
-    "agenda_ok": {"en": "Optimal agenda over {years} year(s) and {funders} funder(s), "
-                        "certified (duality gap {gap}).",
-                  "nl": "Optimale agenda over {years} jaar en {funders} financier(s), "
+    "agenda_ok": {"en": "Optimal agenda (years: {years}; funders: {funders}), certified "
+                        "(duality gap {gap}).",
+                  "nl": "Optimale agenda (jaren: {years}; financiers: {funders}), "
                         "gecontroleerd (dualiteitsverschil {gap})."},
     "agenda_maxmin": {"en": "Max-min fairness: the lowest coverage of any region in any year "
                             "is raised first, then the next.",

@@ -95,8 +95,13 @@ DUTCH: Mapping[str, str] = {
     "the folder":
         "een CSV-instantie is een map met regions.csv, goals.csv, needs.csv en policy.csv; geef "
         "de map op",
-    "missing file": "bestand ontbreekt",
-    "missing sheet '{sheet}'": "tabblad '{sheet}' ontbreekt",
+    "missing file (or {dutch}.csv)": "bestand ontbreekt (of {dutch}.csv)",
+    "missing sheet '{sheet}' (or '{dutch}')": "tabblad '{sheet}' ontbreekt (of '{dutch}')",
+    "the sheets '{first}' and '{second}' are both the table {table}; keep one":
+        "de tabbladen '{first}' en '{second}' zijn allebei de tabel {table}; houd er één",
+    "the files '{first}.csv' and '{second}.csv' are both the table {table}; keep one":
+        "de bestanden '{first}.csv' en '{second}.csv' zijn allebei de tabel {table}; houd er "
+        "één",
     "sheet {sheet}: {message}": "tabblad {sheet}: {message}",
     "the column '{name}' appears {times} times (columns {letters}); keep one, so that no value "
     "is read from the wrong one":

@@ -208,9 +208,8 @@ def agenda_tables() -> dict[str, list[list[object]]]:
     needs = [data["needs"][0]] + [row[:3] + [0] + row[4:6] + [
         row[6].split("; existing:")[0] + "; existing: see the streams sheet"]
         for row in data["needs"][1:]]
-    # the agenda keeps the plain weighted objective (its figures and tests predate the tiers)
-    policy = [row for row in data["policy"]
-              if row[0] not in ("spend_all", "shortfall_tiers")] + [
+    # the agenda has the one-year instance's diminishing returns (shortfall tiers) in every year
+    policy = [row for row in data["policy"] if row[0] != "spend_all"] + [
         ["ramp_factor", 1.5, "ASSUMED", "absorption: a region's money grows at most 50 % a "
                                         "year ..."],
         ["ramp_amount_eur", 5_000_000, "ASSUMED", "... plus EUR 5 m"],

@@ -95,7 +95,7 @@ def test_all_problems_reported_in_one_pass_with_sheet_names(
 def test_missing_sheet_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     t = copy.deepcopy(SMALL)
     del t["goals"]
-    assert run_bad(tmp_path, capsys, t, fmt="xlsx") == ["bad.xlsx: missing sheet 'goals'"]
+    assert run_bad(tmp_path, capsys, t, fmt="xlsx") == ["bad.xlsx: missing sheet 'goals' (or 'doelen')"]
     t = copy.deepcopy(SMALL)
     t["needs"] = [["region", "goal", "amount"], ["A", "g1", 5]]
     assert run_bad(tmp_path, capsys, t) == ["bad/needs.csv: missing column 'need_eur'"]

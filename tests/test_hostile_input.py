@@ -185,11 +185,13 @@ def test_nothing_left_behind_when_writing_fails(tmp_path: Path) -> None:
 def test_folder_without_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty").mkdir()
     assert refused(tmp_path, capsys, tmp_path / "empty") == [
-        f"empty/{t}.csv: missing file" for t in ("regions", "goals", "needs", "policy")]
+        f"empty/{t}.csv: missing file (or {nl}.csv)" for t, nl in (
+            ("regions", "regios"), ("goals", "doelen"), ("needs", "behoeften"),
+            ("policy", "beleid"))]
 
 
 def test_io_error_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = write_csv_instance(tmp_path / "g", SMALL)
     (folder / "needs.csv").unlink()
     (folder / "needs.csv").mkdir()  # a folder where a file should be
-    assert refused(tmp_path, capsys, folder) == ["g/needs.csv: missing file"]
+    assert refused(tmp_path, capsys, folder) == ["g/needs.csv: missing file (or behoeften.csv)"]

@@ -184,8 +184,8 @@ def test_infeasible_report_explains_in_dutch_with_region_names(tmp_path: Path) -
     assert r.status.value == "infeasible"
     assert summary_of(write_report(r, tmp_path / "r.xlsx"))["Toelichting"] == (
         "De regels kunnen niet allemaal gelden bij een budget van €250.000.000. Het kleinste "
-        "budget waarbij ze gelden is €448.311.759. Deze kunnen niet samen gelden (een "
-        "onherleidbare set: laat er één weg en de rest kan): budget; minimumdekking in "
+        "budget waarbij ze gelden is €448.311.759. Deze kunnen niet samen gelden (een kleinste "
+        "tegenstrijdige combinatie: laat er één weg en de rest kan): budget; minimumdekking in "
         "Twente, Zuid- en Oost-Drenthe, Zuid-Limburg, Zuidoost Friesland. Elk van deze regels "
         "schrappen maakt het haalbaar: minimumdekking. Losse wijzigingen die het haalbaar "
         "maken: zet het budget op €448.311.759; verlaag de minimumdekking tot 37,42%.")

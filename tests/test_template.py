@@ -15,18 +15,22 @@ def test_npvr_template_filled_in_solves(tmp_path: Path) -> None:
     path = tmp_path / "in.xlsx"
     assert main(["template", str(path), "--regions", "npvr"]) == 0
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Instructies", "regions", "goals", "needs", "policy"]
-    assert wb["regions"].max_row == 12 and wb["goals"].max_row == 4
-    needs = wb["needs"]
+    assert wb.sheetnames == ["Instructies", "regios", "doelen", "behoeften", "beleid"]
+    assert [c.value for c in wb["behoeften"][1]] == [
+        "regio", "doel", "behoefte_eur", "bestaand_eur", "plafond_eur", "status", "bron"]
+    assert wb["regios"].max_row == 12 and wb["doelen"].max_row == 4
+    needs = wb["behoeften"]
     assert needs.max_row == 1 + 33
     for i, row in enumerate(needs.iter_rows(min_row=2), start=1):
         row[2].value = 1_000_000 * (1 + i % 5)  # need_eur
-    wb["policy"]["B2"] = 50_000_000  # budget_eur
+    wb["beleid"]["B2"] = 50_000_000  # budget_eur
+    assert wb["beleid"]["B7"].value == "onwaar"  # spend_all, as the drop-down offers it
     wb.save(path)
     r = allocator.solve(path)
     assert r.optimal and r.certificate.passed
     assert int(r.rounded_allocation()["amount_eur"].sum()) == 50_000_000
     assert len(r.instance.regions) == 11
+    assert not r.instance.policy.spend_all
 
 
 def test_template_guards_cells_with_data_validation(tmp_path: Path) -> None:
@@ -40,10 +44,43 @@ def test_template_guards_cells_with_data_validation(tmp_path: Path) -> None:
     assert rules[("needs", "B2:B2001")] == ("list", "goals!$A$2:$A$2001")
     assert rules[("needs", "C2:E2001")] == ("decimal", "0")
     assert rules[("goals", "D2:E2001")] == ("decimal", "0")
-    assert rules[("policy", "B6")] == ("list", '"true,false"')
+    assert rules[("policy", "B7")] == ("list", '"true,false"')
     assert [c.value for c in wb["policy"]["A"]] == [
         "key", "budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
-        "spend_all"]
+        "shortfall_tiers", "spend_all"]
+    dutch = tmp_path / "nl.xlsx"
+    assert main(["template", str(dutch)]) == 0
+    rules = {(ws.title, str(dv.sqref)): (dv.type, dv.formula1)
+             for ws in openpyxl.load_workbook(dutch).worksheets
+             for dv in ws.data_validations.dataValidation}
+    assert rules[("behoeften", "A2:A2001")] == ("list", "regios!$A$2:$A$2001")
+    assert rules[("beleid", "B7")] == ("list", '"waar,onwaar"')
+
+
+def test_a_problem_names_the_column_as_the_file_writes_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "in.xlsx"
+    assert main(["template", str(path), "--regions", "npvr"]) == 0
+    wb = openpyxl.load_workbook(path)
+    wb["behoeften"]["C2"] = -5
+    wb["beleid"]["B2"] = 1e8
+    wb.save(path)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert ("fout: in.xlsx, blad behoeften, rij 2, behoefte_eur: moet >= 0 zijn, "
+            "gevonden: -5") in err
+    assert "fout: in.xlsx, blad behoeften, rij 3, behoefte_eur: waarde ontbreekt" in err
+
+
+def test_dutch_and_english_names_for_one_table_are_refused(tmp_path: Path) -> None:
+    from tests.conftest import SMALL, write_csv_instance
+
+    folder = write_csv_instance(tmp_path / "i", SMALL)
+    (folder / "regios.csv").write_text((folder / "regions.csv").read_text())
+    with pytest.raises(allocator.InputError) as err:
+        allocator.load(folder)
+    assert [str(p) for p in err.value.problems] == [
+        "i: the files 'regions.csv' and 'regios.csv' are both the table regions; keep one"]
 
 
 def test_an_empty_template_says_what_is_missing(tmp_path: Path,
@@ -52,5 +89,5 @@ def test_an_empty_template_says_what_is_missing(tmp_path: Path,
     assert main(["template", str(path)]) == 0
     assert main(["validate", str(path)]) == 2
     assert capsys.readouterr().err.splitlines()[-2] == (
-        "fout: in.xlsx, blad policy, key: 'budget_eur' is verplicht (een rij met sleutel "
+        "fout: in.xlsx, blad beleid, sleutel: 'budget_eur' is verplicht (een rij met sleutel "
         "budget_eur)")

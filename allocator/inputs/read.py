@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.errors import InputError, Problem
+from allocator.inputs.names import TABLES_NL, column_name, table_name
 from allocator.messages import Message
 
 #: Largest CSV file read (bytes). A million-cell instance is about 30 MB.
@@ -53,7 +54,11 @@ class RawTable:
 
     def problem(self, message: Message | str, row: int | None = None,
                 column: str | None = None) -> Problem:
-        return Problem(self.file, message, self.sheet, row, column)
+        """A problem at ``row`` and ``column`` (the format's name of the column; the message
+        shows it as the file writes it, a Dutch header as Dutch)."""
+        written = self.frame.attrs.get("written", {})
+        shown = written.get(column, column) if column is not None else None
+        return Problem(self.file, message, self.sheet, row, shown)
 
 
 def read_instance(path: str | Path) -> dict[str, RawTable]:
@@ -122,6 +127,26 @@ class _Duplicates(Exception):
                 for name, where in self.found]
 
 
+def _by_table(names: list[str], file: str, kind: str) -> tuple[dict[str, str], list[Problem]]:
+    """The sheets (or CSV stems) by the table they hold, English or Dutch names alike; two
+    for one table is a problem (which one was meant is a guess)."""
+    found: dict[str, str] = {}
+    problems = []
+    for name in names:
+        table = table_name(name)
+        if table not in TABLES + OPTIONAL_TABLES:
+            continue
+        if table in found:
+            problems.append(Problem(file, Message(
+                "the sheets '{first}' and '{second}' are both the table {table}; keep one",
+                first=found[table], second=name, table=table) if kind == "sheet" else Message(
+                "the files '{first}.csv' and '{second}.csv' are both the table {table}; keep "
+                "one", first=found[table], second=name, table=table)))
+        else:
+            found[table] = name
+    return found, problems
+
+
 def _check_duplicates(names: list[str]) -> None:
     """Refuse a header that names a column twice: which of the two was meant is a guess."""
     positions: dict[str, list[int]] = {}
@@ -134,13 +159,22 @@ def _check_duplicates(names: list[str]) -> None:
         raise _Duplicates(found)
 
 
+def _headers(header: list[object]) -> tuple[list[str], dict[str, str]]:
+    """The format's names of a header's columns (Dutch ones read as theirs, see
+    :mod:`allocator.inputs.names`) and, by those names, the headers as written."""
+    written = [str(h).strip() if h is not None else "" for h in header]
+    names = [column_name(w.lower()) for w in written]
+    return names, {n: w for n, w in zip(names, written, strict=True) if n and n != w}
+
+
 def _frame(header: list[object], rows: list[tuple[int, list[object]]]) -> pd.DataFrame:
-    names = [str(h).strip().lower() if h is not None else "" for h in header]
+    names, written = _headers(header)
     _check_duplicates(names)
     keep = [i for i, n in enumerate(names) if n and n not in names[:i]]
     data = {names[i]: [r[i] if i < len(r) else None for _, r in rows] for i in keep}
     frame = pd.DataFrame(data, dtype=object)
     frame[ROW] = [n for n, _ in rows]
+    frame.attrs["written"] = written
     return frame
 
 
@@ -264,14 +298,14 @@ def _read_workbook(path: Path) -> dict[str, RawTable]:
     try:
         wb = _open_workbook(path)
         try:
-            by_name = {name.strip().lower(): name for name in wb.sheetnames}
+            by_name, problems = _by_table(wb.sheetnames, path.name, "sheet")
             tables: dict[str, RawTable] = {}
-            problems = []
             for table in TABLES + OPTIONAL_TABLES:
                 if table not in by_name:
                     if table in TABLES:
-                        problems.append(Problem(path.name, Message("missing sheet '{sheet}'",
-                                                                   sheet=table)))
+                        problems.append(Problem(path.name, Message(
+                            "missing sheet '{sheet}' (or '{dutch}')", sheet=table,
+                            dutch=TABLES_NL[table])))
                     continue
                 sheet = by_name[table]
                 try:
@@ -317,14 +351,17 @@ def _unsaved_formulas(path: Path, sheet: str, header: list[object],
 
 
 def _read_folder(path: Path) -> dict[str, RawTable]:
-    files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
+    csv_files = {p.stem: p for p in sorted(path.iterdir())
+                 if p.is_file() and p.suffix.lower() == ".csv"}
+    found, problems = _by_table(list(csv_files), path.name, "file")
+    files = {table: csv_files[stem] for table, stem in found.items()}
     tables: dict[str, RawTable] = {}
-    problems = []
     for table in TABLES + OPTIONAL_TABLES:
-        file = files.get(f"{table}.csv")
+        file = files.get(table)
         if file is None:
             if table in TABLES:
-                problems.append(Problem(f"{path.name}/{table}.csv", Message("missing file")))
+                problems.append(Problem(f"{path.name}/{table}.csv", Message(
+                    "missing file (or {dutch}.csv)", dutch=TABLES_NL[table])))
             continue
         shown = f"{path.name}/{file.name}"
         try:
@@ -435,7 +472,7 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
     if bad:
         raise _BadRows(bad[:10])
     frame = table.to_pandas()
-    lower = [n.strip().lower() for n in names]
+    lower, written = _headers(list(names))
     _check_duplicates(lower)
     keep = [i for i, n in enumerate(lower) if n and n not in lower[:i]]
     frame = frame.iloc[:, keep]
@@ -447,4 +484,5 @@ def _csv_frame(file: Path) -> tuple[pd.DataFrame, str]:
         for column in frame.columns[:-1]:
             blank &= (frame[column].str.strip() == "").to_numpy(dtype=bool)
         frame = frame.loc[~blank].reset_index(drop=True)
+    frame.attrs["written"] = written
     return frame, sep

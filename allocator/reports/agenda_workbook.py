@@ -54,7 +54,7 @@ def write_agenda_report(result: AgendaResult, path: str | Path, *, lang: str = "
 def _summary(ws: Worksheet, r: AgendaResult, lang: str) -> None:
     ws.title = label("sheet_summary", lang)
     put(ws, 1, 1, label("agenda_title", lang), bold=True)
-    put(ws, 2, 1, r.message)
+    put(ws, 2, 1, r.text(lang))
     years = list(r.agenda.years)
     header(ws, 4, ["", *[str(y) for y in years], label("total", lang)])
     envelopes = r.agenda.envelopes.sum(axis=0)

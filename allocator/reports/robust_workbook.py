@@ -41,7 +41,7 @@ def write_robust_report(result: Robust, path: str | Path, *, lang: str = "nl") -
         if o.nominal_meets_floor is not None:
             put(ws, i, 8, label("yes" if o.nominal_meets_floor else "no", lang))
     n = len(result.outcomes)
-    put(ws, n + 3, 1, result.message)
+    put(ws, n + 3, 1, result.text(lang))
     for letter in "ABCDEFGH":
         ws.column_dimensions[letter].width = 24
     if n:

@@ -48,7 +48,7 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
             put(ws, i, 4, round(p.weighted_unmet_eur), EURO)
             put(ws, i, 5, round(p.tier_penalty_eur or 0.0), EURO)
     n = len(result.breakpoints)
-    put(ws, n + 3, 1, result.message)
+    put(ws, n + 3, 1, result.text(lang))
     for col in "ABCDE" if tiers else "ABC":
         ws.column_dimensions[col].width = 26
     if n > 1:

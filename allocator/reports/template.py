@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from allocator.inputs.names import shown_column, shown_table
 from allocator.inputs.npvr import GOALS, REGIONS
 from allocator.output import atomic_write
 from allocator.reports.workbook import save_reproducibly
@@ -26,16 +27,19 @@ ROWS = 2000
 INSTRUCTIONS = {
     "nl": [
         "Invulinstructie",
-        "Vul de bladen regions, goals, needs en policy in; laat de kopregels staan.",
-        "regions: één regel per regio: code (uniek), naam, inwoners (geheel getal > 0), "
-        "gewicht (> 0, standaard 1).",
-        "goals: één regel per doel: code, naam, gewicht; min_share en max_share tussen 0 en 1 "
-        "(mag leeg).",
-        "needs: één regel per regio en doel: kies de codes uit de lijst; need_eur en "
-        "existing_eur in euro per jaar (>= 0); cap_eur leeg = geen plafond.",
-        "policy: budget_eur verplicht; coverage_floor en max_coverage_gap tussen 0 en 1; "
-        "spend_all waar of onwaar.",
-        "Extra kolommen zoals status en source mogen: ze komen in het rapport terug.",
+        "Vul de bladen regios, doelen, behoeften en beleid in; laat de kopregels staan.",
+        "regios: één regel per regio: regio (een unieke code), naam, inwoners (geheel getal "
+        "> 0), gewicht (> 0, standaard 1).",
+        "doelen: één regel per doel: doel (code), naam, gewicht; min_aandeel en max_aandeel "
+        "tussen 0 en 1 (mag leeg).",
+        "behoeften: één regel per regio en doel: kies de codes uit de lijst; behoefte_eur en "
+        "bestaand_eur in euro per jaar (>= 0); plafond_eur leeg = geen plafond.",
+        "beleid: een sleutel per regel, met zijn waarde; budget_eur is verplicht. De kolom "
+        "toelichting zegt wat elke sleutel doet; een lege waarde zet de regel uit.",
+        "Zet bij elk getal in status of het gemeten (SRC), benaderd (PROXY), afgeleid "
+        "(DERIVED) of aangenomen (ASSUMED) is, en in bron waar het vandaan komt: het rapport "
+        "toont beide.",
+        "De Engelse namen van bladen en kolommen (regions, need_eur, ...) worden ook gelezen.",
         "Daarna: allocator solve BESTAND.xlsx",
     ],
     "en": [
@@ -47,24 +51,49 @@ INSTRUCTIONS = {
         "(may be empty).",
         "needs: one row per region and goal: pick the ids from the list; need_eur and "
         "existing_eur in euros a year (>= 0); empty cap_eur = no cap.",
-        "policy: budget_eur required; coverage_floor and max_coverage_gap between 0 and 1; "
-        "spend_all true or false.",
-        "Extra columns such as status and source are allowed: the report shows them.",
+        "policy: one key a row, with its value; budget_eur is required. The note column says "
+        "what each key does; an empty value switches the rule off.",
+        "Give every figure a status, measured (SRC), approximated (PROXY), derived (DERIVED) "
+        "or assumed (ASSUMED), and a source saying where it comes from: the report shows "
+        "both.",
+        "The Dutch names of sheets and columns (regios, behoefte_eur, ...) are read too.",
         "Then: allocator solve FILE.xlsx",
     ],
 }
 
 HEADERS = {
     "regions": ["region", "name", "population", "weight", "status", "source"],
-    "goals": ["goal", "name", "weight", "min_share", "max_share"],
+    "goals": ["goal", "name", "weight", "min_share", "max_share", "status", "source"],
     "needs": ["region", "goal", "need_eur", "existing_eur", "cap_eur", "status", "source"],
-    "policy": ["key", "value"],
+    "policy": ["key", "value", "note", "status", "source"],
 }
 
+#: The policy rows the template offers, with what each does (the policy sheet's note).
 POLICY_ROWS = [
-    ("budget_eur", None), ("coverage_floor", 0), ("max_coverage_gap", None),
-    ("per_capita_cap", None), ("spend_all", "false"),
+    ("budget_eur", None, {"nl": "het jaarbudget in euro (verplicht)",
+                          "en": "the annual budget in euros (required)"}),
+    ("coverage_floor", 0, {"nl": "elke regio krijgt ten minste dit deel van haar behoefte "
+                                 "gedekt (0 tot 1; 0,2 = 20%)",
+                           "en": "every region gets at least this share of its need covered "
+                                 "(0 to 1; 0.2 = 20%)"}),
+    ("max_coverage_gap", None, {"nl": "de hoogste min de laagste dekking is ten hoogste dit "
+                                      "(0 tot 1; leeg = geen grens)",
+                                "en": "the highest minus the lowest coverage is at most this "
+                                      "(0 to 1; empty = no limit)"}),
+    ("per_capita_cap", None, {"nl": "een regio krijgt ten hoogste dit maal haar deel naar "
+                                    "inwoners (leeg = geen grens)",
+                              "en": "a region gets at most this times its share by "
+                                    "population (empty = no limit)"}),
+    ("shortfall_tiers", None, {"nl": "afnemende meeropbrengst: '10%: 1,5; 20%: 2,25' laat een "
+                                     "dieper tekort zwaarder wegen (leeg = uit)",
+                               "en": "diminishing returns: '10%: 1.5; 20%: 2.25' makes a "
+                                     "deeper shortfall weigh more (empty = off)"}),
+    ("spend_all", False, {"nl": "waar: het hele budget moet worden verdeeld",
+                          "en": "true: the whole budget must be allocated"}),
 ]
+
+#: How the template writes true and false, as its drop-down offers them.
+BOOLEANS = {"nl": ("waar", "onwaar"), "en": ("true", "false")}
 
 
 def _number(kind: str, low: float, high: float | None, operator: str, message: str
@@ -93,37 +122,43 @@ def write_template(path: str | Path, *, regions: str | None = None, lang: str = 
 
     sheets = {}
     for name, header in HEADERS.items():
-        ws = wb.create_sheet(name)
-        ws.append(header)
+        ws = wb.create_sheet(shown_table(name, lang))
+        ws.append([shown_column(c, lang) for c in header])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
         for j in range(1, len(header) + 1):
             ws.column_dimensions[chr(64 + j)].width = 22
+        if name == "policy":
+            ws.column_dimensions["C"].width = 70
         sheets[name] = ws
 
     if regions == "npvr":
         for rid, name, population, status, source, _ in REGIONS:
             sheets["regions"].append([rid, name, population, 1, status, source])
         for gid, name, _ in GOALS:
-            sheets["goals"].append([gid, name, 1, None, None])
+            sheets["goals"].append([gid, name, 1, None, None, "ASSUMED",
+                                    "gelijke gewichten" if lang == "nl" else "equal weights"])
         for rid, *_ in REGIONS:
             for gid, *_ in GOALS:
                 sheets["needs"].append([rid, gid, None, 0, None])
     elif regions is not None:
         raise ValueError(f"unknown region set {regions!r}; known: npvr")
-    for key, value in POLICY_ROWS:
-        sheets["policy"].append([key, value])
+    true, false = BOOLEANS[lang]
+    for key, value, note in POLICY_ROWS:
+        shown = (true if value else false) if isinstance(value, bool) else value
+        sheets["policy"].append([key, shown, note[lang]])
 
     last = ROWS + 1
-    ids = DataValidation(type="list", formula1=f"regions!$A$2:$A${last}", allow_blank=False,
-                         showErrorMessage=True, errorTitle="allocator",
-                         error="Kies een regiocode uit het blad regions."
+    regions_sheet, goals_sheet = shown_table("regions", lang), shown_table("goals", lang)
+    ids = DataValidation(type="list", formula1=f"{regions_sheet}!$A$2:$A${last}",
+                         allow_blank=False, showErrorMessage=True, errorTitle="allocator",
+                         error=f"Kies een regiocode uit het blad {regions_sheet}."
                          if lang == "nl" else "Pick a region id from the regions sheet.")
     _validate(sheets["needs"], ids, f"A2:A{last}")
-    goal_ids = DataValidation(type="list", formula1=f"goals!$A$2:$A${last}",
+    goal_ids = DataValidation(type="list", formula1=f"{goals_sheet}!$A$2:$A${last}",
                               allow_blank=False, showErrorMessage=True, errorTitle="allocator",
-                              error="Kies een doelcode uit het blad goals."
+                              error=f"Kies een doelcode uit het blad {goals_sheet}."
                               if lang == "nl" else "Pick a goal id from the goals sheet.")
     _validate(sheets["needs"], goal_ids, f"B2:B{last}")
     amount = "Een bedrag in euro, 0 of meer." if lang == "nl" else "An amount in euros, >= 0."
@@ -143,7 +178,7 @@ def write_template(path: str | Path, *, regions: str | None = None, lang: str = 
     _validate(policy, _number("decimal", 0, None, "greaterThan", positive), "B2")
     _validate(policy, _number("decimal", 0, 1, "between", share), "B3:B4")
     _validate(policy, _number("decimal", 0, None, "greaterThan", positive), "B5")
-    _validate(policy, DataValidation(type="list", formula1='"true,false"', allow_blank=True),
-              "B6")
+    _validate(policy, DataValidation(type="list", formula1=f'"{true},{false}"',
+                                     allow_blank=True), "B7")
     when = datetime(2026, 1, 1, tzinfo=UTC)
     return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, when))
