@@ -133,6 +133,25 @@ _LABELS: dict[str, dict[str, str]] = {
                            "en": "set by a policy preset (--policy) or a command-line flag; "
                                  "see the About sheet"},
     "legend_title": {"nl": "Legenda status", "en": "Status legend"},
+    "status_src": {"nl": "gelezen in de genoemde bron", "en": "read in the cited source"},
+    "status_proxy": {"nl": "uit een bron, maar voor een gebied dat niet precies de regio is "
+                           "(zoals een CBS COROP-gebied)",
+                     "en": "sourced, but for an area that is not exactly the region (such as "
+                           "a CBS COROP area)"},
+    "status_derived": {"nl": "berekend uit cijfers met een bron (de methode staat bij de bron)",
+                       "en": "computed from sourced figures (the method is in the source)"},
+    "status_assumed": {"nl": "een aanname zonder bron: vervang haar zodra er beter is; het "
+                             "alternatief staat op het blad Herkomst",
+                       "en": "an assumption with no source: replace it when better is known; "
+                             "the alternative is on the Provenance sheet"},
+    "sources_title": {"nl": "Bronnen", "en": "Sources"},
+    "figure": {"nl": "Cijfer", "en": "Figure"},
+    "sheet_provenance": {"nl": "Herkomst", "en": "Provenance"},
+    "provenance_title": {"nl": "Herkomst van elk cijfer: status, bron en alternatief",
+                         "en": "Where each figure comes from: status, source and alternative"},
+    "prov_table": {"nl": "Tabel", "en": "Table"},
+    "prov_column": {"nl": "Kolom", "en": "Column"},
+    "alternative": {"nl": "Alternatief", "en": "Alternative"},
     "too_large": {"nl": "{n} rijen: te veel voor dit blad; zie het invoerbestand.",
                   "en": "{n} rows: too many for this sheet; see the input file."},
     "not_binding": {"nl": "niet bindend: een kleine wijziging verandert de uitkomst niet",
@@ -500,6 +519,15 @@ _TEXTS: dict[str, dict[str, str]] = {
                             "scenario is raised first, then the next.",
                       "nl": "Max-min-eerlijkheid: de laagste dekking van een regio in welk "
                             "scenario ook wordt eerst verhoogd, dan de volgende."},
+    "robust_gap_on_money": {
+        "en": "The coverage gap's upper side was read on the money given (not only the need "
+              "it meets) for {n} region(s) in a scenario where that money exceeds the need, "
+              "since the rule cannot be held exactly otherwise: the allocation is optimal with "
+              "those rows and holds the gap in every scenario.",
+        "nl": "De bovenkant van de dekkingsmarge is voor {n} regio('s) in een scenario waarin "
+              "het geld de behoefte overtreft gelezen op het gegeven geld (niet alleen op de "
+              "behoefte die het dekt), omdat de regel anders niet exact te houden is: de "
+              "verdeling is optimaal met die rijen en houdt de marge in elk scenario."},
     "robust_no_tie_break": {"en": "The split among equally good robust allocations is "
                                   "HiGHS's (above {limit} cells no tie-break QP is run).",
                             "nl": "De verdeling tussen even goede robuuste verdelingen is die "

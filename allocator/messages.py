@@ -228,6 +228,8 @@ DUTCH: Mapping[str, str] = {
         "€{total:,.0f}), boven de grens van €{limit:,.0f} per behoefte en €{total_limit:,.0f} "
         "in totaal",
     "no scenarios": "geen scenario's",
+    "duplicate pair ({region}, {goal}), first on row {first}":
+        "paar ({region}, {goal}) komt dubbel voor, eerst op rij {first}",
     # --- policy values (allocator.inputs.instance, presets) ----------------------------------
     "must be {op} {limit}": "moet {op} {limit} zijn",
     "must be a number": "moet een getal zijn",
@@ -250,8 +252,12 @@ DUTCH: Mapping[str, str] = {
         "wegen zwaarder), anders is de straf niet convex",
     "change_cap needs a reference_eur for every region (regions sheet)":
         "change_cap vraagt om een reference_eur voor elke regio (tabblad regions)",
-    "{table} '{id}': no status": "{table} '{id}': geen status",
-    "{table} '{id}': no source": "{table} '{id}': geen bron",
+    "{table} '{id}' {column}: no status": "{table} '{id}' {column}: geen status",
+    "{table} '{id}' {column}: no source": "{table} '{id}' {column}: geen bron",
+    "{table} '{id}' {column}: ASSUMED without an alternative":
+        "{table} '{id}' {column}: ASSUMED zonder alternatief",
+    "{table} '{id}' {column}: status '{status}' is none of SRC, PROXY, DERIVED, ASSUMED":
+        "{table} '{id}' {column}: status '{status}' is geen van SRC, PROXY, DERIVED, ASSUMED",
     "{key}: {reason}": "{key}: {reason}",
     "no such policy preset (known: {known}; or give a .toml file)":
         "deze beleidsvoorinstelling bestaat niet (bekend: {known}; of geef een .toml-bestand)",

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from allocator.inputs.npvr import BREDE_WELVAART, GOALS, REGIONS, RIJKSOVERHEID
 from allocator.reports.workbook import save_reproducibly
@@ -23,11 +24,13 @@ from allocator.solving.rounding import largest_remainder
 HERE = Path(__file__).resolve().parent
 NAME = "npvr-2026"
 
-ESTIMATE = ("Kamerstuk 29 697 nr. 179 (30 Jan 2026), attachment 'Top-down analyse financiele "
-            "opgave NPVR': about EUR 1 bn a year")
-REGIO_DEALS = "Regio Deals tranches 4-6 (2023-2025), Rijk contribution per region"
+ESTIMATE = ("Kamerstuk 29 697 nr. 179 (30 januari 2026), bijlage 'Top-down analyse financiële "
+            "opgave NPVR': ca. € 1 mld per jaar")
+REGIO_DEALS = "Regio Deals, tranches 4-6 (2023-2025): rijksbijdrage per regio"
 JTF = "Just Transition Fund 2021-2027"
-NIJ_BEGUN = "Nij Begun: EUR 100 m a year each for a social and an economic agenda, from 2026"
+NIJ_BEGUN = ("Nij Begun: vanaf 2026 € 100 mln per jaar voor elk van een sociale en een "
+             "economische agenda")
+NPG = "Nationaal Programma Groningen: € 1,15 mld tot 2030"
 
 TOTAL_NEED_EUR = 1_000_000_000
 BUDGET_EUR = 250_000_000
@@ -39,8 +42,18 @@ JTF_GRONINGEN_EMMEN_EUR = 330e6
 JTF_ZEEUWS_VLAANDEREN_EUR = 58.5e6
 JTF_ZUID_LIMBURG_EUR = 58.5e6
 JTF_YEARS = 7  # 2021-2027
+#: The JTF Groningen-Emmen area by its name: the province of Groningen and the municipality
+#: of Emmen. Their populations are not in the sources: rounded, ASSUMED.
+GRONINGEN_PROVINCE = 596_000
+EMMEN = 108_000
 NIJ_BEGUN_EUR_PER_YEAR = 200e6
 NIJ_BEGUN_NPVR_SHARE = 0.10  # ASSUMED: the part that serves NPVR goals in the region
+#: Regio Deals shared with areas outside the NPVR region: the partners a deal names, among
+#: whom it is split evenly (ASSUMED; the alternative counts it in full).
+SHARED_DEALS = {"kop-van-noord-holland": (3, "gedeeld met Alkmaar en West-Friesland"),
+                "zeeuws-vlaanderen": (2, "gedeeld met de North Sea Port District")}
+#: The goal the JTF pays for (economic transition), in the one-year instance as in the agenda.
+JTF_GOAL = "gezonde-toekomst"
 
 # Rijk contribution to Regio Deals in tranches 4-6, EUR m (SRC), spread over four years.
 REGIO_DEALS_EUR_M = {
@@ -51,100 +64,191 @@ REGIO_DEALS_EUR_M = {
 }
 
 
-def existing_per_region() -> dict[str, tuple[float, str]]:
-    """Annual existing funding per region, with how it was derived."""
-    pop = {r[0]: r[2] for r in REGIONS}
+def _m(eur: float) -> str:
+    """An amount in millions the Dutch way: € 12,3 mln."""
+    return f"€ {eur / 1e6:.1f} mln".replace(".", ",")
+
+
+def jtf_totals(alternative: bool = False) -> dict[str, float]:
+    """The JTF (whole period) attributed to the NPVR regions. Groningen-Emmen by the
+    population share of the fund's area (the province of Groningen and Emmen); the
+    alternative splits it over the two NPVR regions by their population, as if Coevorden
+    and Borger-Odoorn shared in it."""
+    pop = {r.id: r.population for r in REGIONS}
     gron, dren = pop["noord-en-oost-groningen"], pop["zuid-en-oost-drenthe"]
-    jtf = {
-        "noord-en-oost-groningen": JTF_GRONINGEN_EMMEN_EUR * gron / (gron + dren) / JTF_YEARS,
-        "zuid-en-oost-drenthe": JTF_GRONINGEN_EMMEN_EUR * dren / (gron + dren) / JTF_YEARS,
-        "zeeuws-vlaanderen": JTF_ZEEUWS_VLAANDEREN_EUR / JTF_YEARS,
-        "zuid-limburg": JTF_ZUID_LIMBURG_EUR / JTF_YEARS,
-    }
-    out = {}
-    for region, deal in REGIO_DEALS_EUR_M.items():
-        parts = [f"Regio Deals EUR {deal:g} m / 4 years"]
-        total = deal * 1e6 / 4
-        if region in jtf:
-            total += jtf[region]
-            parts.append(f"JTF EUR {jtf[region] / 1e6:.2f} m a year"
-                         + (" (Groningen-Emmen share by population, ASSUMED)"
-                            if region in ("noord-en-oost-groningen", "zuid-en-oost-drenthe")
-                            else ""))
-        if region == "noord-en-oost-groningen":
-            total += NIJ_BEGUN_EUR_PER_YEAR * NIJ_BEGUN_NPVR_SHARE
-            parts.append(f"Nij Begun {NIJ_BEGUN_NPVR_SHARE:.0%} of EUR 200 m (share ASSUMED)")
-        out[region] = (total, "; ".join(parts))
-    return out
+    area = GRONINGEN_PROVINCE + EMMEN
+    shares = ((gron / (gron + dren), dren / (gron + dren)) if alternative
+              else (gron / area, EMMEN / area))
+    return {"noord-en-oost-groningen": JTF_GRONINGEN_EMMEN_EUR * shares[0],
+            "zuid-en-oost-drenthe": JTF_GRONINGEN_EMMEN_EUR * shares[1],
+            "zeeuws-vlaanderen": JTF_ZEEUWS_VLAANDEREN_EUR,
+            "zuid-limburg": JTF_ZUID_LIMBURG_EUR}
+
+
+JTF_NOTE = {
+    "noord-en-oost-groningen": "JTF Groningen-Emmen naar het aandeel van de regio in de "
+                               "inwoners van het fondsgebied (provincie Groningen ca. 596.000 "
+                               "+ Emmen ca. 108.000, ASSUMED)",
+    "zuid-en-oost-drenthe": "JTF Groningen-Emmen: alleen het deel van Emmen (ca. 108.000 van "
+                            "ca. 704.000 inwoners, ASSUMED); Coevorden en Borger-Odoorn vallen "
+                            "buiten het fonds",
+    "zeeuws-vlaanderen": "JTF Zeeuws-Vlaanderen € 58,5 mln (SRC)",
+    "zuid-limburg": "JTF Zuid-Limburg € 58,5 mln (SRC)",
+}
+
+
+def deal_per_year(region: str, alternative: bool = False) -> float:
+    """A region's Regio Deal money a year: tranches 4-6 over four years, a shared deal split
+    evenly among its partners (the alternative: in full)."""
+    partners = 1 if alternative else SHARED_DEALS.get(region, (1, ""))[0]
+    return REGIO_DEALS_EUR_M[region] * 1e6 / 4 / partners
+
+
+def existing_cells(alternative: bool = False) -> tuple[list[int], dict[str, str]]:
+    """Existing funding a year per (region, goal) cell, in whole euros, and how it was
+    derived per region. Regio Deals and Nij Begun are split over the goals like the need;
+    the JTF goes to its goal (economic transition)."""
+    goal_share = np.array([g[2] for g in GOALS])
+    jtf = jtf_totals(alternative)
+    cells: list[int] = []
+    notes = {}
+    for r in REGIONS:
+        spread = deal_per_year(r.id, alternative)
+        deal = REGIO_DEALS_EUR_M[r.id]
+        parts = [f"Regio Deals € {deal:g} mln / 4 jaar".replace(".", ",")]
+        if r.id in SHARED_DEALS:
+            n, who = SHARED_DEALS[r.id]
+            parts[0] += f", {who}: 1/{n} deel (ASSUMED; alternatief: volledig)"
+        if r.id == "noord-en-oost-groningen":
+            spread += NIJ_BEGUN_EUR_PER_YEAR * NIJ_BEGUN_NPVR_SHARE
+            parts.append(f"Nij Begun {NIJ_BEGUN_NPVR_SHARE:.0%} van € 200 mln (ASSUMED); "
+                         "Nationaal Programma Groningen niet meegeteld (zie bronnen)")
+        amounts = goal_share * spread
+        if r.id in jtf:
+            amounts[[g[0] for g in GOALS].index(JTF_GOAL)] += jtf[r.id] / JTF_YEARS
+            parts.append(f"{JTF_NOTE[r.id]}: {_m(jtf[r.id] / JTF_YEARS)} per jaar, naar het "
+                         "doel gezonde toekomst")
+        cells.extend(int(v) for v in largest_remainder(amounts))
+        notes[r.id] = "; ".join(parts) + "; Regio Deals en Nij Begun over de doelen verdeeld " \
+                                         "zoals de behoefte (ASSUMED)"
+    return cells, notes
+
+
+def need_cells(multiplier: bool = True) -> list[int]:
+    """The € 1 bn over (region, goal) cells, in whole euros: region share by population x
+    welfare multiplier (the alternative: population alone), goal share 40/35/25 %."""
+    weights = np.array([r.population * (r.multiplier if multiplier else 1.0)
+                        for r in REGIONS], dtype=float)
+    goal_share = np.array([g[2] for g in GOALS])
+    cell_share = np.outer(weights / weights.sum(), goal_share).ravel()
+    return [int(v) for v in largest_remainder(cell_share * TOTAL_NEED_EUR, TOTAL_NEED_EUR)]
+
+
+#: The legend of the four statuses (the facts' own wording, in Dutch).
+LEGEND = [
+    ["SRC", "gelezen in de genoemde bron"],
+    ["PROXY", "uit een bron, maar voor een CBS COROP-gebied dat niet precies de NPVR-regio is"],
+    ["DERIVED", "berekend uit SRC-cijfers (de methode staat bij de bron)"],
+    ["ASSUMED", "een modelaanname zonder bron: vervang haar zodra er beter is; het "
+                "alternatief staat erbij"],
+]
 
 
 def tables() -> dict[str, list[list[object]]]:
-    weights = np.array([r[2] * r[5] for r in REGIONS], dtype=float)
-    goal_share = np.array([g[2] for g in GOALS])
-    cell_share = np.outer(weights / weights.sum(), goal_share).ravel()
-    need = largest_remainder(cell_share * TOTAL_NEED_EUR, TOTAL_NEED_EUR)
-    existing = existing_per_region()
-    exist_cells = []
-    for r in REGIONS:
-        exist_cells.extend(largest_remainder(goal_share * existing[r[0]][0]))
+    need = need_cells()
+    need_alt = need_cells(multiplier=False)
+    exist, exist_notes = existing_cells()
+    exist_alt, _ = existing_cells(alternative=True)
 
     # A reference allocation for a change cap (the gemeentefonds preset): the default
     # envelope split in proportion to each region's net need, so no region's reference lies
     # above what it can absorb (DERIVED from the needs; its use as a reference ASSUMED).
-    net = np.maximum(np.asarray(need, dtype=float) - np.asarray(exist_cells, dtype=float), 0)
+    net = np.maximum(np.asarray(need, dtype=float) - np.asarray(exist, dtype=float), 0)
     net_region = net.reshape(len(REGIONS), len(GOALS)).sum(axis=1)
     reference = largest_remainder(BUDGET_EUR * net_region / net_region.sum(), BUDGET_EUR)
-    regions = [["region", "name", "population", "weight", "reference_eur", "status",
-                "source"]]
-    for (rid, name, popn, status, note, mult), ref in zip(REGIONS, reference, strict=True):
-        regions.append([rid, name, popn, mult, int(ref), status,
-                        f"population: {note}; weight: welfare multiplier (ASSUMED, after "
-                        f"{BREDE_WELVAART}); reference_eur: the default envelope of EUR "
-                        f"{BUDGET_EUR / 1e6:g} m pro rata to net need (DERIVED), the "
-                        "reference of a change cap (ASSUMED)"])
-    goals = [["goal", "name", "weight", "min_share", "max_share", "status", "source"]]
-    for gid, name, _share in GOALS:
-        goals.append([gid, name, 1, None, None, "ASSUMED",
-                      "NPVR goal (SRC, Kamerstuk 29 697 nr. 158); equal weights ASSUMED"])
-    needs = [["region", "goal", "need_eur", "existing_eur", "cap_eur", "status", "source"]]
+    regions = [["region", "name",
+                "population", "population_status", "population_source",
+                "population_alternative",
+                "weight", "weight_status", "weight_source", "weight_alternative",
+                "reference_eur", "reference_eur_status", "reference_eur_source"]]
+    for r, ref in zip(REGIONS, reference, strict=True):
+        why = {1.2: "door de Monitor Brede Welvaart genoemd als laag", 1.1: "overig Limburg",
+               1.0: "overige regio's"}[r.multiplier]
+        regions.append([
+            r.id, r.name,
+            r.population, r.status, r.source + (f"; alternatief: {r.why}" if r.why else ""),
+            r.alternative,
+            r.multiplier, "ASSUMED",
+            f"welvaartsfactor {r.multiplier:g} ({why}, naar {BREDE_WELVAART}); de factor "
+            "telt ook al mee in de verdeling van de behoefte, dus twee keer; alternatief 1: "
+            "alleen in de behoefte".replace(".", ","),
+            1.0,
+            int(ref), "DERIVED",
+            f"het standaardbudget van € {BUDGET_EUR / 1e6:g} mln naar rato van de netto "
+            "behoefte; als referentie voor een veranderingsplafond ASSUMED"])
+    goals = [["goal", "name", "weight", "weight_status", "weight_source", "weight_alternative",
+              "min_share", "max_share"]]
+    mean = sum(g[2] for g in GOALS) / len(GOALS)
+    for gid, name, share in GOALS:
+        goals.append([gid, name, 1, "ASSUMED",
+                      "NPVR-doel (SRC, Kamerstuk 29 697 nr. 158); gelijke gewichten "
+                      f"(ASSUMED); alternatief: naar het aandeel van het doel in de behoefte "
+                      f"({share:.0%} / {mean:.1%})".replace(".", ","),
+                      round(share / mean, 2), None, None])
+    needs = [["region", "goal",
+              "need_eur", "need_eur_status", "need_eur_source", "need_eur_alternative",
+              "existing_eur", "existing_eur_status", "existing_eur_source",
+              "existing_eur_alternative", "cap_eur"]]
     k = 0
-    for rid, _name, _popn, _status, _note, mult in REGIONS:
-        for gid, _gname, share in GOALS:
+    for r in REGIONS:
+        for _gid, _gname, share in GOALS:
             needs.append([
-                rid, gid, int(need[k]), int(exist_cells[k]), None, "DERIVED",
-                f"need: {ESTIMATE}, split by population x welfare multiplier {mult:g} "
-                f"(ASSUMED) and goal share {share:.0%} (ASSUMED); existing: "
-                f"{existing[rid][1]}, split over goals like the need (ASSUMED)",
+                r.id, _gid,
+                need[k], "ASSUMED",
+                f"{ESTIMATE} (SRC, geen verdeling openbaar); verdeeld naar inwoners x "
+                f"welvaartsfactor {r.multiplier:g} en doelaandeel {share:.0%} (ASSUMED); "
+                "alternatief: naar inwoners alleen".replace(".", ","),
+                need_alt[k],
+                exist[k], "ASSUMED", exist_notes[r.id], exist_alt[k], None,
             ])
             k += 1
     policy = [
-        ["key", "value", "status", "source"],
+        ["key", "value", "status", "source", "alternative"],
         ["budget_eur", BUDGET_EUR, "ASSUMED",
-         "no annual NPVR budget is public; envelopes worth testing: 100, 250, 500, 1000 m"],
+         "er is geen openbaar NPVR-jaarbudget; budgetten om te toetsen: 100, 250, 500 en "
+         "1.000 mln", 500_000_000],
         ["coverage_floor", COVERAGE_FLOOR, "ASSUMED",
-         "every region at least 20% of its need covered (a default to discuss)"],
-        ["spend_all", False, "ASSUMED", "money that cannot be placed stays unspent"],
+         "elke regio ten minste 20% van haar behoefte gedekt (een standaard om te bespreken)",
+         0.1],
+        ["spend_all", False, "ASSUMED", "geld dat niet kan worden besteed blijft over", True],
         ["shortfall_tiers", SHORTFALL_TIERS, "ASSUMED",
-         "diminishing returns: each further 10% of a region's need left unmet weighs 1.5 "
-         "times the 10% before it, so that the assumed weights stop acting as a strict "
-         "priority order (one weight 10% up or down moves at most 3.9% of the budget, "
-         "against 36.3% without tiers); the alternatives are compared in "
-         "instances/README.md"],
+         "afnemende meeropbrengst: elke volgende 10% onvervulde behoefte van een regio weegt "
+         "1,5 keer de 10% ervoor, zodat de aangenomen gewichten geen strikte rangorde meer "
+         "zijn; de alternatieven staan naast elkaar in instances/README.md",
+         "geen"],
     ]
     sources = [
-        ["marker", "meaning"],
-        ["SRC", "read in the cited source"],
-        ["PROXY", "sourced, but for a CBS COROP area that is not exactly the NPVR region"],
-        ["DERIVED", "computed from SRC figures (method given in the source column)"],
-        ["ASSUMED", "a modelling assumption with no source: replace it when better is known"],
+        ["marker", "meaning"], *LEGEND,
         ["", ""],
         ["figure", "source"],
-        ["total need", ESTIMATE],
-        ["regions", RIJKSOVERHEID],
+        ["totale behoefte", ESTIMATE],
+        ["regio's", RIJKSOVERHEID],
         ["Regio Deals", REGIO_DEALS],
         ["Just Transition Fund", JTF],
         ["Nij Begun", NIJ_BEGUN],
-        ["welfare", BREDE_WELVAART],
+        ["welvaart", BREDE_WELVAART],
+        ["Nationaal Programma Groningen",
+         f"{NPG}: niet meegeteld (ASSUMED). Het programma dient de toekomst van het "
+         "aardbevingsgebied en overlapt met Nij Begun; het zou de behoefte van Noord- en "
+         "Oost-Groningen vrijwel geheel dekken. Alternatief: € 1,15 mld over 2023-2030 is ca. "
+         "€ 144 mln per jaar, voor een deel in deze regio."],
+        ["publiek aandeel",
+         "De € 1 mld omvat ook privaat geld (SRC); het publieke deel is niet bekend. Dit model "
+         "laat het Rijk tot de hele behoefte dekken (ASSUMED); alternatief: het Rijk betaalt "
+         "ten hoogste de helft, zoals bij Regio Deals en in de vierjarige agenda."],
+        ["peildata",
+         "De inwonertallen hebben de peildata 1-1-2022 (Achterhoek), 1-1-2023 (Twente) en "
+         "1-1-2024 (de rest): de bronnen geven niet voor elke regio 1-1-2024."],
     ]
     return {"regions": regions, "goals": goals, "needs": needs, "policy": policy,
             "sources": sources}
@@ -156,15 +260,16 @@ JTF_LAST_YEAR = 2027
 REGIO_DEALS_LAST_YEAR = 2028  # ASSUMED: tranche 6 (2025) runs four years
 FUNDERS = [  # id, name, national, goals, max package share, carry-over, status, source
     ("rijk", "Rijk", True, "", 0.5, 25_000_000, "ASSUMED",
-     "Regio Deal practice: the Rijk pays at most half of a regional package (SRC, NPVR fact "
-     "sheet), applied here to all NPVR money (ASSUMED); carry-over up to 10 % of the "
-     "envelope (ASSUMED)"),
+     "Regio Deal-praktijk: het Rijk betaalt ten hoogste de helft van een regionaal pakket "
+     "(SRC), hier toegepast op al het NPVR-geld (ASSUMED); doorschuiven tot 10% van het "
+     "budget (ASSUMED)"),
     ("gemeenten", "Gemeenten", False, "veilig-en-leefbaar; voorzieningen", None, 0,
-     "ASSUMED", "municipalities fund liveability and services, not economic prospects"),
-    ("eu", "Europese Unie", False, "gezonde-toekomst", None, 0, "ASSUMED",
-     "Just Transition Fund: economic transition (SRC); no new EU money assumed"),
-    ("privaat", "Private partijen", False, "gezonde-toekomst", None, 0, "ASSUMED",
-     "the EUR 1 bn includes private money (SRC); private money goes to prospects (ASSUMED)"),
+     "ASSUMED", "gemeenten betalen mee aan leefbaarheid en voorzieningen, niet aan "
+                "economisch perspectief"),
+    ("eu", "Europese Unie", False, JTF_GOAL, None, 0, "ASSUMED",
+     "Just Transition Fund: economische transitie (SRC); geen nieuw EU-geld aangenomen"),
+    ("privaat", "Private partijen", False, JTF_GOAL, None, 0, "ASSUMED",
+     "de € 1 mld omvat privaat geld (SRC); privaat geld gaat naar perspectief (ASSUMED)"),
 ]
 ENVELOPES_EUR = {"rijk": BUDGET_EUR, "gemeenten": 40_000_000, "eu": 0, "privaat": 60_000_000}
 # The provinces the 11 regions lie in (SRC: the regions' names and municipalities). A
@@ -188,9 +293,7 @@ PROVINCES_CARRY_EUR = 10_000_000
 def provincial_funders() -> list[tuple[str, str, list[str], int, int]]:
     """(id, name, regions, envelope, carry-over) of each province, the joint amounts split
     by the population of its NPVR regions (whole euros, adding up)."""
-    from allocator.solving.rounding import largest_remainder
-
-    pop = {r[0]: r[2] for r in REGIONS}
+    pop = {r.id: r.population for r in REGIONS}
     shares = [sum(pop[r] for r in regions) for _, regions in PROVINCES.values()]
     total = sum(shares)
     envelope = largest_remainder([PROVINCES_EUR * p / total for p in shares], PROVINCES_EUR)
@@ -205,28 +308,32 @@ def agenda_tables() -> dict[str, list[list[object]]]:
     """The four-year agenda: the one-year tables with the years, funders, their envelopes
     and the existing streams by funder and year (which replace existing_eur)."""
     data = tables()
-    needs = [data["needs"][0]] + [row[:3] + [0] + row[4:6] + [
-        row[6].split("; existing:")[0] + "; existing: see the streams sheet"]
-        for row in data["needs"][1:]]
+    head = data["needs"][0]
+    keep = [head.index(c) for c in ("region", "goal", "need_eur", "need_eur_status",
+                                     "need_eur_source", "need_eur_alternative")]
+    needs = [[head[i] for i in keep] + ["existing_eur", "existing_eur_status",
+                                        "existing_eur_source"]]
+    needs += [[row[i] for i in keep] + [0, "DERIVED", "zie het blad streams"]
+              for row in data["needs"][1:]]
     # the agenda has the one-year instance's diminishing returns (shortfall tiers) in every year
     policy = [row for row in data["policy"] if row[0] != "spend_all"] + [
-        ["ramp_factor", 1.5, "ASSUMED", "absorption: a region's money grows at most 50 % a "
-                                        "year ..."],
-        ["ramp_amount_eur", 5_000_000, "ASSUMED", "... plus EUR 5 m"],
-        ["equity_over", "year", "ASSUMED", "the coverage floor holds in every year"],
+        ["ramp_factor", 1.5, "ASSUMED", "opnamecapaciteit: het geld van een regio groeit ten "
+                                        "hoogste 50% per jaar ...", 2.0],
+        ["ramp_amount_eur", 5_000_000, "ASSUMED", "... plus € 5 mln", 10_000_000],
+        ["equity_over", "year", "ASSUMED", "de minimumdekking geldt in elk jaar", "period"],
     ]
     years = [["year", "need_factor", "status", "source"]] + [
-        [y, 1, "ASSUMED", "need flat in real terms over the agenda"] for y in YEARS]
+        [y, 1, "ASSUMED", "behoefte reëel gelijk over de agenda"] for y in YEARS]
     provinces = provincial_funders()
     funders = [["funder", "name", "national", "goals", "max_package_share", "carry_over_eur",
                 "status", "source", "regions"]] + [[f, n, str(nat).lower(), g, sh, c, st, src, ""]
                                                    for f, n, nat, g, sh, c, st, src in FUNDERS]
     funders[2:2] = [[fid, name, "false", "", None, carry, "ASSUMED",
-                     f"provincial co-financing of the regional packages in its own regions; "
-                     f"EUR {PROVINCES_EUR / 1e6:g} m a year and "
-                     f"EUR {PROVINCES_CARRY_EUR / 1e6:g} m "
-                     "carry-over for all provinces together, split by the population of "
-                     "their NPVR regions (ASSUMED)", "; ".join(regions)]
+                     "provinciale cofinanciering van de regionale pakketten in de eigen "
+                     f"regio's; € {PROVINCES_EUR / 1e6:g} mln per jaar en "
+                     f"€ {PROVINCES_CARRY_EUR / 1e6:g} mln doorschuiven voor alle provincies "
+                     "samen, verdeeld naar de inwoners van hun NPVR-regio's (ASSUMED)",
+                     "; ".join(regions)]
                     for fid, name, regions, _, carry in provinces]
     envelopes = [["funder", "year", "budget_eur", "status", "source"]]
     amounts = dict(ENVELOPES_EUR)
@@ -235,30 +342,33 @@ def agenda_tables() -> dict[str, list[list[object]]]:
     for fid in order:
         for y in YEARS:
             envelopes.append([fid, y, amounts[fid], "ASSUMED",
-                              "national: the one-year default envelope" if fid == "rijk" else
-                              "no new EU money assumed beyond the JTF stream" if fid == "eu"
-                              else f"a share of EUR {PROVINCES_EUR / 1e6:g} m for all provinces, "
-                              "by population (ASSUMED)" if fid.startswith("provincie")
-                              else "co-financing capacity (ASSUMED)"])
+                              "landelijk: het standaardbudget van één jaar" if fid == "rijk"
+                              else "geen nieuw EU-geld naast de JTF-stroom" if fid == "eu"
+                              else f"een deel van € {PROVINCES_EUR / 1e6:g} mln voor alle "
+                              "provincies, naar inwoners (ASSUMED)" if fid.startswith("provincie")
+                              else "ruimte voor cofinanciering (ASSUMED)"])
     streams = [["funder", "region", "goal", "year", "amount_eur", "status", "source"]]
-    pop = {r[0]: r[2] for r in REGIONS}
-    gron, dren = pop["noord-en-oost-groningen"], pop["zuid-en-oost-drenthe"]
-    jtf = {"noord-en-oost-groningen": JTF_GRONINGEN_EMMEN_EUR * gron / (gron + dren),
-           "zuid-en-oost-drenthe": JTF_GRONINGEN_EMMEN_EUR * dren / (gron + dren),
-           "zeeuws-vlaanderen": JTF_ZEEUWS_VLAANDEREN_EUR, "zuid-limburg": JTF_ZUID_LIMBURG_EUR}
+    jtf = jtf_totals()
     for y in YEARS:
         for region, deal in REGIO_DEALS_EUR_M.items():
             if deal and y <= REGIO_DEALS_LAST_YEAR:
-                streams.append(["rijk", region, "", y, round(deal * 1e6 / 4), "DERIVED",
-                                f"{REGIO_DEALS}: EUR {deal:g} m / 4 years; runs to "
-                                f"{REGIO_DEALS_LAST_YEAR} (ASSUMED)"])
+                shared = SHARED_DEALS.get(region)
+                streams.append([
+                    "rijk", region, "", y, round(deal_per_year(region)),
+                    "ASSUMED" if shared else "DERIVED",
+                    f"{REGIO_DEALS}: € {deal:g} mln / 4 jaar".replace(".", ",")
+                    + (f", {shared[1]}: 1/{shared[0]} deel (ASSUMED)" if shared else "")
+                    + f"; loopt tot {REGIO_DEALS_LAST_YEAR} (ASSUMED)"])
         if y <= JTF_LAST_YEAR:
             for region, total in jtf.items():
-                streams.append(["eu", region, "gezonde-toekomst", y, round(total / JTF_YEARS),
-                                "DERIVED", f"{JTF}: EUR {total / 1e6:.1f} m / 7 years"])
+                assumed = region in ("noord-en-oost-groningen", "zuid-en-oost-drenthe")
+                streams.append(["eu", region, JTF_GOAL, y, round(total / JTF_YEARS),
+                                "ASSUMED" if assumed else "DERIVED",
+                                f"{JTF}: {JTF_NOTE[region]}; {_m(total)} / 7 jaar"])
         streams.append(["rijk", "noord-en-oost-groningen", "", y,
                         round(NIJ_BEGUN_EUR_PER_YEAR * NIJ_BEGUN_NPVR_SHARE), "ASSUMED",
-                        f"{NIJ_BEGUN}; {NIJ_BEGUN_NPVR_SHARE:.0%} serves NPVR goals (ASSUMED)"])
+                        f"{NIJ_BEGUN}; {NIJ_BEGUN_NPVR_SHARE:.0%} dient de NPVR-doelen "
+                        "(ASSUMED)"])
     return {**data, "needs": needs, "policy": policy, "years": years, "funders": funders,
             "envelopes": envelopes, "streams": streams}
 
@@ -278,11 +388,10 @@ def _write(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
-        for col, width in zip("ABCDEFG", (26, 40, 14, 14, 12, 12, 60), strict=True):
-            ws.column_dimensions[col].width = width
-        if ws.max_column >= 8:  # the funders sheet: its source column is the eighth
-            ws.column_dimensions["G"].width = 14
-            ws.column_dimensions["H"].width = 60
+        for j, head in enumerate(rows[0], start=1):  # notes wide, figures narrow
+            wide = str(head).endswith("source") or head in ("name", "meaning")
+            ws.column_dimensions[get_column_letter(j)].width = 60 if wide else (
+                26 if j == 1 else 14)
     # Fixed timestamps (the date of the need estimate): rebuilding gives identical bytes.
     save_reproducibly(wb, folder / f"{name}.xlsx", datetime(2026, 1, 30, tzinfo=UTC))
     csv_dir = folder / name

@@ -24,6 +24,13 @@ their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case
 Max-min raises the coverage of every region in every scenario, the lowest first
 (:func:`scenario_coverages` gives them to :mod:`allocator.solving.maxmin`).
 
+The gap's upper side (the highest coverage) is a concave function of x held from above:
+where money exceeds a cell's need in a scenario, y may sit above m - min(x, m) at no cost
+and understate the coverage. No LP holds that exactly; :func:`understated` finds the rows an
+answer breaks on its true coverage and :func:`held_on_money` reads them on the money given
+(sum_g x_rg, which is at least the need it meets), and the study solves again (a few rounds
+at most) and says so.
+
 Columns: x (n), the budget B, then y (S x n) scenario by scenario, then l_s, h_s per
 scenario (gap only), then t (worst-case only).
 """
@@ -186,6 +193,68 @@ class _ScenarioView:
         r, c, v = key_sums(key_of, size, keys, self.y, -1.0, col, coef)
         net = np.bincount(key_of, d.net_need, minlength=size)[keys]
         self.add(rule, over, keys, r, c, v, lo - net, hi - net)
+
+
+def understated(lp: LinearProgram, scenarios: list[AllocationData], values: FloatArray,
+                tolerance: float) -> list[int]:
+    """The rows of the gap's upper side (block ``coverage_high``) that the solution
+    ``values`` (every column) breaks once a region's coverage is read on the need its money
+    truly meets, sum_g min(x, m): the LP reads it as sum_g (m - y), and where money exceeds
+    a cell's need in a scenario, y may sit above m - min(x, m) at no cost, so the row can
+    hold while the true coverage is higher. That upper side is a concave function held from
+    above, which no LP holds exactly; :func:`held_on_money` tightens it where it broke."""
+    out: list[int] = []
+    csr = lp.matrix.tocsr()
+    n = lp.n_cells
+    x = values[:n]
+    first_extra = lp.columns["unmet"] + len(scenarios) * n
+    for block in lp.blocks:
+        if block.rule != "coverage_high":
+            continue
+        for row in range(block.start, block.stop):
+            s, r = divmod(int(block.index[row - block.start]), len(scenarios[0].regions))
+            d = scenarios[s]
+            cells = np.flatnonzero(d.cell_region == r)
+            cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
+            vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
+            h = cols >= first_extra
+            true = float((np.minimum(x[cells], d.net_need[cells]) - d.net_need[cells]).sum())
+            if true + float(vals[h] @ values[cols[h]]) > lp.row_upper[row] + tolerance:
+                out.append(row)
+    return out
+
+
+def held_on_money(lp: LinearProgram, scenarios: list[AllocationData],
+                  rows: list[int]) -> LinearProgram:
+    """``lp`` with, for each gap upper-side row in ``rows`` (scenario s, region r), the same
+    row read on the money given, sum_g x_rg + coef * h_s <= upper + net: money given is at
+    least the need it meets, so the true coverage then holds too. Stronger than the rule
+    where money exceeds a scenario's need (it counts that money as coverage), so an answer
+    with these rows is optimal for the model with them; the study says so."""
+    csr = lp.matrix.tocsr()
+    n = lp.n_cells
+    first_extra = lp.columns["unmet"] + len(scenarios) * n
+    block = next(b for b in lp.blocks if b.rule == "coverage_high")
+    r_new, c_new, v_new, upper = [], [], [], []
+    for i, row in enumerate(rows):
+        s, r = divmod(int(block.index[row - block.start]), len(scenarios[0].regions))
+        d = scenarios[s]
+        cells = np.flatnonzero(d.cell_region == r)
+        cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
+        vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
+        h = cols >= first_extra
+        r_new += [i] * (cells.size + int(h.sum()))
+        c_new += [*cells.tolist(), *cols[h].tolist()]
+        v_new += [*([1.0] * cells.size), *vals[h].tolist()]
+        upper.append(float(lp.row_upper[row]) + float(d.net_need[cells].sum()))
+    extra = sp.csr_matrix((v_new, (r_new, c_new)), shape=(len(rows), lp.n_cols))
+    index = block.index[np.asarray(rows) - block.start]
+    return dataclasses.replace(
+        lp, matrix=sp.vstack([csr, extra]).tocsc(),
+        row_lower=np.concatenate([lp.row_lower, np.full(len(rows), -np.inf)]),
+        row_upper=np.concatenate([lp.row_upper, upper]),
+        blocks=[*lp.blocks, RowBlock("coverage_high_on_money", lp.n_rows,
+                                     lp.n_rows + len(rows), "scenario_region", index)])
 
 
 def expected_cost(first_unmet: int, scenarios: list[AllocationData],

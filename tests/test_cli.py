@@ -32,7 +32,7 @@ def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
     assert data["certificate"]["passed"] is True
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Samenvatting", "Waarom", "Verdeling", "Dekking", "Vergelijking", "Tekort", "Beperkingen",
-                             "Invoer", "Over"]
+                             "Invoer", "Herkomst", "Over"]
     ws = wb["Verdeling"]
     assert [c.value for c in ws[4]][:4] == ["Totaal", 57, 43, 100]
 
@@ -149,10 +149,11 @@ def test_validate_warns_about_figures_without_a_source(
     folder = write_csv_instance(tmp_path / "s", tables)
     assert main(["validate", str(folder)]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert "waarschuwing: regions 'B': geen bron" in err
-    assert "waarschuwing: regions 'A': geen bron" not in err
-    assert "waarschuwing: needs 'A/g1': geen status" in err  # needs has no status column
+    assert "waarschuwing: regions 'B' population: geen bron" in err
+    assert "waarschuwing: regions 'B' weight: geen bron" in err
+    assert "waarschuwing: regions 'A' population: geen bron" not in err
+    assert "waarschuwing: needs 'A/g1' need_eur: geen status" in err  # no status column
     assert main(["validate", str(folder), "--lang", "en"]) == 0
-    assert "warning: regions 'B': no source" in capsys.readouterr().err.splitlines()
+    assert "warning: regions 'B' population: no source" in capsys.readouterr().err.splitlines()
     assert main(["validate", str(Path(__file__).parent.parent / "instances" / "npvr-2026")]) == 0
     assert capsys.readouterr().err == ""  # every figure of the default has both

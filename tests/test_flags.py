@@ -74,8 +74,8 @@ def test_floor_flag_reaches_every_command(tmp_path: Path, tables: tuple[Path, Pa
     assert all(a >= b - 1 for a, b in zip(after, before, strict=True))
     assert after[0] > before[0] + 1e3
     # robust: the robust allocation changes
-    base = run_json(tmp_path, ["robust", str(NPVR), str(needs)], "u0")
-    got = run_json(tmp_path, ["robust", str(NPVR), str(needs), *flag], "u1")
+    base = run_json(tmp_path, ["robust", str(NPVR), str(needs), "--budget", "3e8"], "u0")
+    got = run_json(tmp_path, ["robust", str(NPVR), str(needs), "--budget", "3e8", *flag], "u1")
     assert got["allocation_by_region_eur"] != base["allocation_by_region_eur"]
     # agenda: the floor holds in every year
     got = run_json(tmp_path, ["agenda", str(AGENDA), *flag], "a1")

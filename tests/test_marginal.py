@@ -64,8 +64,12 @@ def test_the_issue_s_two_cases() -> None:
     deep = allocator.solve(with_policy(load(NPVR), "deep-shortfall"))
     assert round(deep.next_million.unmet_change_eur) == 1_100_000
     assert round(deep.next_million.tier_change_eur) == 1_100_000
-    fair = allocator.solve(with_policy(load(NPVR), "max-min"))
-    assert round(fair.next_million.unmet_change_eur) == 1_086_536
+    inst = with_policy(load(NPVR), "max-min")
+    fair = allocator.solve(inst)
+    more = allocator.solve(inst.with_policy(budget_eur=inst.policy.budget_eur + 1e6))
+    assert fair.next_million.unmet_change_eur == pytest.approx(
+        fair.weighted_unmet_eur - more.weighted_unmet_eur, abs=1.0)
+    assert abs(fair.next_million.unmet_change_eur - 1_200_000) > 10_000  # not the dual's
 
 
 def test_the_dual_is_used_above_the_limit_and_says_so() -> None:

@@ -40,11 +40,31 @@ def test_committed_files_match_the_builder() -> None:
         index=False)} == built
 
 
-def test_every_figure_has_a_status_and_a_source() -> None:
-    for sheet in ("regions", "goals", "needs", "policy"):
-        frame = pd.read_csv(CSV / f"{sheet}.csv")
-        assert set(frame["status"]) <= STATUSES, sheet
-        assert frame["source"].str.len().gt(10).all(), sheet
+@pytest.mark.parametrize("path", [CSV, ROOT / "instances" / "npvr-agenda-2026-2029"])
+def test_every_figure_has_a_status_a_source_and_if_assumed_an_alternative(path: Path) -> None:
+    inst = allocator.load(path)
+    figures = inst.figures()
+    # every figure of the figure columns and the policy: 11 x 3 + 3 x 1 + 33 x 2 + policy
+    assert len(figures) == 11 * 3 + 3 + 33 * 2 + len(inst.policy_notes)
+    assert set(figures["status"]) <= STATUSES
+    assert figures["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
+    assumed = figures[figures["status"] == "ASSUMED"]
+    assert len(assumed) > 40  # the weights, the need split, the existing streams, the policy
+    assert assumed["alternative"].notna().all(), assumed[assumed["alternative"].isna()]
+    assert inst.unsourced() == [] and inst.unexplained() == []
+
+
+def test_the_weight_no_longer_inherits_the_population_s_status() -> None:
+    figures = allocator.load(CSV).figures().set_index(["table", "id", "column"])
+    assert figures.loc[("regions", "twente", "population"), "status"] == "SRC"
+    assert figures.loc[("regions", "twente", "weight"), "status"] == "ASSUMED"
+    assert figures.loc[("regions", "twente", "weight"), "alternative"] == 1.0
+
+
+def test_limburg_adds_up_to_the_province() -> None:
+    regions = allocator.load(CSV).regions["population"]
+    assert regions[["noord-limburg", "midden-limburg", "zuid-limburg"]].sum() == 1_133_174
+    assert regions[["noord-limburg", "midden-limburg"]].sum() == 518_000
 
 
 def test_total_need_is_one_billion_and_it_solves() -> None:

@@ -27,12 +27,12 @@ def npvr_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sheets_in_dutch_and_english(npvr_report: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(npvr_report).sheetnames == [
         "Samenvatting", "Waarom", "Verdeling", "Dekking", "Vergelijking", "Tekort", "Beperkingen", "Invoer",
-        "Over"]
+        "Herkomst", "Over"]
     out = tmp_path / "en.xlsx"
     assert main(["solve", str(NPVR), "--out", str(out), "--lang", "en", "-q"]) == 0
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Summary", "Why", "Allocation", "Coverage", "Baselines", "Unmet need",
-                             "Constraints", "Inputs", "About"]
+                             "Constraints", "Inputs", "Provenance", "About"]
     assert wb["Summary"]["A1"].value == "Allocation of the budget"
     assert wb["Allocation"]["A1"].value == "Region"
     # ids and names stay as given
@@ -125,9 +125,18 @@ def test_inputs_carry_status_and_source(npvr_report: Path) -> None:
     assert rows[0][0] == "Regio's"
     assert rows[1][:4] == ("Code", "Naam", "Inwoners", "Gewicht")
     assert rows[1][6:8] == ("Status", "Bron")
-    statuses = {r[6] for r in rows[2:13]}
-    assert statuses <= {"SRC", "PROXY", "DERIVED", "ASSUMED"} and "PROXY" in statuses
-    assert any(r[0] == "Legenda status" for r in rows)
+    by_region = {r[0]: r for r in rows[2:13]}
+    # each figure its own status: Twente's population is read, its weight assumed
+    assert by_region["twente"][6] == "inwoners: SRC; gewicht: ASSUMED"
+    assert by_region["noord-limburg"][6] == "ASSUMED"  # both assumed: said once
+    legend = next(i for i, r in enumerate(rows) if r[0] == "Legenda status")
+    assert [r[0] for r in rows[legend + 2:legend + 6]] == ["SRC", "PROXY", "DERIVED", "ASSUMED"]
+    sheet = list(openpyxl.load_workbook(npvr_report)["Herkomst"].iter_rows(values_only=True))
+    figures = allocator.load(NPVR).figures()
+    assert len(sheet) == 2 + len(figures)
+    twente = {r[2]: r for r in sheet[2:] if r[1] == "twente"}
+    assert twente["gewicht"][4:] == ("ASSUMED", figures.set_index(["id", "column"]).loc[
+        ("twente", "weight"), "source"], 1)
 
 
 def test_about_names_the_input_and_versions(npvr_report: Path) -> None:
@@ -184,11 +193,11 @@ def test_infeasible_report_explains_in_dutch_with_region_names(tmp_path: Path) -
     assert r.status.value == "infeasible"
     assert summary_of(write_report(r, tmp_path / "r.xlsx"))["Toelichting"] == (
         "De regels kunnen niet allemaal gelden bij een budget van €250.000.000. Het kleinste "
-        "budget waarbij ze gelden is €448.311.759. Deze kunnen niet samen gelden (een kleinste "
+        "budget waarbij ze gelden is €474.961.191. Deze kunnen niet samen gelden (een kleinste "
         "tegenstrijdige combinatie: laat er één weg en de rest kan): budget; minimumdekking in "
         "Twente, Zuid- en Oost-Drenthe, Zuid-Limburg, Zuidoost Friesland. Elk van deze regels "
         "schrappen maakt het haalbaar: minimumdekking. Losse wijzigingen die het haalbaar "
-        "maken: zet het budget op €448.311.759; verlaag de minimumdekking tot 37,42%.")
+        "maken: zet het budget op €474.961.191; verlaag de minimumdekking tot 35,94%.")
     # the English message (stderr, JSON) is the same facts in English
     assert r.message.startswith("The rules cannot all hold with a budget of €250,000,000.")
 
@@ -259,7 +268,7 @@ def test_headline_figures_from_the_tables(tmp_path: Path) -> None:
     s = summary_of(write_report(r, tmp_path / "r.xlsx"))
     assert s["Onvervulde behoefte vóór verdeling (euro's)"] == round(net.sum())
     assert s["Laagste bedrag per inwoner"] == "€0,00 (Noord- en Oost-Groningen)"
-    assert s["Hoogste bedrag per inwoner"] == "€120,81 (Noord-Limburg)"
+    assert s["Hoogste bedrag per inwoner"] == "€125,74 (Kop van Noord-Holland)"
 
 
 def test_baselines_from_the_tables(npvr_report: Path) -> None:

@@ -68,11 +68,11 @@ def test_marginal_regions_share_the_rest_in_proportion_to_net_need(
 def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) -> None:
     by = {w.region: w for w in reasons(result)}
     assert by["twente"].sentence("nl", 0.2) == (
-        "Twente krijgt €31.388.910 (€49,12 per inwoner): precies wat de minimumdekking van "
+        "Twente krijgt €31.472.133 (€49,25 per inwoner): precies wat de minimumdekking van "
         "20% vraagt. Met gewicht 1 weegt een euro hier minder dan de laatste euro van het "
-        "budget (1,2); pas vanaf een budget van €514.823.691 krijgt de regio meer.")
+        "budget (1,2); pas vanaf een budget van €557.969.489 krijgt de regio meer.")
     assert by["zuid-limburg"].sentence("en", 0.2) == (
-        "Zuid-Limburg gets €108,247,240 (€176.01 per inhabitant): at weight 1.2 a euro here "
+        "Zuid-Limburg gets €94,389,396 (€153.44 per inhabitant): at weight 1.2 a euro here "
         "weighs as much as the budget's last euro (1.2), so the region shares what is left "
         "after the minimums with the regions of the same weight, in proportion to their net "
         "need.")

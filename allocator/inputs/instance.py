@@ -41,6 +41,20 @@ def policy_key(key: str) -> str:
 
 Tiers = tuple[tuple[float, float], ...]
 
+#: The figures of each table: the columns whose every value may carry its own status, source
+#: and alternative (``population_status``, ``population_source``, ``population_alternative``);
+#: a row's ``status``, ``source`` and ``alternative`` hold for its figures without their own.
+FIGURES = {
+    "regions": ("population", "weight", "min_eur", "max_eur", "cofinancing_eur",
+                "reference_eur"),
+    "goals": ("weight", "min_share", "max_share"),
+    "needs": ("need_eur", "existing_eur", "cap_eur"),
+}
+#: What a figure may say about itself.
+NOTES = ("status", "source", "alternative")
+#: The statuses of a figure (docs/format.md#status-and-source).
+STATUSES = ("SRC", "PROXY", "DERIVED", "ASSUMED")
+
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
            "less_than_equal": "<="}
 _BOUND_KEYS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt",
@@ -198,6 +212,18 @@ class Policy(BaseModel):
         return rules
 
 
+def _note(frame: pd.DataFrame, column: str, note: str) -> np.ndarray:
+    """A figure's own ``note`` (its column's ``<column>_<note>``), else its row's; None
+    where neither gives one."""
+    out = np.full(len(frame), None, dtype=object)
+    for name in (note, f"{column}_{note}"):  # the row's first, the figure's own over it
+        if name in frame:
+            text = frame[name].astype(object)
+            given = text.notna().to_numpy() & (text.astype(str).str.strip() != "").to_numpy()
+            out[given] = text.to_numpy()[given]
+    return out
+
+
 @dataclass(frozen=True)
 class Instance:
     """A validated instance. Tables are sorted by id so that row order never matters.
@@ -238,25 +264,71 @@ class Instance:
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
                         policy, self.sources, self.policy_notes).checked()
 
+    def figures(self) -> pd.DataFrame:
+        """Every figure of the instance with what it says about itself: one row per value
+        of the figure columns (:data:`FIGURES`) and per policy row, with ``table``, ``id``
+        (``region/goal`` for a need), ``column``, ``value``, ``status``, ``source`` and
+        ``alternative`` (each the figure's own, else its row's; None where neither says)."""
+        parts = []
+        tables = [("regions", self.regions.reset_index(), ["region"]),
+                  ("goals", self.goals.reset_index(), ["goal"]),
+                  ("needs", self.needs, ["region", "goal"])]
+        for table, frame, key in tables:
+            if not len(frame):
+                continue
+            ident = frame[key[0]].astype(str)
+            for k in key[1:]:
+                ident = ident + "/" + frame[k].astype(str)
+            for column in FIGURES[table]:
+                if column not in frame:
+                    continue
+                values = frame[column]
+                given = values.notna().to_numpy()
+                part = {"table": table, "id": ident.to_numpy()[given], "column": column,
+                        "value": values.to_numpy()[given]}
+                for note in NOTES:
+                    part[note] = _note(frame, column, note)[given]
+                parts.append(pd.DataFrame(part))
+        if self.policy_notes is not None and len(self.policy_notes):
+            p = self.policy_notes
+            given = (p["value"].astype(str).str.strip() != "").to_numpy()
+            part = {"table": "policy", "id": p["key"].astype(str).to_numpy()[given],
+                    "column": "value", "value": p["value"].to_numpy()[given]}
+            for note in NOTES:
+                part[note] = _note(p, "value", note)[given]
+            parts.append(pd.DataFrame(part))
+        columns = ["table", "id", "column", "value", *NOTES]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
     def unsourced(self) -> list[Message]:
-        """Every row of the regions, goals, needs and policy tables without a status or a
-        source, as "table 'id': no status" (a figure whose origin a reader cannot see)."""
+        """Every figure without a status or a source, as "table 'id' column: no status" (a
+        figure whose origin a reader cannot see)."""
         out = []
-        tables = [("regions", self.regions, None), ("goals", self.goals, None),
-                  ("needs", self.needs, ("region", "goal"))]
-        if self.policy_notes is not None:
-            tables.append(("policy", self.policy_notes.set_index("key"), None))
-        for name, frame, key in tables:
-            for column in ("status", "source"):
-                values = (frame[column] if column in frame
-                          else pd.Series([None] * len(frame), index=frame.index))
-                blank = values.isna() | (values.astype(str).str.strip() == "")
-                for i in np.flatnonzero(blank.to_numpy()):
-                    ident = ("/".join(str(frame[k].iloc[i]) for k in key) if key
-                             else str(frame.index[i]))
-                    out.append(Message("{table} '{id}': no status", table=name, id=ident)
-                               if column == "status" else
-                               Message("{table} '{id}': no source", table=name, id=ident))
+        figures = self.figures()
+        for note in ("status", "source"):
+            blank = figures[note].isna().to_numpy()
+            for row in figures.loc[blank].itertuples(index=False):
+                out.append(Message("{table} '{id}' {column}: no status", table=row.table,
+                                   id=row.id, column=row.column) if note == "status" else
+                           Message("{table} '{id}' {column}: no source", table=row.table,
+                                   id=row.id, column=row.column))
+        return out
+
+    def unexplained(self) -> list[Message]:
+        """Every figure marked ASSUMED without an alternative value, and every status
+        outside the four (:data:`STATUSES`)."""
+        figures = self.figures()
+        status = figures["status"].astype(str).str.strip().str.upper()
+        out = [Message("{table} '{id}' {column}: ASSUMED without an alternative",
+                       table=row.table, id=row.id, column=row.column)
+               for row in figures.loc[(status == "ASSUMED").to_numpy()
+                                      & figures["alternative"].isna().to_numpy()
+                                      ].itertuples(index=False)]
+        odd = figures["status"].notna().to_numpy() & ~status.isin(STATUSES).to_numpy()
+        out += [Message("{table} '{id}' {column}: status '{status}' is none of SRC, PROXY, "
+                        "DERIVED, ASSUMED", table=row.table, id=row.id, column=row.column,
+                        status=row.status)
+                for row in figures.loc[odd].itertuples(index=False)]
         return out
 
     def refuse_unsupported(self, command: str) -> None:

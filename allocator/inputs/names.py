@@ -26,8 +26,14 @@ COLUMNS_NL = {
     "meaning": "betekenis", "note": "toelichting",
 }
 
+#: The notes a figure may carry in a column of its own beside it (``population_status``,
+#: ``inwoners_bron``): its status, its source and an alternative value, by Dutch suffix.
+NOTES_NL = {"status": "status", "source": "bron", "alternative": "alternatief"}
+
 _TABLE_OF = {**{v: k for k, v in TABLES_NL.items()}, "regio's": "regions"}
-_COLUMN_OF = {**{v: k for k, v in COLUMNS_NL.items()}, "regio's": "regions"}
+_COLUMN_OF = {**{v: k for k, v in COLUMNS_NL.items()}, "regio's": "regions",
+              "alternatief": "alternative"}
+_NOTE_OF = {**{v: k for k, v in NOTES_NL.items()}, **{k: k for k in NOTES_NL}}
 
 
 def table_name(name: str) -> str:
@@ -37,8 +43,14 @@ def table_name(name: str) -> str:
 
 
 def column_name(name: str) -> str:
-    """The format's name of a column given by its (lower-cased, stripped) header."""
-    return _COLUMN_OF.get(name, name)
+    """The format's name of a column given by its (lower-cased, stripped) header; a figure's
+    note column (``inwoners_bron``) becomes ``population_source``."""
+    if name in _COLUMN_OF:
+        return _COLUMN_OF[name]
+    base, _, suffix = name.rpartition("_")
+    if base and suffix in _NOTE_OF and base not in ("", "max", "min"):
+        return f"{_COLUMN_OF.get(base, base)}_{_NOTE_OF[suffix]}"
+    return name
 
 
 def shown_table(name: str, lang: str) -> str:
@@ -48,4 +60,11 @@ def shown_table(name: str, lang: str) -> str:
 
 def shown_column(name: str, lang: str) -> str:
     """A column's name as the template of ``lang`` writes it."""
-    return COLUMNS_NL.get(name, name) if lang == "nl" else name
+    if lang != "nl":
+        return name
+    if name in COLUMNS_NL or name in NOTES_NL:
+        return COLUMNS_NL.get(name, NOTES_NL.get(name, name))
+    base, _, suffix = name.rpartition("_")
+    if base and suffix in NOTES_NL:
+        return f"{COLUMNS_NL.get(base, base)}_{NOTES_NL[suffix]}"
+    return name

@@ -29,6 +29,8 @@ from allocator.inputs.cells import (
     table_decimal,
 )
 from allocator.inputs.instance import (
+    FIGURES,
+    NOTES,
     POLICY_KEYS,
     RENAMED_KEYS,
     Instance,
@@ -99,7 +101,8 @@ class _Columns:
         self.decimal = table.decimal
         self.unsafe = {c: self._control_characters(c) for c in self.f.columns if c != ROW}
         if self.decimal is None:
-            texts = [t for c in NUMERIC[kind] if c in self.f for t in number_texts(self.f[c])]
+            numeric = (*NUMERIC[kind], *(f"{c}_alternative" for c in FIGURES.get(kind, ())))
+            texts = [t for c in numeric if c in self.f for t in number_texts(self.f[c])]
             self.decimal = table_decimal(texts)
 
     def _control_characters(self, column: str) -> np.ndarray:
@@ -254,7 +257,7 @@ def validate(
                                          maximum=MAX_EUR),
             "reference_eur": rt.number("reference_eur", required=False, minimum=0,
                                        maximum=MAX_EUR),
-            **_notes(rt.f),
+            **_figure_notes(rt, "regions"),
         })
         crossed = regions["min_eur"] > regions["max_eur"]
         rt._report(crossed, "min_eur",
@@ -275,7 +278,7 @@ def validate(
                                    fraction=True),
             "max_share": gt.number("max_share", required=False, minimum=0, maximum=1,
                                    fraction=True),
-            **_notes(gt.f),
+            **_figure_notes(gt, "goals"),
         })
         goals["name"] = goals["name"].where(goals["name"].ne(""), goals["goal"])
         crossed = goals["min_share"] > goals["max_share"]
@@ -297,7 +300,7 @@ def validate(
             "need_eur": nt.number("need_eur", minimum=0, maximum=MAX_EUR),
             "existing_eur": nt.number("existing_eur", default=0.0, minimum=0, maximum=MAX_EUR),
             "cap_eur": nt.number("cap_eur", required=False, minimum=0, maximum=MAX_EUR),
-            **_notes(nt.f),
+            **_figure_notes(nt, "needs"),
         })
         region_ids = sorted_ids(regions["region"]) if not regions.empty else None
         goal_ids = sorted_ids(goals["goal"]) if not goals.empty else None
@@ -322,9 +325,10 @@ def validate(
                 starts = order[np.r_[True, key[order[1:]] != key[order[:-1]]]]
                 first = {int(key[i]): int(nt.f[ROW].iat[i]) for i in starts}
             for i in np.flatnonzero(repeat)[:MAX_LISTED_PER_COLUMN]:
-                problems.append(nt.t.problem(
-                    f"duplicate pair ({needs['region'].iat[i]}, {needs['goal'].iat[i]}), "
-                    f"first on row {first[int(key[i])]}", int(nt.f[ROW].iat[i]), "goal"))
+                problems.append(nt.t.problem(Message(
+                    "duplicate pair ({region}, {goal}), first on row {first}",
+                    region=needs["region"].iat[i], goal=needs["goal"].iat[i],
+                    first=first[int(key[i])]), int(nt.f[ROW].iat[i]), "goal"))
             if not problems:
                 # Sorted by (region, goal) so that row order never matters; the ids become
                 # categoricals over the sorted id lists, which the model reads as codes.
@@ -371,13 +375,27 @@ def validate(
     )
 
 
-NOTES = ("status", "source")
-
-
 def _notes(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """The optional status (SRC, PROXY, DERIVED, ASSUMED) and source of each row, as text,
-    carried to the report so that a reader sees what is measured and what is assumed."""
+    """The optional status (SRC, PROXY, DERIVED, ASSUMED), source and alternative value of
+    each row, as text, carried to the report so that a reader sees what is measured and
+    what is assumed."""
     return {c: clean_ids(frame[c]).reset_index(drop=True) for c in NOTES if c in frame}
+
+
+def _figure_notes(cols: _Columns, table: str) -> dict[str, pd.Series]:
+    """The row's notes, and each figure's own (``population_status``, ``population_source``
+    as text; ``population_alternative`` a number, read like the figure)."""
+    out = _notes(cols.f)
+    for column in FIGURES[table]:
+        for note in ("status", "source"):
+            name = f"{column}_{note}"
+            if name in cols.f:
+                out[name] = clean_ids(cols.f[name]).reset_index(drop=True)
+        name = f"{column}_alternative"
+        if name in cols.f:
+            out[name] = cols.number(name, required=False, minimum=0, maximum=MAX_EUR,
+                                    fraction=column.endswith("_share")).reset_index(drop=True)
+    return out
 
 
 def _by_id(table: pd.DataFrame, column: str, order: pd.Index | None) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
-from allocator.labels import label
+from allocator.labels import label, money
 from allocator.reports.workbook import (
     EURO,
     euro_scatter,
@@ -73,7 +73,7 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
         by = result.allocations.drop(columns="goal").groupby("region", sort=True).sum()
         table = wb.create_sheet(label("sheet_regions_by_budget", lang))
         header(table, 1, [label("region", lang),
-                           *[f"€ {float(c):,.0f}" for c in by.columns]])
+                           *[money(float(c), lang) for c in by.columns]])
         rounded = {c: largest_remainder(by[c].clip(lower=0)) for c in by.columns}
         for i, region in enumerate(by.index, start=2):
             put(table, i, 1, str(regions.get(region, region)))

@@ -134,14 +134,15 @@ def write_template(path: str | Path, *, regions: str | None = None, lang: str = 
         sheets[name] = ws
 
     if regions == "npvr":
-        for rid, name, population, status, source, _ in REGIONS:
-            sheets["regions"].append([rid, name, population, 1, status, source])
+        for region in REGIONS:
+            sheets["regions"].append([region.id, region.name, region.population, 1,
+                                      region.status, region.source])
         for gid, name, _ in GOALS:
             sheets["goals"].append([gid, name, 1, None, None, "ASSUMED",
                                     "gelijke gewichten" if lang == "nl" else "equal weights"])
-        for rid, *_ in REGIONS:
+        for region in REGIONS:
             for gid, *_ in GOALS:
-                sheets["needs"].append([rid, gid, None, 0, None])
+                sheets["needs"].append([region.id, gid, None, 0, None])
     elif regions is not None:
         raise ValueError(f"unknown region set {regions!r}; known: npvr")
     true, false = BOOLEANS[lang]

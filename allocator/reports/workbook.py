@@ -29,7 +29,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.labels import label, money
+from allocator.inputs.instance import STATUSES
+from allocator.labels import label, money, number, percent
 from allocator.output import atomic_write
 from allocator.solving.result import Result
 from allocator.solving.rounding import largest_remainder
@@ -93,6 +94,17 @@ def eur_text(value: float, lang: str) -> str:
     return money(value, lang)
 
 
+def _shown_rule(value: object, lang: str) -> str:
+    """A policy value as the rules line shows it: numbers in the language's style
+    (minimumdekking = 0,2), tiers with the language's decimal mark, words as they are."""
+    if isinstance(value, bool) or value is True:
+        return label("yes" if value else "no", lang)
+    if isinstance(value, (int, float)):
+        return number(value, lang)
+    text = str(value)
+    return text.replace(".", ",") if lang == "nl" and any(ch.isdigit() for ch in text) else text
+
+
 def _widths(ws: Worksheet, first: int = 34, rest: int = 18) -> None:
     for j in range(1, ws.max_column + 1):
         ws.column_dimensions[get_column_letter(j)].width = first if j == 1 else rest
@@ -113,6 +125,7 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
         _unmet(wb.create_sheet(label("sheet_unmet", lang)), result, lang)
         _constraints(wb.create_sheet(label("sheet_constraints", lang)), result, lang)
     _inputs(wb.create_sheet(label("sheet_inputs", lang)), result, lang)
+    _provenance(wb.create_sheet(label("sheet_provenance", lang)), result.instance, lang)
     _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
     return save_workbook(wb, path)
 
@@ -202,11 +215,13 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
         if r.certificate:
             c = r.certificate
             rows.append((label("certificate", lang), label("certificate_text", lang).format(
-                violation=f"€{c.max_violation_eur:,.2f}", gap=f"{c.duality_gap:.1e}"), None))
+                violation=money(c.max_violation_eur, lang, 2),
+                gap=number(float(f"{c.duality_gap:.1e}"), lang)), None))
     price = r.price_of_fairness
     if r.optimal and price is not None and price.per_rule_eur:
         rows.append((label("fairness_price", lang), label("fairness_price_text", lang).format(
-            value=eur_text(price.total_eur, lang), share=f"{price.total_share:.1%}"), None))
+            value=eur_text(price.total_eur, lang), share=percent(price.total_share, lang, 1)),
+            None))
         for rule, cost in price.per_rule_eur.items():
             text = label("fairness_rule_text", lang).format(value=eur_text(cost, lang))
             if rule in price.per_rule_step:
@@ -218,7 +233,7 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
     if note:  # the engine's notes (a skipped tie-break stage) or why there is no allocation
         rows.append((label("message", lang), note, None))
     rules = r.instance.policy.rules_in_force()
-    text = "; ".join(f"{label(k, lang)} = {v}" for k, v in rules.items())
+    text = "; ".join(f"{label(k, lang)} = {_shown_rule(v, lang)}" for k, v in rules.items())
     rows.append((label("rules", lang), text or label("no_rules", lang), None))
     for i, (name, value, fmt) in enumerate(rows, start=3):
         put(ws, i, 1, name, bold=True)
@@ -458,7 +473,7 @@ def _meaning(row: Any, r: Result, lang: str) -> str:
     if not pd.isna(row.step_eur):  # a rule's step (models.rules), priced at this row
         return label(f"explain_{row.rule}", lang).format(value=eur(float(row.step_eur)))
     if row.rule.startswith("shortfall_tier_"):
-        return label("explain_tier", lang).format(value=f"{y:.2f}×")
+        return label("explain_tier", lang).format(value=f"{number(round(y, 2), lang)}×")
     return ""
 
 
@@ -509,40 +524,108 @@ def _unmet(ws: Worksheet, r: Result, lang: str) -> None:
         ws.column_dimensions[letter].width = 34
 
 
+def _row_notes(frame: pd.DataFrame, figures: list[tuple[str, str]]) -> pd.DataFrame:
+    """Per row, the status and source of the figures shown (``figures``: column and its
+    label): one text where the figures agree, "label: text" for each where they do not,
+    so a weight never shows its row's population status."""
+    from allocator.inputs.instance import _note
+
+    out = pd.DataFrame(index=frame.index)
+    for note in ("status", "source"):
+        per = {name: _note(frame, column, note) for column, name in figures
+               if column in frame}
+        texts = []
+        for i in range(len(frame)):
+            given = {n: v[i] for n, v in per.items() if v[i] is not None}
+            values = set(given.values())
+            texts.append(None if not given else next(iter(values)) if len(values) == 1
+                         and len(given) == len(per) else "; ".join(
+                             f"{n}: {v}" for n, v in given.items()))
+        out[note] = texts
+    return out
+
+
 def _inputs(ws: Worksheet, r: Result, lang: str) -> None:
-    """The validated inputs as read, with each row's status and source where given."""
+    """The validated inputs as read, with the status and source of each figure (the
+    sheet Herkomst lists them one by one, with their alternatives)."""
     inst = r.instance
     row = 1
-    notes = [c for c in ("status", "source") if c in inst.regions]
-    row = _block(ws, row, label("regions_title", lang), inst.regions.reset_index(),
-                 [("region", label("id", lang), None), ("name", label("name", lang), None),
-                  ("population", label("population", lang), "#,##0"),
-                  ("weight", label("weight", lang), "0.00")], notes, lang)
-    notes = [c for c in ("status", "source") if c in inst.goals]
-    row = _block(ws, row, label("goals_title", lang), inst.goals.reset_index(),
-                 [("goal", label("id", lang), None), ("name", label("name", lang), None),
-                  ("weight", label("weight", lang), "0.00"),
-                  ("min_share", label("min_share_col", lang), PERCENT),
-                  ("max_share", label("max_share_col", lang), PERCENT)], notes, lang)
-    notes = [c for c in ("status", "source") if c in inst.needs]
-    row = _block(ws, row, label("needs_title", lang), inst.needs,
-                 [("region", label("region", lang), None), ("goal", label("goal", lang), None),
-                  ("need_eur", label("need", lang), EURO),
-                  ("existing_eur", label("existing", lang), EURO),
-                  ("cap_eur", label("cap_col", lang), EURO)], notes, lang)
+
+    def shown(frame: pd.DataFrame, columns: list[tuple[str, str, str | None]]
+              ) -> pd.DataFrame:
+        figures = [(c, text.lower()) for c, text, fmt in columns if fmt is not None]
+        return pd.concat([frame, _row_notes(frame, figures)[["status", "source"]]
+                          .set_axis(["_status", "_source"], axis=1)], axis=1)
+
+    columns = [("region", label("id", lang), None), ("name", label("name", lang), None),
+               ("population", label("population", lang), "#,##0"),
+               ("weight", label("weight", lang), "0.00")]
+    row = _block(ws, row, label("regions_title", lang),
+                 shown(inst.regions.reset_index(), columns), columns,
+                 ["_status", "_source"], lang)
+    columns = [("goal", label("id", lang), None), ("name", label("name", lang), None),
+               ("weight", label("weight", lang), "0.00"),
+               ("min_share", label("min_share_col", lang), PERCENT),
+               ("max_share", label("max_share_col", lang), PERCENT)]
+    row = _block(ws, row, label("goals_title", lang),
+                 shown(inst.goals.reset_index(), columns), columns,
+                 ["_status", "_source"], lang)
+    columns = [("region", label("region", lang), None), ("goal", label("goal", lang), None),
+               ("need_eur", label("need", lang), EURO),
+               ("existing_eur", label("existing", lang), EURO),
+               ("cap_eur", label("cap_col", lang), EURO)]
+    needs = inst.needs if len(inst.needs) <= MAX_INPUT_ROWS else inst.needs.iloc[:0]
+    row = _block(ws, row, label("needs_title", lang), shown(needs, columns)
+                 if len(inst.needs) <= MAX_INPUT_ROWS else inst.needs, columns,
+                 ["_status", "_source"] if len(inst.needs) <= MAX_INPUT_ROWS else [], lang)
     policy = effective_policy(inst, lang)
     notes = [c for c in ("status", "source") if c in policy]
     row = _block(ws, row, label("policy_title", lang), policy,
                  [("key", label("key", lang), None), ("value", label("value", lang), None)],
                  notes, lang)
+    legend = pd.DataFrame({"key": list(STATUSES),
+                           "value": [label(f"status_{s.lower()}", lang) for s in STATUSES]})
+    row = _block(ws, row, label("legend_title", lang), legend,
+                 [("key", label("data_status", lang), None),
+                  ("value", label("meaning", lang), None)], [], lang)
     if inst.sources is not None and len(inst.sources.columns) >= 2:
-        legend = inst.sources.iloc[:, :2].set_axis(["key", "value"], axis=1)
-        _block(ws, row, label("legend_title", lang), legend,
-               [("key", label("data_status", lang), None), ("value", label("meaning", lang),
-                                                            None)], [], lang)
+        # the instance's own sources table, less its legend rows (the four statuses above)
+        notes = inst.sources.iloc[:, :2].set_axis(["key", "value"], axis=1)
+        notes = notes[~notes["key"].astype(str).str.strip().str.upper().isin(
+            [*STATUSES, "MARKER", "FIGURE", ""])]
+        if len(notes):
+            _block(ws, row, label("sources_title", lang), notes,
+                   [("key", label("figure", lang), None),
+                    ("value", label("data_source", lang), None)], [], lang)
     _widths(ws, first=28, rest=16)
     ws.column_dimensions["G"].width = 14
     ws.column_dimensions["H"].width = 100
+
+
+def _provenance(ws: Worksheet, inst: Any, lang: str) -> None:
+    """Every figure of the instance on a row of its own: table, id, column, value, status,
+    source and alternative (docs/format.md#status-and-source)."""
+    from allocator.inputs.names import shown_column, shown_table
+
+    figures = inst.figures()
+    put(ws, 1, 1, label("provenance_title", lang), bold=True)
+    heads = ["prov_table", "id", "prov_column", "value", "data_status", "data_source",
+             "alternative"]
+    for j, key in enumerate(heads, start=1):
+        put(ws, 2, j, label(key, lang), bold=True)
+    if len(figures) > MAX_INPUT_ROWS:
+        put(ws, 3, 1, label("too_large", lang).format(n=f"{len(figures):,}"))
+        return
+    for i, f in enumerate(figures.itertuples(index=False), start=3):
+        put(ws, i, 1, shown_table(f.table, lang))
+        put(ws, i, 2, str(f.id))
+        put(ws, i, 3, shown_column(f.column, lang))
+        for j, value in ((4, f.value), (5, f.status), (6, f.source), (7, f.alternative)):
+            put(ws, i, j, _cell(value))
+    for letter, width in zip("ABCDEFG", (14, 30, 18, 16, 12, 90, 16), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A3"
+    print_setup(ws)
 
 
 def effective_policy(inst: Any, lang: str) -> pd.DataFrame:
@@ -596,7 +679,8 @@ def _block(ws: Worksheet, row: int, title: str, frame: pd.DataFrame,
            columns: list[tuple[str, str, str | None]], notes: list[str], lang: str) -> int:
     """One titled table of the inputs sheet; returns the next free row."""
     put(ws, row, 1, title, bold=True)
-    heads = [text for _, text, _ in columns] + [label(f"data_{n}", lang) for n in notes]
+    heads = [text for _, text, _ in columns] + [label(f"data_{n.strip('_')}", lang)
+                                                for n in notes]
     # Status and source go to fixed columns G and H, so every block lines up.
     positions = list(range(1, len(columns) + 1)) + [7, 8][: len(notes)]
     for j, text in zip(positions, heads, strict=True):
