@@ -223,6 +223,13 @@ def _parser() -> argparse.ArgumentParser:
                         "coverage_floor, region:twente")
     n.add_argument("--step", type=float, default=0.10, metavar="F",
                    help="the relative move of each assumption (default 0.10)")
+    n.add_argument("--alternatives", action="store_true",
+                   help="instead: every ASSUMED figure at its stated alternative, one at a "
+                        "time (the need cells one column at a time)")
+    n.add_argument("--workers", type=int, metavar="N",
+                   help="solve on N local Dask processes")
+    n.add_argument("--scheduler", metavar="ADDRESS",
+                   help="solve on the Dask cluster at ADDRESS (tcp://host:8786)")
     _workbook_flags(n, "SENSITIVITY", "workbook (default reports/<instance>-sensitivity.xlsx)")
 
     t = sub.add_parser("template", help="write an instance workbook ready to fill in",
@@ -454,7 +461,7 @@ def _empty_allocation() -> Any:
 def _sensitivity(args: argparse.Namespace) -> int:
     from allocator.labels import label, money, percent
     from allocator.reports.documents import document
-    from allocator.reports.sensitivity_workbook import write_sensitivity_report
+    from allocator.reports.sensitivity_workbook import run_name, write_sensitivity_report
     from allocator.studies.sensitivity import sensitivity
 
     if not 0 < args.step < 1:
@@ -464,7 +471,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
                            [("--out", out), ("--json", args.json)])
     vary = tuple(v.strip() for v in args.vary.split(",") if v.strip()) if args.vary else None
-    result = sensitivity(_instance(args), vary=vary, step=args.step)
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise UsageError(Message("--workers must be 1..1024"))
+    result = sensitivity(_instance(args), vary=vary, step=args.step,
+                         alternative=args.alternatives, workers=args.workers,
+                         scheduler=args.scheduler)
     with outputs:
         if args.json:
             write_json(args.json, document(result))
@@ -481,8 +492,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
                  **result.instance.goals["name"].astype(str).to_dict()}
         table = result.regions()
         width = max(len(label("region", lang)), *(len(names.get(r, r)) for r in table.index))
-        print(label("sens_head", lang).format(n=len(result.runs) // 2,
-                                              step=percent(args.step, lang, 0)))
+        if args.alternatives:
+            print(label("sens_head_alt", lang).format(n=len(result.runs)))
+        else:
+            print(label("sens_head", lang).format(n=len(result.runs) // 2,
+                                                  step=percent(args.step, lang, 0)))
         print(f"{label('region', lang):<{width}} {label('sens_base', lang):>16} "
               f"{label('sens_range', lang):>31} {label('sens_coverage', lang):>15}  "
               f"{label('sens_most', lang)}")
@@ -492,11 +506,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
                      f"{percent(row['coverage_high'], lang, 0)}")
             most = "-"
             if isinstance(row["moved_most_by"], str):
-                kind, _, key = str(row["moved_most_by"]).partition(":")
-                what = label(key, lang) if kind == "policy" else names.get(key, key)
-                sign = "+" if row["factor"] > 1 else "-"
-                most = (f"{what} {sign}{percent(args.step, lang, 0)} "
-                        f"({money(row['moved_most_eur'], lang)})")
+                moved = run_name(str(row["moved_most_by"]), float(row["factor"]), args.step,
+                                 names, lang)
+                most = f"{moved} ({money(row['moved_most_eur'], lang)})"
             print(f"{terminal_safe(names.get(region, region)):<{width}} "
                   f"{money(row['base_eur'], lang):>16} {span:>31} {cover:>15}  "
                   f"{terminal_safe(most)}")
@@ -841,6 +853,8 @@ def _validate(args: argparse.Namespace) -> int:
     if len(missing) > UNSOURCED_SHOWN:
         _say(Message("... and {n} more rows without a status or source",
                      n=len(missing) - UNSOURCED_SHOWN), lang, f"{warning}: ")
+    for each in instance.unexplained()[:UNSOURCED_SHOWN]:
+        _say(each, lang, f"{warning}: ")
     from allocator.inputs.read import read_instance
 
     if {"years", "funders", "envelopes", "streams"} & set(read_instance(args.instance)):

@@ -280,6 +280,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "unlocked_line": {"nl": "totale investering per rijkseuro: {value}",
                       "en": "total investment per national euro: {value}"},
     "budget_eur": {"nl": "budget", "en": "budget"},
+    "sens_head_alt": {"nl": "Elk aangenomen cijfer apart op zijn alternatief ({n} oplossingen, "
+                            "elk volledig en gecontroleerd):",
+                      "en": "Each assumed figure alone at its alternative ({n} solves, each "
+                            "full and certified):"},
     "sens_head": {"nl": "Elke aanname {step} lager en hoger, apart ({n} aannames, elk een "
                         "volledige, gecontroleerde oplossing):",
                   "en": "Each assumption {step} lower and higher, alone ({n} assumptions, "
@@ -294,6 +298,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "sens_high": {"nl": "hoogste", "en": "highest"},
     "sens_assumption": {"nl": "aanname", "en": "assumption"},
     "sens_down": {"nl": "aanname lager", "en": "assumption lower"},
+    "sens_alternative": {"nl": "bij het alternatief", "en": "at its alternative"},
+    "all_cells": {"nl": "alle cellen", "en": "every cell"},
     "sens_up": {"nl": "aanname hoger", "en": "assumption higher"},
     "status_optimal": {"nl": "optimaal", "en": "optimal"},
     "status_infeasible": {"nl": "onhaalbaar", "en": "infeasible"},
@@ -620,7 +626,9 @@ class Worded:
 
 
 def money(value: float, lang: str, decimals: int = 0) -> str:
-    """An amount inside a sentence, with the separators of the language."""
+    """An amount inside a sentence, with the separators of the language (never "€-0")."""
+    if abs(value) < 0.5 * 10.0 ** -decimals:
+        value = 0.0
     shown = f"€{value:,.{decimals}f}"
     return shown.translate(str.maketrans(",.", ".,")) if lang == "nl" else shown
 

@@ -64,6 +64,11 @@ REGIO_DEALS_EUR_M = {
 }
 
 
+def _nl(value: float) -> str:
+    """A number the Dutch way, with a decimal comma: 1,2; 32,5."""
+    return f"{value:g}".replace(".", ",")
+
+
 def _m(eur: float) -> str:
     """An amount in millions the Dutch way: € 12,3 mln."""
     return f"€ {eur / 1e6:.1f} mln".replace(".", ",")
@@ -115,7 +120,7 @@ def existing_cells(alternative: bool = False) -> tuple[list[int], dict[str, str]
     for r in REGIONS:
         spread = deal_per_year(r.id, alternative)
         deal = REGIO_DEALS_EUR_M[r.id]
-        parts = [f"Regio Deals € {deal:g} mln / 4 jaar".replace(".", ",")]
+        parts = [f"Regio Deals € {_nl(deal)} mln / 4 jaar"]
         if r.id in SHARED_DEALS:
             n, who = SHARED_DEALS[r.id]
             parts[0] += f", {who}: 1/{n} deel (ASSUMED; alternatief: volledig)"
@@ -179,9 +184,9 @@ def tables() -> dict[str, list[list[object]]]:
             r.population, r.status, r.source + (f"; alternatief: {r.why}" if r.why else ""),
             r.alternative,
             r.multiplier, "ASSUMED",
-            f"welvaartsfactor {r.multiplier:g} ({why}, naar {BREDE_WELVAART}); de factor "
+            f"welvaartsfactor {_nl(r.multiplier)} ({why}, naar {BREDE_WELVAART}); de factor "
             "telt ook al mee in de verdeling van de behoefte, dus twee keer; alternatief 1: "
-            "alleen in de behoefte".replace(".", ","),
+            "alleen in de behoefte",
             1.0,
             int(ref), "DERIVED",
             f"het standaardbudget van € {BUDGET_EUR / 1e6:g} mln naar rato van de netto "
@@ -193,7 +198,7 @@ def tables() -> dict[str, list[list[object]]]:
         goals.append([gid, name, 1, "ASSUMED",
                       "NPVR-doel (SRC, Kamerstuk 29 697 nr. 158); gelijke gewichten "
                       f"(ASSUMED); alternatief: naar het aandeel van het doel in de behoefte "
-                      f"({share:.0%} / {mean:.1%})".replace(".", ","),
+                      f"({share:.0%} / {_nl(round(mean * 100, 1))}%)",
                       round(share / mean, 2), None, None])
     needs = [["region", "goal",
               "need_eur", "need_eur_status", "need_eur_source", "need_eur_alternative",
@@ -206,8 +211,8 @@ def tables() -> dict[str, list[list[object]]]:
                 r.id, _gid,
                 need[k], "ASSUMED",
                 f"{ESTIMATE} (SRC, geen verdeling openbaar); verdeeld naar inwoners x "
-                f"welvaartsfactor {r.multiplier:g} en doelaandeel {share:.0%} (ASSUMED); "
-                "alternatief: naar inwoners alleen".replace(".", ","),
+                f"welvaartsfactor {_nl(r.multiplier)} en doelaandeel {share:.0%} (ASSUMED); "
+                "alternatief: naar inwoners alleen",
                 need_alt[k],
                 exist[k], "ASSUMED", exist_notes[r.id], exist_alt[k], None,
             ])
@@ -356,7 +361,7 @@ def agenda_tables() -> dict[str, list[list[object]]]:
                 streams.append([
                     "rijk", region, "", y, round(deal_per_year(region)),
                     "ASSUMED" if shared else "DERIVED",
-                    f"{REGIO_DEALS}: € {deal:g} mln / 4 jaar".replace(".", ",")
+                    f"{REGIO_DEALS}: € {_nl(deal)} mln / 4 jaar"
                     + (f", {shared[1]}: 1/{shared[0]} deel (ASSUMED)" if shared else "")
                     + f"; loopt tot {REGIO_DEALS_LAST_YEAR} (ASSUMED)"])
         if y <= JTF_LAST_YEAR:
@@ -376,6 +381,51 @@ def agenda_tables() -> dict[str, list[list[object]]]:
 def write(folder: Path = HERE) -> None:
     _write(folder, NAME, tables())
     _write(folder, AGENDA_NAME, agenda_tables())
+    readme = folder / "README.md"
+    if readme.is_file():
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.index(ASSUMED_START), text.index(ASSUMED_END)
+        readme.write_text(text[:start] + ASSUMED_START + "\n" + assumed_table(folder / NAME)
+                          + text[end:], encoding="utf-8")
+
+
+ASSUMED_START = "<!-- every ASSUMED figure: written by build_npvr.py -->"
+ASSUMED_END = "<!-- end of the ASSUMED figures -->"
+
+
+def assumed_table(instance: Path) -> str:
+    """Every figure the instance marks ASSUMED, with its value and its alternative, as a
+    Markdown table: one row per region, goal or policy figure; the 33 need and existing cells
+    one row per column, summed (their sources give the method). The sources table's stated
+    exclusions follow it."""
+    from allocator.inputs.validate import load
+
+    inst = load(instance)
+    f = inst.figures()
+    f = f[f["status"] == "ASSUMED"]
+    lines = ["| figure | value | alternative | why (from the instance's source column) |",
+             "|---|---|---|---|"]
+
+    def shown(v: object) -> str:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    def why(text: str) -> str:
+        return text.replace("|", "/").replace("\n", " ")
+
+    for row in f[f["table"] != "needs"].itertuples(index=False):
+        name = f"`{row.table}` {row.id} `{row.column}`"
+        lines.append(f"| {name} | {shown(row.value)} | {shown(row.alternative)} | "
+                     f"{why(row.source)} |")
+    needs = f[f["table"] == "needs"]
+    for column, part in needs.groupby("column", sort=False):
+        total = float(part["value"].astype(float).sum())
+        alternative = float(part["alternative"].astype(float).sum())
+        lines.append(f"| `needs` {column}, {len(part)} cells (sum) | {shown(round(total))} | "
+                     f"{shown(round(alternative))} | {why(str(part['source'].iloc[0]))} "
+                     "(first cell; each cell states its own) |")
+    return "\n".join(lines) + "\n"
 
 
 def _write(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None:

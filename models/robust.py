@@ -204,23 +204,31 @@ def understated(lp: LinearProgram, scenarios: list[AllocationData], values: Floa
     hold while the true coverage is higher. That upper side is a concave function held from
     above, which no LP holds exactly; :func:`held_on_money` tightens it where it broke."""
     out: list[int] = []
+    x = values[:lp.n_cells]
+    for row, d, cells, h_cols, h_vals in _high_rows(lp, scenarios):
+        true = float((np.minimum(x[cells], d.net_need[cells]) - d.net_need[cells]).sum())
+        if true + float(h_vals @ values[h_cols]) > lp.row_upper[row] + tolerance:
+            out.append(row)
+    return out
+
+
+def _high_rows(lp: LinearProgram, scenarios: list[AllocationData], only: list[int] | None = None
+               ) -> list[tuple[int, AllocationData, np.ndarray, np.ndarray, FloatArray]]:
+    """The gap's upper-side rows (or those in ``only``): each with its scenario's data, the
+    cells of its region, and its entries on the scenario's own columns (h_s)."""
     csr = lp.matrix.tocsr()
-    n = lp.n_cells
-    x = values[:n]
-    first_extra = lp.columns["unmet"] + len(scenarios) * n
-    for block in lp.blocks:
-        if block.rule != "coverage_high":
-            continue
-        for row in range(block.start, block.stop):
-            s, r = divmod(int(block.index[row - block.start]), len(scenarios[0].regions))
-            d = scenarios[s]
-            cells = np.flatnonzero(d.cell_region == r)
-            cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
-            vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
-            h = cols >= first_extra
-            true = float((np.minimum(x[cells], d.net_need[cells]) - d.net_need[cells]).sum())
-            if true + float(vals[h] @ values[cols[h]]) > lp.row_upper[row] + tolerance:
-                out.append(row)
+    first_extra = lp.columns["unmet"] + len(scenarios) * lp.n_cells
+    block = next((b for b in lp.blocks if b.rule == "coverage_high"), None)
+    if block is None:
+        return []
+    out = []
+    for row in (range(block.start, block.stop) if only is None else only):
+        s, r = divmod(int(block.index[row - block.start]), len(scenarios[0].regions))
+        cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
+        vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
+        h = cols >= first_extra
+        out.append((row, scenarios[s], np.flatnonzero(scenarios[s].cell_region == r),
+                    cols[h], vals[h]))
     return out
 
 
@@ -232,20 +240,12 @@ def held_on_money(lp: LinearProgram, scenarios: list[AllocationData],
     where money exceeds a scenario's need (it counts that money as coverage), so an answer
     with these rows is optimal for the model with them; the study says so."""
     csr = lp.matrix.tocsr()
-    n = lp.n_cells
-    first_extra = lp.columns["unmet"] + len(scenarios) * n
     block = next(b for b in lp.blocks if b.rule == "coverage_high")
     r_new, c_new, v_new, upper = [], [], [], []
-    for i, row in enumerate(rows):
-        s, r = divmod(int(block.index[row - block.start]), len(scenarios[0].regions))
-        d = scenarios[s]
-        cells = np.flatnonzero(d.cell_region == r)
-        cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
-        vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
-        h = cols >= first_extra
-        r_new += [i] * (cells.size + int(h.sum()))
-        c_new += [*cells.tolist(), *cols[h].tolist()]
-        v_new += [*([1.0] * cells.size), *vals[h].tolist()]
+    for i, (row, d, cells, h_cols, h_vals) in enumerate(_high_rows(lp, scenarios, rows)):
+        r_new += [i] * (cells.size + h_cols.size)
+        c_new += [*cells.tolist(), *h_cols.tolist()]
+        v_new += [*([1.0] * cells.size), *h_vals.tolist()]
         upper.append(float(lp.row_upper[row]) + float(d.net_need[cells].sum()))
     extra = sp.csr_matrix((v_new, (r_new, c_new)), shape=(len(rows), lp.n_cols))
     index = block.index[np.asarray(rows) - block.start]

@@ -149,3 +149,28 @@ def test_the_default_is_tie_broken_and_row_order_invariant(tmp_path: Path) -> No
     a = r.allocation.astype({"region": str, "goal": str}).set_index(key)["amount_eur"]
     b = again.allocation.astype({"region": str, "goal": str}).set_index(key)["amount_eur"]
     assert (a.sort_index() - b.sort_index()).abs().max() <= 0.01
+
+
+def test_the_json_carries_every_figure_with_its_status() -> None:
+    r = allocator.solve(CSV, fairness_price=False, marginal=False)
+    figures = document(r)["figures"]
+    assert len(figures) == len(r.instance.figures())
+    twente = {f["column"]: f for f in figures if f["table"] == "regions" and f["id"] == "twente"}
+    assert twente["population"]["status"] == "SRC" and twente["population"]["value"] == 639_017
+    assert twente["weight"]["status"] == "ASSUMED" and twente["weight"]["alternative"] == 1.0
+    floor = next(f for f in figures if f["table"] == "policy" and f["id"] == "coverage_floor")
+    assert floor["status"] == "ASSUMED" and floor["alternative"] == "0.1"
+
+
+def test_the_readme_lists_every_assumed_figure_as_the_instance_has_it() -> None:
+    sys.path.insert(0, str(ROOT / "instances"))
+    try:
+        import build_npvr
+    finally:
+        sys.path.pop(0)
+    text = (ROOT / "instances" / "README.md").read_text(encoding="utf-8")
+    table = text.split(build_npvr.ASSUMED_START + "\n", 1)[1].split(build_npvr.ASSUMED_END)[0]
+    assert table == build_npvr.assumed_table(CSV)
+    assumed = allocator.load(CSV).figures().query("status == 'ASSUMED'")
+    assert table.count("\n| `regions`") + table.count("\n| `goals`") + table.count(
+        "\n| `policy`") == len(assumed[assumed["table"] != "needs"])

@@ -18,7 +18,7 @@ from allocator.studies.why import reasons
 
 #: Raised in its major part when a key is removed or changes meaning; in its minor part when
 #: a key is added.
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 #: The record axes, in the order they are written before region, goal and amount.
 AXES = ("scenario", "policy", "budget_eur", "year", "funder")
 
@@ -123,8 +123,29 @@ def solve_document(r: Result) -> dict[str, Any]:
                                if r.weight_sensitivity is not None else None),
         "baselines": {str(region): {k: int(v) for k, v in row.items()}
                       for region, row in r.baselines().iterrows()} or None,
+        "figures": figures(r.instance),
     }
     return out
+
+
+#: Up to this many figures the solve document lists each with its status and source (a
+#: generated instance of a million cells has three million, with none of either).
+FIGURES_MAX = 100_000
+
+
+def figures(inst: Any) -> list[dict[str, Any]] | None:
+    """Every figure of the instance with its status, source and alternative (None above
+    :data:`FIGURES_MAX`)."""
+    table = inst.figures()
+    if len(table) > FIGURES_MAX:
+        return None
+
+    def plain(v: Any) -> Any:
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        return v.item() if isinstance(v, np.generic) else v
+
+    return [{k: plain(v) for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def compare_document(c: Comparison) -> dict[str, Any]:

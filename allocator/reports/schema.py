@@ -62,7 +62,7 @@ class Certificate(_Model):
 class Document(_Model):
     """What every command's result has."""
 
-    schema_version: Literal["2.0"] = Field(description="this schema's version")
+    schema_version: Literal["2.1"] = Field(description="this schema's version")
     command: str
     instance: str = Field(description="the instance's name")
     status: StatusValue = Field(description="the command's outcome, as its exit code says; "
@@ -100,6 +100,18 @@ class WeightSensitivity(_Model):
     infeasible: int
 
 
+class Figure(_Model):
+    table: Literal["regions", "goals", "needs", "policy"]
+    id: str = Field(description="the region, goal or policy key; region/goal for a need")
+    column: str = Field(description="the figure's column (value for a policy row)")
+    value: float | str | bool | None
+    status: str | None = Field(description="SRC, PROXY, DERIVED or ASSUMED, as the instance "
+                                           "says (null: it says nothing)")
+    source: str | None
+    alternative: float | str | bool | None = Field(
+        description="another defensible value (an ASSUMED figure should have one)")
+
+
 class SolveDocument(Document):
     command: Literal["solve"]
     budget_eur: float
@@ -125,6 +137,9 @@ class SolveDocument(Document):
     weight_sensitivity: WeightSensitivity | None = Field(
         None, description="each weight moved by step alone: the largest change of a region's "
                           "allocation, as a share of the budget, and which weight causes it")
+    figures: list[Figure] | None = Field(
+        None, description="every figure of the instance (since 2.1): its status, source and "
+                          "alternative; null above 100,000 figures")
 
 
 class CompareVariant(_Model):

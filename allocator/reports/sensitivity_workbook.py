@@ -12,6 +12,7 @@ from openpyxl.chart import BarChart, Reference
 
 from allocator.labels import label
 from allocator.reports.workbook import EURO, PERCENT, header, print_setup, put, save_workbook
+from allocator.studies.sensitivity import ALT
 
 if TYPE_CHECKING:
     from allocator.studies.sensitivity import Sensitivity
@@ -23,8 +24,31 @@ TOP = 8
 
 
 def assumption_name(name: str, names: dict[str, str], lang: str) -> str:
+    """An assumption as a reader names it: a region's or goal's name, a policy rule's label,
+    or for one at its alternative the figure (``Twente: inwoners``, ``behoefte (alle
+    cellen)``)."""
+    from allocator.inputs.names import shown_column
+
+    if name.startswith(ALT):
+        parts = name.removeprefix(ALT).split(":")
+        if parts[0] == "policy":
+            return label(parts[1], lang)
+        if parts[0] == "needs":
+            return f"{shown_column(parts[1], lang)} ({label('all_cells', lang)})"
+        return f"{names.get(parts[1], parts[1])}: {shown_column(parts[2], lang)}"
     kind, _, key = name.partition(":")
     return label(key, lang) if kind == "policy" else names.get(key, key)
+
+
+def run_name(name: str, factor: float, step: float, names: dict[str, str], lang: str) -> str:
+    """A run as a reader names it: the assumption and its move (``Twente +10%``, or
+    ``Twente: inwoners → alternatief``)."""
+    from allocator.labels import percent
+
+    what = assumption_name(name, names, lang)
+    if name.startswith(ALT):
+        return f"{what} → {label('sens_alternative', lang)}"
+    return f"{what} {'+' if factor > 1 else '-'}{percent(step, lang, 0)}"
 
 
 def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
@@ -48,9 +72,8 @@ def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
         for j, key in enumerate(("coverage", "coverage_low", "coverage_high"), start=5):
             put(ws, i, j, float(row[key]), PERCENT)
         if isinstance(row["moved_most_by"], str):
-            sign = "+" if row["factor"] > 1 else "-"
-            put(ws, i, 8, f"{assumption_name(str(row['moved_most_by']), names, lang)} "
-                          f"{sign}{round(result.step * 100)}%")
+            put(ws, i, 8, run_name(str(row["moved_most_by"]), float(row["factor"]),
+                                   result.step, names, lang))
             put(ws, i, 9, round(float(row["moved_most_eur"])), EURO)
     for letter, width in zip("ABCDEFGHI", (26, 16, 16, 16, 12, 16, 16, 34, 14), strict=True):
         ws.column_dimensions[letter].width = width
@@ -62,14 +85,17 @@ def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
     base = table["base_eur"]
     everyone = list(dict.fromkeys(runs["assumption"]))
     block = min(len(everyone), TOP) + 2
+    alternative = any(str(n).startswith(ALT) for n in everyone)
+    factors = (1.0,) if alternative else (1.0 - result.step, 1.0 + result.step)
+    heads = ([label("sens_alternative", lang)] if alternative
+             else [label("sens_down", lang), label("sens_up", lang)])
     for k, region in enumerate(table.index):
         top = 1 + k * block
         put(tw, top, 1, names.get(str(region), str(region)), bold=True)
-        header(tw, top + 1, [label("sens_assumption", lang), label("sens_down", lang),
-                             label("sens_up", lang)])
+        header(tw, top + 1, [label("sens_assumption", lang), *heads])
         change: dict[str, dict[float, float]] = {}
         for name in everyone:
-            for factor in (1.0 - result.step, 1.0 + result.step):
+            for factor in factors:
                 hit = runs[(runs["assumption"] == name)
                            & ((runs["factor"] - factor).abs() < 1e-12)]
                 if len(hit) and hit["status"].iloc[0] == "optimal":
@@ -81,7 +107,7 @@ def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
         for i, name in enumerate(order):
             row = top + 2 + i
             put(tw, row, 1, assumption_name(name, names, lang))
-            for col, factor in ((2, 1.0 - result.step), (3, 1.0 + result.step)):
+            for col, factor in enumerate(factors, start=2):
                 if factor in change.get(name, {}):
                     put(tw, row, col, change[name][factor], EURO)
         chart = BarChart()
@@ -92,7 +118,7 @@ def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
         chart.x_axis.title = label("sens_assumption", lang)
         chart.y_axis.numFmt = EURO
         chart.x_axis.tickLblPos = "low"  # the names beside the chart, not over the bars
-        chart.add_data(Reference(tw, min_col=2, max_col=3, min_row=top + 1,
+        chart.add_data(Reference(tw, min_col=2, max_col=1 + len(factors), min_row=top + 1,
                                  max_row=top + 1 + len(order)), titles_from_data=True)
         chart.set_categories(Reference(tw, min_col=1, min_row=top + 2,
                                        max_row=top + 1 + len(order)))

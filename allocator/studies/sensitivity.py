@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator.inputs.instance import Instance
@@ -100,8 +101,59 @@ def assumptions(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str
     return found
 
 
+#: The prefix of an assumption taken at its stated alternative: ``alt:regions:twente:weight``,
+#: ``alt:policy:coverage_floor``, ``alt:needs:need_eur`` (every need cell at its own).
+ALT = "alt:"
+
+
+def alternatives(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str]:
+    """Every ASSUMED figure with an alternative value, as an assumption to take at it: each
+    region, goal and policy figure on its own, the need cells one column at a time (the
+    split of the need, the attribution of existing money). ``vary`` keeps those whose id or
+    column it names."""
+    f = inst.figures()
+    f = f[(f["status"].astype(str).str.upper() == "ASSUMED") & f["alternative"].notna()
+          & (f["alternative"].astype(str) != f["value"].astype(str))]
+    found = [f"{ALT}{t}:{i}:{c}" if t != "policy" else f"{ALT}policy:{i}"
+             for t, i, c in zip(f["table"], f["id"], f["column"], strict=True) if t != "needs"]
+    found += [f"{ALT}needs:{c}" for c in dict.fromkeys(f.loc[f["table"] == "needs", "column"])]
+    if vary:
+        found = [a for a in found if any(v in a.removeprefix(ALT).split(":") for v in vary)]
+    return found
+
+
+def at_alternative(inst: Instance, assumption: str) -> Instance:
+    """``inst`` with one ASSUMED figure (or one need column) at its stated alternative."""
+    from allocator.inputs.instance import _note
+    from allocator.inputs.validate import _policy_value
+
+    parts = assumption.removeprefix(ALT).split(":")
+    if parts[0] == "policy":
+        key = parts[1]
+        notes = inst.policy_notes
+        assert notes is not None
+        text = str(notes.loc[notes["key"] == key, "alternative"].iloc[0]).strip()
+        if text.lower() in ("geen", "none", "uit", "off"):
+            return dataclasses.replace(inst, policy=inst.policy.model_copy(
+                update={key: type(inst.policy).model_fields[key].default}))
+        return inst.with_policy(**{key: _policy_value(key, text, None)})
+    if parts[0] == "needs":
+        column = parts[1]
+        needs = inst.needs.copy()
+        alt = pd.to_numeric(pd.Series(_note(needs, column, "alternative")), errors="coerce")
+        needs[column] = np.where(alt.notna(), alt, needs[column])
+        return dataclasses.replace(inst, needs=needs)
+    table, key, column = parts
+    frame = getattr(inst, table).copy()
+    frame.loc[key, column] = float(frame.loc[key, f"{column}_alternative"])
+    return dataclasses.replace(inst, **{table: frame})
+
+
 def moved(inst: Instance, assumption: str, factor: float) -> Instance:
-    """``inst`` with one assumption multiplied by ``factor``."""
+    """``inst`` with one assumption multiplied by ``factor`` (or, for an ``alt:`` one, at
+    its alternative)."""
+    if assumption.startswith(ALT):
+        return at_alternative(inst, assumption)
     kind, _, key = assumption.partition(":")
     if kind == "policy":
         value = float(getattr(inst.policy, key)) * factor
@@ -113,11 +165,33 @@ def moved(inst: Instance, assumption: str, factor: float) -> Instance:
     return dataclasses.replace(inst, **{field: table})
 
 
-def _runs(inst: Instance, names: list[str], step: float, tie_break: str
+def _plan(names: list[str], step: float) -> list[tuple[str, float]]:
+    """The runs: each assumption down and up by ``step``; one at its alternative."""
+    return [(name, factor) for name in names
+            for factor in ((1.0,) if name.startswith(ALT) else (1.0 - step, 1.0 + step))]
+
+
+def _one(inst: Instance, name: str, factor: float, tie_break: str) -> Result:
+    return solve(moved(inst, name, factor), tie_break=tie_break, fairness_price=False,
+                 marginal=False)
+
+
+def _runs(inst: Instance, names: list[str], step: float, tie_break: str, *,
+          workers: int | None = None, scheduler: str | None = None
           ) -> list[tuple[str, float, Result]]:
-    return [(name, factor, solve(moved(inst, name, factor), tie_break=tie_break,
-                                 fairness_price=False, marginal=False))
-            for name in names for factor in (1.0 - step, 1.0 + step)]
+    """Every run, in plan order: here, or on Dask (``workers`` local processes or the
+    cluster at ``scheduler``), as ``grid`` runs its points."""
+    plan = _plan(names, step)
+    if not workers and not scheduler:
+        return [(name, factor, _one(inst, name, factor, tie_break)) for name, factor in plan]
+    from allocator.studies.grid import _client
+
+    with _client(None, workers, scheduler) as (client, _):
+        shared = client.scatter(inst, broadcast=True, hash=False)
+        futures = [client.submit(_one, shared, name, factor, tie_break, pure=False)
+                   for name, factor in plan]
+        return [(name, factor, f.result())
+                for (name, factor), f in zip(plan, futures, strict=True)]
 
 
 def weight_sensitivity(result: Result, step: float = STEP, *,
@@ -178,9 +252,13 @@ class Sensitivity:
                   for n, f, r in self.runs if r.optimal}
         a = pd.DataFrame(amounts) if amounts else pd.DataFrame(index=base.index)
         c = pd.DataFrame(covers) if covers else pd.DataFrame(index=base.index)
-        out = pd.DataFrame({"base_eur": base, "low_eur": a.min(axis=1), "high_eur": a.max(axis=1),
-                            "coverage": cov0, "coverage_low": c.min(axis=1),
-                            "coverage_high": c.max(axis=1)}, index=base.index)
+        # the range a region takes: its base and every run with an optimum
+        with_base = pd.concat([a, base.rename("base")], axis=1)
+        cover_base = pd.concat([c, cov0.rename("base")], axis=1)
+        out = pd.DataFrame({"base_eur": base, "low_eur": with_base.min(axis=1),
+                            "high_eur": with_base.max(axis=1), "coverage": cov0,
+                            "coverage_low": cover_base.min(axis=1),
+                            "coverage_high": cover_base.max(axis=1)}, index=base.index)
         delta = a.sub(base, axis=0).abs()
         most = delta.idxmax(axis=1) if len(delta.columns) else pd.Series(None, index=base.index)
         largest = delta.max(axis=1) if len(delta.columns) else pd.Series(0.0, index=base.index)
@@ -194,15 +272,20 @@ class Sensitivity:
 
 
 def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: float = STEP,
-                tie_break: str = "lexicographic") -> Sensitivity:
-    """Move each assumption of ``inst`` (see :func:`assumptions`) by ``step`` down and up."""
+                tie_break: str = "lexicographic", alternative: bool = False,
+                workers: int | None = None, scheduler: str | None = None) -> Sensitivity:
+    """Move each assumption of ``inst`` (see :func:`assumptions`) by ``step`` down and up,
+    or, with ``alternative``, take each ASSUMED figure at its stated alternative (see
+    :func:`alternatives`); on Dask with ``workers`` or ``scheduler``."""
     import time
 
     clock = time.perf_counter()
     base = solve(inst, tie_break=tie_break, fairness_price=False, marginal=False)
-    runs = _runs(inst, assumptions(inst, vary), step, tie_break) if base.optimal else []
+    names = alternatives(inst, vary) if alternative else assumptions(inst, vary)
+    runs = _runs(inst, names, step, tie_break, workers=workers,
+                 scheduler=scheduler) if base.optimal else []
     return Sensitivity(base, step, runs, time.perf_counter() - clock)
 
 
-__all__ = ["MAX_WEIGHTS", "STEP", "Sensitivity", "WeightSensitivity", "assumptions",
-           "moved", "sensitivity", "weight_sensitivity"]
+__all__ = ["ALT", "MAX_WEIGHTS", "STEP", "Sensitivity", "WeightSensitivity", "alternatives",
+           "assumptions", "at_alternative", "moved", "sensitivity", "weight_sensitivity"]
