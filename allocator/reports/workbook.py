@@ -531,15 +531,18 @@ def _row_notes(frame: pd.DataFrame, figures: list[tuple[str, str]]) -> pd.DataFr
     from allocator.inputs.instance import _note
 
     out = pd.DataFrame(index=frame.index)
+    present = {name: frame[column].notna().to_numpy() for column, name in figures
+               if column in frame}  # a cap left blank is no figure
     for note in ("status", "source"):
         per = {name: _note(frame, column, note) for column, name in figures
                if column in frame}
         texts = []
         for i in range(len(frame)):
-            given = {n: v[i] for n, v in per.items() if v[i] is not None}
+            shown = [n for n in per if present[n][i]]
+            given = {n: per[n][i] for n in shown if per[n][i] is not None}
             values = set(given.values())
             texts.append(None if not given else next(iter(values)) if len(values) == 1
-                         and len(given) == len(per) else "; ".join(
+                         and len(given) == len(shown) else "; ".join(
                              f"{n}: {v}" for n, v in given.items()))
         out[note] = texts
     return out
