@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 INSTANCE ?= instances/npvr-2026.xlsx
 
-.PHONY: run agenda test bench lint instances clean
+.PHONY: run agenda test bench lint instances clean serve browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,23 @@ run: $(VENV)/.installed
 agenda: $(VENV)/.installed
 	$(BIN)/allocator agenda instances/npvr-agenda-2026-2029.xlsx
 
-test: $(VENV)/.installed-test
+# The browser tests drive Debian's Chromium through its ChromeDriver; installed here when
+# missing (as root, from Debian's packages), so that a fresh machine runs every test.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
+	   || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
+	       apt-get install -y -q chromium chromium-driver >/dev/null))
+
+test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest
+
+serve: $(VENV)/.installed-web
+	$(BIN)/allocator serve $(INSTANCE)
+
+$(VENV)/.installed-web: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[web]'
+	touch $@
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pytest benchmarks -p no:cacheprovider --benchmark-only --benchmark-columns=median,min,rounds --benchmark-group-by=group --benchmark-sort=name

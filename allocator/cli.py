@@ -260,6 +260,17 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("instance", type=Path, help="instance workbook (.xlsx) or CSV folder")
     e.add_argument("--out", type=Path, required=True, metavar="MODEL.mps|MODEL.lp")
     _rule_flags(e)
+    v = sub.add_parser("serve", help="a local web page and HTTP API over the engine",
+                       description="Serve the what-if page (a budget slider over the exact "
+                                   "curve, policy controls that re-solve, the report of what "
+                                   "is on screen) and the HTTP API (POST /solve, /sweep, "
+                                   "/compare, /validate; OpenAPI at /docs). Binds to "
+                                   "127.0.0.1 unless --host is given.")
+    v.add_argument("instance", type=Path, nargs="?", default=Path("instances/npvr-2026.xlsx"),
+                   help="the instance the page opens with (default instances/npvr-2026.xlsx)")
+    v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1: this computer only)")
     j = sub.add_parser("schema", help="print the JSON Schema of every command's --json",
                        description="The JSON Schema (2020-12) of the results that --json "
                                    "writes, generated from the result models.")
@@ -446,7 +457,7 @@ def _dispatch(args: argparse.Namespace, argv: list[str] | None) -> int:
     handlers: dict[str, Any] = {
         "validate": _validate, "compare": _compare, "sweep": _sweep, "robust": _robust,
         "grid": _grid, "agenda": _agenda, "template": _template, "generate": _generate,
-        "schema": _schema, "export": _export, "sensitivity": _sensitivity}
+        "schema": _schema, "export": _export, "sensitivity": _sensitivity, "serve": _serve}
     handler = handlers.get(args.command)
     return handler(args) if handler is not None else _solve(args, argv)
 
@@ -528,6 +539,48 @@ def _export(args: argparse.Namespace) -> int:
     _print_written(outputs, getattr(args, "lang", "nl"))
     print(Message("money in units of €{scale:,.0f}; the objective is weighted unmet need in "
                   "those units, its constant included", scale=scale).text(args.lang))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from allocator.web.app import create_app
+    except ImportError:
+        raise UsageError(Message("serve needs the web extra: pip install 'allocator[web]' (or "
+                                 "make serve)")) from None
+    if not 0 <= args.port <= 65535:
+        raise UsageError(Message("--port must be 0..65535"))
+    app = create_app(args.instance, lang=args.lang)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+    server = uvicorn.Server(config)
+    loopback = args.host in ("127.0.0.1", "localhost", "::1")
+    if not loopback:
+        _say(Message("listening on {host}: every computer that reaches this address can use "
+                     "the page and the API, upload instances and run solves; there is no "
+                     "login", host=args.host), args.lang, f"{WARNING_WORD[args.lang]}: ")
+
+    def started() -> None:
+        for s in server.servers:
+            for sock in s.sockets:
+                host, port = sock.getsockname()[:2]
+                shown = f"[{host}]" if ":" in host else host
+                print(Message("allocator serve: open http://{host}:{port}/ (the API at "
+                              "http://{host}:{port}/docs); Ctrl-C stops it", host=shown,
+                              port=str(port)).text(args.lang), flush=True)
+
+    import asyncio
+
+    async def main() -> None:
+        task = asyncio.create_task(server.serve())
+        while not server.started and not task.done():
+            await asyncio.sleep(0.05)
+        if server.started:
+            started()
+        await task
+
+    asyncio.run(main())
     return EXIT_OK
 
 

@@ -391,6 +391,33 @@ DUTCH: Mapping[str, str] = {
         "{flag} {path} kan niet worden gemaakt: {parent} is een bestand, geen map",
     "{flag} {path} cannot be written: the folder {parent} is read-only":
         "{flag} {path} kan niet worden geschreven: de map {parent} is alleen-lezen",
+    # --- the web app (allocator.web) --------------------------------------------------------
+    "--port must be 0..65535": "--port moet 0..65535 zijn",
+    "listening on {host}: every computer that reaches this address can use the page and the "
+    "API, upload instances and run solves; there is no login":
+        "luistert op {host}: elke computer die dit adres bereikt kan de pagina en de API "
+        "gebruiken, invoerbestanden uploaden en laten oplossen; er is geen inlog",
+    "serve needs the web extra: pip install 'allocator[web]' (or make serve)":
+        "serve heeft de web-extra nodig: pip install 'allocator[web]' (of make serve)",
+    "allocator serve: open http://{host}:{port}/ (the API at http://{host}:{port}/docs); "
+    "Ctrl-C stops it":
+        "allocator serve: open http://{host}:{port}/ (de API op http://{host}:{port}/docs); "
+        "Ctrl-C stopt het",
+    "give the variants as a file field 'scenarios'":
+        "geef de varianten als bestandsveld 'scenarios'",
+    "the scenarios file is above the upload limit":
+        "het scenariobestand is groter dan de uploadgrens",
+    "no instance with token '{token}' (upload one with POST /validate)":
+        "geen invoerbestand met token '{token}' (upload er een met POST /validate)",
+    "the JSON body must be an object": "de JSON moet een object zijn",
+    "not a readable zip archive": "geen leesbaar zip-archief",
+    "table '{table}' must be a list of rows, the first the header":
+        "tabel '{table}' moet een lijst van rijen zijn, de eerste de kopregel",
+    "missing table '{table}'": "tabel '{table}' ontbreekt",
+    "give an Excel workbook (.xlsx) or a zip of the CSV tables (.zip)":
+        "geef een Excel-werkmap (.xlsx) of een zip van de CSV-tabellen (.zip)",
+    "{field}: must be a number, got '{value}'": "{field}: moet een getal zijn, gevonden: "
+                                                "'{value}'",
     # --- the command line (allocator.cli) ----------------------------------------------------
     "the input has 1 problem; nothing was written.":
         "de invoer heeft 1 probleem; er is niets geschreven.",

@@ -348,13 +348,19 @@ def write_json(path: str | Path, data: dict[str, Any]) -> Path:
 
     orjson writes NaN as null, which is what the result's optional numbers mean.
     """
-    import orjson
-
     def write(tmp: Path) -> None:
-        tmp.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2
-                                     | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE))
+        tmp.write_bytes(json_bytes(data))
 
     return atomic_write(path, write)
+
+
+def json_bytes(data: dict[str, Any]) -> bytes:
+    """A result document as the JSON every output writes (the files of ``--json`` and the
+    answers of ``allocator serve``): numpy arrays included, NaN as null."""
+    import orjson
+
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY
+                        | orjson.OPT_APPEND_NEWLINE)
 
 
 #: CSV cells that begin with one of these are read as formulas by spreadsheet programs.

@@ -1,0 +1,368 @@
+"""`allocator serve`: the engine over HTTP, and one page a cabinet can steer.
+
+The API is the command line's: ``POST /solve``, ``/sweep``, ``/compare`` and ``/validate``
+answer with the same JSON documents as ``--json`` (the models of
+:mod:`allocator.reports.schema`, so ``/docs`` shows them). An instance comes as a multipart
+file field ``instance`` (a workbook, or a zip of the CSV tables), as the tables in JSON
+(``POST /solve`` with ``{"tables": {...}, "policy": {...}}``), or as the ``token`` of an
+instance uploaded before (``POST /validate`` returns one; ``default`` is the instance the
+server was started with). Policy values are form fields named like the command line's flags
+(``budget``, ``floor``, ``max_gap``, ``fairness``, ``policy``, ``tiers``), applied in the same
+order: the instance's policy sheet, then the preset, then the fields.
+
+Safe by default: the server binds to loopback unless told otherwise; uploads are limited in
+size and unpacked only into the server's own temporary folders (no path ever comes from a
+client); every solve has a time limit; solves run one at a time, each with its own solver;
+a bad instance is a 422 with the same messages as the command line (file, sheet, row,
+column), any other failure a JSON message without a traceback.
+
+The page (``GET /``) is one HTML file with plain JavaScript and Plotly, served from the
+installed ``plotly`` package (no CDN). Moving the budget slider interpolates the exact
+budget-response curve between its breakpoints in the page; a policy change re-solves.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import tempfile
+import threading
+import time
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from allocator.errors import AllocatorError, InputError, Problem, UsageError
+from allocator.inputs.instance import Instance
+from allocator.messages import Message
+from allocator.output import json_bytes
+
+#: The largest upload taken (bytes): a workbook of the largest instance a page handles.
+MAX_UPLOAD_BYTES = 20 << 20
+#: Each solve (and each sweep's LPs) stops after this many seconds.
+TIME_LIMIT_S = 30.0
+#: Uploaded instances kept in memory; the oldest goes first.
+MAX_INSTANCES = 32
+#: The policy fields a request may set, by form name (the command line's flags).
+FIELDS = {"budget": "budget_eur", "floor": "coverage_floor", "max_gap": "max_coverage_gap",
+          "fairness": "fairness", "tiers": "shortfall_tiers", "per_capita_cap": "per_capita_cap",
+          "region_min_eur": "region_min_eur", "region_max_eur": "region_max_eur"}
+CSV_TABLES = ("regions", "goals", "needs", "policy", "sources", "regios", "doelen",
+              "behoeften", "beleid", "bronnen")
+
+
+class Store:
+    """The instances the server holds: the one it started with and those uploaded, each
+    under a random token (the client never names a file)."""
+
+    def __init__(self, default: Path | None) -> None:
+        self.items: OrderedDict[str, Instance] = OrderedDict()
+        self.lock = threading.Lock()
+        if default is not None:
+            from allocator.inputs.validate import load
+
+            self.items["default"] = load(default)
+
+    def get(self, token: str) -> Instance:
+        with self.lock:
+            if token not in self.items:
+                raise UsageError(Message("no instance with token '{token}' (upload one with "
+                                         "POST /validate)", token=token))
+            self.items.move_to_end(token)
+            return self.items[token]
+
+    def put(self, instance: Instance) -> str:
+        token = secrets.token_urlsafe(12)
+        with self.lock:
+            self.items[token] = instance
+            while len(self.items) > MAX_INSTANCES:
+                oldest = next(k for k in self.items if k != "default")
+                del self.items[oldest]
+        return token
+
+
+def read_upload(name: str, data: bytes) -> Instance:
+    """An uploaded workbook or zip of CSV tables, read and validated in a temporary folder of
+    the server's own (the upload's own name is kept for messages, never as a path)."""
+    from allocator.inputs.read import read_instance
+    from allocator.inputs.validate import validate
+
+    shown = Path(name or "upload").name or "upload"
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError([Problem(shown, Message(
+            "{size:,.0f} MB, above the limit of {limit:,.0f} MB", size=len(data) / 2**20,
+            limit=MAX_UPLOAD_BYTES / 2**20))])
+    with tempfile.TemporaryDirectory(prefix="allocator-upload-") as tmp:
+        folder = Path(tmp)
+        if data[:2] == b"PK" and shown.lower().endswith(".zip"):
+            target = folder / Path(shown).stem
+            target.mkdir()
+            _unzip_tables(shown, data, target)
+            path = target
+        elif data[:2] == b"PK" or shown.lower().endswith(".xlsx"):
+            path = folder / (Path(shown).stem + ".xlsx")
+            path.write_bytes(data)
+        else:
+            raise InputError([Problem(shown, Message(
+                "give an Excel workbook (.xlsx) or a zip of the CSV tables (.zip)"))])
+        tables = read_instance(path)
+        return validate(tables, name=Path(shown).stem, source=shown)
+
+
+def _unzip_tables(shown: str, data: bytes, target: Path) -> None:
+    """The CSV tables of a zip, by their base names only, each within the size limit."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError([Problem(shown, Message("not a readable zip archive"))]) from None
+    total = 0
+    for member in archive.infolist():
+        base = Path(member.filename).name
+        stem = Path(base).stem.lower()
+        if member.is_dir() or not base.lower().endswith(".csv") or stem not in CSV_TABLES:
+            continue
+        total += member.file_size
+        if total > 4 * MAX_UPLOAD_BYTES:
+            raise InputError([Problem(shown, Message(
+                "unpacks to {size:,.0f} MB, above the limit of {limit:,.0f} MB; give large "
+                "instances as CSV", size=total / 2**20, limit=4 * MAX_UPLOAD_BYTES / 2**20))])
+        (target / base).write_bytes(archive.read(member))
+
+
+def tables_instance(tables: dict[str, list[list[Any]]], name: str = "json") -> Instance:
+    """An instance from its tables as JSON: per table a list of rows, the first the header."""
+    import pandas as pd
+
+    from allocator.inputs.read import ROW, RawTable, _frame
+    from allocator.inputs.validate import validate
+
+    raw = {}
+    for table, rows in tables.items():
+        if not isinstance(rows, list) or not rows or not isinstance(rows[0], list):
+            raise InputError([Problem(f"{name}.json", Message(
+                "table '{table}' must be a list of rows, the first the header", table=table))])
+        frame = _frame(rows[0], [(i + 2, list(r)) for i, r in enumerate(rows[1:])])
+        raw[table] = RawTable(frame if len(frame.columns) else pd.DataFrame({ROW: []}),
+                              f"{table}.json", None, ".")
+    for table in ("regions", "goals", "needs", "policy"):
+        if table not in raw:
+            raise InputError([Problem(f"{name}.json", Message("missing table '{table}'",
+                                                              table=table))])
+    return validate(raw, name=name, source=f"{name}.json")
+
+
+def policy_flags(form: dict[str, Any]) -> tuple[str | None, dict[str, object]]:
+    """The preset and the policy values a request sets (form fields or a JSON object)."""
+    from allocator.inputs.presets import OFF, available
+    from allocator.inputs.validate import parse_tiers
+
+    preset = form.get("policy") or None
+    if preset is not None and preset not in available():
+        raise UsageError(Message("no such policy preset (known: {known}; or give a .toml "
+                                 "file)", known=", ".join(available())))
+    flags: dict[str, object] = {}
+    for field, key in FIELDS.items():
+        value = form.get(field)
+        if value is None or str(value).strip() == "":
+            continue
+        text = str(value).strip()
+        if text.lower() in ("none", "off", "geen", "uit") and key != "fairness":
+            flags[key] = OFF  # the rule switched off, as --tiers none does
+            continue
+        if key == "shortfall_tiers":
+            flags[key] = OFF if text.lower() in ("none", "off", "geen", "uit") else \
+                parse_tiers(text)
+        elif key == "fairness":
+            flags[key] = text
+        else:
+            try:
+                flags[key] = float(text)
+            except ValueError:
+                raise UsageError(Message("{field}: must be a number, got '{value}'",
+                                         field=field, value=text[:40])) from None
+    return preset, flags
+
+
+def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
+    """The FastAPI application: the API, the page and its script library."""
+    from allocator.inputs.presets import available, with_policy
+    from allocator.reports import schema
+    from allocator.reports.documents import document
+
+    store = Store(default)
+    solving = threading.Lock()  # one solve at a time; each builds its own solver
+    app = FastAPI(title="allocator", description=__doc__, version=_version())
+
+    def answer(doc: dict[str, Any]) -> Response:
+        """A result document byte for byte as ``--json`` writes it."""
+        return Response(json_bytes(doc), media_type="application/json")
+
+    def shape(model: Any) -> dict[Any, Any]:
+        return {200: {"model": model, "description": "the document `--json` writes"}}
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> JSONResponse:
+        lang = request.query_params.get("lang", "nl")
+        return JSONResponse(status_code=422, content={
+            "status": "invalid", "message": exc.text("en"),
+            "problems": [{"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
+                          "message": str(p.message), "text": p.text(lang)}
+                         for p in exc.problems]})
+
+    @app.exception_handler(AllocatorError)
+    async def _refused(request: Request, exc: AllocatorError) -> JSONResponse:
+        lang = request.query_params.get("lang", "nl")
+        return JSONResponse(status_code=422 if exc.exit_code == 2 else 500, content={
+            "status": "error", "message": exc.text("en"), "text": exc.text(lang)})
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=500, content={
+            "status": "error", "message": f"unexpected error ({type(exc).__name__})"})
+
+    async def instance_of(request: Request) -> tuple[Instance, dict[str, Any]]:
+        """The request's instance (a file, JSON tables or a token) and its other fields."""
+        kind = request.headers.get("content-type", "")
+        size = int(request.headers.get("content-length") or 0)
+        if size > MAX_UPLOAD_BYTES + (1 << 20):
+            raise InputError([Problem("upload", Message(
+                "{size:,.0f} MB, above the limit of {limit:,.0f} MB", size=size / 2**20,
+                limit=MAX_UPLOAD_BYTES / 2**20))])
+        if kind.startswith("application/json"):
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise UsageError(Message("the JSON body must be an object"))
+            policy = body.get("policy") or {}
+            if "tables" in body:
+                return tables_instance(body["tables"]), {**policy, **_plain(body)}
+            return store.get(str(body.get("token", "default"))), {**policy, **_plain(body)}
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        upload = form.get("instance")
+        if upload is not None and not isinstance(upload, str):
+            data = await upload.read(MAX_UPLOAD_BYTES + 1)
+            return read_upload(upload.filename or "upload", data), fields
+        return store.get(fields.get("token", "default")), fields
+
+    def run(make: Callable[[], Any]) -> Any:
+        with solving:
+            return make()
+
+    def prepared(instance: Instance, fields: dict[str, Any]) -> Instance:
+        preset, flags = policy_flags(fields)
+        return with_policy(instance, preset, flags)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def page() -> HTMLResponse:
+        text = resources.files("allocator.web").joinpath("page.html").read_text("utf-8")
+        return HTMLResponse(text.replace("__LANG__", lang))
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        path = resources.files("plotly").joinpath("package_data/plotly.min.js")
+        return Response(path.read_bytes(), media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/instances/{token}", summary="the regions and policy of an instance")
+    def instance_facts(token: str) -> dict[str, Any]:
+        inst = store.get(token)
+        needs = inst.needs
+        by = needs.groupby(needs["region"].astype(str), observed=True)[
+            ["need_eur", "existing_eur"]].sum()
+        regions = [{"id": str(r), "name": str(row["name"]),
+                    "population": int(row["population"]),
+                    "need_eur": float(by.loc[str(r), "need_eur"]) if str(r) in by.index else 0.0,
+                    "existing_eur": float(by.loc[str(r), "existing_eur"])
+                    if str(r) in by.index else 0.0}
+                   for r, row in inst.regions.iterrows()]
+        return {"token": token, "name": inst.name, "regions": regions,
+                "policy": inst.policy.model_dump(), "presets": available()}
+
+    @app.post("/validate", summary="read and check an instance; keep it under a token")
+    async def validate_(request: Request) -> dict[str, Any]:
+        instance, _ = await instance_of(request)
+        return {"status": "valid", "token": store.put(instance), "name": instance.name,
+                "regions": len(instance.regions), "goals": len(instance.goals),
+                "cells": len(instance.needs), "total_need_eur": instance.total_need_eur,
+                "warnings": [str(m) for m in instance.unsourced()[:20]]}
+
+    @app.post("/solve", responses=shape(schema.SolveDocument),
+              summary="solve an instance (the JSON of `allocator solve --json`)")
+    async def solve_(request: Request) -> Response:
+        from allocator.solving.engine import solve
+
+        instance, fields = await instance_of(request)
+        inst = prepared(instance, fields)
+        return answer(run(lambda: document(solve(inst, time_limit=TIME_LIMIT_S))))
+
+    @app.post("/sweep", responses=shape(schema.SweepDocument),
+              summary="the exact budget-response curve (the JSON of `allocator sweep --json`)")
+    async def sweep_(request: Request) -> Response:
+        from allocator.studies.sweep import sweep
+
+        instance, fields = await instance_of(request)
+        inst = prepared(instance, fields)
+        return answer(run(lambda: document(sweep(inst))))
+
+    @app.post("/compare", responses=shape(schema.CompareDocument),
+              summary="the instance under each variant of a scenarios table (field "
+                      "`scenarios`: CSV or workbook)")
+    async def compare_(request: Request) -> Response:
+        from allocator.studies.compare import compare
+
+        form = await request.form()
+        table = form.get("scenarios")
+        if table is None or isinstance(table, str):
+            raise UsageError(Message("give the variants as a file field 'scenarios'"))
+        data = await table.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise UsageError(Message("the scenarios file is above the upload limit"))
+        instance, fields = await instance_of(request)
+        inst = prepared(instance, fields)
+        suffix = ".xlsx" if data[:2] == b"PK" else ".csv"
+        with tempfile.TemporaryDirectory(prefix="allocator-upload-") as tmp:
+            path = Path(tmp) / f"scenarios{suffix}"
+            path.write_bytes(data)
+            return answer(run(lambda: document(compare(inst, path))))
+
+    @app.get("/report.xlsx", summary="the Excel report of a solve at these settings")
+    def report(request: Request) -> Response:
+        from allocator.reports.workbook import write_report
+        from allocator.solving.engine import solve
+
+        fields = dict(request.query_params)
+        inst = prepared(store.get(fields.get("token", "default")), fields)
+        language = fields.get("lang", lang) if fields.get("lang") in ("nl", "en") else lang
+        with tempfile.TemporaryDirectory(prefix="allocator-report-") as tmp:
+            path = Path(tmp) / "report.xlsx"
+            run(lambda: write_report(solve(inst, time_limit=TIME_LIMIT_S), path,
+                                     lang=language, command="allocator serve"))
+            data = path.read_bytes()
+        name = re.sub(r"[^A-Za-z0-9._-]", "_", inst.name)[:60] or "report"
+        budget = int(inst.policy.budget_eur)
+        return Response(data, media_type="application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="{name}-{budget}.xlsx"'})
+
+    app.state.store = store
+    app.state.started = time.time()
+    return app
+
+
+def _plain(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("tables", "policy", "token")
+            and not isinstance(v, (dict, list))}
+
+
+def _version() -> str:
+    from allocator import __version__
+
+    return __version__
