@@ -50,6 +50,8 @@ MAX_UPLOAD_BYTES = 20 << 20
 TIME_LIMIT_S = 30.0
 #: Uploaded instances kept in memory; the oldest goes first.
 MAX_INSTANCES = 32
+#: Curves kept, by instance and policy (a few hundred kB each for the NPVR instance).
+MAX_CURVES = 64
 #: The policy fields a request may set, by form name (the command line's flags).
 FIELDS = {"budget": "budget_eur", "floor": "coverage_floor", "max_gap": "max_coverage_gap",
           "fairness": "fairness", "tiers": "shortfall_tiers", "per_capita_cap": "per_capita_cap",
@@ -197,6 +199,9 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
     from allocator.reports.documents import document
 
     store = Store(default)
+    # The curves asked for before, by instance and policy: a cabinet goes back and forth
+    # between the same settings, and a curve depends on nothing else.
+    curves: OrderedDict[tuple[int, bytes], tuple[Instance, Response]] = OrderedDict()
     solving = threading.Lock()  # one solve at a time; each builds its own solver
     app = FastAPI(title="allocator", description=__doc__, version=_version())
 
@@ -300,7 +305,17 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
         instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
-        return answer(run(lambda: document(solve(inst, time_limit=TIME_LIMIT_S))))
+
+        def solved() -> dict[str, Any]:
+            from allocator.studies.sensitivity import weight_sensitivity
+
+            result = solve(inst, time_limit=TIME_LIMIT_S)
+            asked = str(fields.get("no_sensitivity", "")).lower() not in ("1", "true", "yes")
+            if result.optimal and asked:  # as allocator solve does, unless told not to
+                result.weight_sensitivity = weight_sensitivity(result)
+            return document(result)
+
+        return answer(run(solved))
 
     @app.post("/sweep", responses=shape(schema.SweepDocument),
               summary="the exact budget-response curve (the JSON of `allocator sweep --json`)")
@@ -309,7 +324,17 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
         instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
-        return answer(run(lambda: document(sweep(inst))))
+        key = (id(instance), json_bytes(inst.policy.model_dump()))
+        with store.lock:
+            hit = curves.get(key)
+        if hit is not None:
+            return hit[1]
+        made = answer(run(lambda: document(sweep(inst))))
+        with store.lock:  # the instance is kept with its curve, so its id stays its own
+            curves[key] = (instance, made)
+            while len(curves) > MAX_CURVES:
+                curves.popitem(last=False)
+        return made
 
     @app.post("/compare", responses=shape(schema.CompareDocument),
               summary="the instance under each variant of a scenarios table (field "
