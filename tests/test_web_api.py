@@ -190,3 +190,28 @@ def test_an_uploaded_formula_never_reaches_the_report_as_one(client: TestClient)
     assert not any(c.data_type == "f" for c in cells if isinstance(c.value, str)
                    and "HYPERLINK" in c.value)
     assert any(c.value == '=HYPERLINK("http://x","y")' and c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("host,warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_serve_prints_its_address_and_what_another_host_exposes(host: str, warned: bool) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    exe = Path(sys.executable).with_name("allocator")
+    proc = subprocess.Popen([str(exe), "serve", str(NPVR), "--port", "0", "--host", host],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("allocator serve: open http://")
+        assert line.endswith("/docs); Ctrl-C stopt het")
+        address = line.split("open ", 1)[1].split("/ ", 1)[0]
+        port = address.rsplit(":", 1)[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/instances/default") as answer:
+            assert json.loads(answer.read())["name"] == "npvr-2026"
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    assert ("waarschuwing: luistert op 0.0.0.0: elke computer die dit adres bereikt" in err) \
+        is warned

@@ -74,6 +74,16 @@ def ready(driver: Any, timeout: float = 30.0) -> None:
     raise AssertionError("the page did not finish drawing")
 
 
+def settled(driver: Any, timeout: float = 30.0) -> None:
+    """Wait until the page shows the full solve at the slider's budget."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if driver.execute_script("return document.body.dataset.exact") == "1":
+            return
+        time.sleep(0.05)
+    raise AssertionError("the page did not settle on the full solve")
+
+
 def euros(text: str) -> int:
     """€ 1.234.567 (the page's Dutch style) as a number."""
     return int("".join(ch for ch in text if ch.isdigit()) or 0)
@@ -170,9 +180,29 @@ def test_a_policy_change_re_solves(server: str, browser: Any, record_property: A
         "return document.body.dataset.solveMs")))
 
 
+def test_at_rest_the_page_shows_allocator_solve_exactly(server: str, browser: Any) -> None:
+    """Between breakpoints the curve's interpolation is an optimum, not always the one the
+    tie-break picks; when the slider rests, the page shows the full solve."""
+    browser.get(f"{server}/")
+    ready(browser)
+    browser.execute_script(
+        "const s = document.getElementById('budget'); s.value = arguments[0];"
+        "s.dispatchEvent(new Event('input'));", "300000000")
+    assert browser.execute_script("return document.body.dataset.exact") == "0"
+    settled(browser)
+    r, expected = solved(budget=3e8)
+    assert on_screen(browser) == expected
+    why = browser.execute_script(
+        "return document.querySelector('tr[data-region=\"twente\"] .why').textContent")
+    from allocator.studies.why import reasons
+
+    assert why == next(w.sentence("nl", 0.2) for w in reasons(r) if w.region == "twente")
+
+
 def test_the_download_is_the_report_of_what_is_on_screen(server: str, browser: Any) -> None:
     browser.get(f"{server}/?budget=300000000&floor=25")
     ready(browser)
+    settled(browser)
     href = browser.find_element("id", "download").get_attribute("href")
     assert "budget=300000000" in href and "floor=0.25" in href
     with urllib.request.urlopen(href) as answer:
@@ -181,8 +211,10 @@ def test_the_download_is_the_report_of_what_is_on_screen(server: str, browser: A
     rows = {r[0]: r for r in wb["Verdeling"].iter_rows(values_only=True) if r and r[0]}
     names = allocator.load(NPVR).regions["name"]
     _, expected = solved(budget=3e8, floor=0.25)
+    got = on_screen(browser)
     for region, amount in expected.items():
         assert amount in rows[names[region]]
+        assert got[region] == amount  # the report is what the page shows
 
 
 def test_a_bad_upload_is_named_in_dutch(server: str, browser: Any, tmp_path: Path) -> None:
