@@ -173,9 +173,13 @@ def solve(
     cert = certify(data, lp, x, first.row_dual, scale)
     seconds["certify"] = time.perf_counter() - clock
     seconds["solver"] = solver.seconds
-    rows = _constraints(lp, data, first, _all_columns(lp, data, x), scale)
-    if data.region_min is not own_min:  # max-min's levels, named as such
-        rows = _levels_named(rows, data, own_min, scale)
+    columns = _all_columns(lp, data, x)
+
+    def rows() -> pd.DataFrame:
+        made = _constraints(lp, data, first, columns, scale)
+        if data.region_min is not own_min:  # max-min's levels, named as such
+            made = _levels_named(made, data, own_min, scale)
+        return made
 
     result = Result(
         status=Status.OPTIMAL,
@@ -187,7 +191,7 @@ def solve(
         solver=info(),
         allocation=_allocation(instance, x * scale),
         coverage=_coverage(instance, data, x, scale),
-        constraints=rows,
+        constraint_rows=rows,
         weighted_unmet_eur=unmet(data, x) * scale,
         tier_penalty_eur=tier_penalty(data, x) * scale if data.shortfall_tiers else None,
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,10 @@ class Result:
     solver: SolverInfo
     allocation: pd.DataFrame = field(default_factory=pd.DataFrame)
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)
-    constraints: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the rule rows (see :attr:`constraints`), or how to make them when first asked for: a
+    # sweep solves at every breakpoint and never reads them
+    constraint_rows: pd.DataFrame | Callable[[], pd.DataFrame] = field(
+        default_factory=pd.DataFrame)
     weighted_unmet_eur: float = math.nan
     weighted_unmet_before_eur: float = math.nan
     tier_penalty_eur: float | None = None  # the shortfall tiers' extra weight, when in force
@@ -92,6 +96,13 @@ class Result:
     # how far one assumed weight moved by 10 % moves the allocation (a study: set by the
     # command, allocator.studies.sensitivity), or None when not computed
     weight_sensitivity: Any = None
+
+    @property
+    def constraints(self) -> pd.DataFrame:
+        """Every rule row with its slack and dual (made on first use)."""
+        if callable(self.constraint_rows):
+            self.constraint_rows = self.constraint_rows()
+        return self.constraint_rows
 
     def explanation(self, lang: str) -> str:
         """The notes (or, when infeasible, the explanation) in ``lang``."""
