@@ -215,3 +215,13 @@ def test_serve_prints_its_address_and_what_another_host_exposes(host: str, warne
         _, err = proc.communicate(timeout=20)
     assert ("waarschuwing: luistert op 0.0.0.0: elke computer die dit adres bereikt" in err) \
         is warned
+
+
+def test_a_json_body_is_checked_against_its_model(client: TestClient) -> None:
+    got = client.post("/solve", json={"budget": 3e8, "flor": 0.2})
+    assert got.status_code == 422
+    assert got.json()["problems"][0]["message"] == "flor: Extra inputs are not permitted"
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/solve"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data"} <= set(body)
+    assert "floor" in body["application/json"]["schema"]["properties"]

@@ -34,10 +34,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from allocator.errors import AllocatorError, InputError, Problem, UsageError
 from allocator.inputs.instance import Instance
@@ -58,6 +59,48 @@ FIELDS = {"budget": "budget_eur", "floor": "coverage_floor", "max_gap": "max_cov
           "region_min_eur": "region_min_eur", "region_max_eur": "region_max_eur"}
 CSV_TABLES = ("regions", "goals", "needs", "policy", "sources", "regios", "doelen",
               "behoeften", "beleid", "bronnen")
+
+
+class Fields(BaseModel):
+    """The policy fields of a request (form fields, or keys of the JSON body), named like the
+    command line's flags; each overrides the instance's policy sheet and the preset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    budget: float | None = Field(None, description="annual budget in euros (--budget)")
+    floor: float | str | None = Field(None, description="coverage floor, 0-1 (--floor)")
+    max_gap: float | str | None = Field(None, description="largest coverage gap, 0-1, or "
+                                                          "'none' (--max-gap)")
+    fairness: Literal["weighted", "max-min"] | None = Field(None, description="--fairness")
+    policy: str | None = Field(None, description="a shipped preset by name (--policy)")
+    tiers: str | None = Field(None, description="'10%: 1.5; 20%: 2.25' or 'none' (--tiers)")
+    per_capita_cap: float | str | None = None
+    region_min_eur: float | str | None = None
+    region_max_eur: float | str | None = None
+    no_sensitivity: bool | int | None = Field(None, description="skip the weight "
+                                                                "sensitivity (solve)")
+
+
+class Body(Fields):
+    """A JSON request: the instance as a token or as its tables, and the policy fields."""
+
+    token: str | None = Field(None, description="an instance uploaded before (POST "
+                                                "/validate), or 'default'")
+    tables: dict[str, list[list[Any]]] | None = Field(
+        None, description="the instance's tables: per table a list of rows, the header first")
+
+
+def body_schema(files: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The OpenAPI request body of a call: JSON (:class:`Body`) or a multipart form with the
+    instance file and the policy fields."""
+    form = Fields.model_json_schema()
+    form["properties"] = {"instance": {"type": "string", "format": "binary",
+                                       "description": "an .xlsx workbook or a .zip of the "
+                                                      "CSV tables"},
+                          "token": {"type": "string"}, **(files or {}), **form["properties"]}
+    return {"requestBody": {"content": {
+        "application/json": {"schema": Body.model_json_schema()},
+        "multipart/form-data": {"schema": form}}}}
 
 
 class Store:
@@ -241,13 +284,21 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
                 "{size:,.0f} MB, above the limit of {limit:,.0f} MB", size=size / 2**20,
                 limit=MAX_UPLOAD_BYTES / 2**20))])
         if kind.startswith("application/json"):
-            body = await request.json()
-            if not isinstance(body, dict):
+            raw = await request.json()
+            if not isinstance(raw, dict):
                 raise UsageError(Message("the JSON body must be an object"))
-            policy = body.get("policy") or {}
-            if "tables" in body:
-                return tables_instance(body["tables"]), {**policy, **_plain(body)}
-            return store.get(str(body.get("token", "default"))), {**policy, **_plain(body)}
+            if isinstance(raw.get("policy"), dict):  # {"policy": {...}} reads as the fields
+                raw = {**{k: v for k, v in raw.items() if k != "policy"}, **raw["policy"]}
+            try:
+                body = Body.model_validate(raw)
+            except ValidationError as exc:
+                raise InputError([Problem("request.json", Message(
+                    "{key}: {reason}", key=".".join(str(p) for p in err["loc"]),
+                    reason=str(err["msg"]))) for err in exc.errors()]) from None
+            fields = body.model_dump(exclude={"tables", "token"}, exclude_none=True)
+            if body.tables is not None:
+                return tables_instance(body.tables), fields
+            return store.get(body.token or "default"), fields
         form = await request.form()
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
         upload = form.get("instance")
@@ -290,7 +341,8 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
         return {"token": token, "name": inst.name, "regions": regions,
                 "policy": inst.policy.model_dump(), "presets": available()}
 
-    @app.post("/validate", summary="read and check an instance; keep it under a token")
+    @app.post("/validate", summary="read and check an instance; keep it under a token",
+              openapi_extra=body_schema())
     async def validate_(request: Request) -> dict[str, Any]:
         instance, _ = await instance_of(request)
         return {"status": "valid", "token": store.put(instance), "name": instance.name,
@@ -298,7 +350,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
                 "cells": len(instance.needs), "total_need_eur": instance.total_need_eur,
                 "warnings": [str(m) for m in instance.unsourced()[:20]]}
 
-    @app.post("/solve", responses=shape(schema.SolveDocument),
+    @app.post("/solve", responses=shape(schema.SolveDocument), openapi_extra=body_schema(),
               summary="solve an instance (the JSON of `allocator solve --json`)")
     async def solve_(request: Request) -> Response:
         from allocator.solving.engine import solve
@@ -317,7 +369,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
         return answer(run(solved))
 
-    @app.post("/sweep", responses=shape(schema.SweepDocument),
+    @app.post("/sweep", responses=shape(schema.SweepDocument), openapi_extra=body_schema(),
               summary="the exact budget-response curve (the JSON of `allocator sweep --json`)")
     async def sweep_(request: Request) -> Response:
         from allocator.studies.sweep import sweep
@@ -337,6 +389,9 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
         return made
 
     @app.post("/compare", responses=shape(schema.CompareDocument),
+              openapi_extra=body_schema({"scenarios": {
+                  "type": "string", "format": "binary",
+                  "description": "the variants: a name column, then policy keys"}}),
               summary="the instance under each variant of a scenarios table (field "
                       "`scenarios`: CSV or workbook)")
     async def compare_(request: Request) -> Response:
@@ -380,11 +435,6 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
     app.state.store = store
     app.state.started = time.time()
     return app
-
-
-def _plain(body: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in body.items() if k not in ("tables", "policy", "token")
-            and not isinstance(v, (dict, list))}
 
 
 def _version() -> str:
