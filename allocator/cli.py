@@ -924,12 +924,15 @@ def _validate(args: argparse.Namespace) -> int:
 def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     from allocator.reports.documents import document
     from allocator.reports.summary import summary
-    from allocator.reports.workbook import write_report
+    from allocator.reports.workbook import companions, write_report
     from allocator.solving.engine import solve
 
     out = _report_out(args)
+    # a large report writes its tables beside the workbook: checked with the rest
+    beside = [("--out", p) for p in companions(out)] if out is not None else []
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
-                           [("--out", out), ("--json", args.json), ("--csv", args.csv)])
+                           [("--out", out), ("--json", args.json), ("--csv", args.csv),
+                            *beside])
     result = solve(
         _instance(args), tie_break=args.tie_break, algorithm=args.algorithm,
         time_limit=args.time_limit, fairness_price=args.fairness_price,

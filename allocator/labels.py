@@ -147,6 +147,17 @@ _LABELS: dict[str, dict[str, str]] = {
     "sources_title": {"nl": "Bronnen", "en": "Sources"},
     "figure": {"nl": "Cijfer", "en": "Figure"},
     "sheet_provenance": {"nl": "Herkomst", "en": "Provenance"},
+    "sheet_large": {"nl": "Regio's", "en": "Regions"},
+    "large_note": {"nl": "{n} cellen: te veel om cel voor cel in een werkmap te lezen. Hier "
+                         "de {k} regio's met de laagste en de {k} met de hoogste dekking na "
+                         "verdeling; elke regio staat in {regions}, elke cel in {cells} "
+                         "(naast deze werkmap).",
+                   "en": "{n} cells: too many to read cell by cell in a workbook. Here are the "
+                         "{k} regions with the lowest and the {k} with the highest coverage "
+                         "after allocation; every region is in {regions}, every cell in "
+                         "{cells} (beside this workbook)."},
+    "large_lowest": {"nl": "Laagste dekking na verdeling", "en": "Lowest coverage after"},
+    "large_highest": {"nl": "Hoogste dekking na verdeling", "en": "Highest coverage after"},
     "provenance_title": {"nl": "Herkomst van elk cijfer: status, bron en alternatief",
                          "en": "Where each figure comes from: status, source and alternative"},
     "prov_table": {"nl": "Tabel", "en": "Table"},

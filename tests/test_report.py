@@ -326,3 +326,34 @@ def test_beperkingen_in_the_user_s_units(npvr_report: Path) -> None:
     tiers = [row for row in rows if row[0] == "tekorttrede 3"]
     assert tiers and all(row[3] == pytest.approx(0.3) for row in tiers)
     assert all(row[2] == pytest.approx(1 - cov[row[1]], abs=1e-9) for row in tiers)
+
+
+def test_a_large_report_keeps_its_tables_beside_it(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above LARGE_REPORT_CELLS cells the workbook holds the summary and the regions at both
+    ends of the coverage ranking; every region and every cell go to CSV files beside it."""
+    import pandas as pd
+
+    import allocator.reports.workbook as workbook
+
+    monkeypatch.setattr(workbook, "LARGE_REPORT_CELLS", 10)  # the NPVR instance: 33 cells
+    monkeypatch.setattr(workbook, "LARGE_REPORT_REGIONS", 3)
+    out = tmp_path / "r.xlsx"
+    assert main(["solve", str(NPVR), "--out", str(out), "-q"]) == 0
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Samenvatting", "Regio's", "Over"]
+    r = allocator.solve(NPVR)
+    regions = pd.read_csv(tmp_path / "r-regions.csv")
+    cells = pd.read_csv(tmp_path / "r-cells.csv")
+    rounded = r.rounded_allocation()
+    assert cells["allocated_eur"].tolist() == rounded["amount_eur"].astype(int).tolist()
+    assert int(cells["allocated_eur"].sum()) == 250_000_000
+    assert regions["allocated_eur"].sum() == pytest.approx(250_000_000, abs=1)
+    rows = list(wb["Regio's"].iter_rows(values_only=True))
+    assert rows[0][0].startswith("33 cellen: te veel om cel voor cel")
+    lowest = [row[0] for row in rows[4:7]]
+    names = r.instance.regions["name"]
+    coverage = r.coverage["coverage"].sort_values(kind="stable")
+    assert lowest == [names[i] for i in
+                      regions.sort_values(["coverage_after", "region"])["region"].head(3)]
+    assert float(rows[4][7]) == pytest.approx(coverage.iloc[0])

@@ -111,11 +111,31 @@ def _widths(ws: Worksheet, first: int = 34, rest: int = 18) -> None:
     print_setup(ws)
 
 
+#: Above this many cells the workbook holds the summaries a reader takes in (Samenvatting,
+#: the regions with the lowest and the highest coverage, Over) and the full tables go beside
+#: it as CSV files (see :func:`companions`): writing two million cells one by one takes
+#: openpyxl a minute at 1e5 cells, and Excel stops at 1,048,576 rows.
+LARGE_REPORT_CELLS = 20_000
+#: The regions the large report lists at each end of the coverage ranking.
+LARGE_REPORT_REGIONS = 25
+
+
+def companions(path: str | Path) -> tuple[Path, Path]:
+    """The CSV files a large report writes beside ``path``: per region and per cell."""
+    path = Path(path)
+    return (path.with_name(f"{path.stem}-regions.csv"), path.with_name(f"{path.stem}-cells.csv"))
+
+
 def write_report(result: Result, path: str | Path, *, lang: str = "nl",
                  command: str = "") -> Path:
-    """Write the report workbook for ``result`` to ``path`` (atomically)."""
+    """Write the report workbook for ``result`` to ``path`` (atomically); above
+    :data:`LARGE_REPORT_CELLS` cells, with its full tables as CSV beside it."""
     wb = Workbook()
     _summary(wb.active, result, lang)
+    if result.optimal and len(result.instance.needs) > LARGE_REPORT_CELLS:
+        _large(wb, result, lang, path)
+        _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
+        return save_workbook(wb, path)
     if result.optimal:
         _why(wb.create_sheet(label("sheet_why", lang)), result, lang)
         _allocation(wb.create_sheet(label("sheet_allocation", lang)), result, lang)
@@ -128,6 +148,56 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
     _provenance(wb.create_sheet(label("sheet_provenance", lang)), result.instance, lang)
     _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
     return save_workbook(wb, path)
+
+
+def _large(wb: Workbook, r: Result, lang: str, path: str | Path) -> None:
+    """The large report: the regions with the lowest and the highest coverage after the
+    allocation in the workbook, every region and every cell in CSV files beside it."""
+    from allocator.output import write_csv
+
+    inst = r.instance
+    c = r.coverage
+    allocated = r.matrix().sum(axis=1).reindex(c.index)
+    regions = pd.DataFrame({
+        "region": c.index.astype(str), "name": inst.regions["name"].reindex(c.index).astype(str),
+        "population": inst.regions["population"].reindex(c.index).astype(int),
+        "need_eur": c["need_eur"], "existing_eur": c["existing_eur"],
+        "allocated_eur": allocated.to_numpy(), "coverage_before": c["coverage_before"],
+        "coverage_after": c["coverage"]}).reset_index(drop=True)
+    regions["per_inhabitant_eur"] = regions["allocated_eur"] / regions["population"]
+    rounded = r.rounded_allocation()
+    cells = inst.needs[["region", "goal", "need_eur", "existing_eur"]].astype(
+        {"region": str, "goal": str}).reset_index(drop=True)
+    cells["allocated_eur"] = rounded["amount_eur"].to_numpy()
+    cells["unmet_eur"] = (cells["need_eur"] - cells["existing_eur"]).clip(lower=0) - cells[
+        "allocated_eur"]
+    by_region, by_cell = companions(path)
+    write_csv(by_region, regions)
+    write_csv(by_cell, cells)
+    ws = wb.create_sheet(label("sheet_large", lang))
+    put(ws, 1, 1, label("large_note", lang).format(
+        n=f"{len(cells):,}", regions=by_region.name, cells=by_cell.name,
+        k=LARGE_REPORT_REGIONS), bold=True)
+    heads = [label("region", lang), label("population", lang), label("need", lang),
+             label("existing", lang), label("allocated", lang), label("per_inhabitant", lang),
+             label("coverage_before", lang), label("coverage_after", lang)]
+    ranked = regions.sort_values(["coverage_after", "region"])
+    row = 3
+    for title, part in ((label("large_lowest", lang), ranked.head(LARGE_REPORT_REGIONS)),
+                        (label("large_highest", lang), ranked.tail(LARGE_REPORT_REGIONS)[::-1])):
+        put(ws, row, 1, title, bold=True)
+        header(ws, row + 1, heads)
+        for i, rec in enumerate(part.itertuples(index=False), start=row + 2):
+            put(ws, i, 1, rec.name)
+            put(ws, i, 2, int(rec.population), "#,##0")
+            for j, value in ((3, rec.need_eur), (4, rec.existing_eur), (5, rec.allocated_eur)):
+                put(ws, i, j, round(float(value)), EURO)
+            put(ws, i, 6, round(float(rec.per_inhabitant_eur), 2), '"€" #,##0.00')
+            put(ws, i, 7, float(rec.coverage_before), PERCENT)
+            put(ws, i, 8, float(rec.coverage_after), PERCENT)
+        row += len(part) + 3
+    _widths(ws)
+    ws.column_dimensions["A"].width = 40
 
 
 def report_time() -> datetime:
