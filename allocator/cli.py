@@ -929,7 +929,8 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
 
     out = _report_out(args)
     # a large report writes its tables beside the workbook: checked with the rest
-    beside = [("--out", p) for p in companions(out)] if out is not None else []
+    beside = [("--out", p) for p in companions(out)] if out is not None and out.name and \
+        not out.is_dir() else []
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
                            [("--out", out), ("--json", args.json), ("--csv", args.csv),
                             *beside])
