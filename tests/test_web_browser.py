@@ -197,6 +197,17 @@ def test_at_rest_the_page_shows_allocator_solve_exactly(server: str, browser: An
     from allocator.studies.why import reasons
 
     assert why == next(w.sentence("nl", 0.2) for w in reasons(r) if w.region == "twente")
+    # the sentences in words, against the computations they claim
+    text = browser.find_element("id", "sentences").text.replace("\xa0", " ")
+    more = allocator.solve(NPVR, budget=3e8 + 1e6)
+    assert r.price_of_fairness is not None and r.next_million is not None
+    dutch = lambda v: f"€ {v:,.0f}".replace(",", ".")  # noqa: E731
+    assert (f"€ 1 mln meer verlaagt de gewogen onvervulde behoefte met "
+            f"{dutch(r.weighted_unmet_eur - more.weighted_unmet_eur)}") in text
+    assert dutch(r.weighted_unmet_eur - more.weighted_unmet_eur) == dutch(
+        r.next_million.unmet_change_eur)  # the engine's re-solve says the same
+    assert (f"De verdelingsregels kosten {dutch(r.price_of_fairness.total_eur)} gewogen "
+            "onvervulde behoefte") in text
 
 
 def test_the_download_is_the_report_of_what_is_on_screen(server: str, browser: Any) -> None:
