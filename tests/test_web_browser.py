@@ -242,3 +242,19 @@ def test_a_bad_upload_is_named_in_dutch(server: str, browser: Any, tmp_path: Pat
     assert browser.find_element("id", "problems").text.endswith(
         "kapot.xlsx: geen Excel-werkmap (.xlsx), of de werkmap is beschadigd: het is geen "
         "leesbaar zip-archief, wat elk .xlsx-bestand is")
+
+
+def test_the_schematic_map_shows_every_region(server: str, browser: Any) -> None:
+    browser.get(f"{server}/?budget=400000000")
+    ready(browser)
+    tiles = browser.execute_script(
+        "return [...document.querySelectorAll('#map .tile')].map(t => [t.dataset.region, "
+        "t.textContent.replace(/\\u00a0/g, ' ')])")
+    regions = allocator.load(NPVR).regions
+    assert sorted(r for r, _ in tiles) == sorted(regions.index)
+    table = browser.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('#regions tbody tr')].map("
+        "r => [r.dataset.region, r.children[4].textContent]))")
+    for region, text in tiles:
+        coverage = round(float(table[region].rstrip("%").replace(",", ".")))
+        assert text.startswith(regions.loc[region, "name"]) and f"{coverage}%" in text
