@@ -212,7 +212,7 @@ class Policy(BaseModel):
         return rules
 
 
-def _note(frame: pd.DataFrame, column: str, note: str) -> np.ndarray:
+def figure_note(frame: pd.DataFrame, column: str, note: str) -> np.ndarray:
     """A figure's own ``note`` (its column's ``<column>_<note>``), else its row's; None
     where neither gives one."""
     out = np.full(len(frame), None, dtype=object)
@@ -287,7 +287,7 @@ class Instance:
                 part = {"table": table, "id": ident.to_numpy()[given], "column": column,
                         "value": values.to_numpy()[given]}
                 for note in NOTES:
-                    part[note] = _note(frame, column, note)[given]
+                    part[note] = figure_note(frame, column, note)[given]
                 parts.append(pd.DataFrame(part))
         if self.policy_notes is not None and len(self.policy_notes):
             p = self.policy_notes
@@ -295,7 +295,7 @@ class Instance:
             part = {"table": "policy", "id": p["key"].astype(str).to_numpy()[given],
                     "column": "value", "value": p["value"].to_numpy()[given]}
             for note in NOTES:
-                part[note] = _note(p, "value", note)[given]
+                part[note] = figure_note(p, "value", note)[given]
             parts.append(pd.DataFrame(part))
         columns = ["table", "id", "column", "value", *NOTES]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

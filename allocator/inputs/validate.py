@@ -11,7 +11,6 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -442,16 +441,11 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""
                 problems.append(table.problem(Message(
-                    "{reason}, got {value}", reason=_reason(err),
+                    "{reason}, got {value}", reason=reason(err),
                     value=_shown(raw.get(key, values.get(key)))), row, key))
     if problems:
         raise InputError(problems)
     return out
-
-
-def _reason(err: Mapping[str, Any]) -> Message | str:
-    """What pydantic found wrong with a value, as a message (see :func:`reason`)."""
-    return reason(err)
 
 
 def _known(key: str) -> Message:
@@ -537,10 +531,10 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
             where = rows.get(key)
             shown = _shown(raw.get(key, values.get(key)))
             problems.append(table.problem(
-                Message("{key}: {reason}, got {value}", key=key, reason=_reason(err),
+                Message("{key}: {reason}, got {value}", key=key, reason=reason(err),
                         value=shown) if where is not None else
                 Message("{key}: {reason}, got {value} (given on the command line)", key=key,
-                        reason=_reason(err), value=shown),
+                        reason=reason(err), value=shown),
                 where, "value"))
         return None
 

@@ -598,13 +598,13 @@ def _row_notes(frame: pd.DataFrame, figures: list[tuple[str, str]]) -> pd.DataFr
     """Per row, the status and source of the figures shown (``figures``: column and its
     label): one text where the figures agree, "label: text" for each where they do not,
     so a weight never shows its row's population status."""
-    from allocator.inputs.instance import _note
+    from allocator.inputs.instance import figure_note
 
     out = pd.DataFrame(index=frame.index)
     present = {name: frame[column].notna().to_numpy() for column, name in figures
                if column in frame}  # a cap left blank is no figure
     for note in ("status", "source"):
-        per = {name: _note(frame, column, note) for column, name in figures
+        per = {name: figure_note(frame, column, note) for column, name in figures
                if column in frame}
         texts = []
         for i in range(len(frame)):

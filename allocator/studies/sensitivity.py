@@ -124,7 +124,7 @@ def alternatives(inst: Instance, vary: tuple[str, ...] | None = None) -> list[st
 
 def at_alternative(inst: Instance, assumption: str) -> Instance:
     """``inst`` with one ASSUMED figure (or one need column) at its stated alternative."""
-    from allocator.inputs.instance import _note
+    from allocator.inputs.instance import figure_note
     from allocator.inputs.validate import _policy_value
 
     parts = assumption.removeprefix(ALT).split(":")
@@ -140,7 +140,7 @@ def at_alternative(inst: Instance, assumption: str) -> Instance:
     if parts[0] == "needs":
         column = parts[1]
         needs = inst.needs.copy()
-        alt = pd.to_numeric(pd.Series(_note(needs, column, "alternative")), errors="coerce")
+        alt = pd.to_numeric(pd.Series(figure_note(needs, column, "alternative")), errors="coerce")
         needs[column] = np.where(alt.notna(), alt, needs[column])
         return dataclasses.replace(inst, needs=needs)
     table, key, column = parts
