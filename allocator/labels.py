@@ -591,6 +591,15 @@ _TEXTS: dict[str, dict[str, str]] = {
                               "optimum.",
                         "nl": "De keuze tussen even goede verdelingen is niet afgerond; dit is "
                               "één optimale verdeling."},
+    "note_declined_shape": {
+        "en": "Stage 1 was solved on the whole LP: the reduced LP does not take its rules "
+              "(shortfall tiers, or regions with very unequal numbers of cells).",
+        "nl": "Stap 1 is op het hele model opgelost: het verkleinde model kan deze regels niet "
+              "aan (tekortschijven, of regio's met sterk ongelijke aantallen cellen)."},
+    "note_declined_solve": {
+        "en": "Stage 1 was solved on the whole LP: the reduced LP did not reach an optimum.",
+        "nl": "Stap 1 is op het hele model opgelost: het verkleinde model kwam niet tot een "
+              "optimum."},
     "note_skipped": {"en": "Tie-break stage 3 (nearest to pro rata) was skipped: {free} cells "
                            "are tied, above the limit of {limit}; the allocation is the "
                            "max-min optimum.",

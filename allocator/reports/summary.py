@@ -27,6 +27,8 @@ WORDS = {
                        "{g} ({ok})",
         "passed": "geslaagd", "failed": "MISLUKT",
         "solver": "HiGHS {v}: {n} oplossingen, {s} s in de solver",
+        "more": "... {k} regio's meer (hierboven de {n} met de laagste en de {n} met de "
+                "hoogste dekking; alle regio's staan in het rapport)",
     },
     "en": {
         "status": {},
@@ -42,8 +44,16 @@ WORDS = {
         "certificate": "certificate: largest violation {v}, relative duality gap {g} ({ok})",
         "passed": "passed", "failed": "FAILED",
         "solver": "HiGHS {v}: {n} solves, {s} s in the solver",
+        "more": "... {k} regions more (above, the {n} with the lowest and the {n} with the "
+                "highest coverage; every region is in the report)",
     },
 }
+
+
+#: Up to this many regions the terminal lists them all; above, the ENDS lowest and highest
+#: by coverage (every region is in the report and its CSV files).
+TERMINAL_REGIONS = 60
+ENDS = 10
 
 
 def summary(r: Result, lang: str = "en") -> str:
@@ -61,15 +71,22 @@ def summary(r: Result, lang: str = "en") -> str:
     names = r.instance.regions["name"]
     width = max(len(str(t["region"])), *(len(str(n)) for n in names))
     goals = [str(g) for g in m.columns]
-    col = max(14, *(len(g) + 1 for g in goals))
+    col = max(14, *(len(g) + 1 for g in goals), len(whole(m.to_numpy().sum())) + 2)
     head = f"{t['region']:<{width}}" + "".join(f"{g:>{col}}" for g in goals)
     head += f"{t['total']:>{col}}{t['coverage']:>10}"
     lines += ["", head, "-" * len(head)]
-    for region, row in m.iterrows():
+    shown = m
+    if len(m) > TERMINAL_REGIONS:
+        coverage = r.coverage["coverage"].reindex(m.index)
+        ranked = coverage.sort_values(kind="stable", na_position="first").index
+        shown = m.loc[ranked[:ENDS].append(ranked[-ENDS:])]
+    coverage_of = r.coverage["coverage"].reindex(shown.index).to_numpy()
+    for (region, row), cov in zip(shown.iterrows(), coverage_of, strict=True):
         cells = "".join(f"{whole(v):>{col}}" for v in row)
-        cov = r.coverage.loc[region, "coverage"]
         lines.append(f"{str(names[region]):<{width}}{cells}{whole(row.sum()):>{col}}"
                      f"{percent(cov, lang, 1):>10}")
+        if len(shown) < len(m) and len(lines) == 3 + 1 + ENDS:
+            lines.append(str(t["more"]).format(k=whole(len(m) - 2 * ENDS), n=ENDS))
     lines.append("-" * len(head))
     totals = "".join(f"{whole(v):>{col}}" for v in m.sum(axis=0))
     lines.append(f"{t['total']:<{width}}{totals}{whole(m.to_numpy().sum()):>{col}}")

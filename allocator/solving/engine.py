@@ -22,25 +22,37 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from allocator.errors import CertificateError, Status
 from allocator.inputs.instance import Instance
 from allocator.inputs.validate import load
 from allocator.labels import text
 from allocator.messages import Message
-from allocator.solving import highs
+from allocator.solving import aggregate, highs
 from allocator.solving.certify import certify, tier_penalty, unmet
 from allocator.solving.explain import explain
 from allocator.solving.fairness import PriceOfFairness, price_of_fairness, tightening_costs
 from allocator.solving.maxmin import with_leximin
 from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import NextEuros, Note, Result, SolverInfo
+from allocator.solving.stages import (
+    FIXING_TOLERANCE,
+    QP_ITERATIONS_BASE,
+    QP_ITERATIONS_PER_CELL,
+    QP_MAX_FREE_CELLS,
+    QP_SCALE,
+    STAGE_TOLERANCE,
+    max_min_stage,
+)
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
 from models.rules import STEPS
 
 TIE_BREAKS = ("lexicographic", "none")
+#: From this many cells ``algorithm="auto"`` solves stage 1 through the reduced LP
+#: (allocator.solving.aggregate); below, HiGHS's simplex on the whole LP is as fast and
+#: warm-starts the later stages.
+AGGREGATE_MIN_CELLS = 20_000
 #: Above this many cells the price of fairness (one LP per equity rule, plus one) is only
 #: computed on request: at 1e6 cells each of those LPs takes minutes.
 FAIRNESS_PRICE_MAX_CELLS = 100_000
@@ -49,24 +61,6 @@ FAIRNESS_PRICE_MAX_CELLS = 100_000
 MARGINAL_MAX_CELLS = 100_000
 #: The step of "what more budget does".
 NEXT_STEP_EUR = 1_000_000.0
-
-#: Slack allowed on the stage-1 objective and the max-min level in later stages (relative).
-STAGE_TOLERANCE = 1e-9
-#: A stage-1 reduced cost larger than this (in weight units) fixes its cell: by
-#: complementary slackness the cell sits at that bound in every stage-1 optimum.
-FIXING_TOLERANCE = 1e-7
-#: The QP's termination tolerances are absolute; scaling its objective up sharpens the answer
-#: from about 1e-4 to about 1e-8 of a cell's need (measured on the tests' instances).
-QP_SCALE = 1e3
-#: HiGHS's QP solver is an active-set method: one iteration per cell that ends between its
-#: bounds, each costing a pass over the model. Measured on synthetic instances (make bench):
-#: 0.05 s for 484 tied cells of 999, 0.6 s for 1,283 of 3,000, 3.4 s for 1,129 of 10,002.
-#: Above this many tied cells stage 3 is skipped and the result says so.
-QP_MAX_FREE_CELLS = 500
-#: The QP needs about one iteration per tied cell (2,069 for 1,129 cells); beyond this bound it
-#: is cycling, and the max-min optimum is reported instead, saying so.
-QP_ITERATIONS_BASE = 1000
-QP_ITERATIONS_PER_CELL = 20
 
 
 def solve(
@@ -121,11 +115,19 @@ def solve(
             data = fair
             notes.append(("note_leximin", {}))
     lp = build_lp(data)
-    solver = highs.Solver(lp, algorithm=algorithm, time_limit=time_limit)
     seconds["build"] = time.perf_counter() - clock
 
-    first = solver.run()
-    seconds["stage1"] = solver.seconds
+    # Stage 1: through the reduced LP (aggregate) where it applies, else the whole LP.
+    agg = _aggregated(lp, data, algorithm, time_limit, notes)
+    solver = None
+    if agg is not None:
+        first = agg.solution
+        seconds["stage1"] = agg.seconds
+    else:
+        solver = highs.Solver(lp, algorithm="auto" if algorithm == "aggregate" else algorithm,
+                              time_limit=time_limit)
+        first = solver.run()
+        seconds["stage1"] = solver.seconds
     resolve = marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS
     probe = None
     if (first.status == Status.OPTIMAL and resolve and not data.shortfall_tiers
@@ -135,14 +137,23 @@ def solve(
         # warm again) when the tie-break goes on from the stage-1 optimum.
         column = lp.columns["budget"]
         more = data.budget + NEXT_STEP_EUR / scale
-        solver.set_col_bounds(column, more, more)
-        probe = solver.run()
-        solver.set_col_bounds(column, data.budget, data.budget)
-        if tie_break == "lexicographic":
-            solver.run()
-        seconds["next_million"] = solver.seconds - seconds["stage1"]
+        if solver is None:
+            clock = time.perf_counter()
+            probe = _probe_aggregated(lp, data, more, time_limit)
+            seconds["next_million"] = time.perf_counter() - clock
+        else:
+            solver.set_col_bounds(column, more, more)
+            probe = solver.run()
+            solver.set_col_bounds(column, data.budget, data.budget)
+            if tie_break == "lexicographic":
+                solver.run()
+            seconds["next_million"] = solver.seconds - seconds["stage1"]
 
     def info() -> SolverInfo:
+        if agg is not None:
+            return SolverInfo("HiGHS", highs.version(), agg.seconds + seconds.get(
+                "tie_break", 0.0), agg.rounds + (agg.solver.runs - 1), "aggregate")
+        assert solver is not None
         # the solves of the allocation itself; the probe at B + €1 m is in seconds["next_million"]
         extra = 0 if probe is None else 2 if tie_break == "lexicographic" else 1
         return SolverInfo("HiGHS", highs.version(), solver.seconds - seconds.get(
@@ -158,7 +169,14 @@ def solve(
                       infeasibility=infeasibility, seconds=seconds)
 
     x = first.x[: lp.n_cells]
-    if tie_break == "lexicographic":
+    if tie_break == "lexicographic" and agg is not None:
+        clock = time.perf_counter()
+        x, tie_note = aggregate.tie_break(agg, data, first.objective)
+        seconds["tie_break"] = time.perf_counter() - clock
+        if tie_note is not None:
+            notes.append(tie_note)
+    elif tie_break == "lexicographic":
+        assert solver is not None
         x, tie_note = _tie_break(solver, lp, data, first.objective, first.x, first.col_dual,
                                  first.row_dual)
         seconds["tie_break"] = (solver.seconds - seconds["stage1"]
@@ -172,7 +190,7 @@ def solve(
     clock = time.perf_counter()
     cert = certify(data, lp, x, first.row_dual, scale)
     seconds["certify"] = time.perf_counter() - clock
-    seconds["solver"] = solver.seconds
+    seconds["solver"] = info().seconds
     columns = _all_columns(lp, data, x)
 
     def rows() -> pd.DataFrame:
@@ -216,6 +234,36 @@ def solve(
             violation=cert.max_violation_eur, rule=cert.worst_rule or "-",
             gap=cert.duality_gap))
     return result
+
+
+def _aggregated(lp: LinearProgram, d: AllocationData, algorithm: str,
+                time_limit: float | None, notes: list[Note]) -> aggregate.Aggregated | None:
+    """Stage 1 through the reduced LP, where ``algorithm`` asks for it ("aggregate", or
+    "auto" from AGGREGATE_MIN_CELLS cells) and the LP has its shape; None otherwise (and when
+    it declines: the whole LP is then solved, and a forced "aggregate" says why in a note)."""
+    if algorithm not in ("aggregate", "auto") or (
+            algorithm == "auto" and lp.n_cells < AGGREGATE_MIN_CELLS):
+        return None
+    try:
+        return aggregate.solve(lp, d, time_limit=time_limit)
+    except aggregate.Declined as why:
+        if algorithm == "aggregate":
+            notes.append((f"note_declined_{why.kind}", {}))
+        return None
+
+
+def _probe_aggregated(lp: LinearProgram, d: AllocationData, budget: float,
+                      time_limit: float | None) -> highs.Solution | None:
+    """Stage 1 at another budget through the reduced LP (what €1 m more does); None when it
+    declines there."""
+    column = lp.columns["budget"]
+    lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
+    lower[column] = upper[column] = budget
+    moved = dataclasses.replace(lp, col_lower=lower, col_upper=upper)
+    try:
+        return aggregate.solve(moved, d, time_limit=time_limit).solution
+    except aggregate.Declined:
+        return None
 
 
 def _next_million(r: Result, tie_break: str, algorithm: str, time_limit: float | None,
@@ -271,14 +319,6 @@ def _levels_named(rows: pd.DataFrame, d: AllocationData, own: FloatArray | None,
     return rows
 
 
-def _rows(n_cols: int, rows: list[tuple[np.ndarray, FloatArray]]) -> sp.csr_matrix:
-    """Stack sparse rows given as (column indices, values) into a CSR matrix."""
-    idx = np.concatenate([r[0] for r in rows])
-    val = np.concatenate([r[1] for r in rows])
-    ptr = np.cumsum([0] + [len(r[0]) for r in rows])
-    return sp.csr_matrix((val, idx, ptr), shape=(len(rows), n_cols))
-
-
 def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best: float,
                x1: FloatArray, reduced_cost: FloatArray, row_dual: FloatArray
                ) -> tuple[FloatArray, Note | None]:
@@ -313,22 +353,9 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
                                                           -d.region_need[r])))
         lower.append(-d.region_covered[r])
         upper.append(np.inf)
-    m = _rows(level + 1, rows)
-    solver.add_rows(np.array(lower), np.array(upper), m.indptr[:-1], m.indices, m.data)
-
-    # Stage 2: max-min coverage.
-    cost = np.zeros(level + 1)
-    cost[level] = -1.0
-    solver.set_costs(cost)
-    # The stage-1 basis stays primal feasible under the new rows (the level starts at 0), so
-    # primal simplex goes on from it; dual simplex would first repair dual feasibility for
-    # every cell (measured: 0.24 s against 1.7 s at 1e5 cells).
-    solver.use_primal_simplex()
-    second = solver.run()
-    if second.status != Status.OPTIMAL:
+    second = max_min_stage(solver, rows, lower, upper, level)  # stage 2: max-min coverage
+    if second is None:
         return x1[:n], ("note_unfinished", {})
-    floor_level = float(second.x[level])
-    solver.set_col_bounds(level, max(0.0, floor_level - STAGE_TOLERANCE), 1.0)
 
     free = n - fixed.size
     if free > QP_MAX_FREE_CELLS:

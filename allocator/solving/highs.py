@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+import scipy.sparse as sp
 
 from allocator.errors import Status
 from models.data import FloatArray
@@ -156,9 +157,18 @@ class Solver:
         n = int(self.h.getNumCol())
         d = np.zeros(n)
         d[: len(diag)] = diag
-        cols = np.flatnonzero(d)
-        start = np.searchsorted(cols, np.arange(n)).astype(np.int32)
-        self.h.passHessian(n, len(cols), 1, start, cols.astype(np.int32), d[cols])
+        self.set_hessian(sp.diags(d).tocsc())
+
+    def set_hessian(self, lower: sp.csc_matrix) -> None:
+        """Make the objective 1/2 x' H x + cost' x, H positive semidefinite given by its lower
+        triangle (CSC, at most as many columns as the model's)."""
+        n = int(self.h.getNumCol())
+        h = sp.csc_matrix(lower, shape=(n, n)) if lower.shape != (n, n) else lower
+        h = sp.tril(h).tocsc()
+        h.eliminate_zeros()
+        h.sort_indices()
+        self.h.passHessian(n, int(h.nnz), 1, h.indptr[:-1].astype(np.int32),
+                           h.indices.astype(np.int32), h.data.astype(np.float64))
 
 
 def _status(model_status: highspy.HighsModelStatus) -> Status:
