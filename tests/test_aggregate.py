@@ -9,6 +9,7 @@ on the returned allocation, row-order invariance, and a refusal it says in words
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,6 @@ import allocator.labels
 from allocator.errors import Status
 from allocator.solving import aggregate
 from allocator.solving.certify import certify
-from allocator.solving.engine import AGGREGATE_MIN_CELLS
 from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.studies.generate import synthetic_tables, write_csv_folder
 from models.matrix import build_lp
@@ -124,9 +124,9 @@ def test_the_tie_break_on_the_reduced_lp_is_the_whole_lps(tmp_path: Path, small_
 
 
 def test_binding_family_at_scale_is_certified_and_row_order_invariant(tmp_path: Path) -> None:
-    """Above AGGREGATE_MIN_CELLS the default path is the reduced LP, tie-break included;
+    """Above aggregate.MIN_CELLS the default path is the reduced LP, tie-break included;
     shuffled rows give the same allocation."""
-    regions = AGGREGATE_MIN_CELLS // 3 + 1000
+    regions = aggregate.MIN_CELLS // 3 + 1000
     tables = synthetic_tables(regions, seed=3, family="binding")
     a = allocator.solve(write_csv_folder(tmp_path / "a", tables))
     assert a.solver.algorithm == "aggregate" and a.certificate.passed
@@ -169,3 +169,24 @@ def test_an_infeasible_instance_falls_back_and_is_explained(small: Path) -> None
                       for a in ("simplex", "aggregate"))
     assert whole.status == reduced.status == Status.INFEASIBLE
     assert reduced.infeasibility.min_budget_eur == whole.infeasibility.min_budget_eur
+
+
+def test_price_of_fairness_through_the_reduced_lp_equals_the_whole_lps(
+        tmp_path: Path, small_sample: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The price of each rule (an LP without it) is solved through the reduced LP above
+    MIN_CELLS: equal to HiGHS on the whole LP without that rule, solved here directly."""
+    from allocator.solving import highs
+    from allocator.solving.explain import RULES
+
+    monkeypatch.setattr(aggregate, "MIN_CELLS", 100)
+    folder = write_csv_folder(tmp_path / "b", synthetic_tables(400, seed=2, family="binding"))
+    r = allocator.solve(folder, tie_break="none", fairness_price=True)
+    assert r.solver.algorithm == "aggregate" and r.price_of_fairness is not None
+    inst = r.instance
+    scale = money_scale(inst)
+    d = to_model_data(inst, scale)
+    best = highs.Solver(build_lp(d)).run().objective
+    assert r.price_of_fairness.per_rule_eur
+    for rule, price in r.price_of_fairness.per_rule_eur.items():
+        without = highs.Solver(build_lp(dataclasses.replace(d, **RULES[rule]))).run()
+        assert price == pytest.approx((best - without.objective) * scale, rel=1e-7, abs=1.0)

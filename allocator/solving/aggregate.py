@@ -42,6 +42,7 @@ import scipy.sparse as sp
 
 from allocator.errors import Status
 from allocator.solving import highs
+from allocator.solving.certify import GAP_TOLERANCE, lagrangian_bound
 from allocator.solving.stages import (
     FIXING_TOLERANCE,
     QP_ITERATIONS_BASE,
@@ -55,6 +56,10 @@ from models.data import AllocationData, FloatArray, IntArray
 from models.matrix import LinearProgram
 
 log = logging.getLogger(__name__)
+
+#: From this many cells ``algorithm="auto"`` solves stage 1 through the reduced LP; below,
+#: HiGHS's simplex on the whole LP is as fast and warm-starts the later stages.
+MIN_CELLS = 20_000
 
 #: Rounds in which the working set is made afresh (the uncertain regions and those whose
 #: class changed last); after them it only grows.
@@ -86,6 +91,8 @@ ELASTIC_PENALTY = 1e3
 #: The pro-rata stage on the reduced LP is a QP over its free columns only (the whole LP's
 #: is over every cell, hence its limit of QP_MAX_FREE_CELLS): up to this many.
 REDUCED_QP_MAX_FREE = 5000
+#: The whole LP's solution may miss a row or bound by this much (of the largest bound).
+CHECK_FEASIBLE = 1e-9
 #: A row of the reduced LP over the levels alone binds when its dual exceeds this.
 DUAL_TOLERANCE = 1e-9
 
@@ -467,6 +474,17 @@ def _merge(dirs: list[FloatArray], los: list[FloatArray], his: list[FloatArray],
     return (groups.astype(float), out_lo, out_hi), implied
 
 
+def optimum(lp: LinearProgram, d: AllocationData) -> highs.Solution:
+    """Stage 1 of ``lp`` (the LP of ``d``) as ``algorithm="auto"`` solves it: through the
+    reduced LP from MIN_CELLS cells (the whole LP when it declines), else HiGHS's simplex."""
+    if lp.n_cells >= MIN_CELLS:
+        try:
+            return solve(lp, d).solution
+        except Declined:
+            pass
+    return highs.Solver(lp).run()
+
+
 @dataclass
 class Aggregated:
     """The whole LP's optimum from the reduced LP, with what the tie-break needs: the
@@ -537,8 +555,10 @@ def solve(lp: LinearProgram, d: AllocationData, *, seed: int = 0,
                     np.isfinite(s.c_lo)]).max(initial=1.0)))):
                 # the elastic whole LP's optimum needs them: the rules cannot all hold
                 raise Declined("infeasible")
-            return Aggregated(_whole(s, c, work, red, sol), s, red, solver, sol, rounds,
-                              int(work.sum()), time.perf_counter() - clock)
+            whole = _whole(s, c, work, red, sol)
+            _check(lp, whole)
+            return Aggregated(whole, s, red, solver, sol, rounds, int(work.sum()),
+                              time.perf_counter() - clock)
         # The first rounds make the working set afresh; later it only grows, so the
         # method ends.
         work = (new.uncertain | changed | moved) if rounds <= FREE_ROUNDS else (
@@ -710,6 +730,23 @@ def _projection(s: Shape) -> tuple[FloatArray, FloatArray, FloatArray]:
     if merged is None:
         return np.zeros((0, s.levels.size)), np.zeros(0), np.zeros(0)
     return merged
+
+
+def _check(lp: LinearProgram, whole: highs.Solution) -> None:
+    """The whole LP's solution checked on the whole LP before anyone reads it: its rows and
+    bounds hold, and the Lagrangian bound of its duals meets its objective (the engine's
+    certificate checks it again from the data); :class:`Declined` otherwise."""
+    x = whole.x
+    scale = max(1.0, float(np.abs(lp.row_upper[np.isfinite(lp.row_upper)]).max(initial=1.0)))
+    rows = max(float(np.max(lp.row_lower - whole.row_activity, initial=0.0)),
+               float(np.max(whole.row_activity - lp.row_upper, initial=0.0)))
+    cols = max(float(np.max(lp.col_lower - x, initial=0.0)),
+               float(np.max(x - lp.col_upper, initial=0.0)))
+    gap = whole.objective - lagrangian_bound(lp, whole.row_dual)
+    if (max(rows, cols) > CHECK_FEASIBLE * scale
+            or gap > GAP_TOLERANCE * max(1.0, abs(whole.objective))):
+        log.debug("check failed: rows %.3g, columns %.3g, gap %.3g", rows, cols, gap)
+        raise Declined("not verified")
 
 
 def _whole(s: Shape, c: Classes, work: np.ndarray, red: Reduced,

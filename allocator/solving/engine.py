@@ -49,10 +49,6 @@ from models.matrix import LinearProgram, build_lp
 from models.rules import STEPS
 
 TIE_BREAKS = ("lexicographic", "none")
-#: From this many cells ``algorithm="auto"`` solves stage 1 through the reduced LP
-#: (allocator.solving.aggregate); below, HiGHS's simplex on the whole LP is as fast and
-#: warm-starts the later stages.
-AGGREGATE_MIN_CELLS = 20_000
 #: Above this many cells the price of fairness (one LP per equity rule, plus one) is only
 #: computed on request: at 1e6 cells each of those LPs takes minutes.
 FAIRNESS_PRICE_MAX_CELLS = 100_000
@@ -239,10 +235,10 @@ def solve(
 def _aggregated(lp: LinearProgram, d: AllocationData, algorithm: str,
                 time_limit: float | None, notes: list[Note]) -> aggregate.Aggregated | None:
     """Stage 1 through the reduced LP, where ``algorithm`` asks for it ("aggregate", or
-    "auto" from AGGREGATE_MIN_CELLS cells) and the LP has its shape; None otherwise (and when
+    "auto" from aggregate.MIN_CELLS cells) and the LP has its shape; None otherwise (and when
     it declines: the whole LP is then solved, and a forced "aggregate" says why in a note)."""
     if algorithm not in ("aggregate", "auto") or (
-            algorithm == "auto" and lp.n_cells < AGGREGATE_MIN_CELLS):
+            algorithm == "auto" and lp.n_cells < aggregate.MIN_CELLS):
         return None
     try:
         return aggregate.solve(lp, d, time_limit=time_limit)

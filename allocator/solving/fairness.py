@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from allocator.errors import Status
+from allocator.solving.aggregate import optimum
 from allocator.solving.certify import unmet
 from allocator.solving.explain import RULES, active_rules
-from allocator.solving.highs import Solver
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
 from models.rules import STEPS
@@ -73,7 +73,7 @@ def tightening_costs(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
 
 
 def _optimum(d: AllocationData) -> float | None:
-    sol = Solver(build_lp(d)).run()
+    sol = optimum(build_lp(d), d)
     return sol.objective if sol.status == Status.OPTIMAL else None
 
 
