@@ -121,6 +121,7 @@ def _family_table(w: Any, family: str) -> None:
           f"{cell(t, 'pyomo', '.3f'):>15} | {m['highspy'] or 0:>10.0f} | "
           f"{cell(m, 'allocator', '.0f'):>15} | {cell(m, 'pyomo', '.0f'):>15} | "
           f"{'-' if tb is None else f'{tb:.2f}x':>17}")
+    _solver_table(w, family)
     for n in sizes():
         table = CACHE / f"{family}-r{max(1, round(n / GOALS))}-g{GOALS}-s{SEED}-all" / \
             "binding.csv"
@@ -133,6 +134,30 @@ def _family_table(w: Any, family: str) -> None:
                 f"{r['rule']} {int(r['binding_rows']):,}/{int(r['rows']):,}" for r in rows
                 if int(r["binding_rows"])) + "; not binding: " + (", ".join(
                     r["rule"] for r in rows if not int(r["binding_rows"])) or "none"))
+
+
+def _solver_table(w: Any, family: str) -> None:
+    """HiGHS's algorithms on the exported LP and the reduced LP (test_solvers.py), as
+    ratios to the highspy case (the LP from arrays, simplex or IPM by size)."""
+    names = ("simplex", "ipm", "ipm-no-crossover", "pdlp", "aggregate")
+    rows = [n for n in sizes() if any(("solvers", f"{family}|{n}", a) in RESULTS
+                                      for a in names)]
+    if not rows:
+        return
+    w("  stage 1 alone, by algorithm (seconds, ratio to highspy; status if not optimal):")
+    w(f"  {'variables':>10} | " + " | ".join(f"{a:>18}" for a in names))
+    for n in rows:
+        base = RESULTS.get(("time", f"{family}|{n}", "highspy"))
+        cells = []
+        for a in names:
+            got = RESULTS.get(("solvers", f"{family}|{n}", a))
+            if got is None:
+                cells.append(f"{'-':>18}")
+                continue
+            seconds, status = got
+            note = "" if status.lower() == "optimal" else f" {status[:10]}"
+            cells.append(f"{seconds:.3f} ({_ratio(seconds, base)}){note}"[:18].rjust(18))
+        w(f"  {n:>10,} | " + " | ".join(cells))
 
 
 def _other_lines(w: Any) -> None:

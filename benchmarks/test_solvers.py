@@ -1,0 +1,85 @@
+"""HiGHS's algorithms on the exported stage-1 LP, against allocator's reduced LP.
+
+``allocator export`` writes the LP the engine solves (MPS, names that map back to rules,
+regions and goals); each case reads that file into a fresh HiGHS and solves it with one
+algorithm and one thread: dual simplex, interior point with and without crossover, and PDLP
+where the installed highspy has it. The reduced-LP path (``aggregate``) solves the same LP
+through ``allocator.solving.aggregate``. The table (conftest) gives each as a ratio to the
+``highspy`` case of the scale table, the LP built from arrays and solved as ``auto`` would
+without the reduced LP. ``BENCH_SOLVERS_MAX`` (default 1e5 variables) bounds the sizes: at
+1e6 on the binding family each whole-LP algorithm takes ten minutes or more.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.conftest import RESULTS, family_of
+
+#: name -> HiGHS options
+ALGORITHMS = {
+    "simplex": {"solver": "simplex"},
+    "ipm": {"solver": "ipm"},
+    "ipm-no-crossover": {"solver": "ipm", "run_crossover": "off"},
+    "pdlp": {"solver": "pdlp"},
+}
+
+
+def exported(folder: Path) -> Path:
+    """The instance's stage-1 LP as MPS, written once beside the cached instance."""
+    from allocator.inputs.validate import load
+    from allocator.reports.export import write_model
+
+    path = folder / "model.mps"
+    if not path.exists():
+        write_model(load(folder), path)
+    return path
+
+
+def solve_file(path: Path, options: dict[str, str]) -> str:
+    """Read the MPS file into a fresh HiGHS, solve it with ``options``; the model status."""
+    import highspy
+
+    h = highspy._core._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    for key, value in options.items():
+        if h.setOptionValue(key, value) != highspy.HighsStatus.kOk:
+            return "not available"
+    h.readModel(str(path))
+    h.run()
+    return str(h.getModelStatus()).rsplit(".", 1)[-1].removeprefix("k")
+
+
+def aggregated(folder: Path) -> float:
+    """Stage 1 through the reduced LP, from the model's arrays (as the highspy case)."""
+    from allocator.inputs.validate import load
+    from allocator.solving import aggregate
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    instance = load(folder)
+    d = to_model_data(instance, money_scale(instance))
+    return aggregate.solve(build_lp(d), d).solution.objective
+
+
+@pytest.mark.parametrize("algorithm", [*ALGORITHMS, "aggregate"])
+def test_algorithm_on_the_exported_lp(benchmark: Any, instance: tuple[int, Path, Path],
+                                      algorithm: str) -> None:
+    n, folder, _ = instance
+    if n > int(float(os.environ.get("BENCH_SOLVERS_MAX", "1e5"))):
+        pytest.skip("above BENCH_SOLVERS_MAX")
+    benchmark.group = f"{family_of(folder)}, {n:.0e} variables, HiGHS algorithms"
+    row = f"{family_of(folder)}|{n}"
+    if algorithm == "aggregate":
+        benchmark.pedantic(aggregated, args=(folder,), rounds=1)
+        RESULTS[("solvers", row, algorithm)] = (benchmark.stats.stats.median, "optimal")
+        return
+    path = exported(folder)
+    status = benchmark.pedantic(solve_file, args=(path, ALGORITHMS[algorithm]), rounds=1)
+    RESULTS[("solvers", row, algorithm)] = (benchmark.stats.stats.median, status)
+    benchmark.extra_info["status"] = status
