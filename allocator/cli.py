@@ -126,8 +126,12 @@ def _parser() -> argparse.ArgumentParser:
                         "euros (the fast read for a large instance)")
     s.add_argument("--tie-break", choices=("lexicographic", "none"), default="lexicographic",
                    help="how to choose among equally good allocations (default lexicographic)")
-    s.add_argument("--algorithm", choices=("auto", "simplex", "ipm"), default="auto",
-                   help="HiGHS algorithm (auto: simplex for small, interior point for large)")
+    s.add_argument("--algorithm", choices=("auto", "aggregate", "simplex", "ipm"),
+                   default="auto",
+                   help="how stage 1 is solved: auto (the reduced LP from 20,000 cells, where "
+                        "the rules allow it; else HiGHS's simplex, or interior point above "
+                        "200,000 columns), aggregate (the reduced LP at any size), simplex or "
+                        "ipm (HiGHS on the whole LP)")
     s.add_argument("--time-limit", type=float, metavar="S", help="solver time limit in seconds")
     s.add_argument("--fairness-price", action=argparse.BooleanOptionalAction, default=None,
                    help="price each equity rule with extra LPs (default: up to 100,000 cells)")

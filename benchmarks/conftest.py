@@ -139,7 +139,7 @@ def _family_table(w: Any, family: str) -> None:
 def _solver_table(w: Any, family: str) -> None:
     """HiGHS's algorithms on the exported LP and the reduced LP (test_solvers.py), as
     ratios to the highspy case (the LP from arrays, simplex or IPM by size)."""
-    names = ("simplex", "ipm", "ipm-no-crossover", "pdlp", "aggregate")
+    names = ("simplex", "ipm", "ipm-no-crossover", "pdlp", "plain-ranged", "aggregate")
     rows = [n for n in sizes() if any(("solvers", f"{family}|{n}", a) in RESULTS
                                       for a in names)]
     if not rows:
