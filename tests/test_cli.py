@@ -157,3 +157,23 @@ def test_validate_warns_about_figures_without_a_source(
     assert "warning: regions 'B' population: no source" in capsys.readouterr().err.splitlines()
     assert main(["validate", str(Path(__file__).parent.parent / "instances" / "npvr-2026")]) == 0
     assert capsys.readouterr().err == ""  # every figure of the default has both
+
+
+def test_the_terminal_lists_the_regions_at_both_ends_above_sixty(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Above 60 regions the terminal shows the 10 lowest and 10 highest covered regions
+    (every region is in the report), in that order, with one line saying so."""
+    import allocator
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
+
+    folder = write_csv_folder(tmp_path / "g", synthetic_tables(100, seed=4, family="binding"))
+    assert main(["solve", str(folder), "--no-report", "--no-sensitivity"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    more = ("... 80 regio's meer (hierboven de 10 met de laagste en de 10 met de hoogste "
+            "dekking; alle regio's staan in het rapport)")
+    at = lines.index(more)
+    shown = [line.split()[0] for line in lines[at - 10:at] + lines[at + 1:at + 11]]
+    coverage = allocator.solve(folder).coverage["coverage"]
+    ranked = list(coverage.sort_values(kind="stable").index)
+    assert shown == ranked[:10] + ranked[-10:]
+    assert lines[at + 11].startswith("---")

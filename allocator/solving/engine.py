@@ -114,14 +114,18 @@ def solve(
     seconds["build"] = time.perf_counter() - clock
 
     # Stage 1: through the reduced LP (aggregate) where it applies, else the whole LP.
+    clock = time.perf_counter()
     agg = _aggregated(lp, data, algorithm, time_limit, notes)
     solver = None
     if agg is not None:
         first = agg.solution
         seconds["stage1"] = agg.seconds
     else:
+        # what the reduced LP used of the time limit before it declined is not given again
+        left = (None if time_limit is None
+                else max(time_limit - (time.perf_counter() - clock), 1e-3))
         solver = highs.Solver(lp, algorithm="auto" if algorithm == "aggregate" else algorithm,
-                              time_limit=time_limit)
+                              time_limit=left)
         first = solver.run()
         seconds["stage1"] = solver.seconds
     resolve = marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS
