@@ -107,7 +107,7 @@ def _family_table(w: Any, family: str) -> None:
       f"{'highspy MB':>10} | {'allocator MB':>15} | {'Pyomo MB':>15} | {'tie-break/stage 1':>17}")
     for n in sizes():
         row = f"{family}|{n}"
-        if ("time", row, "highspy") not in RESULTS:
+        if ("time", row, "highspy") not in RESULTS and ("time", row, "allocator") not in RESULTS:
             continue
         t = {c: RESULTS.get(("time", row, c)) for c in ("highspy", "allocator", "pyomo")}
         m = {c: RESULTS.get(("memory", row, c)) for c in ("highspy", "allocator", "pyomo")}
@@ -117,8 +117,10 @@ def _family_table(w: Any, family: str) -> None:
             v = d[c]
             return "-" if v is None else f"{v:{fmt}} ({_ratio(v, d['highspy'])})"
 
-        w(f"{n:>10,} | {t['highspy'] or 0:>9.3f} | {cell(t, 'allocator', '.3f'):>15} | "
-          f"{cell(t, 'pyomo', '.3f'):>15} | {m['highspy'] or 0:>10.0f} | "
+        hs_t = "-" if t["highspy"] is None else f"{t['highspy']:.3f}"
+        hs_m = "-" if m["highspy"] is None else f"{m['highspy']:.0f}"
+        w(f"{n:>10,} | {hs_t:>9} | {cell(t, 'allocator', '.3f'):>15} | "
+          f"{cell(t, 'pyomo', '.3f'):>15} | {hs_m:>10} | "
           f"{cell(m, 'allocator', '.0f'):>15} | {cell(m, 'pyomo', '.0f'):>15} | "
           f"{'-' if tb is None else f'{tb:.2f}x':>17}")
     _solver_table(w, family)

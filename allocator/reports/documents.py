@@ -121,11 +121,21 @@ def solve_document(r: Result) -> dict[str, Any]:
         "seconds": r.seconds,
         "weight_sensitivity": (r.weight_sensitivity.to_dict()
                                if r.weight_sensitivity is not None else None),
-        "baselines": {str(region): {k: int(v) for k, v in row.items()}
-                      for region, row in r.baselines().iterrows()} or None,
+        "baselines": _baselines(r.baselines()),
         "figures": figures(r.instance),
     }
     return out
+
+
+def _baselines(frame: pd.DataFrame) -> dict[str, dict[str, int]] | None:
+    """Per region, the baselines in whole euros (None when there are none); built column
+    by column (row by row it took 13 s at 333,334 regions)."""
+    if not len(frame):
+        return None
+    columns = {c: frame[c].astype("int64").tolist() for c in frame.columns}
+    names = list(columns)
+    return {region: dict(zip(names, values, strict=True)) for region, values in zip(
+        frame.index.astype(str), zip(*columns.values(), strict=True), strict=True)}
 
 
 #: Up to this many figures the solve document lists each with its status and source (a

@@ -20,8 +20,13 @@ tightest). HiGHS solves it; its prices and levels classify the regions again. Wh
 folded region changes class and no folded region's row binds, the folded classes are the
 greedy answer at the reduced LP's prices: every region satisfies its optimality conditions
 and the reduced LP's optimum is the whole LP's. A region that changes class joins the
-working set, which only grows, so the method ends (at worst with every region in the
-working set: the whole LP).
+working set; after FREE_ROUNDS rounds the working set only grows, so the method ends (at
+worst with every region in the working set: the whole LP).
+
+The first classification needs prices and levels near the optimum's: an LP over a sample of
+the regions gives them roughly, and Newton's method on the coupling rows' excess over all
+regions sharpens the prices; the regions whose class could change within what is left of
+their uncertainty start in the working set (see docs/model.md, "Solving at scale").
 
 The answer comes back as a whole-LP solution (every column, every row's dual), so the
 certificate checks it exactly as it checks HiGHS's own: feasibility from the data, and
