@@ -86,6 +86,9 @@ CLEAR_STEP = 5e-3
 CLEAR_ROUNDS = 8
 CLEAR_TOLERANCE = 1e-6
 CLEAR_WIDTH = 1e-4
+#: ... and how many times a price's width may double before its row's excess changes sign
+#: within it.
+CLEAR_BRACKETS = 8
 #: When a row over the levels binds, this many of the regions that set it (tightest first)
 #: join the working set, doubling each time the same row binds again.
 IMPLIED_FIRST = 4
@@ -555,6 +558,8 @@ def solve(lp: LinearProgram, d: AllocationData, *, seed: int = 0,
                   rounds, int(work.sum()), sol.objective, y, v)
         changed = ~work & (new.uncertain | (new.held != c.held) | (new.free != c.free)
                            | (new.low != c.low) | np.any(new.full != c.full, axis=1))
+        log.debug("  %d folded regions change class, %d join from rows over the levels",
+                  int(changed.sum()), int(moved.sum()))
         if not changed.any() and not moved.any():
             slack = sol.x[red.work_cells.size + s.levels.size:]
             if np.any(slack > MONEY_TOLERANCE * max(1.0, float(np.abs(s.c_lo[
@@ -665,6 +670,19 @@ def _clear(s: Shape, y: FloatArray, v: FloatArray, tol: float
             break
     width[active] = np.maximum(4.0 * np.abs(np.linalg.lstsq(jac, -e, rcond=None)[0]),
                                CLEAR_WIDTH * weight)
+    # The excess is a step function (a class of equal weights changes at once), so the
+    # linear model can be off by a step: each row's own excess, which rises with its own
+    # price, must change sign within the width on the side the excess points to; the width
+    # doubles until it does.
+    for j, row in enumerate(active):
+        toward = -np.sign(e[j])
+        for _ in range(CLEAR_BRACKETS if toward else 0):
+            moved = y.copy()
+            moved[row] += toward * width[row]
+            if toward * excess(moved)[j] >= 0.0:
+                break
+            width[row] *= 2.0
+    log.debug("prices %s, excess %s, width %s", y[active], e, width[active])
     return y, width
 
 
