@@ -190,3 +190,18 @@ def test_price_of_fairness_through_the_reduced_lp_equals_the_whole_lps(
     for rule, price in r.price_of_fairness.per_rule_eur.items():
         without = highs.Solver(build_lp(dataclasses.replace(d, **RULES[rule]))).run()
         assert price == pytest.approx((best - without.objective) * scale, rel=1e-7, abs=1.0)
+
+
+def test_the_next_million_through_the_reduced_lp_is_a_re_solve(
+        tmp_path: Path, small_sample: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """"€1 m more lowers weighted unmet need by X": on the reduced-LP path X is its own solve
+    at B + €1 m; checked against HiGHS on the whole LP at both budgets."""
+    monkeypatch.setattr(aggregate, "MIN_CELLS", 100)
+    folder = write_csv_folder(tmp_path / "b", synthetic_tables(400, seed=6, family="binding"))
+    r = allocator.solve(folder, tie_break="none")
+    assert r.solver.algorithm == "aggregate" and r.next_million is not None
+    assert r.next_million.method == "re-solve"
+    at, more = (allocator.solve(folder, tie_break="none", algorithm="simplex", budget=b)
+                for b in (r.budget_eur, r.budget_eur + 1e6))
+    assert r.next_million.unmet_change_eur == pytest.approx(
+        at.weighted_unmet_eur - more.weighted_unmet_eur, rel=1e-7, abs=1.0)
