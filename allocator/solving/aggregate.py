@@ -497,12 +497,11 @@ def optimum(lp: LinearProgram, d: AllocationData) -> highs.Solution:
 @dataclass
 class Aggregated:
     """The whole LP's optimum from the reduced LP, with what the tie-break needs: the
-    reduced LP (in HiGHS, at its optimum) and how its columns give the cells."""
+    reduced LP, its solution, and how its columns give the cells."""
 
     solution: highs.Solution  # of the whole LP
     shape: Shape
     reduced: Reduced
-    solver: highs.Solver  # holding the reduced LP
     reduced_solution: highs.Solution
     rounds: int
     working_regions: int
@@ -568,7 +567,7 @@ def solve(lp: LinearProgram, d: AllocationData, *, seed: int = 0,
                 raise Declined("infeasible")
             whole = _whole(s, c, work, red, sol)
             _check(lp, whole)
-            return Aggregated(whole, s, red, solver, sol, rounds, int(work.sum()),
+            return Aggregated(whole, s, red, sol, rounds, int(work.sum()),
                               time.perf_counter() - clock)
         # The first rounds make the working set afresh; later it only grows, so the
         # method ends.

@@ -150,9 +150,9 @@ def solve(
             seconds["next_million"] = solver.seconds - seconds["stage1"]
 
     def info() -> SolverInfo:
-        if agg is not None:
+        if agg is not None:  # the sample LP, then one reduced LP a round
             return SolverInfo("HiGHS", highs.version(), agg.seconds + seconds.get(
-                "tie_break", 0.0), agg.rounds + (agg.solver.runs - 1), "aggregate")
+                "tie_break", 0.0), agg.rounds + 1, "aggregate")
         assert solver is not None
         # the solves of the allocation itself; the probe at B + €1 m is in seconds["next_million"]
         extra = 0 if probe is None else 2 if tie_break == "lexicographic" else 1
