@@ -312,7 +312,6 @@ class Reduced:
     lp: LinearProgram
     work_cells: IntArray
     work_rows: IntArray  # region rows (indices into Shape.region_rows) in the LP
-    n_coupling: int
     n_level_rows: int
     # per row over the levels: its direction, and the regions that bound it from below and
     # from above, tightest first
@@ -431,7 +430,7 @@ def reduce(s: Shape, c: Classes, work: np.ndarray) -> Reduced:
         matrix=matrix, row_lower=np.concatenate(lo), row_upper=np.concatenate(hi),
         n_cells=work_cells.size)
     assert lp.n_cols == n_cols + penalty.size
-    return Reduced(lp, work_cells, work_rows, k, s.level_rows.size, implied, const, slope,
+    return Reduced(lp, work_cells, work_rows, s.level_rows.size, implied, const, slope,
                    level_scale)
 
 
