@@ -263,8 +263,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "per_head_highest": {"nl": "Hoogste bedrag per inwoner",
                          "en": "Highest amount per inhabitant"},
     "per_head_text": {"nl": "{value} ({region})", "en": "{value} ({region})"},
-    "objective": {"nl": "Gewogen onvervulde behoefte plus extra gewicht diepe tekorten",
-                  "en": "Weighted unmet need plus the extra weight of deep shortfalls"},
+    "objective": {"nl": "Doelfunctie: gewogen onvervulde behoefte plus extra gewicht diepe "
+                        "tekorten",
+                  "en": "Objective: weighted unmet need plus the extra weight of deep "
+                        "shortfalls"},
     "coverage_min": {"nl": "Laagste dekking", "en": "Lowest coverage"},
     "coverage_max": {"nl": "Hoogste dekking", "en": "Highest coverage"},
     "marginal": {"nl": "Waarde van extra budget", "en": "Value of extra budget"},
@@ -343,6 +345,38 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "more budget cannot be spent: the rules require the whole budget to be "
               "allocated and no need is left to absorb it",
     },
+    "unspent_need_covered": {
+        "nl": "{a} van het budget blijft onbesteed: alle behoefte na de bestaande middelen is "
+              "gedekt, meer geld dekt niets",
+        "en": "{a} of the budget stays unspent: all need after existing funding is covered, "
+              "more money would cover nothing"},
+    "unspent_caps": {
+        "nl": "{a} van het budget blijft onbesteed: elke cel heeft wat ze kan opnemen (de "
+              "behoefte, of het plafond van de cel)",
+        "en": "{a} of the budget stays unspent: every cell has what it can absorb (its need, "
+              "or its cap)"},
+    "unspent_rules": {
+        "nl": "{a} van het budget blijft onbesteed: de regio's kunnen nog {room} opnemen, "
+              "maar de regels houden dat tegen: {held}",
+        "en": "{a} of the budget stays unspent: the regions could absorb {room} more, but "
+              "the rules hold it back: {held}"},
+    "unspent_no_gain": {
+        "nl": "{a} van het budget blijft onbesteed: waar nog ruimte is, telt een euro niet "
+              "mee in de gewogen onvervulde behoefte (gewicht 0)",
+        "en": "{a} of the budget stays unspent: where room is left, a euro does not count in "
+              "weighted unmet need (weight 0)"},
+    "unspent": {"nl": "Onbesteed", "en": "Unspent"},
+    "unspent_why": {"nl": "Waarom onbesteed", "en": "Why unspent"},
+    "next_not_binding": {
+        "nl": "{step} meer verandert niets: het budget bindt niet ({a} blijft onbesteed); {why}",
+        "en": "{step} more changes nothing: the budget does not bind ({a} stays unspent); "
+              "{why}"},
+    "binds_need_covered": {"nl": "alle behoefte is gedekt", "en": "all need is covered"},
+    "binds_caps": {"nl": "elke cel heeft wat ze kan opnemen",
+                   "en": "every cell has what it can absorb"},
+    "binds_rules": {"nl": "wat bindt: {held}", "en": "what binds: {held}"},
+    "binds_no_gain": {"nl": "waar nog ruimte is weegt een euro 0",
+                      "en": "where room is left a euro weighs 0"},
     "certificate": {"nl": "Controle (buiten de solver)", "en": "Check (outside the solver)"},
     "certificate_text": {
         "nl": "grootste overschrijding {violation}; relatief dualiteitsverschil {gap}",
@@ -410,8 +444,20 @@ _LABELS: dict[str, dict[str, str]] = {
                    "en": "maximum change per inhabitant from the reference"},
     "shortfall_tiers": {"nl": "zwaarder wegend diep tekort", "en": "shortfall tiers"},
     "shortfall_tier": {"nl": "tekorttrede", "en": "shortfall tier"},
-    "tier_penalty": {"nl": "Extra gewicht diepe tekorten (treden)",
-                     "en": "Extra weight of deep shortfalls (tiers)"},
+    "tier_penalty": {"nl": "Extra gewicht diepe tekorten (treden; een weging, geen geld)",
+                     "en": "Extra weight of deep shortfalls (tiers; a weight, not money)"},
+    "tier_penalty_note": {"nl": "Over het extra gewicht", "en": "About the extra weight"},
+    "tier_penalty_text": {
+        "nl": "Onder de treden telt elke euro tekort die een regio dieper in een trede laat "
+              "zakken extra zwaar mee. Dit getal is de som van die extra weging over alle "
+              "regio's: het stuurt de keuze naar minder diepe tekorten, maar het is geen "
+              "bedrag dat iemand uitgeeft of tekortkomt; het kan dus groter zijn dan de hele "
+              "behoefte. De doelfunctie is de gewogen onvervulde behoefte plus deze weging.",
+        "en": "Under the tiers each euro of shortfall that leaves a region deeper in a tier "
+              "counts extra. This figure is that extra weight summed over the regions: it "
+              "steers the choice towards shallower shortfalls, but it is no amount anyone "
+              "spends or lacks, so it can exceed the whole need. The objective is weighted "
+              "unmet need plus this weight."},
     "cofinancing_regional": {"nl": "Vereiste cofinanciering regio's",
                              "en": "Regional co-financing required"},
     "total_investment": {"nl": "Totale investering (rijk + regio)",
@@ -532,6 +578,20 @@ _TEXTS: dict[str, dict[str, str]] = {
                               "certified (duality gap {gap}).",
                         "nl": "Laagste gewogen onvervulde behoefte in het slechtste van {n} "
                               "behoeftescenario's, gecontroleerd (dualiteitsverschil {gap})."},
+    "robust_ok_expected_tiers": {
+        "en": "Least expected objective (weighted unmet need plus the extra weight of deep "
+              "shortfalls, a weight and not money) over {n} need scenarios, certified "
+              "(duality gap {gap}).",
+        "nl": "Laagste verwachte doelfunctie (gewogen onvervulde behoefte plus het extra "
+              "gewicht van diepe tekorten, een weging en geen geld) over {n} "
+              "behoeftescenario's, gecontroleerd (dualiteitsverschil {gap})."},
+    "robust_ok_worst_tiers": {
+        "en": "Least worst-case objective (weighted unmet need plus the extra weight of deep "
+              "shortfalls, a weight and not money) over {n} need scenarios, certified "
+              "(duality gap {gap}).",
+        "nl": "Laagste doelfunctie (gewogen onvervulde behoefte plus het extra gewicht van "
+              "diepe tekorten, een weging en geen geld) in het slechtste van {n} "
+              "behoeftescenario's, gecontroleerd (dualiteitsverschil {gap})."},
     "robust_maxmin": {"en": "Max-min fairness: the lowest coverage of any region in any "
                             "scenario is raised first, then the next.",
                       "nl": "Max-min-eerlijkheid: de laagste dekking van een regio in welk "

@@ -18,7 +18,7 @@ from allocator.studies.why import reasons
 
 #: Raised in its major part when a key is removed or changes meaning; in its minor part when
 #: a key is added.
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 #: The record axes, in the order they are written before region, goal and amount.
 AXES = ("scenario", "policy", "budget_eur", "year", "funder")
 
@@ -87,7 +87,7 @@ def solve_document(r: Result) -> dict[str, Any]:
         **header("solve", r.instance.name, r.status.value, r.message),
         "allocations": records(rounded),
         "budget_eur": r.budget_eur,
-        "allocated_eur": int(rounded["amount_eur"].sum()) if len(rounded) else 0,
+        "allocated_eur": int(r.figures.total["amount_eur"]) if r.figures is not None else 0,
         "weighted_unmet_eur": _num(r.weighted_unmet_eur),
         "weighted_unmet_before_eur": _num(r.weighted_unmet_before_eur),
         "tier_penalty_eur": r.tier_penalty_eur,
@@ -123,8 +123,18 @@ def solve_document(r: Result) -> dict[str, Any]:
                                if r.weight_sensitivity is not None else None),
         "baselines": _baselines(r.baselines()),
         "figures": figures(r.instance),
+        **_figure_tables(r),
     }
     return out
+
+
+def _figure_tables(r: Result) -> dict[str, Any]:
+    """The figures table (regions, totals, unspent) as the JSON carries it."""
+    f = r.figures if r.optimal else None
+    if f is None:
+        return {"regions": None, "totals": None, "unspent": None}
+    totals = {k: v for k, v in f.total.items() if k != "goal_order"}
+    return {"regions": f.region_records(), "totals": totals, "unspent": f.unspent.to_dict()}
 
 
 def _baselines(frame: pd.DataFrame) -> dict[str, dict[str, int]] | None:

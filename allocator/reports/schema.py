@@ -62,7 +62,7 @@ class Certificate(_Model):
 class Document(_Model):
     """What every command's result has."""
 
-    schema_version: Literal["2.1"] = Field(description="this schema's version")
+    schema_version: Literal["2.2"] = Field(description="this schema's version")
     command: str
     instance: str = Field(description="the instance's name")
     status: StatusValue = Field(description="the command's outcome, as its exit code says; "
@@ -112,6 +112,51 @@ class Figure(_Model):
         description="another defensible value (an ASSUMED figure should have one)")
 
 
+class RegionFigures(_Model):
+    """One region's figures, computed and rounded once (allocator.solving.figures); the
+    terminal, the workbook, the CSV files, the sentences and the page show these."""
+    region: str
+    name: str
+    population: float
+    need_eur: int
+    existing_eur: int = Field(description="existing money counted: at most each cell's need")
+    net_need_eur: int
+    amount_eur: int = Field(description="the allocation, whole euros; regions add up to the "
+                                        "total, and no amount crosses a bound it respects")
+    unmet_eur: int
+    per_inhabitant_eur: float | None
+    coverage_before: float | None
+    coverage_after: float | None
+    weighted_unmet_eur: int
+    weighted_unmet_before_eur: int
+    tier_penalty_eur: int | None = Field(description="the tiers' extra weight: a weight, not "
+                                                     "money; null without tiers")
+
+
+class Unspent(_Model):
+    unspent_eur: float
+    reason: Literal["none", "need_covered", "caps", "rules", "no_gain"]
+    held: dict[str, list[str]] = Field(description="with reason 'rules': per rule, the regions "
+                                                   "(or goals) it holds at a maximum")
+    room_eur: float = Field(description="what the cells could still absorb")
+
+
+class Totals(_Model):
+    budget_eur: float
+    need_eur: int
+    existing_eur: int
+    net_need_eur: int
+    amount_eur: int
+    unmet_eur: int
+    coverage_before: float | None
+    coverage_after: float | None
+    weighted_unmet_eur: int
+    weighted_unmet_before_eur: int
+    tier_penalty_eur: int | None
+    unspent_eur: float
+    goals: dict[str, int] = Field(description="per goal, the amount, in the instance's order")
+
+
 class SolveDocument(Document):
     command: Literal["solve"]
     budget_eur: float
@@ -140,6 +185,10 @@ class SolveDocument(Document):
     figures: list[Figure] | None = Field(
         None, description="every figure of the instance (since 2.1): its status, source and "
                           "alternative; null above 100,000 figures")
+    regions: list[RegionFigures] | None = Field(
+        None, description="per region, the figures every surface shows (since 2.2)")
+    totals: Totals | None = Field(None, description="the same in total (since 2.2)")
+    unspent: Unspent | None = Field(None, description="money left unspent and why (since 2.2)")
 
 
 class CompareVariant(_Model):

@@ -106,9 +106,13 @@ def summary(r: Result, lang: str = "en") -> str:
                                   rb=h["per_inhabitant_highest_region"]),
         str(t["weighted"]).format(a=money(r.weighted_unmet_before_eur, lang),
                                   b=money(r.weighted_unmet_eur, lang)),
-        r.next_million.sentence(lang) if r.next_million is not None
-        else label("next_none", lang),
+        r.next_text(lang),
     ]
+    unspent = r.unspent_text(lang)
+    if unspent:
+        lines.insert(lines.index(str(t["allocated"]).format(a=money(m.to_numpy().sum(), lang),
+                                                             b=money(r.budget_eur, lang))) + 1,
+                     unspent)
     if r.weight_sensitivity is not None:
         names = {**r.instance.regions["name"].astype(str).to_dict(),
                  **r.instance.goals["name"].astype(str).to_dict()}

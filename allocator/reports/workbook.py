@@ -42,6 +42,8 @@ MAX_CHART_REGIONS = 60
 #: The inputs sheet lists tables up to this many rows (Excel's own limit is 1,048,576).
 MAX_INPUT_ROWS = 100_000
 PERCENT = "0.0%"
+#: A weighing in weighted euros (the tiers' extra weight, the objective): no € sign.
+WEIGHT = "#,##0"
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -155,22 +157,15 @@ def _large(wb: Workbook, r: Result, lang: str, path: str | Path) -> None:
     allocation in the workbook, every region and every cell in CSV files beside it."""
     from allocator.output import write_csv
 
-    inst = r.instance
-    c = r.coverage
-    allocated = r.matrix().sum(axis=1).reindex(c.index)
-    regions = pd.DataFrame({
-        "region": c.index.astype(str), "name": inst.regions["name"].reindex(c.index).astype(str),
-        "population": inst.regions["population"].reindex(c.index).astype(int),
-        "need_eur": c["need_eur"], "existing_eur": c["existing_eur"],
-        "allocated_eur": allocated.to_numpy(), "coverage_before": c["coverage_before"],
-        "coverage_after": c["coverage"]}).reset_index(drop=True)
-    regions["per_inhabitant_eur"] = regions["allocated_eur"] / regions["population"]
-    rounded = r.rounded_allocation()
-    cells = inst.needs[["region", "goal", "need_eur", "existing_eur"]].astype(
-        {"region": str, "goal": str}).reset_index(drop=True)
-    cells["allocated_eur"] = rounded["amount_eur"].to_numpy()
-    cells["unmet_eur"] = (cells["need_eur"] - cells["existing_eur"]).clip(lower=0) - cells[
-        "allocated_eur"]
+    f = r.figures
+    assert f is not None
+    regions = f.regions.reset_index()[[
+        "region", "name", "population", "need_eur", "existing_eur", "amount_eur",
+        "coverage_before", "coverage_after", "per_inhabitant_eur", "unmet_eur",
+        "weighted_unmet_eur"]].rename(columns={"amount_eur": "allocated_eur"})
+    cells = f.cells[["region", "goal", "need_eur", "existing_eur", "amount_eur",
+                     "unmet_eur", "coverage_before", "coverage_after",
+                     "weighted_unmet_eur"]].rename(columns={"amount_eur": "allocated_eur"})
     by_region, by_cell = companions(path)
     write_csv(by_region, regions)
     write_csv(by_cell, cells)
@@ -247,12 +242,16 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
         (label("budget", lang), round(r.budget_eur), EURO),
     ]
     if r.optimal:
-        allocated = int(r.rounded_allocation()["amount_eur"].sum())
-        cov = r.coverage["coverage"].dropna()
+        f = r.figures
+        assert f is not None
+        t = f.total
+        cov = f.regions["coverage_after"].dropna()
         h = r.headline()
         rows += [
-            (label("allocated", lang), allocated, EURO),
-            (label("unallocated", lang), round(r.budget_eur) - allocated, EURO),
+            (label("allocated", lang), t["amount_eur"], EURO),
+            (label("unallocated", lang), round(f.unspent.eur), EURO),
+            *([(label("unspent_why", lang), r.unspent_text(lang), None)]
+              if f.unspent.reason != "none" else []),
             (label("plain_unmet_before", lang), round(h["unmet_before_eur"]), EURO),
             (label("plain_unmet_after", lang), round(h["unmet_after_eur"]), EURO),
             (label("coverage_all_before", lang), h["coverage_before"], PERCENT),
@@ -263,14 +262,16 @@ def _summary(ws: Worksheet, r: Result, lang: str) -> None:
             (label("per_head_highest", lang), label("per_head_text", lang).format(
                 value=money(h["per_inhabitant_highest_eur"], lang, 2),
                 region=h["per_inhabitant_highest_region"]), None),
-            (label("unmet_before", lang), round(r.weighted_unmet_before_eur), EURO),
-            (label("unmet_after", lang), round(r.weighted_unmet_eur), EURO),
-            *([(label("tier_penalty", lang), round(r.tier_penalty_eur), EURO)]
-              if r.tier_penalty_eur is not None else []),
+            (label("unmet_before", lang), t["weighted_unmet_before_eur"], EURO),
+            (label("unmet_after", lang), t["weighted_unmet_eur"], EURO),
+            *([(label("tier_penalty", lang), t["tier_penalty_eur"], WEIGHT),
+               (label("objective", lang), t["weighted_unmet_eur"] + t["tier_penalty_eur"],
+                WEIGHT),
+               (label("tier_penalty_note", lang), label("tier_penalty_text", lang), None)]
+              if t["tier_penalty_eur"] is not None else []),
             (label("coverage_min", lang), float(cov.min()) if len(cov) else None, PERCENT),
             (label("coverage_max", lang), float(cov.max()) if len(cov) else None, PERCENT),
-            (label("marginal", lang), r.next_million.sentence(lang)
-             if r.next_million is not None else label("next_none", lang), None),
+            (label("marginal", lang), r.next_text(lang), None),
         ]
         if r.weight_sensitivity is not None:
             names = {**r.instance.regions["name"].astype(str).to_dict(),

@@ -73,8 +73,15 @@ def tightening_costs(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
 
 
 def _optimum(d: AllocationData) -> float | None:
+    """The weighted unmet need (model units) of ``d``'s stage-1 optimum: with shortfall
+    tiers in force, of the allocation that minimises the tiered objective, so that every
+    price reads in weighted unmet need, never in the tiers' extra weight."""
     sol = optimum(build_lp(d), d)
-    return sol.objective if sol.status == Status.OPTIMAL else None
+    if sol.status != Status.OPTIMAL:
+        return None
+    if not d.shortfall_tiers:
+        return sol.objective
+    return unmet(d, np.asarray(sol.x[: d.n_cells], dtype=float))
 
 
 def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: float,
@@ -83,9 +90,11 @@ def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: floa
     """Price the equity rules of ``d``, whose stage-1 optimum (model units) is ``best``,
     reached by allocation ``x``.
 
-    Totals are in weighted unmet need. Shortfall tiers change what is minimised rather than
-    what is allowed: their price is the weighted unmet need of ``x`` minus the optimum
-    without tiers, and with tiers in force the other rules are priced in the tiered objective.
+    Every price is in weighted unmet need: the weighted unmet need of ``x`` minus that of
+    the optimum without the rule(s). Shortfall tiers change what is minimised rather than
+    what is allowed; with tiers in force the optimum without a rule is the tiered one, and
+    its weighted unmet need (not the tiered objective, whose extra weight is no money) is
+    what the rule is priced against.
     """
     plain = unmet(d, x)
     rules = [r for r in active_rules(d) if r in EQUITY_RULES]
@@ -101,7 +110,6 @@ def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: floa
     for rule in rules:
         without = _optimum(dataclasses.replace(d, **RULES[rule]))  # type: ignore[arg-type]
         if without is not None:
-            ours = plain if rule == "shortfall_tiers" else best
-            per_rule[rule] = max(0.0, (ours - without) * scale)
+            per_rule[rule] = max(0.0, (plain - without) * scale)
     return PriceOfFairness(plain * scale, min(free, plain) * scale, per_rule,
                            {k: v for k, v in (steps or {}).items() if k in per_rule})

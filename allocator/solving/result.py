@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from allocator.errors import Status
@@ -16,6 +15,9 @@ from allocator.solving.certify import Certificate
 from allocator.solving.explain import Infeasibility
 from allocator.solving.fairness import PriceOfFairness
 from allocator.solving.rounding import largest_remainder
+
+if TYPE_CHECKING:
+    from allocator.solving.figures import Figures
 
 
 @dataclass(frozen=True)
@@ -128,10 +130,49 @@ class Result:
     def allocated_eur(self) -> float:
         return float(self.allocation["amount_eur"].sum()) if len(self.allocation) else 0.0
 
+    def names(self) -> dict[str, str]:
+        """Region and goal names by id (for sentences)."""
+        return {**self.instance.goals["name"].astype(str).to_dict(),
+                **self.instance.regions["name"].astype(str).to_dict()}
+
+    def unspent_text(self, lang: str) -> str:
+        """How much of the budget stays unspent and why, in words (empty when all is
+        spent or there is no allocation)."""
+        f = self.figures
+        return "" if f is None else f.unspent.sentence(lang, self.names())
+
+    def next_text(self, lang: str, key: str = "next_text") -> str:
+        """What €1 m more does, in words; where the budget does not bind (money is left
+        unspent), what binds instead."""
+        from allocator.labels import label, money
+
+        f = self.figures
+        if f is not None and f.unspent.reason != "none" and self.next_million is not None \
+                and abs(self.next_million.unmet_change_eur) < 0.5 \
+                and not (self.next_million.tier_change_eur or 0.0):
+            step = "€1 mln" if lang == "nl" else "€1 m"
+            return label("next_not_binding", lang).format(
+                step=step, a=money(f.unspent.eur, lang), why=f.unspent.binds(lang, self.names()))
+        if self.next_million is None:
+            return label("next_none", lang)
+        return self.next_million.sentence(lang, key)
+
+    @property
+    def figures(self) -> Figures | None:
+        """The figures every surface shows, computed and rounded once
+        (:mod:`allocator.solving.figures`); None without an allocation."""
+        from allocator.solving.figures import figures
+
+        return figures(self)
+
     def rounded_allocation(self) -> pd.DataFrame:
-        """Whole euros per cell, adding up exactly to the rounded total allocated."""
+        """Whole euros per cell, adding up exactly to the rounded total allocated (the
+        figures table's amounts)."""
+        f = self.figures
+        if f is None:
+            return pd.DataFrame({"region": [], "goal": [], "amount_eur": []})
         out = self.allocation[["region", "goal"]].copy()
-        out["amount_eur"] = largest_remainder(self.allocation["amount_eur"].clip(lower=0))
+        out["amount_eur"] = f.cells["amount_eur"].to_numpy()
         return out
 
     def cofinancing(self) -> pd.DataFrame:
@@ -149,36 +190,28 @@ class Result:
     def headline(self) -> dict[str, Any]:
         """The plain figures before the weighted ones: unmet need in euros before and after,
         overall coverage before and after, and euros per inhabitant per region (lowest and
-        highest, with the region), all from the tables and the allocation."""
-        needs = self.instance.needs
-        need = needs["need_eur"].to_numpy(float)
-        existing = needs["existing_eur"].to_numpy(float)
-        net = np.maximum(need - existing, 0.0)
-        x = self.allocation["amount_eur"].to_numpy(float) if len(self.allocation) else 0.0
-        covered = np.minimum(existing, need)
-        total = float(need.sum())
-        per_region = self.allocation.groupby(self.allocation["region"].astype(str),
-                                             observed=True)["amount_eur"].sum()
-        population = self.instance.regions["population"]
-        per_head = (per_region.reindex(population.index.astype(str), fill_value=0.0)
-                    / population.to_numpy(float))
-        names = self.instance.regions["name"].astype(str)
+        highest, with the region), all read from the figures table."""
+        f = self.figures
+        assert f is not None
+        t, regions = f.total, f.regions
+        per_head = regions["per_inhabitant_eur"]
         low, high = per_head.idxmin(), per_head.idxmax()
         return {
-            "unmet_before_eur": float(net.sum()),
-            "unmet_after_eur": float(np.maximum(net - x, 0.0).sum()),
-            "coverage_before": float(covered.sum()) / total if total else None,
-            "coverage_after": (float(covered.sum()) + float(np.minimum(x, net).sum())) / total
-            if total else None,
+            "unmet_before_eur": t["net_need_eur"],
+            "unmet_after_eur": t["unmet_eur"],
+            "coverage_before": t["coverage_before"],
+            "coverage_after": t["coverage_after"],
             "per_inhabitant_lowest_eur": float(per_head[low]),
-            "per_inhabitant_lowest_region": str(names[low]),
+            "per_inhabitant_lowest_region": str(regions.at[low, "name"]),
             "per_inhabitant_highest_eur": float(per_head[high]),
-            "per_inhabitant_highest_region": str(names[high]),
+            "per_inhabitant_highest_region": str(regions.at[high, "name"]),
+            "unspent_eur": f.unspent.eur,
+            "unspent_reason": f.unspent.reason,
         }
 
     def baselines(self) -> pd.DataFrame:
         """Per region, in whole euros: the allocation and what simple rules would give with
-        the same budget — pro rata to population, pro rata to net need (need minus existing
+        the same money spent — pro rata to population, pro rata to net need (need minus existing
         streams) and, when the instance has one, the reference allocation (``reference_eur``)
         — each with the allocation's gain (+) or loss (-) against it. The pro-rata baselines
         ignore what a region can absorb: they are yardsticks, not allocations."""
@@ -186,7 +219,8 @@ class Result:
             return pd.DataFrame()
         regions = self.instance.regions
         given = self.matrix().sum(axis=1).astype("int64")
-        budget = float(self.budget_eur)
+        # the baselines share the money actually spent, not money that was never placed
+        budget = float(given.sum())
         needs = self.instance.needs
         net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0).groupby(
             needs["region"].astype(str)).sum().reindex(regions.index.astype(str),
@@ -204,9 +238,7 @@ class Result:
         return out
 
     def matrix(self) -> pd.DataFrame:
-        """Region x goal matrix of rounded euros (cells without a need are 0)."""
-        if not len(self.allocation):
-            return pd.DataFrame()
-        m = self.rounded_allocation().pivot(index="region", columns="goal", values="amount_eur")
-        return m.reindex(index=self.instance.regions.index, columns=self.instance.goals.index
-                         ).fillna(0).astype("int64")
+        """Region x goal matrix of rounded euros (cells without a need are 0), regions and
+        goals in the instance's order."""
+        f = self.figures
+        return pd.DataFrame() if f is None else f.matrix()

@@ -238,8 +238,11 @@ def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
             "relative duality gap {gap:.1e}).", violation=worst_violation * scale, gap=gap))
     allocation = instance.needs[["region", "goal"]].copy()
     allocation["amount_eur"] = x * scale
-    notes.insert(0, ("robust_ok_expected" if objective == "expected" else "robust_ok_worst",
-                     {"n": len(scenarios), "gap": float(f"{gap:.1e}")}))
+    # with shortfall tiers the figures are the objective (weighted unmet need plus the
+    # tiers' extra weight), and the words say so
+    tiered = "_tiers" if base.shortfall_tiers else ""
+    notes.insert(0, (("robust_ok_expected" if objective == "expected" else "robust_ok_worst")
+                     + tiered, {"n": len(scenarios), "gap": float(f"{gap:.1e}")}))
     result = Robust(
         instance, objective, Status.OPTIMAL, sentences(notes, "en"), outcomes, allocation,
         nominal.allocation[["region", "goal", "amount_eur"]] if nominal.optimal

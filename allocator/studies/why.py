@@ -190,7 +190,11 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     mean_w = np.where(cells > 0, per_region(weight * room) / np.maximum(per_region(room),
                                                                          1e-300),
                       inst.regions["weight"].to_numpy(float))
-    population = inst.regions["population"].to_numpy(float)
+    # the amounts a reader sees: the figures table's, rounded once (the same as the rows)
+    table = r.figures.regions if r.figures is not None else None
+    shown = table["amount_eur"].to_numpy(float) if table is not None else amount
+    per_head = (table["per_inhabitant_eur"].to_numpy(float) if table is not None
+                else amount / inst.regions["population"].to_numpy(float))
     names = inst.regions["name"].astype(str).to_numpy()
     tiers = list(inst.policy.shortfall_tiers or ())
     coverage = r.coverage["coverage"].reindex(index).to_numpy(float) if tiers else None
@@ -208,8 +212,8 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
         nxt = None
         if curve is not None and (how in MINIMUMS or how in ("priority", "tier_threshold")):
             nxt = _next_budget(curve, region, r.budget_eur, float(amount[k]))
-        out.append(RegionWhy(region, str(names[k]), float(amount[k]),
-                             float(amount[k]) / population[k], how, float(mean_w[k]), last,
+        out.append(RegionWhy(region, str(names[k]), float(shown[k]), float(per_head[k]),
+                             how, float(mean_w[k]), last,
                              nxt, multiplier, unmet_share, threshold, above))
     return out
 
