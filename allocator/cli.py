@@ -648,6 +648,12 @@ def _compare(args: argparse.Namespace) -> int:
         write_compare_report(result, out, lang=args.lang)
     if not args.quiet:
         print(terminal_safe(result.table(args.lang)))
+        envelopes = result.envelopes()
+        if len(envelopes):
+            from allocator.reports.tables import envelope_table
+
+            print()
+            print(terminal_safe(envelope_table(envelopes, args.lang)))
         _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 
@@ -836,13 +842,20 @@ def _print_sweep(result: Any, lang: str) -> None:
             print(f"{money(p.budget_eur, lang):>18}  {_status_word(p.status, lang)}: "
                   f"{label('sweep_cannot_hold', lang)}")
             continue
-        cells = [p.budget_eur, p.weighted_unmet_eur,
-                 *([p.tier_penalty_eur or 0.0, p.objective_eur] if tiers else [])]
+        # the tiers' extra weight and the objective are weights, not money: no € sign
+        cells = [money(p.budget_eur, lang), money(p.weighted_unmet_eur, lang),
+                 *([money(p.tier_penalty_eur or 0.0, lang)[1:],
+                    money(p.objective_eur, lang)[1:]] if tiers else [])]
         value = f"{p.marginal_value:.4f}"
-        print("  ".join(f"{money(v, lang):>18}" for v in cells)
+        print("  ".join(f"{v:>18}" for v in cells)
               + f"  {value.replace('.', ',') if lang == 'nl' else value:>16}")
     if tiers:
         print(label("sweep_tiers_note", lang))
+    if result.asked and result.figures:
+        from allocator.reports.tables import envelope_table
+
+        print()
+        print(terminal_safe(envelope_table(result.envelopes(), lang)))
 
 
 def _generate(args: argparse.Namespace) -> int:

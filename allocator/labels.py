@@ -5,6 +5,19 @@ from __future__ import annotations
 LANGUAGES = ("nl", "en")
 
 _LABELS: dict[str, dict[str, str]] = {
+    "sheet_envelopes": {"nl": "Enveloppen", "en": "Envelopes"},
+    "envelopes_title": {"nl": "Per regio en budget: bedrag, per inwoner, dekking na verdeling "
+                              "en het verschil met het budget ervoor",
+                        "en": "Per region and budget: amount, per inhabitant, coverage after "
+                              "and the difference from the budget before"},
+    "scenarios_title": {"nl": "Per regio en variant: bedrag, per inwoner, dekking na verdeling "
+                              "en het verschil met de variant ervoor",
+                        "en": "Per region and variant: amount, per inhabitant, coverage after "
+                              "and the difference from the variant before"},
+    "envelope_change": {"nl": "Verschil met vorig budget", "en": "Change from budget before"},
+    "envelope_diff": {"nl": "verschil", "en": "change"},
+    "per_head_short": {"nl": "per inw.", "en": "per head"},
+    "coverage": {"nl": "dekking", "en": "coverage"},
     "sheet_summary": {"nl": "Samenvatting", "en": "Summary"},
     "sheet_allocation": {"nl": "Verdeling", "en": "Allocation"},
     "sheet_coverage": {"nl": "Dekking", "en": "Coverage"},
@@ -655,7 +668,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Stage 1 was solved on the whole LP: the reduced LP does not take its rules "
               "(shortfall tiers, or regions with very unequal numbers of cells).",
         "nl": "Stap 1 is op het hele model opgelost: het verkleinde model kan deze regels niet "
-              "aan (tekortschijven, of regio's met sterk ongelijke aantallen cellen)."},
+              "aan (tekorttreden, of regio's met sterk ongelijke aantallen cellen)."},
     "note_declined_solve": {
         "en": "Stage 1 was solved on the whole LP: the reduced LP did not reach an optimum.",
         "nl": "Stap 1 is op het hele model opgelost: het verkleinde model kwam niet tot een "

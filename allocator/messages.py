@@ -235,8 +235,8 @@ DUTCH: Mapping[str, str] = {
     "must be a number": "moet een getal zijn",
     "must be true or false": "moet waar of onwaar zijn",
     "must be one of {choices}": "moet een van deze zijn: {choices}",
-    "must be tiers, as 'unmet fraction: multiplier; ...'":
-        "moeten schijven zijn, als 'onvervuld deel: vermenigvuldiger; ...'",
+    "must be tiers, as 'unmet fraction: multiplier; ...', or 'none'":
+        "moeten treden zijn, als 'onvervuld deel: vermenigvuldiger; ...', of 'geen'",
     "must be a number, not true or false": "moet een getal zijn, niet waar of onwaar",
     "must be numbers, not true or false": "moeten getallen zijn, niet waar of onwaar",
     "give at least one tier, as 'unmet fraction: multiplier'":

@@ -80,7 +80,7 @@ def reason(err: Mapping[str, Any]) -> Message | str:
         choices = re.findall(r"'[^']*'", str(ctx.get("expected", "")))
         return Message("must be one of {choices}", choices=", ".join(choices))
     if kind in ("tuple_type", "list_type", "too_short", "too_long") or kind.startswith("tuple"):
-        return Message("must be tiers, as 'unmet fraction: multiplier; ...'")
+        return Message("must be tiers, as 'unmet fraction: multiplier; ...', or 'none'")
     error = ctx.get("error")
     if isinstance(error, Exception) and error.args and isinstance(error.args[0], Message):
         return error.args[0]

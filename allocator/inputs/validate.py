@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -404,15 +405,46 @@ def _by_id(table: pd.DataFrame, column: str, order: pd.Index | None) -> pd.DataF
     return table.set_index(column).loc[order].rename_axis(column)
 
 
-def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
-    """Named policy variants, one per row: a ``name`` column, then policy keys as columns;
-    a blank cell keeps the instance's value. Every problem is reported at once."""
+#: A scenario cell (or a flag) that switches its rule off, in either language.
+OFF_WORDS = ("geen", "none", "uit", "off")
+
+
+class Variant(NamedTuple):
+    """A named policy variant: its policy, and the keys it switches off (whose per-region
+    columns are cleared too, as ``--policy`` does: :func:`apply_variant`)."""
+
+    name: str
+    policy: Policy
+    off: tuple[str, ...] = ()
+
+
+def apply_variant(instance: Instance, policy: Policy, off: tuple[str, ...] = ()) -> Instance:
+    """``instance`` under a variant's policy, with the per-region columns of the rules it
+    switches off cleared (the same as a preset's ``off``)."""
+    from allocator.inputs.presets import REGION_COLUMNS
+
+    instance = dataclasses.replace(instance, policy=policy)
+    columns = [REGION_COLUMNS[k] for k in off if REGION_COLUMNS.get(k) in instance.regions]
+    if columns:
+        regions = instance.regions.copy()
+        regions[columns] = float("nan")
+        instance = dataclasses.replace(instance, regions=regions)
+    return instance
+
+
+def scenarios(table: RawTable, base: Policy) -> list[Variant]:
+    """Named policy variants, one per row: a ``name`` column, then an optional ``policy``
+    column naming a preset (or a ``.toml`` file) applied over ``base``, then policy keys as
+    columns; a blank cell keeps the value before it, ``geen``/``none`` switches that key's
+    rule off. Every problem is reported at once."""
+    from allocator.inputs.presets import load_preset
+
     problems: list[Problem] = []
     st = _Columns(table, problems, "scenarios")
     if not st.require("name"):
         raise InputError(problems)
     st.f = st.f.rename(columns=RENAMED_KEYS)
-    keys = [c for c in st.f.columns if c not in ("name", ROW)]
+    keys = [c for c in st.f.columns if c not in ("name", "policy", ROW)]
     unknown = [c for c in keys if c not in POLICY_KEYS]
     for c in unknown:
         problems.append(table.problem(Message("unknown policy key '{key}' as a column "
@@ -425,18 +457,39 @@ def scenarios(table: RawTable, base: Policy) -> list[tuple[str, Policy]]:
                                               "{limit}", count=len(names),
                                               limit=MAX_SCENARIOS)))
         raise InputError(problems)
+    defaults = {k: f.default for k, f in type(base).model_fields.items()}
     out = []
     for i, name in enumerate(names):
         row = int(st.f[ROW].iat[i])
         values = base.model_dump()
         raw: dict[str, object] = {}
+        off: list[str] = []
+        preset = st.f["policy"].iat[i] if "policy" in st.f else None
+        if preset is not None and str(preset).strip():
+            try:
+                chosen = load_preset(str(preset).strip())
+            except InputError as exc:
+                for p in exc.problems:
+                    problems.append(table.problem(p.message, row, "policy"))
+                continue
+            for key in chosen.off:
+                values[key] = defaults[key]
+            off += list(chosen.off)
+            values.update(chosen.values)
         for key in keys:
             cell = st.f[key].iat[i]
-            if key in POLICY_KEYS and cell is not None and str(cell).strip():
-                values[key] = _policy_value(key, cell, st.decimal)
-                raw[key] = cell
+            if key not in POLICY_KEYS or cell is None or not str(cell).strip():
+                continue
+            if str(cell).strip().lower() in OFF_WORDS and key != "budget_eur":
+                values[key] = defaults[key]
+                off.append(key)
+                continue
+            values[key] = _policy_value(key, cell, st.decimal)
+            raw[key] = cell
+            if key in off:
+                off.remove(key)
         try:
-            out.append((str(name), Policy.model_validate(values)))
+            out.append(Variant(str(name), Policy.model_validate(values), tuple(off)))
         except ValidationError as exc:
             for err in exc.errors():
                 key = str(err["loc"][0]) if err["loc"] else ""

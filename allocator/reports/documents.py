@@ -134,7 +134,7 @@ def _figure_tables(r: Result) -> dict[str, Any]:
     if f is None:
         return {"regions": None, "totals": None, "unspent": None}
     totals = {k: v for k, v in f.total.items() if k != "goal_order"}
-    return {"regions": f.region_records(), "totals": totals, "unspent": f.unspent.to_dict()}
+    return {"regions": f.region_records(), "totals": totals, "unspent": f.unspent.to_dict(r.names())}
 
 
 def _baselines(frame: pd.DataFrame) -> dict[str, dict[str, int]] | None:
@@ -188,6 +188,10 @@ def compare_document(c: Comparison) -> dict[str, Any]:
                  if row["scenario"] in regions else None)}
             for row in summary.to_dict("records")
         ],
+        # per scenario that holds and per region: its figures table's amount, per
+        # inhabitant, coverage and change from the scenario before (since 2.2)
+        "regions": [{k: _plain_value(v) for k, v in rec.items()}
+                    for rec in c.envelopes().to_dict("records")],
     }
 
 
@@ -196,9 +200,12 @@ def sweep_document(s: Sweep) -> dict[str, Any]:
     if not s.allocations.empty:
         cells = s.allocations[["region", "goal"]]
         for column in s.allocations.columns[2:]:
-            amounts = largest_remainder(s.allocations[column].clip(lower=0))
+            f = s.figures.get(round(float(column), 2))
+            amounts = (f.cells["amount_eur"].to_numpy() if f is not None
+                       else largest_remainder(s.allocations[column].clip(lower=0)))
             allocations += records(cells.assign(amount_eur=amounts),
                                    budget_eur=float(column))
+    envelopes = s.envelopes()
     return {
         **header("sweep", s.instance.name,
                  "optimal" if s.breakpoints else "infeasible", s.message),
@@ -208,7 +215,19 @@ def sweep_document(s: Sweep) -> dict[str, Any]:
         "saturation_budget_eur": s.saturation_budget_eur,
         "lp_solves": s.lp_solves,
         "breakpoints": [vars(p) for p in s.breakpoints],
+        # per budget with an allocation and per region: the figures table's amount, per
+        # inhabitant, coverage and change from the budget before (since 2.2)
+        "regions": [{k: _plain_value(v) for k, v in rec.items()}
+                    for rec in envelopes.to_dict("records")] if len(envelopes) else [],
     }
+
+
+def _plain_value(v: Any) -> Any:
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return None if math.isnan(v) else float(v)
+    return v
 
 
 def grid_document(g: Grid) -> dict[str, Any]:

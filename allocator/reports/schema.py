@@ -127,6 +127,9 @@ class RegionFigures(_Model):
     per_inhabitant_eur: float | None
     coverage_before: float | None
     coverage_after: float | None
+    pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
+                                                     "population")
+    pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
     weighted_unmet_eur: int
     weighted_unmet_before_eur: int
     tier_penalty_eur: int | None = Field(description="the tiers' extra weight: a weight, not "
@@ -139,6 +142,8 @@ class Unspent(_Model):
     held: dict[str, list[str]] = Field(description="with reason 'rules': per rule, the regions "
                                                    "(or goals) it holds at a maximum")
     room_eur: float = Field(description="what the cells could still absorb")
+    text_nl: str = Field(description="in words, Dutch (empty when all is spent)")
+    text_en: str = Field(description="in words, English")
 
 
 class Totals(_Model):
@@ -196,6 +201,7 @@ class CompareVariant(_Model):
     status: StatusValue
     budget_eur: float | None
     allocated_eur: int | None
+    unspent_eur: float | None = Field(None, description="money left unspent (since 2.2)")
     weighted_unmet_eur: float | None
     lowest_coverage: float | None
     highest_coverage: float | None
@@ -206,9 +212,28 @@ class CompareVariant(_Model):
     allocation_by_region_eur: dict[str, int] | None
 
 
+class ScenarioRegion(_Model):
+    """One region under one scenario: that scenario's figures table."""
+    scenario: str
+    region: str
+    name: str
+    amount_eur: int
+    per_inhabitant_eur: float | None
+    coverage_before: float | None
+    coverage_after: float | None
+    pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
+                                                     "population")
+    pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
+    change_eur: int = Field(description="the amount minus the amount under the scenario "
+                                        "before that holds (0 at the first)")
+
+
 class CompareDocument(Document):
     command: Literal["compare"]
     scenarios: list[CompareVariant]
+    regions: list[ScenarioRegion] = Field(
+        default_factory=list,
+        description="per scenario that holds and per region (since 2.2)")
 
 
 class Breakpoint(_Model):
@@ -226,12 +251,32 @@ class Breakpoint(_Model):
                                                   "the Lagrangian bound")
 
 
+class Envelope(_Model):
+    """One region at one budget: the figures table of the solve at that budget."""
+    budget_eur: float
+    region: str
+    name: str
+    amount_eur: int
+    per_inhabitant_eur: float | None
+    coverage_before: float | None
+    coverage_after: float | None
+    pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
+                                                     "population")
+    pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
+    change_eur: int = Field(description="the amount minus the amount at the budget before "
+                                        "(0 at the first)")
+
+
 class SweepDocument(Document):
     command: Literal["sweep"]
     min_feasible_budget_eur: float | None
     saturation_budget_eur: float | None
     lp_solves: int
     breakpoints: list[Breakpoint]
+    regions: list[Envelope] = Field(
+        default_factory=list,
+        description="per budget with an allocation (each breakpoint, or each budget asked "
+                    "with --budgets or --from/--to/--steps) and per region (since 2.2)")
 
 
 class GridPoint(_Model):

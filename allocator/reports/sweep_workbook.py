@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.labels import label, money
 from allocator.reports.workbook import (
     EURO,
+    EURO_SIGNED,
+    PERCENT,
+    WRAP,
     euro_scatter,
     header,
     print_setup,
@@ -74,7 +78,11 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
         table = wb.create_sheet(label("sheet_regions_by_budget", lang))
         header(table, 1, [label("region", lang),
                            *[money(float(c), lang) for c in by.columns]])
-        rounded = {c: largest_remainder(by[c].clip(lower=0)) for c in by.columns}
+        # each budget's figures table where the sweep has one (the same whole euros the
+        # terminal and the JSON show); else the column rounded once here
+        rounded = {c: (result.figures[round(float(c), 2)].regions["amount_eur"].reindex(
+            by.index).to_numpy() if round(float(c), 2) in result.figures
+            else largest_remainder(by[c].clip(lower=0))) for c in by.columns}
         for i, region in enumerate(by.index, start=2):
             put(table, i, 1, str(regions.get(region, region)))
             for j, c in enumerate(by.columns, start=2):
@@ -97,4 +105,41 @@ def write_sweep_report(result: Sweep, path: str | Path, *, lang: str = "nl") -> 
         for j in range(2, len(by.columns) + 2):
             table.column_dimensions[get_column_letter(j)].width = 17
         print_setup(table)
+    if result.asked and result.figures:
+        _envelopes(wb.create_sheet(label("sheet_envelopes", lang)), result, lang)
     return save_workbook(wb, path)
+
+
+def _envelopes(ws: Worksheet, result: Sweep, lang: str) -> None:
+    """Per region and envelope: amount, per inhabitant, coverage after, and the change in
+    amount from the envelope before (the figures table's, nothing recomputed)."""
+    table = result.envelopes()
+    budgets = sorted(table["budget_eur"].unique())
+    put(ws, 1, 1, label("envelopes_title", lang), bold=True)
+    heads = [label("region", lang)]
+    for k, b in enumerate(budgets):
+        heads += [f"{money(b, lang)}: {label('allocated', lang)}",
+                  label("per_inhabitant", lang), label("coverage_after", lang)]
+        if k:
+            heads.append(label("envelope_change", lang))
+    header(ws, 3, heads)
+    ws.row_dimensions[3].height = 45
+    for cell in ws[3]:
+        cell.alignment = WRAP
+    first = table[table["budget_eur"] == budgets[0]].reset_index(drop=True)
+    for i, name in enumerate(first["name"], start=4):
+        put(ws, i, 1, str(name))
+    col = 2
+    for k, b in enumerate(budgets):
+        part = table[table["budget_eur"] == b].reset_index(drop=True)
+        for i, rec in enumerate(part.itertuples(index=False), start=4):
+            put(ws, i, col, int(rec.amount_eur), EURO)
+            put(ws, i, col + 1, float(rec.per_inhabitant_eur), '"€" #,##0.00')
+            put(ws, i, col + 2, float(rec.coverage_after), PERCENT)
+            if k:
+                put(ws, i, col + 3, int(rec.change_eur), EURO_SIGNED)
+        col += 4 if k else 3
+    ws.column_dimensions["A"].width = 28
+    for j in range(2, col):
+        ws.column_dimensions[get_column_letter(j)].width = 15
+    print_setup(ws)

@@ -42,6 +42,8 @@ MAX_CHART_REGIONS = 60
 #: The inputs sheet lists tables up to this many rows (Excel's own limit is 1,048,576).
 MAX_INPUT_ROWS = 100_000
 PERCENT = "0.0%"
+#: A change in euros, with its sign.
+EURO_SIGNED = '+"€" #,##0;-"€" #,##0;"€" 0'
 #: A weighing in weighted euros (the tiers' extra weight, the objective): no € sign.
 WEIGHT = "#,##0"
 BOLD = Font(bold=True)

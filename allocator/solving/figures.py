@@ -14,8 +14,9 @@ per region and in total:
 - ``unmet_eur`` (net need - amount, in whole euros) and ``weighted_unmet_eur`` (each euro
   of unmet need times its region's and goal's weight; rounded the same way, so that its
   regions add up to its total and the total is the exact figure rounded);
-- per region also ``per_inhabitant_eur`` (to the cent) and ``tier_penalty_eur`` (the extra
-  weight of the shortfall tiers: a weight, not money; the words say so);
+- per region also ``per_inhabitant_eur`` (to the cent), ``tier_penalty_eur`` (the extra
+  weight of the shortfall tiers: a weight, not money; the words say so) and two yardsticks,
+  the money actually spent shared pro rata to population and to net need;
 - in total also the money left unspent (``unspent_eur``) and why (:class:`Unspent`).
 
 The terminal, the JSON, the CSV, the workbook, the sentences and the page all read these
@@ -24,6 +25,7 @@ figures; none recomputes or rounds one of its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +36,7 @@ from allocator.solving.rounding import SNAP_EUR, round_groups
 from models.rules import HOLDS
 
 if TYPE_CHECKING:
+    from allocator.inputs.instance import Instance
     from allocator.solving.result import Result
 
 #: A rule row whose slack is at most this many euros holds the region on its bound.
@@ -65,9 +68,11 @@ class Unspent:
     held: dict[str, list[str]] = field(default_factory=dict)
     room_eur: float = 0.0  # what the cells could still absorb
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, names: dict[str, str] | None = None) -> dict[str, Any]:
+        """As the JSON carries it, with the sentence in Dutch and English."""
         return {"unspent_eur": self.eur, "reason": self.reason, "held": self.held,
-                "room_eur": self.room_eur}
+                "room_eur": self.room_eur, "text_nl": self.sentence("nl", names),
+                "text_en": self.sentence("en", names)}
 
     def sentence(self, lang: str, names: dict[str, str] | None = None) -> str:
         """In words, in ``lang``: how much stays unspent and why (empty when none)."""
@@ -140,16 +145,16 @@ def figures(r: Result) -> Figures | None:
     """The figures of ``r`` (None without an allocation), made once per result."""
     cached = r.__dict__.get("_figures")
     if cached is None and len(r.allocation):
-        cached = _make(r)
+        cached = figures_of(r.instance, r.allocation["amount_eur"].to_numpy(float),
+                            float(r.budget_eur), lambda: r.constraints)
         r.__dict__["_figures"] = cached
     return cached
 
 
-def _region_flags(r: Result, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+def _region_flags(rows: pd.DataFrame, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     """Per region: may it be rounded up (no binding maximum) / down (no binding minimum)."""
     up = np.ones(len(index), dtype=bool)
     down = np.ones(len(index), dtype=bool)
-    rows = r.constraints
     if not len(rows):
         return up, down
     money = rows["rule"].isin([k for k in HOLDS if k != "coverage_gap"])
@@ -161,8 +166,18 @@ def _region_flags(r: Result, index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
     return up, down
 
 
-def _make(r: Result) -> Figures:
-    inst = r.instance
+def figures_of(inst: Instance, amounts: np.ndarray, budget: float,
+               rows: Callable[[], pd.DataFrame] | None = None) -> Figures:
+    """The figures of the allocation ``amounts`` (euros per need row, in the instance's
+    order) of ``inst`` at ``budget``; ``rows`` gives the rule rows at that allocation (the
+    rounding keeps a region on a binding bound on its side; without them, a value within
+    :data:`SNAP_EUR` of a whole euro still keeps it)."""
+    return _make(inst, np.asarray(amounts, dtype=float), budget,
+                 rows if rows is not None else pd.DataFrame)
+
+
+def _make(inst: Instance, amounts: np.ndarray, budget: float,
+          rows: Callable[[], pd.DataFrame]) -> Figures:
     needs = inst.needs
     regions = inst.regions
     index = regions.index.astype(str)
@@ -175,7 +190,7 @@ def _make(r: Result) -> Figures:
     cap = needs["cap_eur"].to_numpy(float) if "cap_eur" in needs else np.full(len(needs), np.nan)
     net = np.maximum(need - existing, 0.0)
     upper = np.where(np.isnan(cap), net, np.minimum(net, cap))
-    x = np.clip(r.allocation["amount_eur"].to_numpy(float), 0.0, None)
+    x = np.clip(amounts, 0.0, None)
 
     def per_region(v: np.ndarray) -> np.ndarray:
         return np.bincount(codes, v, minlength=n_regions)
@@ -195,10 +210,10 @@ def _make(r: Result) -> Figures:
     # the allocation: the total never above the budget, a region never across a bound it
     # sits on, a cell never above what it can absorb
     total = int(np.rint(x.sum()))
-    budget = float(r.budget_eur)
     if total > budget + SNAP_EUR:
         total = int(np.floor(budget + SNAP_EUR))
-    up, down = _region_flags(r, index)
+    rule_rows = rows()
+    up, down = _region_flags(rule_rows, index)
     cell_up = x < np.floor(upper + SNAP_EUR) - SNAP_EUR
     amount_c, amount_r = whole(x, up=up, down=down, total=total, cell_up=cell_up)
     unmet_c = np.maximum(net_c - amount_c, 0)
@@ -209,7 +224,7 @@ def _make(r: Result) -> Figures:
     weighted_c, weighted_r = whole(weighted)
     weighted_before_c, weighted_before_r = whole(region_w * goal_w * net)
 
-    tiers = _tier_penalty(r, x, codes, n_regions)
+    tiers = _tier_penalty(inst, x, n_regions)
     tiers_r = round_groups(tiers) if tiers is not None else None
 
     population = regions["population"].to_numpy(float)
@@ -238,9 +253,15 @@ def _make(r: Result) -> Figures:
         "weighted_unmet_eur": weighted_r, "weighted_unmet_before_eur": weighted_before_r,
         "tier_penalty_eur": tiers_r if tiers_r is not None else np.full(n_regions, np.nan),
     }, index=pd.Index(index, name="region"))
+    # yardsticks: the money actually spent shared pro rata to population and to net need
+    # (whole euros adding up to the amount spent), never money that was not placed
+    table["pro_rata_population_eur"] = round_groups(
+        total * population / max(float(population.sum()), 1e-300), np.array([total]))
+    table["pro_rata_need_eur"] = round_groups(
+        total * net_r / max(float(net_r.sum()), 1e-300), np.array([total]))
 
     room = np.maximum(np.floor(upper + SNAP_EUR) - amount_c, 0.0)
-    unspent = _unspent(r, budget - float(total), room, cap, net, need_c, codes, index)
+    unspent = _unspent(rule_rows, budget - float(total), room, cap, net, codes, index)
     need_t, existing_t = int(need_r.sum()), int(existing_r.sum())
     goal_order = inst.goals.index.astype(str)
     totals = {
@@ -260,15 +281,13 @@ def _make(r: Result) -> Figures:
     return Figures(cells, table, totals, unspent)
 
 
-def _tier_penalty(r: Result, x: np.ndarray, codes: np.ndarray, n_regions: int
-                  ) -> np.ndarray | None:
+def _tier_penalty(inst: Instance, x: np.ndarray, n_regions: int) -> np.ndarray | None:
     """Per region, the shortfall tiers' extra weight (None without tiers)."""
-    tiers = r.instance.policy.shortfall_tiers
-    if not tiers:
+    if not inst.policy.shortfall_tiers:
         return None
     from allocator.solving.modeldata import to_model_data
 
-    d = to_model_data(r.instance, 1.0)
+    d = to_model_data(inst, 1.0)
     per_region = np.bincount(d.cell_region, np.minimum(x, d.upper), minlength=n_regions)
     out = np.zeros(n_regions)
     covered = d.covered_regions
@@ -277,8 +296,8 @@ def _tier_penalty(r: Result, x: np.ndarray, codes: np.ndarray, n_regions: int
     return out
 
 
-def _unspent(r: Result, left: float, room: np.ndarray, cap: np.ndarray, net: np.ndarray,
-             need: np.ndarray, codes: np.ndarray, index: pd.Index) -> Unspent:
+def _unspent(rows: pd.DataFrame, left: float, room: np.ndarray, cap: np.ndarray,
+             net: np.ndarray, codes: np.ndarray, index: pd.Index) -> Unspent:
     """How much of the budget stays unspent and why (see :class:`Unspent`)."""
     if left < 0.5:
         return Unspent(max(left, 0.0), "none")
@@ -287,7 +306,6 @@ def _unspent(r: Result, left: float, room: np.ndarray, cap: np.ndarray, net: np.
         capped = bool((~np.isnan(cap) & (cap < net - SNAP_EUR)).any())
         return Unspent(left, "caps" if capped else "need_covered")
     held: dict[str, list[str]] = {}
-    rows = r.constraints
     if len(rows):
         open_regions = set(index[np.unique(codes[room >= 0.5])])
         maxima = [k for k, side in HOLDS.items() if side == "maximum"] + ["max_share"]

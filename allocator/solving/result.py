@@ -215,22 +215,14 @@ class Result:
         streams) and, when the instance has one, the reference allocation (``reference_eur``)
         — each with the allocation's gain (+) or loss (-) against it. The pro-rata baselines
         ignore what a region can absorb: they are yardsticks, not allocations."""
-        if not self.optimal or not len(self.allocation):
+        if not self.optimal or self.figures is None:
             return pd.DataFrame()
         regions = self.instance.regions
-        given = self.matrix().sum(axis=1).astype("int64")
-        # the baselines share the money actually spent, not money that was never placed
-        budget = float(given.sum())
-        needs = self.instance.needs
-        net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0).groupby(
-            needs["region"].astype(str)).sum().reindex(regions.index.astype(str),
-                                                      fill_value=0.0)
-        population = regions["population"].astype(float)
-        out = pd.DataFrame({"allocated_eur": given.to_numpy()}, index=regions.index)
-        shares = {"pro_rata_population_eur": population.to_numpy() / population.sum(),
-                  "pro_rata_need_eur": net.to_numpy() / max(float(net.sum()), 1e-300)}
-        for name, share in shares.items():
-            out[name] = largest_remainder(budget * share)
+        table = self.figures.regions
+        out = pd.DataFrame({"allocated_eur": table["amount_eur"].to_numpy()},
+                           index=regions.index)
+        for name in ("pro_rata_population_eur", "pro_rata_need_eur"):
+            out[name] = table[name].to_numpy()
         if "reference_eur" in regions and regions["reference_eur"].notna().all():
             out["reference_eur"] = regions["reference_eur"].round().astype("int64").to_numpy()
         for name in [c for c in out.columns if c != "allocated_eur"]:

@@ -8,7 +8,6 @@ allocation and coverage under every variant.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 
 from allocator.inputs.instance import Instance
 from allocator.inputs.read import read_table
-from allocator.inputs.validate import load, scenarios
+from allocator.inputs.validate import apply_variant, load, scenarios
 from allocator.solving.engine import solve
 from allocator.solving.result import Result
 
@@ -31,14 +30,16 @@ class Comparison:
     def summary(self) -> pd.DataFrame:
         rows = []
         for name, r in self.results.items():
-            cov = r.coverage["coverage"].dropna() if r.optimal else pd.Series(dtype=float)
+            f = r.figures if r.optimal else None
+            cov = (f.regions["coverage_after"].dropna() if f is not None
+                   else pd.Series(dtype=float))
             price = r.price_of_fairness
             rows.append({
                 "scenario": name,
                 "status": r.status.value,
                 "budget_eur": r.budget_eur,
-                "allocated_eur": (int(r.rounded_allocation()["amount_eur"].sum())
-                                  if r.optimal else None),
+                "allocated_eur": f.total["amount_eur"] if f is not None else None,
+                "unspent_eur": f.unspent.eur if f is not None else None,
                 "weighted_unmet_eur": r.weighted_unmet_eur if r.optimal else None,
                 "lowest_coverage": float(cov.min()) if len(cov) else None,
                 "highest_coverage": float(cov.max()) if len(cov) else None,
@@ -99,9 +100,30 @@ class Comparison:
         for name, r in self.results.items():
             if not r.optimal:
                 continue
-            columns[name] = (r.matrix().sum(axis=1) if what == "allocated_eur"
-                             else r.coverage["coverage"])
+            regions = r.figures.regions  # type: ignore[union-attr]
+            columns[name] = (regions["amount_eur"] if what == "allocated_eur"
+                             else regions["coverage_after"]).to_numpy()
         return pd.DataFrame(columns, index=self.instance.regions.index)
+
+    def envelopes(self) -> pd.DataFrame:
+        """Per scenario that holds and per region: amount, per inhabitant, coverage before
+        and after, and the change in amount from the scenario before (each scenario's
+        figures table, nothing recomputed)."""
+        frames = []
+        previous = None
+        for name, r in self.results.items():
+            if not r.optimal or r.figures is None:
+                continue
+            regions = r.figures.regions
+            frame = regions[["name", "amount_eur", "per_inhabitant_eur", "coverage_before",
+                             "coverage_after", "pro_rata_population_eur",
+                             "pro_rata_need_eur"]].reset_index()
+            frame.insert(0, "scenario", name)
+            frame["change_eur"] = (regions["amount_eur"].to_numpy() - previous
+                                   if previous is not None else 0)
+            previous = regions["amount_eur"].to_numpy()
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def compare(instance: Instance | str | Path, table: str | Path) -> Comparison:
@@ -110,6 +132,6 @@ def compare(instance: Instance | str | Path, table: str | Path) -> Comparison:
         instance = load(instance)
     variants = scenarios(read_table(table), instance.policy)
     clock = time.perf_counter()
-    results = {name: solve(dataclasses.replace(instance, policy=policy))
-               for name, policy in variants}
+    results = {name: solve(apply_variant(instance, policy, off))
+               for name, policy, off in variants}
     return Comparison(instance, results, time.perf_counter() - clock)

@@ -15,7 +15,6 @@ slower, as each point is then solved from scratch, but what a cabinet reads.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -27,7 +26,7 @@ import pandas as pd
 
 from allocator.errors import CertificateError, OutsideFault, Status, UsageError
 from allocator.inputs.instance import Instance, Policy
-from allocator.inputs.validate import NeedScenario
+from allocator.inputs.validate import NeedScenario, Variant, apply_variant
 from allocator.limits import MAX_EUR, MAX_GRID_POINTS, MAX_STEPS, SCHEDULER_TIMEOUT_S
 from allocator.messages import Message
 
@@ -69,6 +68,7 @@ class Task:
     needs: NeedScenario | None
     budgets: tuple[float, ...]
     allocations: bool = False
+    off: tuple[str, ...] = ()  # the keys the variant switches off (per-region columns too)
 
 
 @dataclass
@@ -91,20 +91,21 @@ class Grid:
 
 
 def tasks(instance: Instance, budgets: Sequence[float],
-          policies: Sequence[tuple[str, Policy]] | None = None,
+          policies: Sequence[Variant | tuple[str, Policy]] | None = None,
           needs: Sequence[NeedScenario] | None = None, allocations: bool = False
           ) -> list[Task]:
     """The grid cut into tasks, in the order its points are reported: policy, then needs,
     then budget."""
-    variants = list(policies) if policies else [("instance", instance.policy)]
+    variants = [Variant(*v) for v in policies] if policies else [
+        Variant("instance", instance.policy)]
     scenarios: list[NeedScenario | None] = list(needs) if needs else [None]
     out = []
-    for name, policy in variants:
+    for name, policy, off in variants:
         for scenario in scenarios:
             for start in range(0, len(budgets), CHUNK):
                 out.append(Task(name, policy, scenario,
                                 tuple(float(b) for b in budgets[start:start + CHUNK]),
-                                allocations))
+                                allocations, tuple(off)))
     return out
 
 
@@ -116,8 +117,8 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
     from allocator.solving.modeldata import money_scale, to_model_data
     from models.matrix import build_lp
 
-    inst = dataclasses.replace(instance, policy=task.policy.model_copy(
-        update={"budget_eur": max(task.budgets)}))
+    inst = apply_variant(instance, task.policy.model_copy(
+        update={"budget_eur": max(task.budgets)}), task.off)
     if task.needs is not None:
         inst = task.needs.apply(inst)
     needs = task.needs.name if task.needs is not None else "instance"
@@ -177,7 +178,7 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
 
 
 def run_grid(instance: Instance, budgets: Sequence[float], *,
-             policies: Sequence[tuple[str, Policy]] | None = None,
+             policies: Sequence[Variant | tuple[str, Policy]] | None = None,
              needs: Sequence[NeedScenario] | None = None, workers: int | None = None,
              scheduler: str | None = None, client: Any = None, progress: bool = True,
              allocations: bool = False) -> Grid:

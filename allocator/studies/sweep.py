@@ -32,7 +32,9 @@ from allocator.solving import highs
 from allocator.solving.certify import Certificate, certify_at, tier_penalty, unmet
 from allocator.solving.engine import solve
 from allocator.solving.explain import budget_range
+from allocator.solving.figures import Figures, figures_of
 from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.solving.result import Result
 from models.data import AllocationData
 from models.matrix import build_lp
 
@@ -82,6 +84,28 @@ class Sweep(Worded):
     allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # breakpoint x cell
     seconds: float = 0.0  # wall clock of the whole trace
     notes: list[tuple[str, dict[str, object]]] = field(default_factory=list)  # for text()
+    # per budget with an allocation: its figures table (allocator.solving.figures), the one
+    # every surface of the sweep shows (the envelope table, the JSON's records)
+    figures: dict[float, Figures] = field(default_factory=dict)
+    asked: bool = False  # the budgets were asked (--budgets, --from/--to/--steps): envelopes
+
+    def envelopes(self) -> pd.DataFrame:
+        """Per budget with an allocation and per region: amount, per inhabitant, coverage
+        before and after, and the change in amount from the budget before (the figures
+        table's, in the instance's order of regions)."""
+        frames = []
+        previous = None
+        for budget in sorted(self.figures):
+            regions = self.figures[budget].regions
+            frame = regions[["name", "amount_eur", "per_inhabitant_eur", "coverage_before",
+                             "coverage_after", "pro_rata_population_eur",
+                             "pro_rata_need_eur"]].reset_index()
+            frame.insert(0, "budget_eur", budget)
+            frame["change_eur"] = (regions["amount_eur"].to_numpy()
+                                   - previous if previous is not None else 0)
+            previous = regions["amount_eur"].to_numpy()
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
     def value_at(self, budget_eur: float) -> float:
@@ -161,7 +185,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     if instance.policy.fairness == "max-min":
         return _sampled(instance, asked if asked is not None else (
             np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale if b > a
-            else np.array([a * scale])), low * scale)
+            else np.array([a * scale])), low * scale, asked is not None)
     points: dict[float, tuple[float, float, np.ndarray, Certificate]] = {}
 
     def evaluate(budget: float) -> tuple[float, float]:
@@ -225,6 +249,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     tie_broken = len(vertices) <= MAX_TIE_BROKEN
     cells = instance.needs[["region", "goal"]].astype(str)
     columns = {}
+    figures: dict[float, Figures] = {}
     breakpoints = []
     for i, value in zip(vertices, values, strict=True):
         at: np.ndarray = points[xs[i]][2]
@@ -239,8 +264,12 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
             if full.optimal and full.certificate is not None:
                 at = full.allocation["amount_eur"].to_numpy(float) / scale
                 cert = full.certificate
+                if keep and full.figures is not None:
+                    figures[round(xs[i] * scale, 2)] = full.figures
         if keep:
             columns[f"{xs[i] * scale:.2f}"] = at * scale
+            figures.setdefault(round(xs[i] * scale, 2),
+                               figures_of(instance, at * scale, xs[i] * scale))
         penalty = tier_penalty(d, at) * scale if tiers else None
         breakpoints.append(Breakpoint(
             round(xs[i] * scale, 2), round(unmet(d, at) * scale, 2), value,
@@ -255,7 +284,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
                      ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
     return _with_notes(Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves,
-                             "", allocations), notes)
+                             "", allocations, figures=figures), notes)
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
@@ -270,6 +299,10 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
     for budget in budgets:
         if holds(float(budget)):
             evaluate(float(budget))
+    envelopes = (len(budgets) <= MAX_TIE_BROKEN
+                 and len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT)
+    figures: dict[float, Figures] = {}
+    columns: dict[str, np.ndarray] = {}
     grid = []
     for budget in budgets:
         if not holds(float(budget)):
@@ -278,6 +311,14 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
                                    "infeasible"))
             continue
         value, slope, x, cert = points[float(budget)]
+        if envelopes:
+            # the envelope a cabinet asks about: what `solve` gives at it, tie-broken
+            full = solve(instance, budget=float(budget) * scale, fairness_price=False,
+                         marginal=False)
+            if full.optimal and full.figures is not None:
+                figures[round(float(budget) * scale, 2)] = full.figures
+                columns[f"{float(budget) * scale:.2f}"] = full.allocation[
+                    "amount_eur"].to_numpy(float)
         penalty = tier_penalty(d, x) * scale if d.shortfall_tiers is not None else None
         grid.append(Breakpoint(round(float(budget) * scale, 2),
                                round(value * scale - (penalty or 0.0), 2), max(0.0, -slope),
@@ -294,11 +335,14 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
         notes.append(("sweep_short_high" if bounded else "sweep_short", {
             "k": len(short), "low": math.ceil(low * scale),
             **({"high": math.floor(high * scale)} if bounded else {})}))  # type: ignore[operator]
-    return _with_notes(Sweep(instance, grid, round(low * scale, 2), None, solves(), ""),
-                       notes)
+    allocations = (pd.concat([instance.needs[["region", "goal"]].astype(str),
+                              pd.DataFrame(columns)], axis=1) if columns else pd.DataFrame())
+    return _with_notes(Sweep(instance, grid, round(low * scale, 2), None, solves(), "",
+                             allocations, figures=figures, asked=True), notes)
 
 
-def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
+def _sampled(instance: Instance, budgets: np.ndarray, low: float, asked: bool = False
+             ) -> Sweep:
     """Under max-min the reported allocation is not the optimum of one LP in the budget (its
     levels move with it), so there is no exact curve to trace: each budget is a full solve
     (max-min, tie-break, certificate), and the value between two is their secant."""
@@ -309,6 +353,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
     # no money is the one allocation at a budget of 0, with nothing to solve
     ok: list[tuple[float, float, float | None, np.ndarray, Certificate | None]] = []
     short: list[float] = []  # budgets at which the rules cannot hold
+    results: dict[float, Result] = {}
     for budget in (float(b) for b in budgets):
         if budget <= 0:
             ok.append((0.0, unmet(d, nothing) * scale,
@@ -316,6 +361,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
                        nothing, None))
             continue
         r = solve(instance, budget=budget, fairness_price=False, marginal=False)
+        results[budget] = r
         if r.optimal:
             ok.append((budget, r.weighted_unmet_eur, r.tier_penalty_eur,
                        r.allocation["amount_eur"].to_numpy(float), r.certificate))
@@ -323,6 +369,7 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
             short.append(budget)
     points = []
     columns = {}
+    figures: dict[float, Figures] = {}
     nan = float("nan")
     points += [Breakpoint(round(b, 2), nan, nan, nan, None, "infeasible") for b in short]
     for k, (budget, weighted, tiers, x, cert) in enumerate(ok):
@@ -338,12 +385,15 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float) -> Sweep:
                                  max_violation_eur=cert.max_violation_eur if cert else 0.0,
                                  duality_gap=cert.duality_gap if cert else 0.0))
         columns[f"{budget:.2f}"] = x
+        if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT:
+            figures[round(budget, 2)] = (results[budget].figures if budget in results
+                                         else figures_of(instance, x, budget))
     points.sort(key=lambda p: p.budget_eur)
     cells = instance.needs[["region", "goal"]].astype(str)
     allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)
                    if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT else pd.DataFrame())
     return _with_notes(Sweep(instance, points, round(low, 2), None, len(budgets), "",
-                             allocations),
+                             allocations, figures=figures, asked=asked),
                        [("sweep_sampled", {"n": len(points), "a": round(budgets[0]),
                                            "b": round(budgets[-1])})])
 

@@ -328,15 +328,20 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
     @app.get("/instances/{token}", summary="the regions and policy of an instance")
     def instance_facts(token: str) -> dict[str, Any]:
+        import numpy as np
+
+        from allocator.solving.figures import figures_of
+
         inst = store.get(token)
-        needs = inst.needs
-        by = needs.groupby(needs["region"].astype(str), observed=True)[
-            ["need_eur", "existing_eur"]].sum()
+        # each region's figures before any allocation, from the one figures table (need,
+        # existing money counted, net need, coverage before): the page computes none
+        before = figures_of(inst, np.zeros(len(inst.needs)), float(inst.policy.budget_eur))
+        records = {rec["region"]: rec for rec in before.region_records()}
         regions = [{"id": str(r), "name": str(row["name"]),
                     "population": int(row["population"]),
-                    "need_eur": float(by.loc[str(r), "need_eur"]) if str(r) in by.index else 0.0,
-                    "existing_eur": float(by.loc[str(r), "existing_eur"])
-                    if str(r) in by.index else 0.0}
+                    "need_eur": records[str(r)]["need_eur"],
+                    "existing_eur": records[str(r)]["existing_eur"],
+                    "figures": records[str(r)]}
                    for r, row in inst.regions.iterrows()]
         return {"token": token, "name": inst.name, "regions": regions,
                 "policy": inst.policy.model_dump(), "presets": available()}
