@@ -140,7 +140,7 @@ def test_earlier_key_names_are_still_read(tmp_path: Path) -> None:
     assert "per_capita_cap_ratio" not in inst.policy.model_dump()
     table = tmp_path / "v.csv"
     table.write_text("name,per_capita_cap_ratio\nx,1.5\n")
-    [(_, policy)] = scenarios(read_table(table), inst.policy)
+    [(_, policy, _)] = scenarios(read_table(table), inst.policy)
     assert policy.per_capita_cap == 1.5
     preset = tmp_path / "p.toml"
     preset.write_text("[policy]\nmax_change_eur_per_capita = 15\n")

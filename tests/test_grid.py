@@ -56,7 +56,7 @@ def test_dask_equals_serial_exactly_and_in_order(cluster: object, grid_inputs: t
     assert parallel.points == serial.points  # every float, bit for bit
     assert again.points == serial.points
     keys = [(p.policy, p.needs) for p in serial.points]
-    assert keys == [(pol, n.name) for pol, _ in policies for n in needs for _ in budgets]
+    assert keys == [(pol, n.name) for pol, _, _ in policies for n in needs for _ in budgets]
     assert parallel.workers.startswith("dask tcp://127.0.0.1:")
 
 
@@ -72,7 +72,7 @@ def test_scheduler_address_reaches_an_existing_cluster(cluster: object, grid_inp
 def test_each_point_is_the_optimum_of_its_own_solve(grid_inputs: tuple) -> None:
     inst, policies, needs, budgets = grid_inputs
     grid = run_grid(inst, budgets, policies=policies, needs=needs, progress=False)
-    by_name = dict(policies)
+    by_name = {v.name: v.policy for v in policies}
     for p in grid.points[:: 7]:
         case = inst if p.needs == "instance" else next(
             n for n in needs if n.name == p.needs).apply(inst)
@@ -129,7 +129,7 @@ def test_allocations_per_point_add_up_and_match_solve(grid_inputs: tuple) -> Non
     inst, policies, _, _ = grid_inputs
     budgets = [2e8, 4e8]
     grid = run_grid(inst, budgets, policies=policies[:2], allocations=True, progress=False)
-    by_name = dict(policies)
+    by_name = {v.name: v.policy for v in policies}
     for p in grid.points:
         assert p.by_region_eur is not None
         case = inst.with_policy(**by_name[p.policy].model_dump(exclude={"budget_eur"}))

@@ -277,7 +277,8 @@ def test_report_shows_the_new_rules_in_dutch(tmp_path: Path) -> None:
     assert summary["Vereiste cofinanciering regio's"] == int(co["regional_eur"].sum())
     assert summary["Totale investering (rijk + regio)"] == (
         summary["Toegekend"] + summary["Vereiste cofinanciering regio's"])
-    assert summary["Extra gewicht diepe tekorten (treden)"] == round(r.tier_penalty_eur)
+    assert summary["Extra gewicht diepe tekorten (treden; een weging, geen geld)"] == round(
+        r.tier_penalty_eur)
     rules = [row[0] for row in wb["Beperkingen"].iter_rows(min_row=2, values_only=True)]
     assert {"cofinanciering", "maximale verandering per inwoner t.o.v. referentie", "tekorttrede 1",
             "tekorttrede 2"} <= set(rules)

@@ -241,6 +241,16 @@ class Instance:
     policy: Policy
     sources: pd.DataFrame | None = None  # the legend of the status markers, if given
     policy_notes: pd.DataFrame | None = None  # policy rows as read: key, value, status, source
+    goal_order: tuple[str, ...] = ()  # the goal ids in the order the instance lists them
+
+    @property
+    def goals_in_order(self) -> pd.Index:
+        """The goal ids in the instance's own order (the order every table shows them);
+        the sorted ids where the instance gave none."""
+        ids = self.goals.index.astype(str)
+        if self.goal_order and set(self.goal_order) == set(ids):
+            return pd.Index(list(self.goal_order), name=self.goals.index.name)
+        return ids
 
     @property
     def total_need_eur(self) -> float:
@@ -262,7 +272,7 @@ class Instance:
                         value=str(given.get(str(err["loc"][0])))))
                 for err in exc.errors()]) from None
         return Instance(self.name, self.source, self.regions, self.goals, self.needs,
-                        policy, self.sources, self.policy_notes).checked()
+                        policy, self.sources, self.policy_notes, self.goal_order).checked()
 
     def figures(self) -> pd.DataFrame:
         """Every figure of the instance with what it says about itself: one row per value

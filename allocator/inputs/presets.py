@@ -53,8 +53,8 @@ class Preset:
             if REGION_COLUMNS.get(key) in regions:
                 regions[REGION_COLUMNS[key]] = float("nan")
         return Instance(instance.name, instance.source, regions, instance.goals,
-                        instance.needs, policy, instance.sources, instance.policy_notes
-                        ).checked()
+                        instance.needs, policy, instance.sources, instance.policy_notes,
+                        instance.goal_order).checked()
 
 
 def available() -> list[str]:

@@ -372,6 +372,7 @@ def validate(
         policy=policy,
         sources=sources,
         policy_notes=policy_notes,
+        goal_order=tuple(dict.fromkeys(goals["goal"].astype(str))),
     )
 
 

@@ -134,7 +134,8 @@ def _figure_tables(r: Result) -> dict[str, Any]:
     if f is None:
         return {"regions": None, "totals": None, "unspent": None}
     totals = {k: v for k, v in f.total.items() if k != "goal_order"}
-    return {"regions": f.region_records(), "totals": totals, "unspent": f.unspent.to_dict(r.names())}
+    return {"regions": f.region_records(), "totals": totals,
+            "unspent": f.unspent.to_dict(r.names())}
 
 
 def _baselines(frame: pd.DataFrame) -> dict[str, dict[str, int]] | None:

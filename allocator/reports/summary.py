@@ -6,6 +6,10 @@ In the report's language (``--lang``, Dutch by default) with that language's num
 
 from __future__ import annotations
 
+import textwrap
+
+import pandas as pd
+
 from allocator.labels import label, money, percent
 from allocator.solving.result import Result
 
@@ -67,34 +71,49 @@ def summary(r: Result, lang: str = "en") -> str:
     def whole(v: float) -> str:
         return f"{int(v):,}".replace(",", sep)
 
+    f = r.figures
+    assert f is not None
     m = r.matrix()
     names = r.instance.regions["name"]
+    coverage_all = pd.Series(f.regions["coverage_after"].to_numpy(), index=m.index)
     width = max(len(str(t["region"])), *(len(str(n)) for n in names))
-    goals = [str(g) for g in m.columns]
-    col = max(14, *(len(g) + 1 for g in goals), len(whole(m.to_numpy().sum())) + 2)
-    head = f"{t['region']:<{width}}" + "".join(f"{g:>{col}}" for g in goals)
-    head += f"{t['total']:>{col}}{t['coverage']:>10}"
-    lines += ["", head, "-" * len(head)]
+    # goals by name, in the instance's order
+    goals = [str(r.instance.goals.loc[g, "name"]) for g in m.columns]
+    col = max(16, len(whole(m.to_numpy().sum())) + 2,
+              *(len(w) + 2 for g in goals for w in g.split()))
+    # a goal's name wrapped over the header's lines, each line right-aligned in its column
+    wrapped = [textwrap.wrap(g, col - 2) or [""] for g in goals]
+    depth = max(len(w) for w in wrapped)
+    heads = []
+    for k in range(depth):
+        last = k == depth - 1
+        line = f"{t['region'] if last else '':<{width}}"
+        line += "".join(f"{(w[k - depth + len(w)] if k >= depth - len(w) else ''):>{col}}"
+                        for w in wrapped)
+        line += f"{t['total'] if last else '':>{col}}{t['coverage'] if last else '':>10}"
+        heads.append(line if last else line.rstrip())
+    head = heads[-1]
+    lines += ["", *heads, "-" * len(head)]
     shown = m
     if len(m) > TERMINAL_REGIONS:
-        coverage = r.coverage["coverage"].reindex(m.index)
-        ranked = coverage.sort_values(kind="stable", na_position="first").index
+        ranked = coverage_all.sort_values(kind="stable", na_position="first").index
         shown = m.loc[ranked[:ENDS].append(ranked[-ENDS:])]
-    coverage_of = r.coverage["coverage"].reindex(shown.index).to_numpy()
+    coverage_of = coverage_all.reindex(shown.index).to_numpy()
+    amounts = f.regions["amount_eur"]
     for (region, row), cov in zip(shown.iterrows(), coverage_of, strict=True):
         cells = "".join(f"{whole(v):>{col}}" for v in row)
-        lines.append(f"{str(names[region]):<{width}}{cells}{whole(row.sum()):>{col}}"
+        lines.append(f"{str(names[region]):<{width}}{cells}{whole(amounts[str(region)]):>{col}}"
                      f"{percent(cov, lang, 1):>10}")
         if len(shown) < len(m) and len(lines) == 3 + 1 + ENDS:
             lines.append(str(t["more"]).format(k=whole(len(m) - 2 * ENDS), n=ENDS))
     lines.append("-" * len(head))
     totals = "".join(f"{whole(v):>{col}}" for v in m.sum(axis=0))
-    lines.append(f"{t['total']:<{width}}{totals}{whole(m.to_numpy().sum()):>{col}}")
+    lines.append(f"{t['total']:<{width}}{totals}{whole(f.total['amount_eur']):>{col}}")
     c = r.certificate
     h = r.headline()
     lines += [
         "",
-        str(t["allocated"]).format(a=money(m.to_numpy().sum(), lang),
+        str(t["allocated"]).format(a=money(f.total["amount_eur"], lang),
                                    b=money(r.budget_eur, lang)),
         str(t["unmet"]).format(a=money(h["unmet_before_eur"], lang),
                                b=money(h["unmet_after_eur"], lang),
@@ -104,15 +123,14 @@ def summary(r: Result, lang: str = "en") -> str:
                                   ra=h["per_inhabitant_lowest_region"],
                                   b=money(h["per_inhabitant_highest_eur"], lang, 2),
                                   rb=h["per_inhabitant_highest_region"]),
-        str(t["weighted"]).format(a=money(r.weighted_unmet_before_eur, lang),
-                                  b=money(r.weighted_unmet_eur, lang)),
+        str(t["weighted"]).format(a=money(f.total["weighted_unmet_before_eur"], lang),
+                                  b=money(f.total["weighted_unmet_eur"], lang)),
         r.next_text(lang),
     ]
     unspent = r.unspent_text(lang)
     if unspent:
-        lines.insert(lines.index(str(t["allocated"]).format(a=money(m.to_numpy().sum(), lang),
-                                                             b=money(r.budget_eur, lang))) + 1,
-                     unspent)
+        lines.insert(lines.index(str(t["allocated"]).format(
+            a=money(f.total["amount_eur"], lang), b=money(r.budget_eur, lang))) + 1, unspent)
     if r.weight_sensitivity is not None:
         names = {**r.instance.regions["name"].astype(str).to_dict(),
                  **r.instance.goals["name"].astype(str).to_dict()}

@@ -33,7 +33,6 @@ from allocator.inputs.instance import STATUSES
 from allocator.labels import label, money, number, percent
 from allocator.output import atomic_write
 from allocator.solving.result import Result
-from allocator.solving.rounding import largest_remainder
 from allocator.text import workbook_safe
 
 EURO = '"€" #,##0'
@@ -373,10 +372,9 @@ def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
         put(ws, i, 1, str(regions.loc[region, "name"]))
         for j, amount in enumerate(row, start=2):
             put(ws, i, j, int(amount), EURO)
-        total = int(row.sum())
-        put(ws, i, len(m.columns) + 2, total, EURO)
-        put(ws, i, len(m.columns) + 3, total / float(regions.loc[region, "population"]),
-             '"€" #,##0.00')
+        fig = r.figures.regions.loc[str(region)]  # type: ignore[union-attr]
+        put(ws, i, len(m.columns) + 2, int(fig["amount_eur"]), EURO)
+        put(ws, i, len(m.columns) + 3, float(fig["per_inhabitant_eur"]), '"€" #,##0.00')
     last = len(m) + 2
     put(ws, last, 1, label("total", lang), bold=True)
     for j, amount in enumerate(m.sum(axis=0), start=2):
@@ -433,24 +431,19 @@ def _baselines(ws: Worksheet, r: Result, lang: str) -> None:
 
 
 def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
-    c = r.coverage
-    regions = r.instance.regions
+    c = r.figures.regions  # type: ignore[union-attr]
     header(ws, 1, [label("region", lang), label("population", lang), label("need", lang),
                     label("existing", lang), label("allocated", lang),
                     label("coverage_before", lang), label("coverage_after", lang),
                     label("floor", lang)])
-    need = largest_remainder(c["need_eur"])
-    existing = largest_remainder(c["existing_eur"])
-    allocated = r.matrix().sum(axis=1).reindex(c.index).to_numpy()
-    for i, region in enumerate(c.index):
+    for i, rec in enumerate(c.itertuples(index=False)):
         row = i + 2
-        put(ws, row, 1, str(regions.loc[region, "name"]))
-        put(ws, row, 2, int(regions.loc[region, "population"]), "#,##0")
-        put(ws, row, 3, int(need[i]), EURO)
-        put(ws, row, 4, int(existing[i]), EURO)
-        put(ws, row, 5, int(allocated[i]), EURO)
-        for j, key in ((6, "coverage_before"), (7, "coverage")):
-            value = c[key].iat[i]
+        put(ws, row, 1, str(rec.name))
+        put(ws, row, 2, int(rec.population), "#,##0")
+        put(ws, row, 3, int(rec.need_eur), EURO)
+        put(ws, row, 4, int(rec.existing_eur), EURO)
+        put(ws, row, 5, int(rec.amount_eur), EURO)
+        for j, value in ((6, rec.coverage_before), (7, rec.coverage_after)):
             put(ws, row, j, None if value != value else float(value), PERCENT)
         put(ws, row, 8, r.instance.policy.coverage_floor, PERCENT)
     _widths(ws)
@@ -552,13 +545,11 @@ def _meaning(row: Any, r: Result, lang: str) -> str:
 
 def _unmet(ws: Worksheet, r: Result, lang: str) -> None:
     """Unmet need per cell and per region, in whole euros that add up, and as a share."""
-    alloc = r.rounded_allocation()
+    cells = r.figures.cells  # type: ignore[union-attr]
     needs = r.instance.needs
-    net = largest_remainder((needs["need_eur"] - needs["existing_eur"]).clip(lower=0))
-    given = alloc["amount_eur"].to_numpy(np.int64)
-    exact = np.clip((needs["need_eur"] - needs["existing_eur"]).clip(lower=0).to_numpy(float)
-                    - r.allocation["amount_eur"].to_numpy(float), 0, None)
-    short = largest_remainder(exact, int(net.sum() - given.sum()))
+    net = cells["net_need_eur"].to_numpy(np.int64)
+    given = cells["amount_eur"].to_numpy(np.int64)
+    short = cells["unmet_eur"].to_numpy(np.int64)
     regions, goals = r.instance.regions["name"], r.instance.goals["name"]
     put(ws, 1, 1, label("per_cell", lang), bold=True)
     header(ws, 2, [label("region", lang), label("goal", lang), label("net_need", lang),

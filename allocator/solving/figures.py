@@ -263,7 +263,7 @@ def _make(inst: Instance, amounts: np.ndarray, budget: float,
     room = np.maximum(np.floor(upper + SNAP_EUR) - amount_c, 0.0)
     unspent = _unspent(rule_rows, budget - float(total), room, cap, net, codes, index)
     need_t, existing_t = int(need_r.sum()), int(existing_r.sum())
-    goal_order = inst.goals.index.astype(str)
+    goal_order = inst.goals_in_order
     totals = {
         "budget_eur": budget, "need_eur": need_t, "existing_eur": existing_t,
         "net_need_eur": int(net_r.sum()), "amount_eur": total,

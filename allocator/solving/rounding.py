@@ -34,11 +34,14 @@ def round_groups(values: ArrayLike, totals: ArrayLike | None = None,
 
     ``groups`` gives each value's group (0..G-1; default one group); ``totals`` the whole
     number each group adds up to (default: the rounded sum of its values). A value within
-    :data:`SNAP_EUR` of a whole number is that number and moves only when nothing else can.
-    ``up`` / ``down`` (booleans per value) say whether the value may be rounded up / down:
-    False for a value on a maximum / minimum. The units each group is short of its total
-    go to its largest fractional parts (ties to the earlier position), first among the
-    values that may move that way; so every value ends at its floor or its ceiling.
+    :data:`SNAP_EUR` of a whole number is that number. ``up`` / ``down`` (booleans per
+    value) mark values on a maximum / minimum: a value on a minimum takes its ceiling, and
+    values on a bound move across it only when no other value of their group can. The units
+    a group is short of its total go to its largest fractional parts (ties to the earlier
+    position); units it has too many (where snapping or a minimum raised values) are taken
+    from the values raised most or nearest their floor, never from a zero. Every value ends
+    within a euro of its exact value, or, where minimums take more than their share, within
+    two.
     """
     v = np.maximum(np.asarray(values, dtype=float), 0.0)
     n = v.size
@@ -46,28 +49,29 @@ def round_groups(values: ArrayLike, totals: ArrayLike | None = None,
         return np.zeros(0, dtype=np.int64)
     g = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
     n_groups = int(g.max()) + 1 if totals is None else len(np.atleast_1d(totals))
-    near = np.rint(v)
-    v = np.where(np.abs(v - near) <= SNAP_EUR, near, v)
-    base = np.floor(v)
-    frac = v - base
-    if down is not None:  # on a minimum: its ceiling, not its floor
-        forced = (frac > 0) & ~np.asarray(down, dtype=bool)
-        base[forced] += 1.0
-        frac[forced] = 0.0
-    may_up = np.ones(n, dtype=bool) if up is None else np.asarray(up, dtype=bool)
     target = (np.rint(np.bincount(g, v, minlength=n_groups)) if totals is None
               else np.asarray(totals, dtype=float).reshape(-1))
+    near = np.rint(v)
+    base = np.where(np.abs(v - near) <= SNAP_EUR, near, np.floor(v))
+    above = v - base  # in [0, 1) where not snapped; within SNAP_EUR of 0 where snapped
+    may_up = np.ones(n, dtype=bool) if up is None else np.asarray(up, dtype=bool)
+    may_down = np.ones(n, dtype=bool) if down is None else np.asarray(down, dtype=bool)
+    # a value on a minimum that lies between two whole euros takes the upper one: its
+    # floor would cross the minimum (the euro is found among the other values below)
+    lifted = ~may_down & (above > SNAP_EUR)
+    base[lifted] += 1.0
+    above[lifted] -= 1.0
     short = (target - np.bincount(g, base, minlength=n_groups)).astype(np.int64)
     out = base.astype(np.int64)
-    # priority within a group: values that may go up, by fractional part; then the rest
-    key = np.where(frac > 0, np.where(may_up, 2.0, 1.0) + frac, 0.0)
-    order = np.lexsort((np.arange(n), -key, g))
-    rank = np.arange(n) - np.searchsorted(g[order], g[order], side="left")
-    pick = order[rank < short[g[order]]]
-    out[pick] += 1
-    if (short < 0).any():  # a total below the sum of floors: take from the smallest parts
-        back = np.lexsort((np.arange(n)[::-1], key, g))
-        rank = np.arange(n) - np.searchsorted(g[back], g[back], side="left")
-        take = back[rank < -short[g[back]]]
-        out[take] -= 1
+    index = np.arange(n)
+    if (short > 0).any():
+        # first the values free to go up, by their part above the whole euro
+        order = np.lexsort((index, -above, ~may_up, g))
+        rank = index - np.searchsorted(g[order], g[order], side="left")
+        out[order[rank < short[g[order]]]] += 1
+    if (short < 0).any():
+        # first the values free to go down that snapping raised most; a zero never
+        order = np.lexsort((index, above, ~may_down, base <= 0, g))
+        rank = index - np.searchsorted(g[order], g[order], side="left")
+        out[order[rank < -short[g[order]]]] -= 1
     return out

@@ -311,7 +311,10 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
                                    "infeasible"))
             continue
         value, slope, x, cert = points[float(budget)]
-        if envelopes:
+        if envelopes and budget <= 0:  # no money: the only allocation there is
+            figures[0.0] = figures_of(instance, np.zeros(len(instance.needs)), 0.0)
+            columns["0.00"] = np.zeros(len(instance.needs))
+        elif envelopes:
             # the envelope a cabinet asks about: what `solve` gives at it, tie-broken
             full = solve(instance, budget=float(budget) * scale, fairness_price=False,
                          marginal=False)
