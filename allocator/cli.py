@@ -26,6 +26,8 @@ from allocator.errors import (
 from allocator.messages import LANGUAGES, Message
 from allocator.output import Outputs, write_csv, write_json
 from allocator.text import terminal_safe
+from models.rules import PARAMS
+from models.rules.params import OFF_WORDS
 
 #: The word before a problem or a warning on the terminal.
 ERROR_WORD = {"nl": "fout", "en": "error"}
@@ -292,56 +294,51 @@ def _workbook_flags(p: argparse.ArgumentParser, name: str, out_help: str,
     p.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
+#: What a flag takes to mean "switch this rule off" (``--tiers geen``, ``--floor none``).
+OFF_FLAG = "__off__"
+
+
+def _reader(param: Any) -> Any:
+    """The argparse type of a parameter's flag: a number (or tiers' text), or a word that
+    switches the rule off where it can be off."""
+    def read(text: str) -> object:
+        if param.can_off and text.strip().lower() in OFF_WORDS:
+            return OFF_FLAG
+        if param.kind == "tiers":
+            return text
+        return float(text)  # a ValueError reads "invalid number value: 'abc'"
+    read.__name__ = "number"
+    return read
+
+
 def _rule_flags(p: argparse.ArgumentParser, budget: bool = True,
                 budget_help: str = "annual budget in euros") -> None:
     """The policy flags every command that solves takes, the same everywhere: a preset, then
-    one flag per rule (each overrides the instance's policy and the preset)."""
+    one flag per declared parameter of every rule (models.rules.params), each overriding the
+    instance's policy and the preset; 'none' (or 'geen') switches a rule off."""
     from allocator.inputs.presets import available
 
-    r = p.add_argument_group("policy (the instance's policy sheet, then --policy, then these)")
-    if budget:
-        r.add_argument("--budget", type=float, metavar="EUR", help=budget_help)
-    r.add_argument("--floor", type=float, metavar="F", help="coverage floor, 0-1")
-    r.add_argument("--max-gap", type=float, metavar="D", help="maximum coverage gap, 0-1")
-    r.add_argument("--fairness", choices=("weighted", "max-min"),
-                   help="weighted: least weighted unmet need; max-min: raise the lowest "
-                        "coverage first, then the next")
-    r.add_argument("--max-efficiency-loss", type=float, metavar="F",
-                   help="with max-min: weighted unmet need at most (1 + F) x its optimum")
+    r = p.add_argument_group("policy (the instance's policy sheet, then --policy, then these; "
+                             "'none' switches a rule off)")
     r.add_argument("--policy", metavar="NAME|FILE.toml",
                    help=f"a policy preset: {', '.join(available())}, or a preset file")
-    r.add_argument("--per-capita-cap", type=float, metavar="K", dest="per_capita_cap",
-                   help="no region above K x its population share of the budget")
-    r.add_argument("--region-min", type=float, metavar="EUR", dest="region_min_eur",
-                   help="every region gets at least EUR (a region's min_eur wins)")
-    r.add_argument("--region-max", type=float, metavar="EUR", dest="region_max_eur",
-                   help="every region gets at most EUR (a region's max_eur wins)")
-    r.add_argument("--tiers", metavar="'25%: 1.5; 50%: 2'", dest="shortfall_tiers",
-                   help="shortfall tiers: beyond each unmet fraction of a region's need, a "
-                        "euro of shortfall weighs the multiplier; 'none' for none")
-    r.add_argument("--cofinancing-ratio", type=float, metavar="R", dest="cofinancing_ratio",
-                   help="regional euros required per national euro, up to each region's "
-                        "cofinancing_eur")
-    r.add_argument("--max-change", type=float, metavar="EUR", dest="change_cap",
-                   help="a region's allocation stays within EUR per inhabitant of its "
-                        "reference_eur")
-    r.add_argument("--spend-all", action="store_true", default=None,
-                   help="the whole budget must be allocated")
+    for param in PARAMS:
+        if param.key == "budget_eur" and not budget:
+            continue
+        text = (budget_help if param.key == "budget_eur" else param.help["en"]).replace(
+            "%", "%%")  # argparse formats help with %
+        if param.kind == "bool":
+            r.add_argument(param.flag, action="store_true", default=None, dest=param.key,
+                           help=text)
+        elif param.kind == "choice":
+            r.add_argument(param.flag, choices=param.choices, dest=param.key, help=text)
+        else:
+            r.add_argument(param.flag, type=_reader(param), metavar=param.metavar,
+                           dest=param.key, help=text)
 
 
-#: Policy key of each flag (argparse dest -> key), in the order of the help.
-POLICY_FLAGS = {"budget": "budget_eur", "floor": "coverage_floor",
-                "max_gap": "max_coverage_gap", "fairness": "fairness",
-                "max_efficiency_loss": "max_efficiency_loss",
-                "per_capita_cap": "per_capita_cap",
-                "region_min_eur": "region_min_eur", "region_max_eur": "region_max_eur",
-                "shortfall_tiers": "shortfall_tiers", "cofinancing_ratio": "cofinancing_ratio",
-                "change_cap": "change_cap",
-                "spend_all": "spend_all"}
-
-
-#: What --tiers takes to mean "no tiers".
-NO_TIERS = ("none", "off", "geen", "uit")
+#: The policy keys the flags set (each flag's destination is its parameter's key).
+POLICY_FLAGS = {p.key: p.key for p in PARAMS}
 
 
 def _flags(args: argparse.Namespace) -> dict[str, object]:
@@ -349,13 +346,17 @@ def _flags(args: argparse.Namespace) -> dict[str, object]:
     from allocator.inputs.presets import OFF
     from allocator.inputs.validate import parse_tiers
 
-    flags = {key: getattr(args, dest) for dest, key in POLICY_FLAGS.items()
-             if getattr(args, dest, None) is not None}
-    if "shortfall_tiers" in flags:
-        text = str(flags["shortfall_tiers"])
-        # --tiers none switches off the instance's (or the preset's) tiers
-        flags["shortfall_tiers"] = (OFF if text.strip().lower() in NO_TIERS
-                                    else parse_tiers(text))
+    flags: dict[str, object] = {}
+    for param in PARAMS:
+        value = getattr(args, param.key, None)
+        if value is None:
+            continue
+        if value == OFF_FLAG:
+            flags[param.key] = OFF  # switches off the instance's (or the preset's) rule
+        elif param.kind == "tiers":
+            flags[param.key] = parse_tiers(str(value))
+        else:
+            flags[param.key] = value
     return flags
 
 

@@ -50,9 +50,9 @@ CASES = [
       "(did you mean 'coverage_floor'?)"]),
     (changed("policy", 2, 0, "quux"),
      ["bad/policy.csv, row 3, key: unknown policy key 'quux' (known: budget_eur, "
-      "coverage_floor, max_coverage_gap, per_capita_cap, spend_all, fairness, "
-      "max_efficiency_loss, region_min_eur, region_max_eur, shortfall_tiers, "
-      "cofinancing_ratio, change_cap, ramp_factor, ramp_amount_eur, equity_over)"]),
+      "spend_all, coverage_floor, max_coverage_gap, per_capita_cap, region_min_eur, "
+      "region_max_eur, cofinancing_ratio, change_cap, shortfall_tiers, fairness, "
+      "max_efficiency_loss, ramp_factor, ramp_amount_eur, equity_over)"]),
     (changed("policy", 1, 1, -3),
      ["bad/policy.csv, row 2, value: budget_eur: must be > 0, got -3"]),
     (changed("policy", 1, 0, "spend_all"),

@@ -173,7 +173,8 @@ def test_the_terminal_lists_the_regions_at_both_ends_above_sixty(
             "dekking; alle regio's staan in het rapport)")
     at = lines.index(more)
     shown = [line.split()[0] for line in lines[at - 10:at] + lines[at + 1:at + 11]]
-    coverage = allocator.solve(folder).coverage["coverage"]
+    # the coverage the terminal shows: the figures table's
+    coverage = allocator.solve(folder).figures.regions["coverage_after"]
     ranked = list(coverage.sort_values(kind="stable").index)
     assert shown == ranked[:10] + ranked[-10:]
     assert lines[at + 11].startswith("---")

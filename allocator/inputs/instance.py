@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,23 +15,23 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from allocator.errors import InputError, Problem
-from allocator.limits import MAX_EUR, MAX_FACTOR, MAX_WEIGHT
+from allocator.limits import MAX_WEIGHT
 from allocator.messages import Message
+from models.rules import PARAMS
+from models.rules.params import Param
 
-POLICY_KEYS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
-               "spend_all", "fairness", "max_efficiency_loss", "region_min_eur",
-               "region_max_eur", "shortfall_tiers", "cofinancing_ratio",
-               "change_cap", "ramp_factor", "ramp_amount_eur", "equity_over")
+#: Every policy key, from the rules' declarations (models.rules.params), in their order.
+POLICY_KEYS = tuple(p.key for p in PARAMS)
 
 #: Earlier names of policy keys, still read everywhere a key is (policy sheets, scenario
 #: columns, presets, Python keywords): since result schema 2.0 a rule's key is its name.
-RENAMED_KEYS = {"per_capita_cap_ratio": "per_capita_cap",
-                "max_change_eur_per_capita": "change_cap"}
+RENAMED_KEYS = {old: p.key for p in PARAMS for old in p.earlier}
 
 
 def policy_key(key: str) -> str:
@@ -94,10 +94,16 @@ def format_tiers(tiers: Tiers) -> str:
                      for t, k in tiers)
 
 
-class Policy(BaseModel):
-    """The instance-wide rules. Unknown keys are refused: a typo must not drop a rule."""
+class _PolicyRules(BaseModel):
+    """The instance-wide rules. Unknown keys are refused: a typo must not drop a rule.
+
+    The fields are the rules' parameters as declared (models.rules.params): :data:`Policy`
+    is this class with one field per declaration."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    if TYPE_CHECKING:  # the fields come from the declarations; a type checker sees Any
+        def __getattr__(self, name: str) -> Any: ...
 
     @model_validator(mode="before")
     @classmethod
@@ -106,49 +112,6 @@ class Policy(BaseModel):
         if isinstance(data, dict) and any(k in RENAMED_KEYS for k in data):
             return {policy_key(k): v for k, v in data.items()}
         return data
-
-    budget_eur: float = Field(gt=0, le=MAX_EUR, description="the annual envelope B")
-    coverage_floor: float = Field(0.0, ge=0, le=1, description="every region's coverage >= this")
-    max_coverage_gap: float | None = Field(None, ge=0, le=1,
-                                           description="highest minus lowest coverage <= this")
-    per_capita_cap: float | None = Field(None, gt=0, le=MAX_WEIGHT,
-                                               description="region gets <= this x its pro-capita B")
-    spend_all: bool = Field(False, description="the whole budget must be allocated")
-    fairness: Literal["weighted", "max-min"] = Field(
-        "weighted", description="weighted: least weighted unmet need; max-min: raise the "
-                                "lowest coverage first, then the next (lexicographically)")
-    max_efficiency_loss: float | None = Field(
-        None, ge=0, le=MAX_WEIGHT,
-        description="with max-min: weighted unmet need at most (1 + this) x its "
-                    "optimum without max-min")
-    region_min_eur: float | None = Field(
-        None, ge=0, le=MAX_EUR,
-        description="every region gets at least this (a region's min_eur wins)")
-    region_max_eur: float | None = Field(
-        None, ge=0, le=MAX_EUR,
-        description="every region gets at most this (a region's max_eur wins)")
-    shortfall_tiers: Tiers | None = Field(
-        None, description="(unmet fraction, multiplier) pairs: beyond each fraction of a "
-                          "region's need left unmet, a euro of shortfall weighs the multiplier")
-    cofinancing_ratio: float | None = Field(
-        None, gt=0, le=MAX_WEIGHT,
-        description="regional euros required per national euro, up to each "
-                    "region's cofinancing_eur")
-    change_cap: float | None = Field(
-        None, ge=0, le=MAX_EUR,
-        description="a region's allocation differs from its reference_eur by at "
-                    "most this x its population")
-
-    # The four-year agenda (allocator agenda); a one-year solve has no year to ramp from.
-    ramp_factor: float | None = Field(
-        None, ge=0, le=MAX_FACTOR,
-        description="agenda: a region's allocation in a year at most this x the "
-                    "year before (plus ramp_amount_eur)")
-    ramp_amount_eur: float | None = Field(
-        None, ge=0, le=MAX_EUR,
-        description="agenda: ... plus at most this many euros")
-    equity_over: Literal["year", "period"] = Field(
-        "year", description="agenda: the coverage floor holds every year, or over the period")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -162,7 +125,7 @@ class Policy(BaseModel):
             raise ValueError(Message("must be numbers, not true or false"))
         return value
 
-    @field_validator("shortfall_tiers")
+    @field_validator("shortfall_tiers", check_fields=False)
     @classmethod
     def _convex(cls, tiers: Tiers | None) -> Tiers | None:
         """Tiers must make the penalty convex, or the LP would fill shallow shortfalls first."""
@@ -186,30 +149,35 @@ class Policy(BaseModel):
         return tiers
 
     def rules_in_force(self) -> dict[str, float | bool | str]:
-        """The optional rules that constrain the allocation, for reports and messages."""
+        """The optional rules that constrain the allocation, for reports and messages: every
+        parameter but the budget that is not at its "off" value, in the declarations'
+        order."""
         rules: dict[str, float | bool | str] = {}
-        if self.coverage_floor > 0:
-            rules["coverage_floor"] = self.coverage_floor
-        for key in ("max_coverage_gap", "per_capita_cap"):
-            value = getattr(self, key)
-            if value is not None:
-                rules[key] = value
-        if self.equity_over == "period":
-            rules["equity_over"] = "period"
-        for key in ("region_min_eur", "region_max_eur", "cofinancing_ratio",
-                    "change_cap", "ramp_factor", "ramp_amount_eur"):
-            value = getattr(self, key)
-            if value is not None:
-                rules[key] = value
-        if self.shortfall_tiers is not None:
-            rules["shortfall_tiers"] = format_tiers(self.shortfall_tiers)
-        if self.spend_all:
-            rules["spend_all"] = True
-        if self.fairness == "max-min":
-            rules["fairness"] = "max-min"
-            if self.max_efficiency_loss is not None:
-                rules["max_efficiency_loss"] = self.max_efficiency_loss
+        for p in PARAMS:
+            value = getattr(self, p.key)
+            if p.required or value is None or value == p.off or (
+                    p.kind == "bool" and not value):
+                continue
+            rules[p.key] = format_tiers(value) if p.kind == "tiers" else value
         return rules
+
+
+def _field(p: Param) -> tuple[Any, Any]:
+    """The pydantic field of one declared parameter."""
+    kinds: dict[str, Any] = {"money": float, "fraction": float, "ratio": float, "bool": bool,
+                             "tiers": Tiers}
+    kind = Literal[p.choices] if p.kind == "choice" else kinds[p.kind]  # type: ignore[valid-type]
+    if not p.required and p.default is None:
+        kind = kind | None
+    bounds = {k: getattr(p, k) for k in ("ge", "gt", "le") if getattr(p, k) is not None}
+    return kind, Field(... if p.required else p.default, description=p.help["en"], **bounds)
+
+
+#: The policy model: one field per declared parameter (models.rules.params).
+Policy = create_model("Policy", __base__=_PolicyRules, __module__=__name__,
+                     **{p.key: _field(p) for p in PARAMS})  # type: ignore[call-overload]
+if TYPE_CHECKING:
+    Policy = _PolicyRules  # noqa: F811
 
 
 def figure_note(frame: pd.DataFrame, column: str, note: str) -> np.ndarray:

@@ -49,6 +49,8 @@ from allocator.limits import (
 )
 from allocator.messages import Message
 from allocator.text import CELL_UNSAFE, describe
+from models.rules import PARAM, PARAMS
+from models.rules.params import OFF_WORDS
 
 #: The numeric columns of each table: together they settle the table's decimal separator.
 NUMERIC = {
@@ -63,12 +65,11 @@ NUMERIC = {
     "funders": ("max_package_share", "carry_over_eur", "borrow_eur"),
     "envelopes": ("budget_eur",),
     "streams": ("amount_eur",),
-    "scenarios": ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
-                  "max_efficiency_loss", "region_min_eur", "region_max_eur",
-                  "cofinancing_ratio", "change_cap"),
+    # every numeric parameter a rule declares can be a scenario column
+    "scenarios": tuple(p.key for p in PARAMS if p.numeric),
 }
-#: Policy keys whose value is a number (the rest are true/false).
-FRACTION_KEYS = ("coverage_floor", "max_coverage_gap")
+#: Policy keys whose value is a share (read as 20 % or 0.2), from the declarations.
+FRACTION_KEYS = tuple(p.key for p in PARAMS if p.kind == "fraction")
 TRUE_WORDS = {"true", "waar", "ja", "yes", "1", "wel"}
 FALSE_WORDS = {"false", "onwaar", "nee", "no", "0", "niet"}
 
@@ -406,9 +407,6 @@ def _by_id(table: pd.DataFrame, column: str, order: pd.Index | None) -> pd.DataF
     return table.set_index(column).loc[order].rename_axis(column)
 
 
-#: A scenario cell (or a flag) that switches its rule off, in either language.
-OFF_WORDS = ("geen", "none", "uit", "off")
-
 
 class Variant(NamedTuple):
     """A named policy variant: its policy, and the keys it switches off (whose per-region
@@ -458,7 +456,6 @@ def scenarios(table: RawTable, base: Policy) -> list[Variant]:
                                               "{limit}", count=len(names),
                                               limit=MAX_SCENARIOS)))
         raise InputError(problems)
-    defaults = {k: f.default for k, f in type(base).model_fields.items()}
     out = []
     for i, name in enumerate(names):
         row = int(st.f[ROW].iat[i])
@@ -474,15 +471,15 @@ def scenarios(table: RawTable, base: Policy) -> list[Variant]:
                     problems.append(table.problem(p.message, row, "policy"))
                 continue
             for key in chosen.off:
-                values[key] = defaults[key]
+                values[key] = PARAM[key].off
             off += list(chosen.off)
             values.update(chosen.values)
         for key in keys:
             cell = st.f[key].iat[i]
             if key not in POLICY_KEYS or cell is None or not str(cell).strip():
                 continue
-            if str(cell).strip().lower() in OFF_WORDS and key != "budget_eur":
-                values[key] = defaults[key]
+            if str(cell).strip().lower() in OFF_WORDS and PARAM[key].can_off:
+                values[key] = PARAM[key].off
                 off.append(key)
                 continue
             values[key] = _policy_value(key, cell, st.decimal)
@@ -516,12 +513,18 @@ def _policy_value(key: str, value: object, decimal: str | None) -> object:
     that pydantic names the key and the value."""
     if isinstance(value, str):
         value = value.strip()
-    if key == "spend_all":
+    param = PARAM.get(key)
+    if param is None:
+        return value
+    if param.can_off and str(value).strip().lower() in OFF_WORDS:
+        return param.off  # "geen" / "none": the rule switched off
+    kind = param.kind
+    if kind == "bool":
         word = str(value).lower()
         return True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
-    if key == "fairness":
+    if kind == "choice":
         return value
-    if key == "shortfall_tiers":
+    if kind == "tiers":
         return parse_tiers(str(value), decimal)
     parsed = parse_numbers(pd.Series([value], dtype=object), decimal)
     if parsed.ambiguous[0] or parsed.bad[0] or (parsed.percent[0] and key not in FRACTION_KEYS):

@@ -16,6 +16,7 @@ from models.rules.base import COMMANDS, PyomoContext, Rule, Step, Sums
 from models.rules.budget import BUDGET, SPEND_ALL
 from models.rules.coverage import COVERAGE_FLOOR, COVERAGE_GAP, SHORTFALL_TIERS
 from models.rules.fairness import MAX_MIN
+from models.rules.params import Param, table
 from models.rules.regional import (
     CHANGE_CAP,
     COFINANCING,
@@ -30,6 +31,18 @@ LP_RULES: tuple[Rule, ...] = (BUDGET, COVERAGE_FLOOR, COVERAGE_GAP, MIN_SHARE, M
                               SHORTFALL_TIERS)
 RULES: tuple[Rule, ...] = (*LP_RULES[:1], SPEND_ALL, *LP_RULES[1:], MAX_MIN, RAMP_UP,
                            FLOOR_OVER_PERIOD)
+
+#: Every policy parameter, each declared once on its rule, in the order of the rules; and
+#: the rule of each (by key).
+PARAMS: tuple[Param, ...] = tuple(p for rule in RULES for p in rule.params)
+PARAM_RULES: dict[str, str] = {p.key: rule.name for rule in RULES for p in rule.params}
+PARAM: dict[str, Param] = {p.key: p for p in PARAMS}
+
+
+def param_table(lang: str = "en") -> str:
+    """Every parameter with its rule, as a Markdown table (docs/model.md shows it)."""
+    return table(tuple((PARAM_RULES[p.key], p) for p in PARAMS), lang)
+
 
 #: Per row block: the step that tightens it (price of fairness, the report's meanings).
 STEPS: dict[str, Step] = {block: step for rule in LP_RULES for block, step in rule.steps().items()}

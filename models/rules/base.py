@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from models.data import AllocationData, FloatArray
+from models.rules.params import Param
 
 if TYPE_CHECKING:
     from models.builder import Builder
@@ -68,6 +69,7 @@ class Rule:
     keys: tuple[str, ...]  # the policy keys (or instance columns) that switch it on
     meaning: str  # one line, for the support table and the docs
     refused: Mapping[str, str] = field(default_factory=dict)  # command -> why not (yet)
+    params: tuple[Param, ...] = ()  # the policy parameters it reads, each declared once
 
     kind: ClassVar[str] = "equity"  # "money", "equity", "objective" or "agenda"
     #: The rule reads the national funder's money alone (co-financing, the change cap): in

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.builder import Builder
 from models.data import AllocationData
 from models.rules.base import INF, PyomoContext, Rule, Sums
+from models.rules.params import MAX_EUR, Param
+
+if TYPE_CHECKING:
+    from models.builder import Builder
 
 
 class Budget(Rule):
@@ -48,7 +51,18 @@ class SpendAll(Rule):
 
 BUDGET = Budget("budget", ("policy:budget_eur",),
                 "the allocation spends at most the budget B (in the agenda: each funder's "
-                "envelope per year, with carry-over and borrowing)")
+                "envelope per year, with carry-over and borrowing)",
+                params=(Param(
+                    "budget_eur", "money", flag="--budget", metavar="EUR", required=True,
+                    can_off=False, gt=0, le=MAX_EUR, scaled=True,
+                    name={"nl": "budget", "en": "budget"},
+                    help={"nl": "het jaarbudget in euro (verplicht)",
+                          "en": "the annual budget in euros (required)"}),))
 SPEND_ALL = SpendAll("spend_all", ("policy:spend_all",),
                      "the whole budget is allocated (in the agenda: each funder's envelope "
-                     "is spent or carried to the next year, every year)")
+                     "is spent or carried to the next year, every year)",
+                     params=(Param(
+                         "spend_all", "bool", flag="--spend-all", default=False, off=False,
+                         name={"nl": "volledig besteden", "en": "spend all"},
+                         help={"nl": "waar: het hele budget moet worden verdeeld",
+                               "en": "true: the whole budget must be allocated"}),))

@@ -10,13 +10,16 @@ streams already cover, X_r = sum_g x_rg its allocation; only regions with N_r > 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.builder import Builder
 from models.data import AllocationData
 from models.rules.base import INF, PyomoContext, Rule, Step, Sums
+from models.rules.params import Param
+
+if TYPE_CHECKING:
+    from models.builder import Builder
 
 #: The coverage-gap rule is a ratio; it holds if max - min coverage exceeds the gap by no
 #: more than this (HiGHS's primal feasibility tolerance is 1e-7).
@@ -155,13 +158,37 @@ class ShortfallTiers(Rule):
 COVERAGE_FLOOR = CoverageFloor(
     "coverage_floor", ("policy:coverage_floor",),
     "every region's coverage at least phi (in robust: in every need scenario; in the agenda: "
-    "every year, or over the period)")
+    "every year, or over the period)",
+    params=(Param(
+        "coverage_floor", "fraction", flag="--floor", metavar="F", default=0.0, off=0.0,
+        ge=0, le=1, repair="down",
+        name={"nl": "minimumdekking", "en": "coverage floor"},
+        help={"nl": "elke regio krijgt ten minste dit deel van haar behoefte gedekt (0 tot 1; "
+                    "0,2 = 20%)",
+              "en": "every region gets at least this share of its need covered (0 to 1; "
+                    "0.2 = 20%)"}),))
 COVERAGE_GAP = CoverageGap(
     "max_coverage_gap", ("policy:max_coverage_gap",),
     "highest minus lowest regional coverage at most delta (in robust: in every need "
-    "scenario; in the agenda: every year)")
+    "scenario; in the agenda: every year)",
+    params=(Param(
+        "max_coverage_gap", "fraction", flag="--max-gap", metavar="D", ge=0, le=1,
+        repair="up", name={"nl": "maximaal dekkingsverschil", "en": "maximum coverage gap"},
+        help={"nl": "de hoogste min de laagste dekking is ten hoogste dit (0 tot 1; leeg = "
+                    "geen grens)",
+              "en": "the highest minus the lowest coverage is at most this (0 to 1; empty = "
+                    "no limit)"}),))
 SHORTFALL_TIERS = ShortfallTiers(
     "shortfall_tiers", ("policy:shortfall_tiers",),
     "beyond each unmet fraction of a region's need a euro of shortfall weighs more "
     "(a convex penalty in the objective; in robust: in every need scenario; in the agenda: "
-    "every year)")
+    "every year)",
+    params=(Param(
+        "shortfall_tiers", "tiers", flag="--tiers", metavar="'25%: 1.5; 50%: 2'",
+        name={"nl": "zwaarder wegend diep tekort", "en": "shortfall tiers"},
+        help={"nl": "afnemende meeropbrengst: '10%: 1,5; 20%: 2,25' laat een dieper tekort "
+                    "zwaarder wegen: voorbij elk onvervuld deel van de behoefte weegt een euro "
+                    "tekort de vermenigvuldiger (leeg of 'geen' = uit)",
+              "en": "diminishing returns: '10%: 1.5; 20%: 2.25' makes a deeper shortfall "
+                    "weigh more: beyond each unmet fraction of a region's need a euro of "
+                    "shortfall weighs the multiplier (empty or 'none' = off)"}),))

@@ -10,13 +10,16 @@ r"""Rules on a region's allocation X_r = sum_g x_rg.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.builder import Builder
 from models.data import AllocationData, FloatArray
 from models.rules.base import INF, PyomoContext, Rule, Step, Sums, nanmax0
+from models.rules.params import MAX_EUR, MAX_WEIGHT, Param
+
+if TYPE_CHECKING:
+    from models.builder import Builder
 
 
 class PerCapitaCap(Rule):
@@ -193,18 +196,59 @@ class ChangeCap(Rule):
 PER_CAPITA_CAP = PerCapitaCap(
     "per_capita_cap", ("policy:per_capita_cap",),
     "no region above kappa times its population share of the budget (in the agenda: its "
-    "money from all funders in a year, against the year's envelopes)")
+    "money from all funders in a year, against the year's envelopes)",
+    params=(Param(
+        "per_capita_cap", "ratio", flag="--per-capita-cap", metavar="K", gt=0, le=MAX_WEIGHT,
+        earlier=("per_capita_cap_ratio",), repair="up",
+        name={"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
+        help={"nl": "een regio krijgt ten hoogste K maal haar deel van het budget naar "
+                    "inwoners (leeg = geen grens)",
+              "en": "no region gets more than K times its population share of the budget "
+                    "(empty = no limit)"}),))
 REGION_MIN = RegionBound(
     "region_min", ("policy:region_min_eur", "regions:min_eur"),
-    "each region gets at least lo_r euros (in the agenda: from all funders, every year)")
+    "each region gets at least lo_r euros (in the agenda: from all funders, every year)",
+    params=(Param(
+        "region_min_eur", "money", flag="--region-min", metavar="EUR", ge=0, le=MAX_EUR,
+        scaled=True, repair="down", repair_decimals=0,
+        name={"nl": "minimumbedrag per regio", "en": "regional minimum"},
+        help={"nl": "elke regio krijgt ten minste dit bedrag in euro (de min_eur van een "
+                    "regio gaat voor)",
+              "en": "every region gets at least this many euros (a region's min_eur "
+                    "wins)"}),))
 REGION_MAX = RegionMax(
     "region_max", ("policy:region_max_eur", "regions:max_eur"),
-    "each region gets at most hi_r euros (in the agenda: from all funders, every year)")
+    "each region gets at most hi_r euros (in the agenda: from all funders, every year)",
+    params=(Param(
+        "region_max_eur", "money", flag="--region-max", metavar="EUR", ge=0, le=MAX_EUR,
+        scaled=True, repair="up", repair_decimals=0,
+        name={"nl": "maximumbedrag per regio", "en": "regional maximum"},
+        help={"nl": "elke regio krijgt ten hoogste dit bedrag in euro (de max_eur van een "
+                    "regio gaat voor)",
+              "en": "every region gets at most this many euros (a region's max_eur "
+                    "wins)"}),))
 COFINANCING = Cofinancing(
     "cofinancing", ("policy:cofinancing_ratio",),
     "each national euro needs rho regional euros, up to the region's capacity K_r (in the "
-    "agenda: the national funder's money, every year)")
+    "agenda: the national funder's money, every year)",
+    params=(Param(
+        "cofinancing_ratio", "ratio", flag="--cofinancing-ratio", metavar="R", gt=0,
+        le=MAX_WEIGHT, name={"nl": "cofinanciering (regio per rijkseuro)",
+                             "en": "co-financing (regional per national euro)"},
+        help={"nl": "regionale euro's die elke rijkseuro vraagt, tot de cofinancing_eur van "
+                    "de regio",
+              "en": "regional euros required per national euro, up to each region's "
+                    "cofinancing_eur"}),))
 CHANGE_CAP = ChangeCap(
     "change_cap", ("policy:change_cap",),
     "a region's allocation within c euros per inhabitant of its reference (in the agenda: "
-    "the national funder's money, every year)")
+    "the national funder's money, every year)",
+    params=(Param(
+        "change_cap", "money", flag="--max-change", metavar="EUR", ge=0, le=MAX_EUR,
+        scaled=True, earlier=("max_change_eur_per_capita",), repair="up", repair_decimals=2,
+        name={"nl": "maximale verandering per inwoner t.o.v. referentie",
+              "en": "maximum change per inhabitant from the reference"},
+        help={"nl": "de toekenning van een regio blijft binnen dit bedrag per inwoner van "
+                    "haar reference_eur",
+              "en": "a region's allocation stays within this many euros per inhabitant of "
+                    "its reference_eur"}),))

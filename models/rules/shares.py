@@ -7,13 +7,15 @@ r"""Goal shares: each goal gets at least alpha_g and at most beta_g of the budge
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.builder import Builder
 from models.data import AllocationData
 from models.rules.base import INF, PyomoContext, Rule, Step, Sums
+
+if TYPE_CHECKING:
+    from models.builder import Builder
 
 
 class GoalShare(Rule):
