@@ -306,8 +306,8 @@ def _reader(param: Any) -> Any:
             return OFF_FLAG
         if param.kind == "tiers":
             return text
-        return float(text)  # a ValueError reads "invalid number value: 'abc'"
-    read.__name__ = "number"
+        return float(text)  # a ValueError reads "invalid float value: 'abc'"
+    read.__name__ = "float"  # argparse names the type in its message
     return read
 
 

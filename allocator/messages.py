@@ -416,6 +416,10 @@ DUTCH: Mapping[str, str] = {
     "missing table '{table}'": "tabel '{table}' ontbreekt",
     "give an Excel workbook (.xlsx) or a zip of the CSV tables (.zip)":
         "geef een Excel-werkmap (.xlsx) of een zip van de CSV-tabellen (.zip)",
+    "{field}: must be true or false, got '{value}'":
+        "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
+    "{field}: the same rule is given twice ({key})":
+        "{field}: dezelfde regel is twee keer gegeven ({key})",
     "{field}: must be a number, got '{value}'": "{field}: moet een getal zijn, gevonden: "
                                                 "'{value}'",
     # --- the command line (allocator.cli) ----------------------------------------------------

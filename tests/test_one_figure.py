@@ -302,3 +302,67 @@ def test_the_page_shows_the_figures_table(surfaces: dict, servers: dict, browser
     if f.unspent.reason != "none":
         text = browser.find_element("id", "sentences").text.replace("\u202f", ".")
         assert "blijft onbesteed" in text
+
+
+# --- every parameter on the page, and a report that says how it was made ---------------
+
+def test_the_page_offers_every_one_year_parameter_and_a_preset(servers: dict, browser: Any
+                                                               ) -> None:
+    from models.rules import PARAMS
+
+    browser.get(f"{servers['npvr']}/")
+    _settled(browser, 250_000_000)
+    ids = set(browser.execute_script(
+        "return [...document.querySelectorAll('#rules [id^=p-]')].map(e => e.id)"))
+    wanted = {f"p-{p.dest}" for p in PARAMS if not p.agenda and p.key != "budget_eur"}
+    assert ids == wanted
+    # the tiers in force are shown, and switched off from the page: the same as the CLI's
+    tiers = browser.find_element("id", "p-tiers")
+    assert tiers.get_attribute("value").startswith("10%: 1.5; 20%: 2.25")
+    browser.execute_script(
+        "const e = document.getElementById('p-tiers'); e.value = 'geen';"
+        "e.dispatchEvent(new Event('change'));")
+    time.sleep(0.3)
+    _settled(browser, 250_000_000)
+    from allocator.inputs.presets import OFF, with_policy
+
+    plain = allocator.solve(with_policy(allocator.load(NPVR), None,
+                                        {"shortfall_tiers": OFF}))
+    rows = browser.execute_script(
+        "return [...document.querySelectorAll('#regions tbody tr')].map("
+        "r => [r.dataset.region, r.querySelector('.alloc').textContent])")
+    assert {k: euros(v) for k, v in rows} == plain.figures.regions["amount_eur"].to_dict()
+    # a preset shows its own values in the controls
+    browser.execute_script(
+        "const e = document.getElementById('preset'); e.value = 'regio-deal';"
+        "e.dispatchEvent(new Event('change'));")
+    def value(dest: str) -> str:
+        return browser.execute_script(
+            "const e = document.getElementById(arguments[0]); return e ? e.value : null;",
+            f"p-{dest}")
+
+    end = time.time() + 30
+    while time.time() < end and value("region_max") != "10000000":
+        time.sleep(0.05)
+    assert value("region_max") == "10000000" and value("region_min") == "1250000"
+    assert value("floor") == "0" and value("cofinancing_ratio") == "1"
+
+
+def test_the_report_from_the_page_records_how_it_was_made(servers: dict) -> None:
+    import io
+    import urllib.request
+
+    url = (f"{servers['npvr']}/report.xlsx?token=default&lang=nl&budget=300000000"
+           "&policy=regio-deal&tiers=none&floor=0.25")
+    data = urllib.request.urlopen(url, timeout=120).read()
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Over"]
+    rows = {row[0]: row[1] for row in ws.iter_rows(values_only=True)}
+    command = rows["Opdracht"]
+    assert command == ("allocator solve npvr-2026.xlsx --policy regio-deal --budget 300000000 "
+                       "--floor 0.25 --tiers none --lang nl")
+    assert "region_max_eur = 10000000" in rows["Beleid in werking"]
+    assert "coverage_floor = 0.25" in rows["Beleid in werking"]
+    from allocator.reports.workbook import instance_digest
+
+    assert rows["Vingerafdruk invoer (SHA-256 van tabellen en beleid)"] == instance_digest(
+        allocator.load(NPVR))

@@ -161,10 +161,10 @@ def test_the_slider_redraws_without_a_solve(server: str, browser: Any,
 def test_a_policy_change_re_solves(server: str, browser: Any, record_property: Any) -> None:
     browser.get(f"{server}/?budget=400000000")
     ready(browser)
-    floor = browser.find_element("id", "floor")
+    floor = browser.find_element("id", "p-floor")
     floor.clear()
     floor.send_keys("30")
-    browser.execute_script("document.getElementById('floor')"
+    browser.execute_script("document.getElementById('p-floor')"
                            ".dispatchEvent(new Event('change'));")
     time.sleep(0.3)
     ready(browser)

@@ -775,6 +775,16 @@ def _cell(value: object) -> object:
     return value if isinstance(value, int | float | bool) or value is None else str(value)
 
 
+def instance_digest(instance: Any) -> str:
+    """A SHA-256 of what the instance says (its tables and policy, as validated): the same
+    for the same instance however it arrived (a file, a folder, an upload)."""
+    h = hashlib.sha256()
+    for table in (instance.regions, instance.goals, instance.needs):
+        h.update(table.to_csv().encode())
+    h.update(instance.policy.model_dump_json().encode())
+    return h.hexdigest()
+
+
 def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
     from importlib.metadata import version  # not "import pyomo": it pulls in scipy.stats
 
@@ -784,9 +794,13 @@ def _about(ws: Worksheet, r: Result, lang: str, command: str) -> None:
     digest = ""
     if source.is_file():
         digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    policy = r.instance.policy
+    in_force = {"budget_eur": policy.budget_eur, **policy.rules_in_force()}
     rows = [
         (label("file", lang), source.name),
         (label("sha256", lang), digest),
+        (label("instance_digest", lang), instance_digest(r.instance)),
+        (label("policy_in_force", lang), "; ".join(f"{k} = {v}" for k, v in in_force.items())),
         (label("versions", lang),
          f"allocator {__version__}; Pyomo {version('pyomo')}; "
          f"HiGHS {r.solver.version}; Python {platform.python_version()}"),

@@ -34,16 +34,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from allocator.errors import AllocatorError, InputError, Problem, UsageError
 from allocator.inputs.instance import Instance
+from allocator.inputs.validate import TRUE_WORDS
 from allocator.messages import Message
 from allocator.output import json_bytes
+from models.rules import PARAM, PARAM_RULES, PARAMS
+from models.rules.params import OFF_WORDS, Param
 
 #: The largest upload taken (bytes): a workbook of the largest instance a page handles.
 MAX_UPLOAD_BYTES = 20 << 20
@@ -54,31 +57,35 @@ MAX_INSTANCES = 32
 #: Curves kept, by instance and policy (a few hundred kB each for the NPVR instance).
 MAX_CURVES = 64
 #: The policy fields a request may set, by form name (the command line's flags).
-FIELDS = {"budget": "budget_eur", "floor": "coverage_floor", "max_gap": "max_coverage_gap",
-          "fairness": "fairness", "tiers": "shortfall_tiers", "per_capita_cap": "per_capita_cap",
-          "region_min_eur": "region_min_eur", "region_max_eur": "region_max_eur"}
+#: The policy fields of a request: every declared parameter (models.rules.params), by its
+#: flag's name (``floor`` for --floor) and by its key (``coverage_floor``).
+FIELDS = {**{p.dest: p.key for p in PARAMS}, **{p.key: p.key for p in PARAMS}}
 CSV_TABLES = ("regions", "goals", "needs", "policy", "sources", "regios", "doelen",
               "behoeften", "beleid", "bronnen")
 
 
-class Fields(BaseModel):
-    """The policy fields of a request (form fields, or keys of the JSON body), named like the
-    command line's flags; each overrides the instance's policy sheet and the preset."""
-
+class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    budget: float | None = Field(None, description="annual budget in euros (--budget)")
-    floor: float | str | None = Field(None, description="coverage floor, 0-1 (--floor)")
-    max_gap: float | str | None = Field(None, description="largest coverage gap, 0-1, or "
-                                                          "'none' (--max-gap)")
-    fairness: Literal["weighted", "max-min"] | None = Field(None, description="--fairness")
     policy: str | None = Field(None, description="a shipped preset by name (--policy)")
-    tiers: str | None = Field(None, description="'10%: 1.5; 20%: 2.25' or 'none' (--tiers)")
-    per_capita_cap: float | str | None = None
-    region_min_eur: float | str | None = None
-    region_max_eur: float | str | None = None
     no_sensitivity: bool | int | None = Field(None, description="skip the weight "
                                                                 "sensitivity (solve)")
+
+
+def _request_field(p: Param, name: str) -> tuple[Any, Any]:
+    kinds = {"money": float | str, "fraction": float | str, "ratio": float | str,
+             "bool": bool | str, "choice": str, "tiers": str}
+    text = f"{p.help['en']} ({p.flag}{'' if name == p.dest else ', by its key'}"
+    text += "; 'none' switches the rule off)" if p.can_off else ")"
+    return kinds[p.kind] | None, Field(None, description=text)
+
+
+#: The policy fields of a request (form fields, or keys of the JSON body), named like the
+#: command line's flags or by the policy key; each overrides the instance's policy sheet and
+#: the preset. One field per declared parameter.
+Fields = create_model("Fields", __base__=_Request, __module__=__name__,
+                      **{name: _request_field(PARAM[key], name)
+                         for name, key in FIELDS.items()})  # type: ignore[call-overload]
 
 
 class Body(Fields):
@@ -206,7 +213,7 @@ def tables_instance(tables: dict[str, list[list[Any]]], name: str = "json") -> I
 def policy_flags(form: dict[str, Any]) -> tuple[str | None, dict[str, object]]:
     """The preset and the policy values a request sets (form fields or a JSON object)."""
     from allocator.inputs.presets import OFF, available
-    from allocator.inputs.validate import parse_tiers
+    from allocator.inputs.validate import FALSE_WORDS, parse_tiers
 
     preset = form.get("policy") or None
     if preset is not None and preset not in available():
@@ -217,15 +224,23 @@ def policy_flags(form: dict[str, Any]) -> tuple[str | None, dict[str, object]]:
         value = form.get(field)
         if value is None or str(value).strip() == "":
             continue
+        if key in flags:
+            raise UsageError(Message("{field}: the same rule is given twice ({key})",
+                                     field=field, key=key))
+        param = PARAM[key]
         text = str(value).strip()
-        if text.lower() in ("none", "off", "geen", "uit") and key != "fairness":
+        if param.can_off and text.lower() in OFF_WORDS:
             flags[key] = OFF  # the rule switched off, as --tiers none does
-            continue
-        if key == "shortfall_tiers":
-            flags[key] = OFF if text.lower() in ("none", "off", "geen", "uit") else \
-                parse_tiers(text)
-        elif key == "fairness":
+        elif param.kind == "tiers":
+            flags[key] = parse_tiers(text)
+        elif param.kind == "choice":
             flags[key] = text
+        elif param.kind == "bool":
+            word = text.lower()
+            if word not in TRUE_WORDS | FALSE_WORDS:
+                raise UsageError(Message("{field}: must be true or false, got '{value}'",
+                                         field=field, value=text[:40]))
+            flags[key] = word in TRUE_WORDS
         else:
             try:
                 flags[key] = float(text)
@@ -233,6 +248,29 @@ def policy_flags(form: dict[str, Any]) -> tuple[str | None, dict[str, object]]:
                 raise UsageError(Message("{field}: must be a number, got '{value}'",
                                          field=field, value=text[:40])) from None
     return preset, flags
+
+
+def equivalent_command(instance: Instance, fields: dict[str, Any]) -> str:
+    """The ``allocator solve`` command that gives what a request asked for (the report
+    records it, so that anyone can make the same file again)."""
+    import shlex
+
+    argv = ["allocator", "solve", Path(instance.source).name or instance.name]
+    if fields.get("policy"):
+        argv += ["--policy", str(fields["policy"])]
+    for field, key in FIELDS.items():
+        value = fields.get(field)
+        if value is None or str(value).strip() == "":
+            continue
+        param = PARAM[key]
+        if param.kind == "bool":
+            if str(value).strip().lower() in TRUE_WORDS:
+                argv.append(param.flag)
+            continue
+        argv += [param.flag, str(value)]
+    if fields.get("lang") in ("nl", "en"):
+        argv += ["--lang", str(fields["lang"])]
+    return shlex.join(argv)
 
 
 def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
@@ -326,13 +364,25 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
         return Response(path.read_bytes(), media_type="text/javascript",
                         headers={"Cache-Control": "max-age=86400"})
 
-    @app.get("/instances/{token}", summary="the regions and policy of an instance")
-    def instance_facts(token: str) -> dict[str, Any]:
+    @app.get("/params", summary="every rule parameter as declared (models.rules.params): "
+                                "key, flag, kind, bounds, off value, names and help")
+    def params() -> list[dict[str, Any]]:
+        import dataclasses
+
+        return [{**dataclasses.asdict(p), "dest": p.dest, "rule": PARAM_RULES[p.key]}
+                for p in PARAMS]
+
+    @app.get("/instances/{token}", summary="the regions and policy of an instance (under a "
+                                           "preset with ?policy=NAME)")
+    def instance_facts(token: str, policy: str | None = None) -> dict[str, Any]:
         import numpy as np
 
         from allocator.solving.figures import figures_of
 
         inst = store.get(token)
+        if policy:
+            preset, _ = policy_flags({"policy": policy})
+            inst = with_policy(inst, preset)
         # each region's figures before any allocation, from the one figures table (need,
         # existing money counted, net need, coverage before): the page computes none
         before = figures_of(inst, np.zeros(len(inst.needs)), float(inst.policy.budget_eur))
@@ -428,7 +478,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
         with tempfile.TemporaryDirectory(prefix="allocator-report-") as tmp:
             path = Path(tmp) / "report.xlsx"
             run(lambda: write_report(solve(inst, time_limit=TIME_LIMIT_S), path,
-                                     lang=language, command="allocator serve"))
+                                     lang=language, command=equivalent_command(inst, fields)))
             data = path.read_bytes()
         name = re.sub(r"[^A-Za-z0-9._-]", "_", inst.name)[:60] or "report"
         budget = int(inst.policy.budget_eur)
