@@ -364,5 +364,6 @@ def test_the_report_from_the_page_records_how_it_was_made(servers: dict) -> None
     assert "coverage_floor = 0.25" in rows["Beleid in werking"]
     from allocator.reports.workbook import instance_digest
 
-    assert rows["Vingerafdruk invoer (SHA-256 van tabellen en beleid)"] == instance_digest(
+    assert rows["Vingerafdruk invoer (SHA-256 van de tabellen en het beleidsblad)"] == \
+        instance_digest(
         allocator.load(NPVR))

@@ -776,12 +776,14 @@ def _cell(value: object) -> object:
 
 
 def instance_digest(instance: Any) -> str:
-    """A SHA-256 of what the instance says (its tables and policy, as validated): the same
-    for the same instance however it arrived (a file, a folder, an upload)."""
+    """A SHA-256 of what the instance says (its tables and its own policy sheet, as read and
+    validated; a preset or a flag changes the policy in force, recorded beside it, not
+    this): the same for the same instance however it arrived (a file, a folder, an
+    upload)."""
     h = hashlib.sha256()
-    for table in (instance.regions, instance.goals, instance.needs):
-        h.update(table.to_csv().encode())
-    h.update(instance.policy.model_dump_json().encode())
+    for table in (instance.regions, instance.goals, instance.needs, instance.policy_notes):
+        if table is not None:
+            h.update(table.to_csv().encode())
     return h.hexdigest()
 
 
