@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.rules import PARAMS
+
 LANGUAGES = ("nl", "en")
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -61,11 +63,6 @@ _LABELS: dict[str, dict[str, str]] = {
     "chart_robust_plan": {"nl": "Verdeling per regio: robuust en op eigen behoefte",
                           "en": "Allocation per region: robust and for own needs"},
     "sheet_grid": {"nl": "Raster", "en": "Grid"},
-    "ramp_factor": {"nl": "maximale groeifactor per jaar", "en": "maximum growth factor a year"},
-    "ramp_amount_eur": {"nl": "maximale groei per jaar (euro)",
-                        "en": "maximum growth a year (euro)"},
-    "equity_over": {"nl": "minimumdekking per jaar of over de periode",
-                    "en": "coverage floor per year or over the period"},
     "sheet_details": {"nl": "Wie betaalt wat", "en": "Who pays what"},
     "sheet_streams": {"nl": "Bestaande stromen", "en": "Existing streams"},
     "agenda_title": {"nl": "Uitvoeringsagenda: wie betaalt wat", "en": "Agenda: who pays what"},
@@ -423,18 +420,12 @@ _LABELS: dict[str, dict[str, str]] = {
     "error": {"nl": "fout", "en": "error"},
     "unbounded": {"nl": "onbegrensd", "en": "unbounded"},
     "budget_rule": {"nl": "budget", "en": "budget"},
-    "coverage_floor": {"nl": "minimumdekking", "en": "coverage floor"},
     "coverage_low": {"nl": "laagste dekking", "en": "lowest coverage"},
     "coverage_high": {"nl": "hoogste dekking", "en": "highest coverage"},
     "coverage_gap": {"nl": "maximaal dekkingsverschil", "en": "maximum coverage gap"},
-    "max_coverage_gap": {"nl": "maximaal dekkingsverschil", "en": "maximum coverage gap"},
     "min_share": {"nl": "minimumaandeel doel", "en": "minimum goal share"},
     "max_share": {"nl": "maximumaandeel doel", "en": "maximum goal share"},
-    "per_capita_cap": {"nl": "plafond per inwoner", "en": "per-inhabitant cap"},
-    "spend_all": {"nl": "volledig besteden", "en": "spend all"},
     "region_min": {"nl": "minimumbedrag regio", "en": "regional minimum"},
-    "fairness": {"nl": "eerlijkheid", "en": "fairness"},
-    "max_efficiency_loss": {"nl": "maximaal efficiëntieverlies", "en": "maximum efficiency loss"},
     "region_max": {"nl": "maximumbedrag regio", "en": "regional maximum"},
     "max_min": {"nl": "max-min-niveau (gelijk getrokken dekking)",
                 "en": "max-min level (equalised coverage)"},
@@ -451,14 +442,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "nl": "€1.000 meer maximum voor deze regio verlaagt de gewogen onvervulde behoefte "
               "met {value}",
         "en": "€1,000 more maximum for this region lowers weighted unmet need by {value}"},
-    "region_min_eur": {"nl": "minimumbedrag per regio", "en": "regional minimum"},
-    "region_max_eur": {"nl": "maximumbedrag per regio", "en": "regional maximum"},
     "cofinancing": {"nl": "cofinanciering", "en": "co-financing"},
-    "cofinancing_ratio": {"nl": "cofinanciering (regio per rijkseuro)",
-                          "en": "co-financing (regional per national euro)"},
-    "change_cap": {"nl": "maximale verandering per inwoner t.o.v. referentie",
-                   "en": "maximum change per inhabitant from the reference"},
-    "shortfall_tiers": {"nl": "zwaarder wegend diep tekort", "en": "shortfall tiers"},
     "shortfall_tier": {"nl": "tekorttrede", "en": "shortfall tier"},
     "tier_penalty": {"nl": "Extra gewicht diepe tekorten (treden; een weging, geen geld)",
                      "en": "Extra weight of deep shortfalls (tiers; a weight, not money)"},
@@ -500,6 +484,8 @@ _LABELS: dict[str, dict[str, str]] = {
     "created": {"nl": "Gemaakt op", "en": "Created"},
     "command": {"nl": "Opdracht", "en": "Command"},
 }
+#: Each rule parameter's name, as its rule declares it (models.rules.params).
+_LABELS.update({p.key: dict(p.name) for p in PARAMS})
 
 
 _TEXTS: dict[str, dict[str, str]] = {

@@ -20,6 +20,7 @@ from allocator.inputs.names import shown_column, shown_table
 from allocator.inputs.npvr import GOALS, REGIONS
 from allocator.output import atomic_write
 from allocator.reports.workbook import save_reproducibly
+from models.rules import PARAMS
 
 #: Rows prepared with validation in each table (Excel extends nothing by itself).
 ROWS = 2000
@@ -69,28 +70,9 @@ HEADERS = {
 }
 
 #: The policy rows the template offers, with what each does (the policy sheet's note).
-POLICY_ROWS = [
-    ("budget_eur", None, {"nl": "het jaarbudget in euro (verplicht)",
-                          "en": "the annual budget in euros (required)"}),
-    ("coverage_floor", 0, {"nl": "elke regio krijgt ten minste dit deel van haar behoefte "
-                                 "gedekt (0 tot 1; 0,2 = 20%)",
-                           "en": "every region gets at least this share of its need covered "
-                                 "(0 to 1; 0.2 = 20%)"}),
-    ("max_coverage_gap", None, {"nl": "de hoogste min de laagste dekking is ten hoogste dit "
-                                      "(0 tot 1; leeg = geen grens)",
-                                "en": "the highest minus the lowest coverage is at most this "
-                                      "(0 to 1; empty = no limit)"}),
-    ("per_capita_cap", None, {"nl": "een regio krijgt ten hoogste dit maal haar deel naar "
-                                    "inwoners (leeg = geen grens)",
-                              "en": "a region gets at most this times its share by "
-                                    "population (empty = no limit)"}),
-    ("shortfall_tiers", None, {"nl": "afnemende meeropbrengst: '10%: 1,5; 20%: 2,25' laat een "
-                                     "dieper tekort zwaarder wegen (leeg = uit)",
-                               "en": "diminishing returns: '10%: 1.5; 20%: 2.25' makes a "
-                                     "deeper shortfall weigh more (empty = off)"}),
-    ("spend_all", False, {"nl": "waar: het hele budget moet worden verdeeld",
-                          "en": "true: the whole budget must be allocated"}),
-]
+#: The policy sheet's rows: every declared parameter (models.rules.params) with its default
+#: and what it does (the ``toelichting`` column); the budget first, as the one to fill in.
+POLICY_ROWS = [(p.key, None if p.required else p.default, p.help) for p in PARAMS]
 
 #: How the template writes true and false, as its drop-down offers them.
 BOOLEANS = {"nl": ("waar", "onwaar"), "en": ("true", "false")}

@@ -20,6 +20,8 @@ import pandas as pd
 from allocator.inputs.instance import Instance
 from allocator.solving.engine import solve
 from allocator.solving.result import Result
+from models.rules import PARAM, PARAMS
+from models.rules.params import OFF_WORDS
 
 #: The relative move of each weight.
 STEP = 0.10
@@ -77,8 +79,8 @@ def _by_region(r: Result) -> pd.Series:
 
 
 #: The policy values ``allocator sensitivity`` moves when the instance marks them ASSUMED.
-POLICY_NUMBERS = ("budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
-                  "cofinancing_ratio", "change_cap")
+#: Every numeric parameter a rule declares (models.rules.params).
+POLICY_NUMBERS = tuple(p.key for p in PARAMS if p.numeric)
 
 
 def assumptions(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str]:
@@ -133,9 +135,9 @@ def at_alternative(inst: Instance, assumption: str) -> Instance:
         notes = inst.policy_notes
         assert notes is not None
         text = str(notes.loc[notes["key"] == key, "alternative"].iloc[0]).strip()
-        if text.lower() in ("geen", "none", "uit", "off"):
+        if text.lower() in OFF_WORDS:  # the rule off: its parameter at its "off" value
             return dataclasses.replace(inst, policy=inst.policy.model_copy(
-                update={key: type(inst.policy).model_fields[key].default}))
+                update={key: PARAM[key].off}))
         return inst.with_policy(**{key: _policy_value(key, text, None)})
     if parts[0] == "needs":
         column = parts[1]
@@ -157,8 +159,8 @@ def moved(inst: Instance, assumption: str, factor: float) -> Instance:
     kind, _, key = assumption.partition(":")
     if kind == "policy":
         value = float(getattr(inst.policy, key)) * factor
-        return inst.with_policy(**{key: min(value, 1.0) if key in (
-            "coverage_floor", "max_coverage_gap") else value})
+        upper = PARAM[key].le  # a share moved 10 % up stays a share
+        return inst.with_policy(**{key: min(value, upper) if upper is not None else value})
     field = "regions" if kind == "region" else "goals"
     table = getattr(inst, field).copy()
     table.loc[key, "weight"] = float(table.loc[key, "weight"]) * factor
