@@ -22,7 +22,8 @@ from allocator.labels import label, money, number, percent, text
 from allocator.solving.highs import Solver
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
-from models.rules import SWITCH_OFF
+from models.rules import PARAM, SWITCH_OFF
+from models.rules.params import Param
 
 #: Each optional rule, and how to switch it off in the model data (each rule says so).
 RULES: dict[str, Mapping[str, object]] = dict(SWITCH_OFF)
@@ -148,6 +149,15 @@ def _best(lp: LinearProgram) -> float | None:
     return float(sol.x[-1]) if sol.status == Status.OPTIMAL else None
 
 
+def towards(param: Param, value: float) -> float:
+    """A repaired value as its parameter declares it is moved (models.rules.params): down
+    for a floor or a minimum, up for a cap, a gap or a maximum, to its declared decimals,
+    so that the value shown is on the feasible side."""
+    unit = 10.0 ** param.repair_decimals
+    move = math.floor if param.repair == "down" else math.ceil
+    return move(value * unit) / unit
+
+
 def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
     """The nearest value of each parametric rule at which the others can hold, by an LP that
     makes the parameter a variable: the highest floor, the smallest gap, the smallest
@@ -161,8 +171,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         phi = _best(with_parameter(lp, rows, -d.region_covered[covered],
                                     np.full(covered.size, np.inf), -1.0))
         if phi is not None and phi < d.coverage_floor:
-            value = math.floor(min(phi, 1.0) * 1e4) / 1e4
-            out.append(Repair("coverage_floor", value))
+            out.append(Repair("coverage_floor", towards(PARAM["coverage_floor"], min(phi, 1.0))))
     if d.max_coverage_gap is not None and d.covered_regions.size:  # no need: no gap row
         lp = build_lp(d)
         gap_row = next(b.start for b in lp.blocks if b.rule == "coverage_gap")
@@ -174,8 +183,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         if sol.status == Status.OPTIMAL:
             delta = float(sol.x[hi] - sol.x[lo])
             if delta > d.max_coverage_gap:
-                value = math.ceil(delta * 1e4) / 1e4
-                out.append(Repair("max_coverage_gap", value))
+                out.append(Repair("max_coverage_gap", towards(PARAM["max_coverage_gap"], delta)))
     if d.per_capita_cap is not None:
         lp = build_lp(dataclasses.replace(d, per_capita_cap=None))
         regions = np.arange(len(d.regions))
@@ -184,8 +192,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         kappa = _best(with_parameter(lp, rows, np.full(regions.size, -np.inf),
                                       np.zeros(regions.size), 1.0))
         if kappa is not None and kappa > d.per_capita_cap:
-            value = math.ceil(kappa * 1e4) / 1e4
-            out.append(Repair("per_capita_cap", value))
+            out.append(Repair("per_capita_cap", towards(PARAM["per_capita_cap"], kappa)))
     if d.change_cap is not None and d.reference is not None:
         lp = build_lp(dataclasses.replace(d, change_cap=None))
         regions = np.flatnonzero(~np.isnan(d.reference))
@@ -198,8 +205,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
                                       np.concatenate([ref, inf]), 1.0,
                                       upper=float(d.upper.sum() + ref.max()) / pop.min() + 1))
         if change is not None and change > d.change_cap:
-            value = math.ceil(change * scale * 100) / 100
-            out.append(Repair("change_cap", value))
+            out.append(Repair("change_cap", towards(PARAM["change_cap"], change * scale)))
     out.extend(_region_bound_repairs(d, scale))
     return out
 
