@@ -679,12 +679,14 @@ def _agenda(args: argparse.Namespace) -> int:
             from allocator.labels import label, money
 
             table = result.by_funder()
+            names = {f.id: f.name or f.id for f in result.agenda.funders}  # names, not ids
             years = [str(y) for y in table.columns]
-            width = max(len(label("funder", args.lang)), *(len(str(f)) for f in table.index))
+            width = max(len(label("funder", args.lang)),
+                        *(len(names.get(str(f), str(f))) for f in table.index))
             print(f"{label('funder', args.lang):<{width}}"
                   + "".join(f"{y:>16}" for y in years))
             for funder, row in table.iterrows():
-                print(f"{terminal_safe(str(funder)):<{width}}"
+                print(f"{terminal_safe(names.get(str(funder), str(funder))):<{width}}"
                       + "".join(f"{money(int(v), args.lang):>16}" for v in row))
             unlocked = result.unlocked()
             if unlocked is not None:
