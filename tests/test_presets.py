@@ -94,10 +94,10 @@ def test_bad_preset_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(InputError) as err:
         load_preset(str(path))
     assert [str(p) for p in err.value.problems] == [
-        f"{path}: unknown policy key 'coverage_flor' (known: budget_eur, coverage_floor, "
-        "max_coverage_gap, per_capita_cap, spend_all, fairness, max_efficiency_loss, "
-        "region_min_eur, region_max_eur, shortfall_tiers, cofinancing_ratio, "
-        "change_cap, ramp_factor, ramp_amount_eur, equity_over)",
+        f"{path}: unknown policy key 'coverage_flor' (known: budget_eur, spend_all, "
+        "coverage_floor, max_coverage_gap, per_capita_cap, region_min_eur, region_max_eur, "
+        "cofinancing_ratio, change_cap, shortfall_tiers, fairness, max_efficiency_loss, "
+        "ramp_factor, ramp_amount_eur, equity_over)",
         f"{path}: budget_eur cannot be switched off"]
     path.write_text("[policy\n")
     assert main(["solve", str(NPVR), "--policy", str(path), "-q"]) == 2

@@ -24,7 +24,7 @@ def test_npvr_template_filled_in_solves(tmp_path: Path) -> None:
     for i, row in enumerate(needs.iter_rows(min_row=2), start=1):
         row[2].value = 1_000_000 * (1 + i % 5)  # need_eur
     wb["beleid"]["B2"] = 50_000_000  # budget_eur
-    assert wb["beleid"]["B7"].value == "onwaar"  # spend_all, as the drop-down offers it
+    assert wb["beleid"]["B3"].value == "onwaar"  # spend_all, as the drop-down offers it
     wb.save(path)
     r = allocator.solve(path)
     assert r.optimal and r.certificate.passed
@@ -44,17 +44,21 @@ def test_template_guards_cells_with_data_validation(tmp_path: Path) -> None:
     assert rules[("needs", "B2:B2001")] == ("list", "goals!$A$2:$A$2001")
     assert rules[("needs", "C2:E2001")] == ("decimal", "0")
     assert rules[("goals", "D2:E2001")] == ("decimal", "0")
-    assert rules[("policy", "B7")] == ("list", '"true,false"')
+    assert rules[("policy", "B3")] == ("list", '"true,false"')
+    assert rules[("policy", "B12")] == ("list", '"weighted,max-min"')
+    # every key of every rule's declarations (models.rules.params), in their order
     assert [c.value for c in wb["policy"]["A"]] == [
-        "key", "budget_eur", "coverage_floor", "max_coverage_gap", "per_capita_cap",
-        "shortfall_tiers", "spend_all"]
+        "key", "budget_eur", "spend_all", "coverage_floor", "max_coverage_gap",
+        "per_capita_cap", "region_min_eur", "region_max_eur", "cofinancing_ratio",
+        "change_cap", "shortfall_tiers", "fairness", "max_efficiency_loss", "ramp_factor",
+        "ramp_amount_eur", "equity_over"]
     dutch = tmp_path / "nl.xlsx"
     assert main(["template", str(dutch)]) == 0
     rules = {(ws.title, str(dv.sqref)): (dv.type, dv.formula1)
              for ws in openpyxl.load_workbook(dutch).worksheets
              for dv in ws.data_validations.dataValidation}
     assert rules[("behoeften", "A2:A2001")] == ("list", "regios!$A$2:$A$2001")
-    assert rules[("beleid", "B7")] == ("list", '"waar,onwaar"')
+    assert rules[("beleid", "B3")] == ("list", '"waar,onwaar"')
 
 
 def test_a_problem_names_the_column_as_the_file_writes_it(

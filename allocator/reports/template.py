@@ -158,10 +158,22 @@ def write_template(path: str | Path, *, regions: str | None = None, lang: str = 
     _validate(sheets["regions"], _number("whole", 1, None, "greaterThanOrEqual", whole),
               f"C2:C{last}")
     policy = sheets["policy"]
-    _validate(policy, _number("decimal", 0, None, "greaterThan", positive), "B2")
-    _validate(policy, _number("decimal", 0, 1, "between", share), "B3:B4")
-    _validate(policy, _number("decimal", 0, None, "greaterThan", positive), "B5")
-    _validate(policy, DataValidation(type="list", formula1=f'"{true},{false}"',
-                                     allow_blank=True), "B7")
+    # each row's check, from its parameter's declaration: a share between 0 and 1, an
+    # amount or ratio from its lower bound, a drop-down for true/false and for a choice
+    for row, p in enumerate(PARAMS, start=2):
+        cell = f"B{row}"
+        if p.kind == "fraction":
+            _validate(policy, _number("decimal", 0, 1, "between", share), cell)
+        elif p.kind in ("money", "ratio"):
+            strict = p.gt is not None
+            _validate(policy, _number("decimal", p.gt if strict else (p.ge or 0), None,
+                                      "greaterThan" if strict else "greaterThanOrEqual",
+                                      positive), cell)
+        elif p.kind == "bool":
+            _validate(policy, DataValidation(type="list", formula1=f'"{true},{false}"',
+                                             allow_blank=True), cell)
+        elif p.kind == "choice":
+            _validate(policy, DataValidation(type="list", formula1=f'"{",".join(p.choices)}"',
+                                             allow_blank=True), cell)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, when))
