@@ -369,12 +369,9 @@ def _policy_file(args: argparse.Namespace) -> Path | None:
 def _instance(args: argparse.Namespace) -> Any:
     """The instance with its policy: the instance's policy sheet, then the --policy preset,
     then the flags — the same for every command."""
-    from allocator.inputs.presets import given, with_policy
-    from allocator.inputs.validate import load
+    from allocator.commands import under_policy
 
-    flags = _flags(args)
-    # The flags also go in at reading, so that --budget fills a policy sheet without one.
-    return with_policy(load(args.instance, **given(flags)), args.policy, flags)
+    return under_policy(args.instance, args.policy, _flags(args))
 
 
 class Terminated(KeyboardInterrupt):
@@ -475,9 +472,8 @@ def _empty_allocation() -> Any:
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from allocator.labels import label, money, percent
     from allocator.reports.documents import document
-    from allocator.reports.sensitivity_workbook import run_name, write_sensitivity_report
+    from allocator.reports.sensitivity_workbook import write_sensitivity_report
     from allocator.studies.sensitivity import sensitivity
 
     if not 0 < args.step < 1:
@@ -503,31 +499,11 @@ def _sensitivity(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return result.base.status.exit_code
     if not args.quiet:
+        from allocator.reports.terminal import sensitivity_text
+
         lang = args.lang
-        names = {**result.instance.regions["name"].astype(str).to_dict(),
-                 **result.instance.goals["name"].astype(str).to_dict()}
-        table = result.regions()
-        width = max(len(label("region", lang)), *(len(names.get(r, r)) for r in table.index))
-        if args.alternatives:
-            print(label("sens_head_alt", lang).format(n=len(result.runs)))
-        else:
-            print(label("sens_head", lang).format(n=len(result.runs) // 2,
-                                                  step=percent(args.step, lang, 0)))
-        print(f"{label('region', lang):<{width}} {label('sens_base', lang):>16} "
-              f"{label('sens_range', lang):>31} {label('sens_coverage', lang):>15}  "
-              f"{label('sens_most', lang)}")
-        for region, row in table.iterrows():
-            span = f"{money(row['low_eur'], lang)} – {money(row['high_eur'], lang)}"
-            cover = (f"{percent(row['coverage_low'], lang, 0)} – "
-                     f"{percent(row['coverage_high'], lang, 0)}")
-            most = "-"
-            if isinstance(row["moved_most_by"], str):
-                moved = run_name(str(row["moved_most_by"]), float(row["factor"]), args.step,
-                                 names, lang)
-                most = f"{moved} ({money(row['moved_most_eur'], lang)})"
-            print(f"{terminal_safe(names.get(region, region)):<{width}} "
-                  f"{money(row['base_eur'], lang):>16} {span:>31} {cover:>15}  "
-                  f"{terminal_safe(most)}")
+        print(terminal_safe(sensitivity_text(result, lang, step=args.step,
+                                             alternatives=args.alternatives)))
         _print_written(outputs, lang)
     return EXIT_OK
 
@@ -648,13 +624,9 @@ def _compare(args: argparse.Namespace) -> int:
             write_json(args.json, document(result))
         write_compare_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.table(args.lang)))
-        envelopes = result.envelopes()
-        if len(envelopes):
-            from allocator.reports.tables import envelope_table
+        from allocator.reports.terminal import compare_text
 
-            print()
-            print(terminal_safe(envelope_table(envelopes, args.lang)))
+        print(terminal_safe(compare_text(result, args.lang)))
         _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 
@@ -674,25 +646,9 @@ def _agenda(args: argparse.Namespace) -> int:
         if out is not None:
             write_agenda_report(result, out, lang=args.lang)
     if not args.quiet:
-        print(terminal_safe(result.text(args.lang)))
-        if result.optimal:
-            from allocator.labels import label, money
+        from allocator.reports.terminal import agenda_text
 
-            table = result.by_funder()
-            names = {f.id: f.name or f.id for f in result.agenda.funders}  # names, not ids
-            years = [str(y) for y in table.columns]
-            width = max(len(label("funder", args.lang)),
-                        *(len(names.get(str(f), str(f))) for f in table.index))
-            print(f"{label('funder', args.lang):<{width}}"
-                  + "".join(f"{y:>16}" for y in years))
-            for funder, row in table.iterrows():
-                print(f"{terminal_safe(names.get(str(funder), str(funder))):<{width}}"
-                      + "".join(f"{money(int(v), args.lang):>16}" for v in row))
-            unlocked = result.unlocked()
-            if unlocked is not None:
-                shown = f"{unlocked:.2f}"
-                print(label("unlocked_line", args.lang).format(
-                    value=shown.replace(".", ",") if args.lang == "nl" else shown))
+        print(terminal_safe(agenda_text(result, args.lang)))
         _print_written(outputs, args.lang)
     if not result.optimal:
         print(f"allocator: {_status_word(result.status.value, args.lang)}: "
@@ -754,7 +710,9 @@ def _robust(args: argparse.Namespace) -> int:
         if out is not None:
             write_robust_report(result, out, lang=args.lang)
     if not args.quiet:
-        _print_robust(result, args.lang)
+        from allocator.reports.terminal import robust_text
+
+        print(terminal_safe(robust_text(result, args.lang)))
         _print_written(outputs, args.lang)
     return EXIT_OK if result.optimal else 3
 
@@ -783,7 +741,9 @@ def _sweep(args: argparse.Namespace) -> int:
         if out is not None and result.breakpoints:
             write_sweep_report(result, out, lang=args.lang)
     if not args.quiet:
-        _print_sweep(result, args.lang)
+        from allocator.reports.terminal import sweep_text
+
+        print(terminal_safe(sweep_text(result, args.lang)))
         _print_written(outputs, args.lang)
     if not result.breakpoints:
         print(f"allocator: {_status_word('infeasible', args.lang)}: "
@@ -791,74 +751,10 @@ def _sweep(args: argparse.Namespace) -> int:
     return EXIT_OK if result.breakpoints else 3
 
 
-def _print_robust(result: Any, lang: str) -> None:
-    """The scenarios with their regret, then the robust allocation against the instance's
-    own, in ``lang``."""
-    from allocator.labels import label, money, percent
-
-    def eur(v: float | None) -> str:
-        return "-" if v is None else money(v, lang)
-
-    print(terminal_safe(result.text(lang)))
-    print(f"{label('scenario', lang):<16} {label('probability', lang):>11} "
-          f"{label('own_optimum', lang):>22} {label('robust_unmet', lang):>18} "
-          f"{label('regret', lang):>16}")
-    for o in result.outcomes:
-        print(f"{terminal_safe(o.name):<16} {percent(o.probability, lang, 1):>11} "
-              f"{eur(o.own_optimum_eur):>22} {eur(o.robust_unmet_eur):>18} "
-              f"{eur(o.regret_eur):>16}")
-    if not result.optimal:
-        return
-    regions = result.by_region()
-    names = result.instance.regions["name"].astype(str)
-    width = max(len(label("region", lang)), *(len(n) for n in names))
-    print(f"\n{label('region', lang):<{width}} {label('robust_plan', lang):>16} "
-          f"{label('nominal_plan', lang):>18} {label('cmp_difference', lang):>16}")
-    for region, row in regions.iterrows():
-        robust, own = int(row["robust_eur"]), int(row.get("nominal_eur", 0))
-        change = ("+" if robust >= own else "-") + money(abs(robust - own), lang)
-        print(f"{terminal_safe(names[region]):<{width}} {money(robust, lang):>16} "
-              f"{money(own, lang):>18} {change:>16}")
-    own_total = int(regions["nominal_eur"].sum()) if "nominal_eur" in regions else 0
-    print(f"{label('total', lang):<{width}} {money(int(regions['robust_eur'].sum()), lang):>16} "
-          f"{money(own_total, lang):>18}")
-
-
 def _status_word(status: str, lang: str) -> str:
-    from allocator.labels import label
+    from allocator.reports.terminal import status_word
 
-    return label(f"status_{status}", lang)
-
-
-def _print_sweep(result: Any, lang: str) -> None:
-    """The curve on the terminal, in ``lang``: the message, then one line a point."""
-    from allocator.labels import label, money
-
-    print(terminal_safe(result.text(lang)))
-    tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
-    heads = ["budget", "sweep_weighted", *(["sweep_tiers", "sweep_objective"] if tiers else []),
-             "sweep_marginal"]
-    widths = [18] * (len(heads) - 1) + [16]
-    print("  ".join(f"{label(h, lang):>{w}}" for h, w in zip(heads, widths, strict=True)))
-    for p in result.breakpoints:
-        if not p.optimal:
-            print(f"{money(p.budget_eur, lang):>18}  {_status_word(p.status, lang)}: "
-                  f"{label('sweep_cannot_hold', lang)}")
-            continue
-        # the tiers' extra weight and the objective are weights, not money: no € sign
-        cells = [money(p.budget_eur, lang), money(p.weighted_unmet_eur, lang),
-                 *([money(p.tier_penalty_eur or 0.0, lang)[1:],
-                    money(p.objective_eur, lang)[1:]] if tiers else [])]
-        value = f"{p.marginal_value:.4f}"
-        print("  ".join(f"{v:>18}" for v in cells)
-              + f"  {value.replace('.', ',') if lang == 'nl' else value:>16}")
-    if tiers:
-        print(label("sweep_tiers_note", lang))
-    if result.asked and result.figures:
-        from allocator.reports.tables import envelope_table
-
-        print()
-        print(terminal_safe(envelope_table(result.envelopes(), lang)))
+    return status_word(status, lang)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -942,10 +838,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
+    from allocator.commands import SolveOptions, solve_command
     from allocator.reports.documents import document
     from allocator.reports.summary import summary
     from allocator.reports.workbook import companions, write_report
-    from allocator.solving.engine import solve
 
     out = _report_out(args)
     # a large report writes its tables beside the workbook: checked with the rest
@@ -954,15 +850,10 @@ def _solve(args: argparse.Namespace, argv: list[str] | None) -> int:
     outputs = _run_outputs(args, [args.instance, _policy_file(args)],
                            [("--out", out), ("--json", args.json), ("--csv", args.csv),
                             *beside])
-    result = solve(
-        _instance(args), tie_break=args.tie_break, algorithm=args.algorithm,
-        time_limit=args.time_limit, fairness_price=args.fairness_price,
-        marginal=args.next_million,
-    )
-    if args.sensitivity and result.optimal:
-        from allocator.studies.sensitivity import weight_sensitivity
-
-        result.weight_sensitivity = weight_sensitivity(result, tie_break=args.tie_break)
+    result = solve_command(_instance(args), SolveOptions(
+        tie_break=args.tie_break, algorithm=args.algorithm, time_limit=args.time_limit,
+        fairness_price=args.fairness_price, marginal=args.next_million,
+        sensitivity=args.sensitivity))
     command = "allocator " + shlex.join(sys.argv[1:] if argv is None else argv)
     with outputs:
         if args.json:

@@ -275,7 +275,8 @@ def equivalent_command(instance: Instance, fields: dict[str, Any]) -> str:
 
 def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
     """The FastAPI application: the API, the page and its script library."""
-    from allocator.inputs.presets import available, with_policy
+    from allocator.commands import under_policy
+    from allocator.inputs.presets import available
     from allocator.reports import schema
     from allocator.reports.documents import document
 
@@ -351,7 +352,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
     def prepared(instance: Instance, fields: dict[str, Any]) -> Instance:
         preset, flags = policy_flags(fields)
-        return with_policy(instance, preset, flags)
+        return under_policy(instance, preset, flags)  # as the command line does it
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
@@ -382,7 +383,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
         inst = store.get(token)
         if policy:
             preset, _ = policy_flags({"policy": policy})
-            inst = with_policy(inst, preset)
+            inst = under_policy(inst, preset)
         # each region's figures before any allocation, from the one figures table (need,
         # existing money counted, net need, coverage before): the page computes none
         before = figures_of(inst, np.zeros(len(inst.needs)), float(inst.policy.budget_eur))
@@ -408,19 +409,15 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
     @app.post("/solve", responses=shape(schema.SolveDocument), openapi_extra=body_schema(),
               summary="solve an instance (the JSON of `allocator solve --json`)")
     async def solve_(request: Request) -> Response:
-        from allocator.solving.engine import solve
+        from allocator.commands import SolveOptions, solve_command
 
         instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
+        asked = str(fields.get("no_sensitivity", "")).lower() not in ("1", "true", "yes")
 
-        def solved() -> dict[str, Any]:
-            from allocator.studies.sensitivity import weight_sensitivity
-
-            result = solve(inst, time_limit=TIME_LIMIT_S)
-            asked = str(fields.get("no_sensitivity", "")).lower() not in ("1", "true", "yes")
-            if result.optimal and asked:  # as allocator solve does, unless told not to
-                result.weight_sensitivity = weight_sensitivity(result)
-            return document(result)
+        def solved() -> dict[str, Any]:  # as allocator solve does it
+            return document(solve_command(inst, SolveOptions(time_limit=TIME_LIMIT_S,
+                                                             sensitivity=asked)))
 
         return answer(run(solved))
 
@@ -469,15 +466,16 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
     @app.get("/report.xlsx", summary="the Excel report of a solve at these settings")
     def report(request: Request) -> Response:
+        from allocator.commands import SolveOptions, solve_command
         from allocator.reports.workbook import write_report
-        from allocator.solving.engine import solve
 
         fields = dict(request.query_params)
         inst = prepared(store.get(fields.get("token", "default")), fields)
         language = fields.get("lang", lang) if fields.get("lang") in ("nl", "en") else lang
         with tempfile.TemporaryDirectory(prefix="allocator-report-") as tmp:
             path = Path(tmp) / "report.xlsx"
-            run(lambda: write_report(solve(inst, time_limit=TIME_LIMIT_S), path,
+            run(lambda: write_report(solve_command(inst, SolveOptions(time_limit=TIME_LIMIT_S)),
+                                     path,
                                      lang=language, command=equivalent_command(inst, fields)))
             data = path.read_bytes()
         name = re.sub(r"[^A-Za-z0-9._-]", "_", inst.name)[:60] or "report"

@@ -1,0 +1,139 @@
+"""What each command prints on the terminal, as text in the reader's language.
+
+The renderers of the terminal, beside those of the workbooks and the JSON: each takes a
+study's result and lays out figures it already holds (the figures tables, the study's own
+rows); none computes or rounds a figure of its own. ``allocator.cli`` prints what these
+return. The solve's summary is :mod:`allocator.reports.summary`; the table of regions side
+by side (envelopes, variants) is :mod:`allocator.reports.tables`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allocator.labels import label, money, percent
+from allocator.reports.tables import envelope_table
+
+
+def status_word(status: str, lang: str) -> str:
+    return label(f"status_{status}", lang)
+
+
+def sweep_text(result: Any, lang: str) -> str:
+    """The curve: the message, then one line a point; with asked budgets, each region at
+    each envelope."""
+    lines = [result.text(lang)]
+    tiers = any(p.tier_penalty_eur is not None for p in result.breakpoints)
+    heads = ["budget", "sweep_weighted", *(["sweep_tiers", "sweep_objective"] if tiers else []),
+             "sweep_marginal"]
+    widths = [18] * (len(heads) - 1) + [16]
+    lines.append("  ".join(f"{label(h, lang):>{w}}" for h, w in zip(heads, widths, strict=True)))
+    for p in result.breakpoints:
+        if not p.optimal:
+            lines.append(f"{money(p.budget_eur, lang):>18}  {status_word(p.status, lang)}: "
+                         f"{label('sweep_cannot_hold', lang)}")
+            continue
+        # the tiers' extra weight and the objective are weights, not money: no € sign
+        cells = [money(p.budget_eur, lang), money(p.weighted_unmet_eur, lang),
+                 *([money(p.tier_penalty_eur or 0.0, lang)[1:],
+                    money(p.objective_eur, lang)[1:]] if tiers else [])]
+        value = f"{p.marginal_value:.4f}"
+        lines.append("  ".join(f"{v:>18}" for v in cells)
+                     + f"  {value.replace('.', ',') if lang == 'nl' else value:>16}")
+    if tiers:
+        lines.append(label("sweep_tiers_note", lang))
+    if result.asked and result.figures:
+        lines += ["", envelope_table(result.envelopes(), lang)]
+    return "\n".join(lines)
+
+
+def robust_text(result: Any, lang: str) -> str:
+    """The scenarios with their regret, then the robust allocation against the instance's
+    own."""
+    def eur(v: float | None) -> str:
+        return "-" if v is None else money(v, lang)
+
+    lines = [result.text(lang),
+             f"{label('scenario', lang):<16} {label('probability', lang):>11} "
+             f"{label('own_optimum', lang):>22} {label('robust_unmet', lang):>18} "
+             f"{label('regret', lang):>16}"]
+    for o in result.outcomes:
+        lines.append(f"{o.name:<16} {percent(o.probability, lang, 1):>11} "
+                     f"{eur(o.own_optimum_eur):>22} {eur(o.robust_unmet_eur):>18} "
+                     f"{eur(o.regret_eur):>16}")
+    if not result.optimal:
+        return "\n".join(lines)
+    regions = result.by_region()
+    names = result.instance.regions["name"].astype(str)
+    width = max(len(label("region", lang)), *(len(n) for n in names))
+    lines.append(f"\n{label('region', lang):<{width}} {label('robust_plan', lang):>16} "
+                 f"{label('nominal_plan', lang):>18} {label('cmp_difference', lang):>16}")
+    for region, row in regions.iterrows():
+        robust, own = int(row["robust_eur"]), int(row.get("nominal_eur", 0))
+        change = ("+" if robust >= own else "-") + money(abs(robust - own), lang)
+        lines.append(f"{names[region]:<{width}} {money(robust, lang):>16} "
+                     f"{money(own, lang):>18} {change:>16}")
+    own_total = int(regions["nominal_eur"].sum()) if "nominal_eur" in regions else 0
+    lines.append(f"{label('total', lang):<{width}} "
+                 f"{money(int(regions['robust_eur'].sum()), lang):>16} "
+                 f"{money(own_total, lang):>18}")
+    return "\n".join(lines)
+
+
+def agenda_text(result: Any, lang: str) -> str:
+    """The message, then who pays what per year (funders by name), and the total investment
+    per national euro."""
+    lines = [result.text(lang)]
+    if not result.optimal:
+        return "\n".join(lines)
+    table = result.by_funder()
+    names = {f.id: f.name or f.id for f in result.agenda.funders}  # names, not ids
+    years = [str(y) for y in table.columns]
+    width = max(len(label("funder", lang)),
+                *(len(names.get(str(f), str(f))) for f in table.index))
+    lines.append(f"{label('funder', lang):<{width}}" + "".join(f"{y:>16}" for y in years))
+    for funder, row in table.iterrows():
+        lines.append(f"{names.get(str(funder), str(funder)):<{width}}"
+                     + "".join(f"{money(int(v), lang):>16}" for v in row))
+    unlocked = result.unlocked()
+    if unlocked is not None:
+        shown = f"{unlocked:.2f}"
+        lines.append(label("unlocked_line", lang).format(
+            value=shown.replace(".", ",") if lang == "nl" else shown))
+    return "\n".join(lines)
+
+
+def compare_text(result: Any, lang: str) -> str:
+    """The variants' overview, then each region under each variant."""
+    text = result.table(lang)
+    envelopes = result.envelopes()
+    return text + ("\n\n" + envelope_table(envelopes, lang) if len(envelopes) else "")
+
+
+def sensitivity_text(result: Any, lang: str, *, step: float, alternatives: bool) -> str:
+    """Each region's base allocation, its range and coverage range over the runs, and the
+    assumption that moves it most."""
+    from allocator.reports.sensitivity_workbook import run_name
+
+    names = {**result.instance.regions["name"].astype(str).to_dict(),
+             **result.instance.goals["name"].astype(str).to_dict()}
+    table = result.regions()
+    width = max(len(label("region", lang)), *(len(names.get(r, r)) for r in table.index))
+    lines = [label("sens_head_alt", lang).format(n=len(result.runs)) if alternatives else
+             label("sens_head", lang).format(n=len(result.runs) // 2,
+                                             step=percent(step, lang, 0)),
+             f"{label('region', lang):<{width}} {label('sens_base', lang):>16} "
+             f"{label('sens_range', lang):>31} {label('sens_coverage', lang):>15}  "
+             f"{label('sens_most', lang)}"]
+    for region, row in table.iterrows():
+        span = f"{money(row['low_eur'], lang)} – {money(row['high_eur'], lang)}"
+        cover = (f"{percent(row['coverage_low'], lang, 0)} – "
+                 f"{percent(row['coverage_high'], lang, 0)}")
+        most = "-"
+        if isinstance(row["moved_most_by"], str):
+            moved = run_name(str(row["moved_most_by"]), float(row["factor"]), step, names,
+                             lang)
+            most = f"{moved} ({money(row['moved_most_eur'], lang)})"
+        lines.append(f"{names.get(region, region):<{width}} "
+                     f"{money(row['base_eur'], lang):>16} {span:>31} {cover:>15}  {most}")
+    return "\n".join(lines)
