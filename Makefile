@@ -24,13 +24,16 @@ run: $(VENV)/.installed
 agenda: $(VENV)/.installed
 	$(BIN)/allocator agenda instances/npvr-agenda-2026-2029.xlsx
 
-# The browser tests drive Debian's Chromium through its ChromeDriver; installed here when
-# missing (as root, from Debian's packages), so that a fresh machine runs every test.
+# The browser tests drive Debian's Chromium through its ChromeDriver, and the print tests
+# render the reports with LibreOffice and read the PDF with poppler-utils; installed here
+# when missing (as root, from Debian's packages), so that a fresh machine runs every test.
+SYSTEM_PACKAGES := chromium chromium-driver libreoffice-calc-nogui poppler-utils
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && \
+	  command -v soffice >/dev/null && command -v pdftotext >/dev/null || \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \
 	   || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive \
-	       apt-get install -y -q chromium chromium-driver >/dev/null))
+	       apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null))
 
 test: $(VENV)/.installed-test browser
 	$(BIN)/python -m pytest

@@ -205,8 +205,73 @@ def report_time() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+#: A column's width when the sheet sets none (Excel's and LibreOffice's default), and the
+#: height of one line of text in points.
+DEFAULT_WIDTH = 8.43
+LINE_POINTS = 13.5
+#: Sheets up to this many cells get every text wrapped for print (a data sheet of an
+#: instance at scale is a table to read on screen, and would cost seconds).
+PRINT_WRAP_CELLS = 60_000
+
+
+def for_print(wb: Workbook) -> None:
+    """Every sheet prints legibly on A4: every text wraps inside its column (a label or a
+    sentence never runs into the next column or is cut), aligned to the top, and every
+    sheet fits the page width (``tests/test_print.py`` renders the reports in LibreOffice
+    and checks that every text prints whole)."""
+    import textwrap
+
+    aligned: dict[Any, Alignment] = {}
+    for ws in wb.worksheets:
+        if ws.max_row * ws.max_column > PRINT_WRAP_CELLS:
+            continue
+        texts = []
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value:
+                    texts.append((cell, cell.value))
+                elif cell.value is not None and cell.alignment.vertical is None:
+                    # a number beside a long text stands at the top of the row with it
+                    key = ("n", cell.alignment.horizontal)
+                    if key not in aligned:
+                        aligned[key] = Alignment(horizontal=cell.alignment.horizontal,
+                                                 vertical="top")
+                    cell.alignment = aligned[key]
+        # a column at least as wide as its longest word (a header is never cut mid-word)
+        longest: dict[str, int] = {}
+        for cell, text in texts:
+            if cell.coordinate in ws.merged_cells:
+                continue
+            word = max((len(w) for w in text.split()), default=0)
+            longest[cell.column_letter] = max(longest.get(cell.column_letter, 0), word)
+        for letter, word in longest.items():
+            dim = ws.column_dimensions[letter]
+            wanted = min(word * (1.15 if ws[f"{letter}1"].font.b else 1.0) + 2, 60)
+            if (dim.width or DEFAULT_WIDTH) < wanted:
+                dim.width = wanted
+        # every text wrapped inside its column, each row as tall as its longest text
+        lines: dict[int, int] = {}
+        for cell, text in texts:
+            key = cell.alignment.horizontal
+            if key not in aligned:
+                aligned[key] = Alignment(horizontal=key, wrap_text=True, vertical="top")
+            cell.alignment = aligned[key]
+            width = ws.column_dimensions[cell.column_letter].width or DEFAULT_WIDTH
+            wrapped = sum(len(textwrap.wrap(part, max(int(width * 0.95) - 1, 4)) or [""])
+                          for part in text.split("\n"))
+            lines[cell.row] = max(lines.get(cell.row, 1), wrapped)
+        for r, n in lines.items():
+            height = LINE_POINTS * n + 3
+            if n > 1 and (ws.row_dimensions[r].height or 0) < height:
+                ws.row_dimensions[r].height = height
+        if not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage:
+            print_setup(ws)
+
+
 def save_workbook(wb: Workbook, path: str | Path) -> Path:
-    """Write ``wb`` atomically, with reproducible timestamps (see :func:`report_time`)."""
+    """Write ``wb`` atomically, laid out for print (:func:`for_print`), with reproducible
+    timestamps (see :func:`report_time`)."""
+    for_print(wb)
     return atomic_write(path, lambda tmp: save_reproducibly(wb, tmp, report_time()))
 
 
@@ -344,6 +409,31 @@ def print_setup(ws: Worksheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def by_region(chart: Any, n: int) -> None:
+    """A bar chart over regions as horizontal bars, first region on top, tall enough for
+    every name to print whole (columns turn long names on their side and cut them)."""
+    chart.type = "bar"
+    chart.x_axis.scaling.orientation = "maxMin"
+    chart.height = max(8.0, 0.7 * n + 3.0)
+
+
+def upright_labels(chart: Any) -> None:
+    """Category names at 45 degrees, so that a column chart with a line over it (which
+    cannot turn on its side) still prints each name whole."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import (
+        CharacterProperties,
+        Paragraph,
+        ParagraphProperties,
+        RichTextProperties,
+    )
+
+    chart.x_axis.txPr = RichText(
+        bodyPr=RichTextProperties(rot=-2700000, vert="horz"),
+        p=[Paragraph(pPr=ParagraphProperties(defRPr=CharacterProperties(sz=800)),
+                     endParaRPr=CharacterProperties(sz=800))])
+
+
 def _summary_chart(ws: Worksheet, allocation: Worksheet, r: Result, lang: str) -> None:
     """The key chart on Samenvatting (euros per inhabitant per region, from the Verdeling
     sheet), and the page set to print on one A4."""
@@ -357,7 +447,8 @@ def _summary_chart(ws: Worksheet, allocation: Worksheet, r: Result, lang: str) -
     chart.legend = None
     chart.add_data(Reference(allocation, min_col=column, min_row=2, max_row=n + 1))
     chart.set_categories(Reference(allocation, min_col=1, min_row=2, max_row=n + 1))
-    chart.width, chart.height = 22, 8
+    chart.width = 22
+    by_region(chart, n)
     ws.add_chart(chart, f"A{ws.max_row + 2}")
     ws.page_setup.fitToHeight = 1
 
@@ -383,15 +474,16 @@ def _allocation(ws: Worksheet, r: Result, lang: str) -> None:
     _widths(ws)
     if 0 < len(m) <= MAX_CHART_REGIONS:
         chart = BarChart()
-        chart.type, chart.grouping, chart.overlap = "col", "stacked", 100
+        chart.grouping, chart.overlap = "stacked", 100
         chart.title = label("chart_allocation", lang)
         chart.y_axis.numFmt = EURO
         chart.y_axis.title = "€"
         chart.add_data(Reference(ws, min_col=2, max_col=len(m.columns) + 1, min_row=1,
                                  max_row=len(m) + 1), titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(m) + 1))
-        chart.legend.position = "r"
-        chart.width, chart.height = 26, 9
+        chart.legend.position = "b"
+        chart.width = 26
+        by_region(chart, len(m))
         ws.add_chart(chart, f"A{last + 2}")
 
 
@@ -424,7 +516,8 @@ def _baselines(ws: Worksheet, r: Result, lang: str) -> None:
         chart.add_data(Reference(ws, min_col=4 + 2 * j, min_row=2, max_row=last))
         chart.series[-1].tx = SeriesLabel(v=label(f"base_{k}", lang))
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=last))
-    chart.width, chart.height = 24, 10
+    chart.width = 24
+    by_region(chart, last - 1)
     ws.add_chart(chart, f"A{last + 4}")
     _widths(ws)
     print_setup(ws)
@@ -465,7 +558,8 @@ def _coverage(ws: Worksheet, r: Result, lang: str) -> None:
         floor.add_data(Reference(ws, min_col=8, min_row=1, max_row=n + 1), titles_from_data=True)
         bars += floor
         bars.legend.position = "b"
-        bars.width, bars.height = 24, 9
+        bars.width, bars.height = 24, 12
+        upright_labels(bars)
         ws.add_chart(bars, f"A{n + 3}")
 
 
