@@ -54,14 +54,19 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors in the language the command line asks for (Dutch unless
     ``--lang en`` is among the arguments): the usage line, then one sentence, exit 2."""
 
+    def format_usage(self) -> str:
+        text = super().format_usage()
+        return text if _asked_lang() == "en" else text.replace("usage:", "gebruik:", 1)
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        return text if _asked_lang() == "en" else text.replace("usage:", "gebruik:", 1)
+
     def error(self, message: str) -> Any:
         import re
 
-        argv = sys.argv[1:] if _argv is None else _argv
-        asked = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--lang"]
-        asked += [a.removeprefix("--lang=") for a in argv if a.startswith("--lang=")]
-        english = (asked[-1] if asked else _default_lang()) == "en"
-        usage = self.format_usage()
+        english = _asked_lang() == "en"
+        usage = super().format_usage()
         if not english:
             usage = usage.replace("usage:", "gebruik:", 1)
             for pattern, dutch in _ARGPARSE_DUTCH:
@@ -75,6 +80,51 @@ class _Parser(argparse.ArgumentParser):
 
 #: The arguments main() was called with (None: the process's own).
 _argv: list[str] | None = None
+
+
+def _asked_lang() -> str:
+    """The language the arguments ask for (``--lang``), else the default: what argparse's
+    help and mistakes read in, before the arguments are parsed."""
+    argv = sys.argv[1:] if _argv is None else _argv
+    asked = [b for a, b in zip(argv, argv[1:], strict=False) if a == "--lang"]
+    asked += [a.removeprefix("--lang=") for a in argv if a.startswith("--lang=")]
+    return asked[-1] if asked and asked[-1] in LANGUAGES else _default_lang()
+
+
+def _in_dutch(parser: argparse.ArgumentParser) -> None:
+    """Every help text of ``parser`` and its commands in Dutch (allocator.help_nl; the rule
+    parameters' from their declarations)."""
+    from allocator.help_nl import HELP_NL
+
+    texts = {**HELP_NL, **{p.help["en"].replace("%", "%%"): p.help["nl"].replace("%", "%%")
+                           for p in PARAMS}}
+
+    def dutch(text: str | None) -> str | None:
+        if text is None or text is argparse.SUPPRESS:
+            return text
+        if text.startswith("a policy preset: "):
+            return text.replace("a policy preset: ", "een beleidsvoorinstelling: ").replace(
+                ", or a preset file", ", of een bestand met een voorinstelling")
+        return texts.get(text, text)
+
+    seen: set[int] = set()
+
+    def walk(p: argparse.ArgumentParser) -> None:
+        if id(p) in seen:
+            return
+        seen.add(id(p))
+        p.description = dutch(p.description)
+        for group in p._action_groups:
+            group.title = dutch(group.title)
+        for action in p._actions:
+            action.help = dutch(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    choice.help = dutch(choice.help)
+                for sub in action.choices.values():
+                    walk(sub)
+
+    walk(parser)
 
 
 def _default_lang() -> str:
@@ -162,8 +212,9 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("compare", help="solve named policy variants and lay them side by side",
                        description="Solve an instance under each scenario of a table (CSV or "
-                                   "workbook: a name column, then policy keys as columns; a "
-                                   "blank cell keeps the instance's value).")
+                                   "workbook: a name column, an optional policy column naming "
+                                   "a preset, then policy keys as columns; a blank cell keeps "
+                                   "the value before it, 'none' switches that rule off).")
     c.add_argument("instance", type=Path)
     c.add_argument("scenarios", type=Path, metavar="SCENARIOS")
     _rule_flags(c)
@@ -282,6 +333,8 @@ def _parser() -> argparse.ArgumentParser:
                                    "writes, generated from the result models.")
     j.add_argument("--out", type=Path, metavar="SCHEMA.json",
                    help="write it to a file instead of the terminal")
+    if _asked_lang() != "en":
+        _in_dutch(p)
     return p
 
 
