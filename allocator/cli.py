@@ -741,8 +741,9 @@ def _grid(args: argparse.Namespace) -> int:
         if out is not None:
             write_grid_report(grid, out, lang=args.lang)
     if not args.quiet:
-        print(Message("{n} points ({workers}).", n=len(grid.points),
-                      workers=grid.workers).text(args.lang))
+        from allocator.reports.terminal import grid_text
+
+        print(terminal_safe(grid_text(grid, args.lang)))
         _print_written(outputs, getattr(args, "lang", "nl"))
     return EXIT_OK
 

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.chart import Reference
 
 from allocator.labels import label
+from allocator.reports.terminal import shown_name
 from allocator.reports.workbook import (
     EURO,
     euro_scatter,
@@ -37,8 +38,8 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
                     *[str(names[r]) for r in regions]])
     runs: dict[tuple[str, str], list[int]] = {}
     for i, p in enumerate(grid.points, start=2):
-        put(ws, i, 1, p.policy)
-        put(ws, i, 2, p.needs)
+        put(ws, i, 1, shown_name(p.policy, lang))
+        put(ws, i, 2, shown_name(p.needs, lang))
         put(ws, i, 3, round(p.budget_eur), EURO)
         put(ws, i, 4, label(p.status, lang))
         put(ws, i, 5, None if p.weighted_unmet_eur is None else round(p.weighted_unmet_eur),
@@ -57,7 +58,8 @@ def write_grid_report(grid: Grid, path: str | Path, *, lang: str = "nl") -> Path
             chart.series.append(straight_series(
                 Reference(ws, min_col=5, min_row=rows[0], max_row=rows[-1]),
                 Reference(ws, min_col=3, min_row=rows[0], max_row=rows[-1]),
-                policy if needs == "instance" else f"{policy} / {needs}"))
+                shown_name(policy, lang) if needs == "instance"
+                else f"{shown_name(policy, lang)} / {needs}"))
     if chart.series:
         ws.add_chart(chart, f"A{len(grid.points) + 3}" if regions else "H2")
     print_setup(ws)

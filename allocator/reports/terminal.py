@@ -137,3 +137,35 @@ def sensitivity_text(result: Any, lang: str, *, step: float, alternatives: bool)
         lines.append(f"{names.get(region, region):<{width}} "
                      f"{money(row['base_eur'], lang):>16} {span:>31} {cover:>15}  {most}")
     return "\n".join(lines)
+
+
+def shown_name(name: str, lang: str) -> str:
+    """A variant's or a need scenario's name; the instance's own as words, not an id."""
+    return label("own_instance", lang) if name == "instance" else name
+
+
+def grid_text(grid: Any, lang: str) -> str:
+    """One line a point: policy variant, need scenario, budget, weighted unmet need, the
+    tiers' extra weight (a weight, no € sign) and the value of the next euro."""
+    tiers = any(p.tier_penalty_eur is not None for p in grid.points)
+    workers = label("serial", lang) if grid.workers == "serial" else grid.workers
+    lines = [label("grid_points", lang).format(n=len(grid.points), workers=workers)]
+    width = max([len(label("cmp_variant", lang)), *(len(shown_name(p.policy, lang))
+                                                   for p in grid.points)])
+    needs = max([len(label("needs_scenario", lang)), *(len(shown_name(p.needs, lang))
+                                                      for p in grid.points)])
+    lines.append(f"{label('cmp_variant', lang):<{width}}  {label('needs_scenario', lang):<{needs}}"
+                 f"{label('budget', lang):>18}{label('sweep_weighted', lang):>20}"
+                 + (f"{label('sweep_tiers', lang):>22}" if tiers else "")
+                 + f"{label('sweep_marginal', lang):>18}")
+    for p in grid.points:
+        head = (f"{shown_name(p.policy, lang):<{width}}  {shown_name(p.needs, lang):<{needs}}"
+                f"{money(p.budget_eur, lang):>18}")
+        if p.status != "optimal":
+            lines.append(f"{head}  {status_word(p.status, lang)}")
+            continue
+        value = "-" if p.marginal_value is None else f"{p.marginal_value:.4f}"
+        lines.append(head + f"{money(p.weighted_unmet_eur, lang):>20}"
+                     + (f"{money(p.tier_penalty_eur or 0.0, lang)[1:]:>22}" if tiers else "")
+                     + f"{value.replace('.', ',') if lang == 'nl' else value:>18}")
+    return "\n".join(lines)
