@@ -416,6 +416,9 @@ DUTCH: Mapping[str, str] = {
     "missing table '{table}'": "tabel '{table}' ontbreekt",
     "give an Excel workbook (.xlsx) or a zip of the CSV tables (.zip)":
         "geef een Excel-werkmap (.xlsx) of een zip van de CSV-tabellen (.zip)",
+    "budgets: give budgets separated by commas, for example 100e6,250e6,500e6,1e9":
+        "budgets: geef budgetten gescheiden door komma's, bijvoorbeeld "
+        "100e6,250e6,500e6,1e9",
     "{field}: must be true or false, got '{value}'":
         "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
     "{field}: the same rule is given twice ({key})":

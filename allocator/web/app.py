@@ -70,6 +70,9 @@ class _Request(BaseModel):
     policy: str | None = Field(None, description="a shipped preset by name (--policy)")
     no_sensitivity: bool | int | None = Field(None, description="skip the weight "
                                                                 "sensitivity (solve)")
+    budgets: str | None = Field(None, description="sweep: exactly these budgets, comma "
+                                                  "separated (--budgets): each solved in "
+                                                  "full, with each region at each")
 
 
 def _request_field(p: Param, name: str) -> tuple[Any, Any]:
@@ -428,12 +431,19 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
         instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
-        key = (id(instance), json_bytes(inst.policy.model_dump()))
+        asked = None
+        if fields.get("budgets"):
+            try:
+                asked = [float(v) for v in str(fields["budgets"]).split(",") if v.strip()]
+            except ValueError:
+                raise UsageError(Message("budgets: give budgets separated by commas, for "
+                                         "example 100e6,250e6,500e6,1e9")) from None
+        key = (id(instance), json_bytes(inst.policy.model_dump()), tuple(asked or ()))
         with store.lock:
             hit = curves.get(key)
         if hit is not None:
             return hit[1]
-        made = answer(run(lambda: document(sweep(inst))))
+        made = answer(run(lambda: document(sweep(inst, budgets=asked))))
         with store.lock:  # the instance is kept with its curve, so its id stays its own
             curves[key] = (instance, made)
             while len(curves) > MAX_CURVES:
