@@ -239,3 +239,18 @@ def test_a_scenario_with_an_unknown_preset_names_row_and_column(tmp_path: Path) 
     assert code == 2
     assert "s.csv, rij 3, policy: " in err.getvalue()
     assert "regio-deal" in err.getvalue()
+
+
+def test_the_agenda_s_year_totals_are_their_exact_totals_rounded() -> None:
+    """Each funder rounded alone made the years read 339.999.999 and 340.000.001."""
+    from allocator.studies.agenda import load_agenda, solve_agenda
+
+    r = solve_agenda(load_agenda(ROOT / "instances" / "npvr-agenda-2026-2029.xlsx"))
+    rounded = r.rounded()
+    exact = r.allocation.groupby("year")["amount_eur"].sum()
+    shown = r.by_funder().sum(axis=0)
+    for year, total in exact.items():
+        assert shown[year] == round(total) == rounded.loc[rounded["year"] == year,
+                                                          "amount_eur"].sum()
+    assert (np.abs(rounded["amount_eur"] - r.allocation["amount_eur"]) < 2).all()
+    assert int(shown[2026]) == 340_000_000

@@ -33,7 +33,7 @@ from allocator.solving.certify import lagrangian_bound, tier_penalty
 from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
 from allocator.solving.modeldata import to_model_data
-from allocator.solving.rounding import largest_remainder
+from allocator.solving.rounding import largest_remainder, round_groups
 from allocator.solving.stages import nearest_on_optimal_face
 from models.agenda import OWN_FORM, AgendaData, agenda_coverages, build_agenda_lp
 from models.rules import LP_RULES, Sums
@@ -360,13 +360,19 @@ class AgendaResult(Worded):
 
 
     def rounded(self) -> pd.DataFrame:
-        """Whole euros per (year, funder, region, goal), adding up to the rounded total of
-        each funder and year."""
+        """Whole euros per (year, funder, region, goal), rounded once, top down: each
+        year's total is its exact total rounded, each funder's money in a year adds up to
+        it, and the cells to their funder's (a year read 339.999.999 and the next
+        340.000.001 when each funder was rounded alone)."""
         out = self.allocation.copy()
-        out["amount_eur"] = 0
-        for _, rows in self.allocation.groupby(["year", "funder"], sort=False).groups.items():
-            out.loc[rows, "amount_eur"] = largest_remainder(
-                self.allocation.loc[rows, "amount_eur"].clip(lower=0))
+        x = out["amount_eur"].clip(lower=0).to_numpy(float)
+        year, _ = pd.factorize(out["year"])
+        pair, pairs = pd.factorize(out["year"].astype(str) + "\x00" + out["funder"].astype(str))
+        pair_year = np.zeros(len(pairs), dtype=np.int64)
+        pair_year[pair] = year
+        years = round_groups(np.bincount(year, x), groups=np.arange(year.max() + 1))
+        funders = round_groups(np.bincount(pair, x, minlength=len(pairs)), years, pair_year)
+        out["amount_eur"] = round_groups(x, funders, pair)
         return out
 
     def by_funder(self) -> pd.DataFrame:
