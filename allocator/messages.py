@@ -452,7 +452,6 @@ DUTCH: Mapping[str, str] = {
         "te vervangen",
     "--budgets {reason}": "--budgets {reason}",
     "--workers must be 1..1024": "--workers moet 1..1024 zijn",
-    "{n} points ({workers}).": "{n} punten ({workers}).",
     "--budgets '{text}': give budgets separated by commas, for example 100e6,250e6,500e6,1e9":
         "--budgets '{text}': geef budgetten gescheiden door komma's, bijvoorbeeld "
         "100e6,250e6,500e6,1e9",

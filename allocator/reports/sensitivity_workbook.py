@@ -23,19 +23,28 @@ PER_ROW = 2
 TOP = 8
 
 
+#: The label of each figure column an assumption can move.
+FIGURE_WORDS = {"need_eur": "need", "existing_eur": "existing", "cap_eur": "cap",
+                "population": "population", "weight": "weight"}
+
+
 def assumption_name(name: str, names: dict[str, str], lang: str) -> str:
     """An assumption as a reader names it: a region's or goal's name, a policy rule's label,
     or for one at its alternative the figure (``Twente: inwoners``, ``behoefte (alle
     cellen)``)."""
     from allocator.inputs.names import shown_column
 
+    def figure(column: str) -> str:  # a figure's name in words, not its column id
+        key = FIGURE_WORDS.get(column)
+        return label(key, lang).lower() if key else shown_column(column, lang)
+
     if name.startswith(ALT):
         parts = name.removeprefix(ALT).split(":")
         if parts[0] == "policy":
             return label(parts[1], lang)
         if parts[0] == "needs":
-            return f"{shown_column(parts[1], lang)} ({label('all_cells', lang)})"
-        return f"{names.get(parts[1], parts[1])}: {shown_column(parts[2], lang)}"
+            return f"{figure(parts[1])} ({label('all_cells', lang)})"
+        return f"{names.get(parts[1], parts[1])}: {figure(parts[2])}"
     kind, _, key = name.partition(":")
     return label(key, lang) if kind == "policy" else names.get(key, key)
 
