@@ -13,6 +13,7 @@ from allocator.labels import label
 from allocator.reports.workbook import (
     EURO,
     PERCENT,
+    by_region,
     header,
     print_setup,
     put,
@@ -30,19 +31,22 @@ def write_compare_report(c: Comparison, path: str | Path, *, lang: str = "nl") -
     ws.title = label("sheet_overview", lang)
     summary = c.summary()
     keys = [("status", None), ("budget", EURO), ("allocated", EURO), ("unmet_after", EURO),
-            ("coverage_min", PERCENT), ("coverage_max", PERCENT), ("fairness_price", EURO)]
+            ("coverage_min", PERCENT), ("coverage_max", PERCENT), ("fairness_price", EURO),
+            ("unallocated", EURO), ("unspent_why", None)]
     header(ws, 1, [label("scenario", lang), *[label(k, lang) for k, _ in keys]])
     for i, (name, row) in enumerate(summary.iterrows(), start=2):
         put(ws, i, 1, str(name))
         values = [label(row["status"], lang), round(row["budget_eur"]), row["allocated_eur"],
                   row["weighted_unmet_eur"], row["lowest_coverage"], row["highest_coverage"],
-                  row["price_of_fairness_eur"]]
+                  row["price_of_fairness_eur"], row["unspent_eur"],
+                  c.results[str(name)].unspent_text(lang) or None]
         for j, (value, (_, fmt)) in enumerate(zip(values, keys, strict=True), start=2):
             put(ws, i, j, None if value is None or pd.isna(value) else
                 (round(value) if fmt == EURO else value), fmt)
     n = len(summary)
-    for col in "ABCDEFGH":
+    for col in "ABCDEFGHI":
         ws.column_dimensions[col].width = 22
+    ws.column_dimensions["J"].width = 60
     if n:
         chart = BarChart()
         chart.type = "col"
@@ -72,14 +76,14 @@ def write_compare_report(c: Comparison, path: str | Path, *, lang: str = "nl") -
             for j, value in enumerate(table.sum(axis=0), start=2):
                 put(sheet, last, j, int(value), EURO, bold=True)
             bars = BarChart()
-            bars.type = "col"
             bars.title = label("chart_by_scenario", lang)
             bars.y_axis.numFmt = EURO
             bars.add_data(Reference(sheet, min_col=2, max_col=len(table.columns) + 1,
                                     min_row=1, max_row=len(table) + 1), titles_from_data=True)
             bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=len(table) + 1))
             bars.legend.position = "b"
-            bars.width, bars.height = 26, 10
+            bars.width = 26
+            by_region(bars, len(table))
             sheet.add_chart(bars, f"A{last + 2}")
         sheet.column_dimensions["A"].width = 30
         print_setup(sheet)

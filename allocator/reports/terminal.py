@@ -44,6 +44,11 @@ def sweep_text(result: Any, lang: str) -> str:
         lines.append(label("sweep_tiers_note", lang))
     if result.asked and result.figures:
         lines += ["", envelope_table(result.envelopes(), lang)]
+        names = {**result.instance.regions["name"].astype(str).to_dict()}
+        for budget, f in sorted(result.figures.items()):
+            said = f.unspent.sentence(lang, names)
+            if said:  # money left unspent at an envelope, and why
+                lines.append(f"{money(budget, lang)}: {said}")
     return "\n".join(lines)
 
 
@@ -107,7 +112,12 @@ def compare_text(result: Any, lang: str) -> str:
     """The variants' overview, then each region under each variant."""
     text = result.table(lang)
     envelopes = result.envelopes()
-    return text + ("\n\n" + envelope_table(envelopes, lang) if len(envelopes) else "")
+    text += "\n\n" + envelope_table(envelopes, lang) if len(envelopes) else ""
+    for name, r in result.results.items():
+        said = r.unspent_text(lang) if r.optimal else ""
+        if said:  # money a variant leaves unspent, and why
+            text += f"\n{name}: {said}"
+    return text
 
 
 def sensitivity_text(result: Any, lang: str, *, step: float, alternatives: bool) -> str:
