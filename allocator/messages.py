@@ -419,6 +419,43 @@ DUTCH: Mapping[str, str] = {
     "budgets: give budgets separated by commas, for example 100e6,250e6,500e6,1e9":
         "budgets: geef budgetten gescheiden door komma's, bijvoorbeeld "
         "100e6,250e6,500e6,1e9",
+    "{key}: unknown field (did you mean '{near}'?)":
+        "{key}: onbekend veld (bedoelde u '{near}'?)",
+    "{key}: unknown field": "{key}: onbekend veld",
+    "{field}: must be a number, not true or false":
+        "{field}: moet een getal zijn, niet waar of onwaar",
+    "the request body is above the limit of {limit:,.0f} MB":
+        "de aanvraag is groter dan de grens van {limit:,.0f} MB",
+    "the JSON body holds {value}, which is no number: give a number or leave the cell empty":
+        "de JSON bevat {value}, en dat is geen getal: geef een getal of laat de cel leeg",
+    "the JSON body names '{key}' twice: give it once":
+        "de JSON noemt '{key}' twee keer: geef het één keer",
+    "the JSON body is not UTF-8 (byte {at})": "de JSON is geen UTF-8 (byte {at})",
+    "the JSON body is not valid JSON: {reason} (line {line}, column {column})":
+        "de JSON is geen geldige JSON: {reason} (regel {line}, kolom {column})",
+    "the JSON body nests deeper than {limit} levels":
+        "de JSON is dieper genest dan {limit} niveaus",
+    "the multipart body names no boundary": "het formulier noemt geen grens (boundary)",
+    "the multipart body is cut off: it does not end with its closing boundary":
+        "het formulier is afgebroken: het eindigt niet met zijn slotgrens",
+    "the form cannot be read: {reason}": "het formulier is niet te lezen: {reason}",
+    "the field '{field}' is given twice: give it once":
+        "het veld '{field}' is twee keer gegeven: geef het één keer",
+    "{field}: must be a file (an .xlsx workbook or a .zip of the CSV tables), got text":
+        "{field}: moet een bestand zijn (een .xlsx-werkmap of een .zip met de CSV-tabellen), "
+        "gevonden: tekst",
+    "{field}: must be text, got a file": "{field}: moet tekst zijn, gevonden: een bestand",
+    "content type '{kind}' is not read: send JSON (application/json) or a form "
+    "(multipart/form-data)":
+        "inhoudstype '{kind}' wordt niet gelezen: stuur JSON (application/json) of een "
+        "formulier (multipart/form-data)",
+    "{part} unpacks to more than {limit:,.0f} MB; give large instances as CSV":
+        "{part} pakt uit tot meer dan {limit:,.0f} MB; geef grote invoer als CSV",
+    "{part} cannot be unpacked: {reason}": "{part} is niet uit te pakken: {reason}",
+    "tables '{a}' and '{b}' are the same table: give one":
+        "de tabellen '{a}' en '{b}' zijn dezelfde tabel: geef er één",
+    "row {row} has {n} values, its header {width}: give one value per column":
+        "rij {row} heeft {n} waarden, de kop {width}: geef één waarde per kolom",
     "{field}: must be true or false, got '{value}'":
         "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
     "{field}: the same rule is given twice ({key})":

@@ -220,7 +220,9 @@ def test_serve_prints_its_address_and_what_another_host_exposes(host: str, warne
 def test_a_json_body_is_checked_against_its_model(client: TestClient) -> None:
     got = client.post("/solve", json={"budget": 3e8, "flor": 0.2})
     assert got.status_code == 422
-    assert got.json()["problems"][0]["message"] == "flor: Extra inputs are not permitted"
+    assert got.json()["problems"][0]["message"] == "flor: unknown field (did you mean 'floor'?)"
+    assert got.json()["problems"][0]["text"] == (
+        "request.json: flor: onbekend veld (bedoelde u 'floor'?)")
     spec = client.get("/openapi.json").json()
     body = spec["paths"]["/solve"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(body)

@@ -45,11 +45,19 @@ from allocator.inputs.instance import Instance
 from allocator.inputs.validate import TRUE_WORDS
 from allocator.messages import Message
 from allocator.output import json_bytes
+from allocator.web.requests import (
+    MAX_UPLOAD_BYTES,
+    Refused,
+    content_kind,
+    form_fields,
+    inflate,
+    json_body,
+    safe_name,
+    spooled_body,
+)
 from models.rules import PARAM, PARAM_RULES, PARAMS
 from models.rules.params import OFF_WORDS, Param
 
-#: The largest upload taken (bytes): a workbook of the largest instance a page handles.
-MAX_UPLOAD_BYTES = 20 << 20
 #: Each solve (and each sweep's LPs) stops after this many seconds.
 TIME_LIMIT_S = 30.0
 #: Uploaded instances kept in memory; the oldest goes first.
@@ -143,74 +151,116 @@ class Store:
         return token
 
 
-def read_upload(name: str, data: bytes) -> Instance:
+def read_upload(name: str | None, data: bytes) -> Instance:
     """An uploaded workbook or zip of CSV tables, read and validated in a temporary folder of
-    the server's own (the upload's own name is kept for messages, never as a path)."""
+    the server's own: the files there have names of the server's own, and the upload's
+    name is kept, cleaned, for messages only."""
     from allocator.inputs.read import read_instance
     from allocator.inputs.validate import validate
 
-    shown = Path(name or "upload").name or "upload"
+    shown = safe_name(name)
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError([Problem(shown, Message(
             "{size:,.0f} MB, above the limit of {limit:,.0f} MB", size=len(data) / 2**20,
             limit=MAX_UPLOAD_BYTES / 2**20))])
+    stem = Path(shown).stem or "upload"
     with tempfile.TemporaryDirectory(prefix="allocator-upload-") as tmp:
         folder = Path(tmp)
+        # the upload's cleaned stem names the folder or file, as the messages show it; it
+        # lies in a folder of the server's own and never comes as a path
         if data[:2] == b"PK" and shown.lower().endswith(".zip"):
-            target = folder / Path(shown).stem
-            target.mkdir()
-            _unzip_tables(shown, data, target)
-            path = target
+            path = folder / "upload" / stem
+            path.mkdir(parents=True)
+            _unzip_tables(shown, data, path)
         elif data[:2] == b"PK" or shown.lower().endswith(".xlsx"):
-            path = folder / (Path(shown).stem + ".xlsx")
+            path = folder / f"{stem}.xlsx"
             path.write_bytes(data)
         else:
             raise InputError([Problem(shown, Message(
                 "give an Excel workbook (.xlsx) or a zip of the CSV tables (.zip)"))])
         tables = read_instance(path)
-        return validate(tables, name=Path(shown).stem, source=shown)
+        return validate(tables, name=stem, source=shown)
 
 
 def _unzip_tables(shown: str, data: bytes, target: Path) -> None:
-    """The CSV tables of a zip, by their base names only, each within the size limit."""
+    """The CSV tables of a zip, by their base names only, each inflated in a stream and
+    counted as it is produced (a member's declared size is not trusted)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise InputError([Problem(shown, Message("not a readable zip archive"))]) from None
-    total = 0
+    budget = [4 * MAX_UPLOAD_BYTES]
     for member in archive.infolist():
         base = Path(member.filename).name
         stem = Path(base).stem.lower()
         if member.is_dir() or not base.lower().endswith(".csv") or stem not in CSV_TABLES:
             continue
-        total += member.file_size
-        if total > 4 * MAX_UPLOAD_BYTES:
-            raise InputError([Problem(shown, Message(
-                "unpacks to {size:,.0f} MB, above the limit of {limit:,.0f} MB; give large "
-                "instances as CSV", size=total / 2**20, limit=4 * MAX_UPLOAD_BYTES / 2**20))])
-        (target / base).write_bytes(archive.read(member))
+        inflate(archive, member, target / f"{stem}.csv", budget, shown)
 
 
 def tables_instance(tables: dict[str, list[list[Any]]], name: str = "json") -> Instance:
     """An instance from its tables as JSON: per table a list of rows, the first the header."""
     import pandas as pd
 
+    from allocator.inputs.names import table_name
     from allocator.inputs.read import ROW, RawTable, _frame
     from allocator.inputs.validate import validate
 
     raw = {}
-    for table, rows in tables.items():
+    given: dict[str, str] = {}
+    for written, rows in tables.items():
+        table = table_name(written)  # Dutch names too (regios, behoeften, ...), as in files
+        if table in given:
+            raise InputError([Problem(f"{name}.json", Message(
+                "tables '{a}' and '{b}' are the same table: give one", a=given[table],
+                b=written))])
+        given[table] = written
         if not isinstance(rows, list) or not rows or not isinstance(rows[0], list):
             raise InputError([Problem(f"{name}.json", Message(
-                "table '{table}' must be a list of rows, the first the header", table=table))])
+                "table '{table}' must be a list of rows, the first the header",
+                table=written))])
+        width = len(rows[0])
+        for i, row in enumerate(rows[1:], start=2):
+            if not isinstance(row, list) or len(row) != width:
+                raise InputError([Problem(f"{written}.json", Message(
+                    "row {row} has {n} values, its header {width}: give one value per "
+                    "column", row=i, n=len(row) if isinstance(row, list) else 1,
+                    width=width), None, i)])
         frame = _frame(rows[0], [(i + 2, list(r)) for i, r in enumerate(rows[1:])])
         raw[table] = RawTable(frame if len(frame.columns) else pd.DataFrame({ROW: []}),
-                              f"{table}.json", None, ".")
+                              f"{written}.json", None, ".")
     for table in ("regions", "goals", "needs", "policy"):
         if table not in raw:
             raise InputError([Problem(f"{name}.json", Message("missing table '{table}'",
                                                               table=table))])
     return validate(raw, name=name, source=f"{name}.json")
+
+
+def _no_boolean_numbers(raw: dict[str, Any]) -> None:
+    """``{"budget": true}`` is a mistake, not €1: true or false only where a rule takes it."""
+    for key, value in raw.items():
+        if isinstance(value, bool) and key in FIELDS and PARAM[FIELDS[key]].kind != "bool":
+            raise Refused(422, Message("{field}: must be a number, not true or false",
+                                       field=key), key)
+
+
+def _invalid(exc: ValidationError, part: str) -> InputError:
+    """A request's fields that do not validate, each named (an unknown one with the field
+    it was likely meant to be)."""
+    import difflib
+
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            near = difflib.get_close_matches(key, [*FIELDS, "policy", "token", "tables"], 1)
+            message = (Message("{key}: unknown field (did you mean '{near}'?)", key=key,
+                               near=near[0]) if near else
+                       Message("{key}: unknown field", key=key))
+        else:
+            message = Message("{key}: {reason}", key=key, reason=str(err["msg"]))
+        problems.append(Problem(part, message))
+    return InputError(problems)
 
 
 def policy_flags(form: dict[str, Any]) -> tuple[str | None, dict[str, object]]:
@@ -306,6 +356,13 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
                           "message": str(p.message), "text": p.text(lang)}
                          for p in exc.problems]})
 
+    @app.exception_handler(Refused)
+    async def _unreadable(request: Request, exc: Refused) -> JSONResponse:
+        lang = request.query_params.get("lang", "nl")
+        return JSONResponse(status_code=exc.status, content={
+            "status": "invalid", "message": exc.text("en"), "text": exc.text(lang),
+            "field": exc.field})
+
     @app.exception_handler(AllocatorError)
     async def _refused(request: Request, exc: AllocatorError) -> JSONResponse:
         lang = request.query_params.get("lang", "nl")
@@ -314,40 +371,53 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Logged with a request id, answered with that id (never a traceback)."""
+        import logging
+
+        request_id = secrets.token_hex(6)
+        logging.getLogger("allocator.web").error("request %s: %s %s", request_id,
+                                                 request.method, request.url.path,
+                                                 exc_info=exc)
         return JSONResponse(status_code=500, content={
-            "status": "error", "message": f"unexpected error ({type(exc).__name__})"})
+            "status": "error", "request_id": request_id,
+            "message": f"unexpected error ({type(exc).__name__}); request id {request_id}"})
 
     async def instance_of(request: Request) -> tuple[Instance, dict[str, Any]]:
-        """The request's instance (a file, JSON tables or a token) and its other fields."""
-        kind = request.headers.get("content-type", "")
-        size = int(request.headers.get("content-length") or 0)
-        if size > MAX_UPLOAD_BYTES + (1 << 20):
-            raise InputError([Problem("upload", Message(
-                "{size:,.0f} MB, above the limit of {limit:,.0f} MB", size=size / 2**20,
-                limit=MAX_UPLOAD_BYTES / 2**20))])
-        if kind.startswith("application/json"):
-            raw = await request.json()
-            if not isinstance(raw, dict):
-                raise UsageError(Message("the JSON body must be an object"))
-            if isinstance(raw.get("policy"), dict):  # {"policy": {...}} reads as the fields
-                raw = {**{k: v for k, v in raw.items() if k != "policy"}, **raw["policy"]}
+        """The request's instance (a file, JSON tables or a token) and its other fields,
+        read exactly (allocator.web.requests): the body is streamed and counted, and what
+        cannot be read exactly is refused, naming the part or field. A form's files are in
+        ``request.state.files``."""
+        body, size = await spooled_body(request)
+        request.state.files = {}
+        with body:
+            kind = content_kind(request, size)
+            if kind == "json":
+                raw = json_body(body)
+                if isinstance(raw.get("policy"), dict):  # {"policy": {...}}: the fields
+                    raw = {**{k: v for k, v in raw.items() if k != "policy"},
+                           **raw["policy"]}
+                _no_boolean_numbers(raw)
+                try:
+                    parsed = Body.model_validate(raw)
+                except ValidationError as exc:
+                    raise _invalid(exc, "request.json") from None
+                fields = parsed.model_dump(exclude={"tables", "token"}, exclude_none=True)
+                if parsed.tables is not None:
+                    return tables_instance(parsed.tables), fields
+                return store.get(parsed.token or "default"), fields
+            if kind == "none":
+                return store.get("default"), {}
+            texts, files = await form_fields(request, body, size)
             try:
-                body = Body.model_validate(raw)
+                Fields.model_validate({k: v for k, v in texts.items() if k != "token"})
             except ValidationError as exc:
-                raise InputError([Problem("request.json", Message(
-                    "{key}: {reason}", key=".".join(str(p) for p in err["loc"]),
-                    reason=str(err["msg"]))) for err in exc.errors()]) from None
-            fields = body.model_dump(exclude={"tables", "token"}, exclude_none=True)
-            if body.tables is not None:
-                return tables_instance(body.tables), fields
-            return store.get(body.token or "default"), fields
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        upload = form.get("instance")
-        if upload is not None and not isinstance(upload, str):
-            data = await upload.read(MAX_UPLOAD_BYTES + 1)
-            return read_upload(upload.filename or "upload", data), fields
-        return store.get(fields.get("token", "default")), fields
+                raise _invalid(exc, "form") from None
+            request.state.files = files
+            upload = files.get("instance")
+            if upload is not None:
+                data = await upload.read(MAX_UPLOAD_BYTES + 1)
+                return read_upload(upload.filename, data), texts
+            return store.get(texts.get("token", "default")), texts
 
     def run(make: Callable[[], Any]) -> Any:
         with solving:
@@ -459,14 +529,13 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
     async def compare_(request: Request) -> Response:
         from allocator.studies.compare import compare
 
-        form = await request.form()
-        table = form.get("scenarios")
-        if table is None or isinstance(table, str):
+        instance, fields = await instance_of(request)
+        table = request.state.files.get("scenarios")
+        if table is None:
             raise UsageError(Message("give the variants as a file field 'scenarios'"))
         data = await table.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             raise UsageError(Message("the scenarios file is above the upload limit"))
-        instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
         suffix = ".xlsx" if data[:2] == b"PK" else ".csv"
         with tempfile.TemporaryDirectory(prefix="allocator-upload-") as tmp:
