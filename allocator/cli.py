@@ -586,10 +586,22 @@ def _serve(args: argparse.Namespace) -> int:
                                  "make serve)")) from None
     if not 0 <= args.port <= 65535:
         raise UsageError(Message("--port must be 0..65535"))
-    app = create_app(args.instance, lang=args.lang)
+    from allocator.web.app import LOOPBACK
+
+    loopback = args.host in LOOPBACK
+    # the names a request may give as its Host: loopback's, and the address bound to
+    hosts = LOOPBACK if loopback or args.host in ("0.0.0.0", "::") else (
+        *LOOPBACK, args.host.lower(), f"[{args.host.lower()}]")
+    if args.host in ("0.0.0.0", "::"):
+        import socket
+
+        names = {socket.gethostname().lower(), socket.getfqdn().lower()}
+        with contextlib.suppress(OSError):
+            names |= {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
+        hosts = (*LOOPBACK, *sorted(names))
+    app = create_app(args.instance, lang=args.lang, hosts=hosts)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
     server = uvicorn.Server(config)
-    loopback = args.host in ("127.0.0.1", "localhost", "::1")
     if not loopback:
         _say(Message("listening on {host}: every computer that reaches this address can use "
                      "the page and the API, upload instances and run solves; there is no "

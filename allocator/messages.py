@@ -456,6 +456,11 @@ DUTCH: Mapping[str, str] = {
         "de tabellen '{a}' en '{b}' zijn dezelfde tabel: geef er één",
     "row {row} has {n} values, its header {width}: give one value per column":
         "rij {row} heeft {n} waarden, de kop {width}: geef één waarde per kolom",
+    "this server answers to {hosts}, not to '{host}'":
+        "deze server antwoordt op {hosts}, niet op '{host}'",
+    "a request from another site ({origin}) is refused: use this server's own page":
+        "een verzoek van een andere site ({origin}) wordt geweigerd: gebruik de eigen "
+        "pagina van deze server",
     "{field}: must be true or false, got '{value}'":
         "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
     "{field}: the same rule is given twice ({key})":

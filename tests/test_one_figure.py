@@ -248,14 +248,15 @@ def browser() -> Iterator[Any]:
 def servers(instances: dict[str, Path]) -> Iterator[dict[str, str]]:
     import uvicorn
 
-    from allocator.web.app import create_app
+    from allocator.web.app import LOOPBACK, create_app
 
     running = {}
     addresses = {}
     for name, path in instances.items():
         sock = socket.socket()
         sock.bind(("127.0.0.1", 0))
-        srv = uvicorn.Server(uvicorn.Config(create_app(path), log_level="warning"))
+        srv = uvicorn.Server(uvicorn.Config(create_app(path, hosts=LOOPBACK),
+                                               log_level="warning"))
         thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
         thread.start()
         for _ in range(200):

@@ -277,3 +277,49 @@ def test_an_unexpected_error_is_answered_with_its_request_id(
     request_id = got.json()["request_id"]
     assert len(request_id) == 12 and request_id in got.json()["message"]
     assert "Traceback" not in got.text and "a defect" not in got.text
+
+
+# --- any page the user visits cannot drive it -------------------------------------------
+
+def _post(port: int, path: str, headers: dict[str, str], body: bytes = b"{}") -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("POST", path, body=body, headers={"Content-Type": "application/json",
+                                                   **headers})
+    answer = conn.getresponse()
+    return answer.status, json.loads(answer.read())
+
+
+def test_another_site_cannot_drive_the_server(server: tuple[int, int]) -> None:
+    """A page at evil.example that posts to the server (as a browser sends it: with its
+    Origin) is refused, and stores nothing; the server's own page is not."""
+    port, _ = server
+    for path in ("/solve", "/validate", "/sweep"):
+        status, got = _post(port, path + "?lang=en", {"Origin": "http://evil.example"})
+        assert status == 403, path
+        assert got["message"] == ("a request from another site (http://evil.example) is "
+                                  "refused: use this server's own page")
+    status, _ = _post(port, "/solve", {"Origin": "null"})
+    assert status == 403
+    status, _ = _post(port, "/solve", {"Sec-Fetch-Site": "cross-site"})
+    assert status == 403
+    status, got = _post(port, "/solve", {"Origin": f"http://127.0.0.1:{port}"},
+                        b'{"budget": 3e8, "no_sensitivity": 1}')
+    assert status == 200 and got["status"] == "optimal"
+    status, _ = _post(port, "/solve", {"Origin": f"http://localhost:{port}"},
+                      b'{"budget": 3e8, "no_sensitivity": 1}')
+    assert status == 200
+
+
+def test_a_foreign_host_name_is_refused(server: tuple[int, int]) -> None:
+    """DNS rebinding: evil.example resolving to 127.0.0.1 reaches the server with
+    Host: evil.example, and is refused before anything is read."""
+    port, _ = server
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/instances/default?lang=en", headers={"Host": "evil.example"})
+    answer = conn.getresponse()
+    assert answer.status == 421
+    assert json.loads(answer.read())["message"] == (
+        "this server answers to 127.0.0.1, localhost, ::1, [::1], not to 'evil.example'")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("GET", "/instances/default", headers={"Host": f"localhost:{port}"})
+    assert conn.getresponse().status == 200

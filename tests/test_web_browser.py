@@ -30,12 +30,12 @@ CHROME = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "
 def server() -> Iterator[str]:
     import uvicorn
 
-    from allocator.web.app import create_app
+    from allocator.web.app import LOOPBACK, create_app
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(NPVR), log_level="warning")
+    config = uvicorn.Config(create_app(NPVR, hosts=LOOPBACK), log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -326,8 +326,57 @@ def equivalent_command(instance: Instance, fields: dict[str, Any]) -> str:
     return shlex.join(argv)
 
 
-def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
-    """The FastAPI application: the API, the page and its script library."""
+#: The names of this computer's loopback address, as a browser writes them in Host.
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: The methods that change something (a stored instance, a solve): never from another site.
+WRITING = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _host_of(value: str) -> str:
+    """The host part of a Host header or an origin's netloc (``[::1]:8000`` -> ``[::1]``)."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[: value.find("]") + 1]
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def guard(hosts: tuple[str, ...] | None) -> Callable[..., Any]:
+    """Middleware: a request must name one of ``hosts`` in its Host header (a page of
+    another site that rebinds its name to this address is refused), and a request that
+    changes something must come from this server's own page, never from another Origin.
+    ``hosts`` None (the Python API in process) checks neither."""
+    async def check(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        if hosts is None:
+            return await call_next(request)
+        lang = request.query_params.get("lang", "nl")
+        host = _host_of(request.headers.get("host", ""))
+        if host not in hosts:
+            refused = Refused(421, Message("this server answers to {hosts}, not to '{host}'",
+                                           hosts=", ".join(hosts), host=host[:60]), "host")
+            return JSONResponse(status_code=421, content={
+                "status": "refused", "message": refused.text("en"),
+                "text": refused.text(lang), "field": "host"})
+        origin = request.headers.get("origin")
+        site = request.headers.get("sec-fetch-site", "")
+        if request.method in WRITING and (
+                (origin is not None and (origin == "null" or _host_of(
+                    origin.split("://", 1)[-1]) not in hosts)) or site == "cross-site"):
+            refused = Refused(403, Message("a request from another site ({origin}) is "
+                                           "refused: use this server's own page",
+                                           origin=(origin or site)[:80]), "origin")
+            return JSONResponse(status_code=403, content={
+                "status": "refused", "message": refused.text("en"),
+                "text": refused.text(lang), "field": "origin"})
+        return await call_next(request)
+    return check
+
+
+def create_app(default: Path | None = None, *, lang: str = "nl",
+               hosts: tuple[str, ...] | None = None) -> Any:
+    """The FastAPI application: the API, the page and its script library. With ``hosts``
+    (what ``allocator serve`` passes: the loopback names, and the address it binds) a
+    request must name one of them as its Host, and nothing changes at the request of
+    another site."""
     from allocator.commands import under_policy
     from allocator.inputs.presets import available
     from allocator.reports import schema
@@ -339,6 +388,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl") -> Any:
     curves: OrderedDict[tuple[int, bytes], tuple[Instance, Response]] = OrderedDict()
     solving = threading.Lock()  # one solve at a time; each builds its own solver
     app = FastAPI(title="allocator", description=__doc__, version=_version())
+    app.middleware("http")(guard(hosts))
 
     def answer(doc: dict[str, Any]) -> Response:
         """A result document byte for byte as ``--json`` writes it."""
