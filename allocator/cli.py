@@ -328,6 +328,14 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free)")
     v.add_argument("--host", default="127.0.0.1",
                    help="address to bind (default 127.0.0.1: this computer only)")
+    v.add_argument("--workers", type=int, default=2, metavar="N",
+                   help="solves at once, each in a worker process of its own (default 2)")
+    v.add_argument("--queue", type=int, default=8, metavar="Q",
+                   help="requests that may wait for a worker; beyond, 503 with Retry-After "
+                        "(default 8)")
+    v.add_argument("--time-limit", type=float, default=30.0, metavar="S",
+                   help="a worker still running after S seconds is stopped and the request "
+                        "answered 504 (default 30)")
     j = sub.add_parser("schema", help="print the JSON Schema of every command's --json",
                        description="The JSON Schema (2020-12) of the results that --json "
                                    "writes, generated from the result models.")
@@ -599,7 +607,14 @@ def _serve(args: argparse.Namespace) -> int:
         with contextlib.suppress(OSError):
             names |= {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
         hosts = (*LOOPBACK, *sorted(names))
-    app = create_app(args.instance, lang=args.lang, hosts=hosts)
+    from allocator.web.workers import Workers
+
+    if not 1 <= args.workers <= 64 or not 0 <= args.queue <= 1000 or not (
+            0 < args.time_limit <= 86_400):
+        raise UsageError(Message("--workers must be 1..64, --queue 0..1000 and --time-limit "
+                                 "above 0 s, at most a day"))
+    app = create_app(args.instance, lang=args.lang, hosts=hosts,
+                     workers=Workers(args.workers, args.queue, args.time_limit))
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
     server = uvicorn.Server(config)
     if not loopback:

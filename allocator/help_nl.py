@@ -212,6 +212,15 @@ HELP_NL: dict[str, str] = {
     "port (default 8000; 0: any free)": "poort (standaard 8000; 0: een vrije)",
     "address to bind (default 127.0.0.1: this computer only)":
         "adres om op te luisteren (standaard 127.0.0.1: alleen deze computer)",
+    "solves at once, each in a worker process of its own (default 2)":
+        "berekeningen tegelijk, elk in een eigen werkproces (standaard 2)",
+    "requests that may wait for a worker; beyond, 503 with Retry-After (default 8)":
+        "verzoeken die op een werkproces mogen wachten; daarboven 503 met Retry-After "
+        "(standaard 8)",
+    "a worker still running after S seconds is stopped and the request answered 504 "
+    "(default 30)":
+        "een werkproces dat na S seconden nog rekent wordt gestopt en het verzoek krijgt 504 "
+        "(standaard 30)",
     "The JSON Schema (2020-12) of the results that --json writes, generated from the result "
     "models.":
         "Het JSON-schema (2020-12) van de uitkomsten die --json schrijft, gemaakt uit de "

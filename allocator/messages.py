@@ -461,6 +461,13 @@ DUTCH: Mapping[str, str] = {
     "a request from another site ({origin}) is refused: use this server's own page":
         "een verzoek van een andere site ({origin}) wordt geweigerd: gebruik de eigen "
         "pagina van deze server",
+    "the server is busy with other solves: try again in {seconds} s":
+        "de server is bezig met andere berekeningen: probeer het over {seconds} s opnieuw",
+    "the request took longer than the limit of {limit:g} s and was stopped":
+        "het verzoek duurde langer dan de grens van {limit:g} s en is gestopt",
+    "--workers must be 1..64, --queue 0..1000 and --time-limit above 0 s, at most a day":
+        "--workers moet 1..64 zijn, --queue 0..1000 en --time-limit boven 0 s, ten hoogste "
+        "een dag",
     "{field}: must be true or false, got '{value}'":
         "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
     "{field}: the same rule is given twice ({key})":

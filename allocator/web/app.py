@@ -55,6 +55,7 @@ from allocator.web.requests import (
     safe_name,
     spooled_body,
 )
+from allocator.web.workers import Busy, Stopped, Workers
 from models.rules import PARAM, PARAM_RULES, PARAMS
 from models.rules.params import OFF_WORDS, Param
 
@@ -371,8 +372,45 @@ def guard(hosts: tuple[str, ...] | None) -> Callable[..., Any]:
     return check
 
 
+def solve_job(inst: Instance, time_limit: float, sensitivity: bool) -> bytes:
+    """In a worker: ``allocator solve``'s JSON (the command layer's full solve)."""
+    from allocator.commands import SolveOptions, solve_command
+    from allocator.reports.documents import document
+
+    return json_bytes(document(solve_command(inst, SolveOptions(
+        time_limit=time_limit, sensitivity=sensitivity))))
+
+
+def sweep_job(inst: Instance, budgets: list[float] | None) -> bytes:
+    """In a worker: ``allocator sweep``'s JSON."""
+    from allocator.reports.documents import document
+    from allocator.studies.sweep import sweep
+
+    return json_bytes(document(sweep(inst, budgets=budgets)))
+
+
+def compare_job(inst: Instance, path: Path) -> bytes:
+    """In a worker: ``allocator compare``'s JSON."""
+    from allocator.reports.documents import document
+    from allocator.studies.compare import compare
+
+    return json_bytes(document(compare(inst, path)))
+
+
+def report_job(inst: Instance, lang: str, command: str, time_limit: float) -> bytes:
+    """In a worker: the report workbook of a full solve, as bytes."""
+    from allocator.commands import SolveOptions, solve_command
+    from allocator.reports.workbook import write_report
+
+    with tempfile.TemporaryDirectory(prefix="allocator-report-") as tmp:
+        path = Path(tmp) / "report.xlsx"
+        write_report(solve_command(inst, SolveOptions(time_limit=time_limit)), path,
+                     lang=lang, command=command)
+        return path.read_bytes()
+
+
 def create_app(default: Path | None = None, *, lang: str = "nl",
-               hosts: tuple[str, ...] | None = None) -> Any:
+               hosts: tuple[str, ...] | None = None, workers: Workers | None = None) -> Any:
     """The FastAPI application: the API, the page and its script library. With ``hosts``
     (what ``allocator serve`` passes: the loopback names, and the address it binds) a
     request must name one of them as its Host, and nothing changes at the request of
@@ -380,19 +418,18 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     from allocator.commands import under_policy
     from allocator.inputs.presets import available
     from allocator.reports import schema
-    from allocator.reports.documents import document
 
     store = Store(default)
     # The curves asked for before, by instance and policy: a cabinet goes back and forth
     # between the same settings, and a curve depends on nothing else.
     curves: OrderedDict[tuple[int, bytes], tuple[Instance, Response]] = OrderedDict()
-    solving = threading.Lock()  # one solve at a time; each builds its own solver
+    pool = workers or Workers(time_limit=TIME_LIMIT_S)
     app = FastAPI(title="allocator", description=__doc__, version=_version())
     app.middleware("http")(guard(hosts))
 
-    def answer(doc: dict[str, Any]) -> Response:
-        """A result document byte for byte as ``--json`` writes it."""
-        return Response(json_bytes(doc), media_type="application/json")
+    def raw(data: bytes) -> Response:
+        """A result document byte for byte as ``--json`` writes it (made in a worker)."""
+        return Response(data, media_type="application/json")
 
     def shape(model: Any) -> dict[Any, Any]:
         return {200: {"model": model, "description": "the document `--json` writes"}}
@@ -405,6 +442,19 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
             "problems": [{"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
                           "message": str(p.message), "text": p.text(lang)}
                          for p in exc.problems]})
+
+    @app.exception_handler(Busy)
+    async def _busy(request: Request, exc: Busy) -> JSONResponse:
+        lang = request.query_params.get("lang", "nl")
+        return JSONResponse(status_code=503, headers={"Retry-After": str(exc.retry_after)},
+                            content={"status": "busy", "message": exc.text("en"),
+                                     "text": exc.text(lang)})
+
+    @app.exception_handler(Stopped)
+    async def _stopped(request: Request, exc: Stopped) -> JSONResponse:
+        lang = request.query_params.get("lang", "nl")
+        return JSONResponse(status_code=504, content={
+            "status": "time_limit", "message": exc.text("en"), "text": exc.text(lang)})
 
     @app.exception_handler(Refused)
     async def _unreadable(request: Request, exc: Refused) -> JSONResponse:
@@ -469,10 +519,6 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
                 return read_upload(upload.filename, data), texts
             return store.get(texts.get("token", "default")), texts
 
-    def run(make: Callable[[], Any]) -> Any:
-        with solving:
-            return make()
-
     def prepared(instance: Instance, fields: dict[str, Any]) -> Instance:
         preset, flags = policy_flags(fields)
         return under_policy(instance, preset, flags)  # as the command line does it
@@ -532,23 +578,16 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     @app.post("/solve", responses=shape(schema.SolveDocument), openapi_extra=body_schema(),
               summary="solve an instance (the JSON of `allocator solve --json`)")
     async def solve_(request: Request) -> Response:
-        from allocator.commands import SolveOptions, solve_command
-
         instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
         asked = str(fields.get("no_sensitivity", "")).lower() not in ("1", "true", "yes")
 
-        def solved() -> dict[str, Any]:  # as allocator solve does it
-            return document(solve_command(inst, SolveOptions(time_limit=TIME_LIMIT_S,
-                                                             sensitivity=asked)))
-
-        return answer(run(solved))
+        return raw(await pool.run(solve_job, inst, pool.time_limit, asked,
+                                  disconnected=request.is_disconnected))
 
     @app.post("/sweep", responses=shape(schema.SweepDocument), openapi_extra=body_schema(),
               summary="the exact budget-response curve (the JSON of `allocator sweep --json`)")
     async def sweep_(request: Request) -> Response:
-        from allocator.studies.sweep import sweep
-
         instance, fields = await instance_of(request)
         inst = prepared(instance, fields)
         asked = None
@@ -563,7 +602,8 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
             hit = curves.get(key)
         if hit is not None:
             return hit[1]
-        made = answer(run(lambda: document(sweep(inst, budgets=asked))))
+        made = raw(await pool.run(sweep_job, inst, asked,
+                                  disconnected=request.is_disconnected))
         with store.lock:  # the instance is kept with its curve, so its id stays its own
             curves[key] = (instance, made)
             while len(curves) > MAX_CURVES:
@@ -577,8 +617,6 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
               summary="the instance under each variant of a scenarios table (field "
                       "`scenarios`: CSV or workbook)")
     async def compare_(request: Request) -> Response:
-        from allocator.studies.compare import compare
-
         instance, fields = await instance_of(request)
         table = request.state.files.get("scenarios")
         if table is None:
@@ -591,22 +629,16 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
         with tempfile.TemporaryDirectory(prefix="allocator-upload-") as tmp:
             path = Path(tmp) / f"scenarios{suffix}"
             path.write_bytes(data)
-            return answer(run(lambda: document(compare(inst, path))))
+            return raw(await pool.run(compare_job, inst, path,
+                                      disconnected=request.is_disconnected))
 
     @app.get("/report.xlsx", summary="the Excel report of a solve at these settings")
-    def report(request: Request) -> Response:
-        from allocator.commands import SolveOptions, solve_command
-        from allocator.reports.workbook import write_report
-
+    async def report(request: Request) -> Response:
         fields = dict(request.query_params)
         inst = prepared(store.get(fields.get("token", "default")), fields)
         language = fields.get("lang", lang) if fields.get("lang") in ("nl", "en") else lang
-        with tempfile.TemporaryDirectory(prefix="allocator-report-") as tmp:
-            path = Path(tmp) / "report.xlsx"
-            run(lambda: write_report(solve_command(inst, SolveOptions(time_limit=TIME_LIMIT_S)),
-                                     path,
-                                     lang=language, command=equivalent_command(inst, fields)))
-            data = path.read_bytes()
+        data = await pool.run(report_job, inst, language, equivalent_command(inst, fields),
+                              pool.time_limit, disconnected=request.is_disconnected)
         name = re.sub(r"[^A-Za-z0-9._-]", "_", inst.name)[:60] or "report"
         budget = int(inst.policy.budget_eur)
         return Response(data, media_type="application/vnd.openxmlformats-officedocument."

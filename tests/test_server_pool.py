@@ -1,0 +1,91 @@
+"""Solves cannot stall the server: `allocator serve` in its own process, with a slow request
+(max-min on a generated 3,000-region instance, minutes of work) against a small pool and a
+short time limit. A GET is answered while solves run; a worker at the time limit is stopped
+and its request answered 504; beyond the queue a request is answered 503 with Retry-After.
+Latencies are measured in benchmarks/test_serve.py; here only what must hold."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from allocator.cli import main
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("slow") / "binding"
+    assert main(["generate", str(folder), "--regions", "3000", "--family", "binding"]) == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(slow: Path) -> Iterator[int]:
+    """One worker, no queue, a 4 s limit."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("allocator")
+    proc = subprocess.Popen([str(exe), "serve", str(slow), "--port", str(port),
+                             "--workers", "1", "--queue", "0", "--time-limit", "4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield port
+    proc.terminate()
+    proc.communicate(timeout=20)
+
+
+def post(port: int, body: dict, out: dict, key: str) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("POST", "/solve?lang=en", body=json.dumps(body),
+                 headers={"Content-Type": "application/json"})
+    answer = conn.getresponse()
+    out[key] = (answer.status, {k.lower(): v for k, v in answer.getheaders()},
+                json.loads(answer.read()),
+                time.monotonic())
+
+
+def test_a_slow_solve_is_stopped_at_the_limit_and_stalls_nothing(server: int) -> None:
+    port = server
+    done: dict = {}
+    slow = threading.Thread(target=post, args=(port, {"fairness": "max-min",
+                                                     "no_sensitivity": 1}, done, "slow"))
+    slow.start()
+    time.sleep(1.0)  # the slow solve holds the one worker
+    # beyond the queue: refused at once, with when to try again
+    post(port, {"no_sensitivity": 1}, done, "second")
+    status, headers, body, _ = done["second"]
+    assert status == 503
+    assert int(headers["retry-after"]) >= 1
+    assert body["message"].startswith("the server is busy with other solves")
+    # a GET is answered while the solve runs
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", "/instances/default")
+    assert conn.getresponse().status == 200
+    answered = time.monotonic()
+    slow.join(timeout=120)
+    status, _, body, finished = done["slow"]
+    assert answered < finished  # the GET did not wait for the solve
+    assert status == 504
+    assert body["message"] == "the request took longer than the limit of 4 s and was stopped"
+    # the worker is free again
+    post(port, {"fairness": "weighted", "no_sensitivity": 1, "budget": 1e9}, done, "after")
+    assert done["after"][0] in (200, 504)
