@@ -9,6 +9,7 @@ import contextlib
 import http.client
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -323,3 +324,19 @@ def test_a_foreign_host_name_is_refused(server: tuple[int, int]) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", "/instances/default", headers={"Host": f"localhost:{port}"})
     assert conn.getresponse().status == 200
+
+
+# --- the docs page ------------------------------------------------------------------------
+
+def test_the_docs_work_offline_and_read_as_plain_text(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert sources and all(s.startswith("/") for s in sources), sources
+    for source in sources:
+        assert client.get(source).status_code == 200, source
+    spec = client.get("/openapi.json").text
+    for markup in ("``", ":mod:", ":class:", ":func:", ":data:"):
+        assert markup not in spec, markup
+    assert "shares from 0 to 1 (floor, max_gap)" in client.get("/openapi.json").json()[
+        "info"]["description"]

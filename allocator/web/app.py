@@ -10,11 +10,12 @@ server was started with). Policy values are form fields named like the command l
 (``budget``, ``floor``, ``max_gap``, ``fairness``, ``policy``, ``tiers``), applied in the same
 order: the instance's policy sheet, then the preset, then the fields.
 
-Safe by default: the server binds to loopback unless told otherwise; uploads are limited in
-size and unpacked only into the server's own temporary folders (no path ever comes from a
-client); every solve has a time limit; solves run one at a time, each with its own solver;
+Safe by default: the server binds to loopback unless told otherwise, answers only to its
+own host names and changes nothing at the request of another site; a request is read
+exactly or refused, bounded as it streams in (:mod:`allocator.web.requests`); solves run
+in a bounded pool of worker processes with a real time limit (:mod:`allocator.web.workers`);
 a bad instance is a 422 with the same messages as the command line (file, sheet, row,
-column), any other failure a JSON message without a traceback.
+column), any other failure a JSON message with a request id, never a traceback.
 
 The page (``GET /``) is one HTML file with plain JavaScript and Plotly, served from the
 installed ``plotly`` package (no CDN). Moving the budget slider interpolates the exact
@@ -372,6 +373,33 @@ def guard(hosts: tuple[str, ...] | None) -> Callable[..., Any]:
     return check
 
 
+#: What /docs says of the API: plain text, in English (the API's language), with units.
+API_DESCRIPTION = """\
+The engine of allocator over HTTP: the same results as the command line's --json.
+
+POST /solve, /sweep and /compare answer with the JSON documents of allocator solve, sweep
+and compare --json; POST /validate reads and checks an instance and keeps it under a token.
+
+The instance comes as a multipart file field "instance" (an .xlsx workbook, or a .zip of
+the CSV tables), as its tables in JSON ({"tables": {"regions": [[header], [row], ...],
+...}}; Dutch table names too), or as the "token" of an instance sent before ("default" is
+the one the server started with).
+
+Policy fields are the rules' parameters (GET /params lists them), named like the command
+line's flags (budget, floor, max_gap, tiers, ...) or by their policy key (budget_eur,
+coverage_floor, ...); "policy" names a shipped preset. They apply in the command line's
+order: the instance's policy sheet, then the preset, then the fields; "none" switches a
+rule off. Money is in euros (budget, region_min, region_max, max_change per inhabitant),
+shares from 0 to 1 (floor, max_gap), and tiers as "10%: 1.5; 20%: 2.25".
+
+Refusals are 4xx with the command line's messages: 422 for a bad instance or field (each
+problem with file, sheet, row and column), 400 for a body that cannot be read, 413 above
+21 MB, 415 for another content type, 403 from another site, 421 for another host name,
+503 when every worker is busy (with Retry-After) and 504 when a request passes the time
+limit. Add ?lang=en or ?lang=nl for the messages' language.
+"""
+
+
 def solve_job(inst: Instance, time_limit: float, sensitivity: bool) -> bytes:
     """In a worker: ``allocator solve``'s JSON (the command layer's full solve)."""
     from allocator.commands import SolveOptions, solve_command
@@ -424,7 +452,9 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     # between the same settings, and a curve depends on nothing else.
     curves: OrderedDict[tuple[int, bytes], tuple[Instance, Response]] = OrderedDict()
     pool = workers or Workers(time_limit=TIME_LIMIT_S)
-    app = FastAPI(title="allocator", description=__doc__, version=_version())
+    # the docs page from the swagger-ui-bundle package's own files (it works offline)
+    app = FastAPI(title="allocator", description=API_DESCRIPTION, version=_version(),
+                  docs_url=None, redoc_url=None)
     app.middleware("http")(guard(hosts))
 
     def raw(data: bytes) -> Response:
@@ -527,6 +557,26 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     def page() -> HTMLResponse:
         text = resources.files("allocator.web").joinpath("page.html").read_text("utf-8")
         return HTMLResponse(text.replace("__LANG__", lang))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="allocator API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+    @app.get("/static/swagger/{name}", include_in_schema=False)
+    def swagger_file(name: str) -> Response:
+        from swagger_ui_bundle import swagger_ui_path
+
+        kinds = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+                 "favicon-32x32.png": "image/png"}
+        if name not in kinds:
+            raise UsageError(Message("no such file"))
+        return Response((Path(swagger_ui_path) / name).read_bytes(), media_type=kinds[name],
+                        headers={"Cache-Control": "max-age=86400"})
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
