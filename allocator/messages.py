@@ -468,6 +468,19 @@ DUTCH: Mapping[str, str] = {
     "--workers must be 1..64, --queue 0..1000 and --time-limit above 0 s, at most a day":
         "--workers moet 1..64 zijn, --queue 0..1000 en --time-limit boven 0 s, ten hoogste "
         "een dag",
+    "nothing to vary: no ASSUMED figure states a usable alternative":
+        "niets te variëren: geen AANGENOMEN (ASSUMED) getal heeft een bruikbaar alternatief",
+    "nothing to vary: no ASSUMED figure states a usable alternative among --vary":
+        "niets te variëren: geen AANGENOMEN (ASSUMED) getal binnen --vary heeft een bruikbaar "
+        "alternatief",
+    "nothing to vary: no assumption": "niets te variëren: geen aanname",
+    "nothing to vary: no assumption matches --vary":
+        "niets te variëren: geen aanname past bij --vary",
+    "{id}: the alternative of {column} is no number, got '{value}'":
+        "{id}: het alternatief van {column} is geen getal, gevonden: '{value}'",
+    "{id}: the alternative of {column} {reason}": "{id}: het alternatief van {column} {reason}",
+    "{key}: the alternative {reason}, got {value}":
+        "{key}: het alternatief {reason}, gevonden: {value}",
     "{field}: must be true or false, got '{value}'":
         "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
     "{field}: the same rule is given twice ({key})":

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,41 @@ NUMERIC = {
     # every numeric parameter a rule declares can be a scenario column
     "scenarios": tuple(p.key for p in PARAMS if p.numeric),
 }
+#: How each figure column is read and bounded: its values and its stated alternatives
+#: (``population_alternative``) alike, so that no alternative takes a value the figure could
+#: never take.
+FIGURE_RULES: dict[tuple[str, str], dict[str, Any]] = {
+    ("regions", "population"): {"minimum": 0, "strict_minimum": True, "integer": True,
+                                "maximum": MAX_POPULATION},
+    ("regions", "weight"): {"minimum": 0, "strict_minimum": True, "maximum": MAX_WEIGHT},
+    ("goals", "weight"): {"minimum": 0, "strict_minimum": True, "maximum": MAX_WEIGHT},
+    ("goals", "min_share"): {"minimum": 0, "maximum": 1, "fraction": True},
+    ("goals", "max_share"): {"minimum": 0, "maximum": 1, "fraction": True},
+    **{(table, column): {"minimum": 0, "maximum": MAX_EUR}
+       for table, columns in (("regions", ("min_eur", "max_eur", "cofinancing_eur",
+                                           "reference_eur")),
+                              ("needs", ("need_eur", "existing_eur", "cap_eur")))
+       for column in columns},
+}
+
+
+def check_figure(table: str, column: str, value: float) -> Message | None:
+    """Why ``value`` cannot be a figure of ``table.column`` (as :data:`FIGURE_RULES` reads
+    it), or None."""
+    rule = FIGURE_RULES.get((table, column), {})
+    low, high = rule.get("minimum"), rule.get("maximum")
+    shown = f"{value:g}"
+    if low is not None and (value <= low if rule.get("strict_minimum") else value < low):
+        return Message("must be {op} {limit}, got {value}",
+                       op=">" if rule.get("strict_minimum") else ">=", limit=f"{low:g}",
+                       value=shown)
+    if high is not None and value > high:
+        return Message("must be <= {limit}, got {value}", limit=f"{high:g}", value=shown)
+    if rule.get("integer") and value != int(value):
+        return Message("must be a whole number, got {value}", value=shown)
+    return None
+
+
 #: Policy keys whose value is a share (read as 20 % or 0.2), from the declarations.
 FRACTION_KEYS = tuple(p.key for p in PARAMS if p.kind == "fraction")
 TRUE_WORDS = {"true", "waar", "ja", "yes", "1", "wel"}
@@ -248,10 +283,8 @@ def validate(
         regions = pd.DataFrame({
             "region": ids,
             "name": clean_ids(rt.f["name"]) if "name" in rt.f else ids,
-            "population": rt.number("population", minimum=0, strict_minimum=True, integer=True,
-                                   maximum=MAX_POPULATION),
-            "weight": rt.number("weight", default=1.0, minimum=0, strict_minimum=True,
-                               maximum=MAX_WEIGHT),
+            "population": rt.number("population", **FIGURE_RULES["regions", "population"]),
+            "weight": rt.number("weight", default=1.0, **FIGURE_RULES["regions", "weight"]),
             "min_eur": rt.number("min_eur", required=False, minimum=0, maximum=MAX_EUR),
             "max_eur": rt.number("max_eur", required=False, minimum=0, maximum=MAX_EUR),
             "cofinancing_eur": rt.number("cofinancing_eur", required=False, minimum=0,
@@ -273,8 +306,7 @@ def validate(
         goals = pd.DataFrame({
             "goal": ids,
             "name": clean_ids(gt.f["name"]) if "name" in gt.f else ids,
-            "weight": gt.number("weight", default=1.0, minimum=0, strict_minimum=True,
-                               maximum=MAX_WEIGHT),
+            "weight": gt.number("weight", default=1.0, **FIGURE_RULES["goals", "weight"]),
             "min_share": gt.number("min_share", required=False, minimum=0, maximum=1,
                                    fraction=True),
             "max_share": gt.number("max_share", required=False, minimum=0, maximum=1,
@@ -394,9 +426,9 @@ def _figure_notes(cols: _Columns, table: str) -> dict[str, pd.Series]:
             if name in cols.f:
                 out[name] = clean_ids(cols.f[name]).reset_index(drop=True)
         name = f"{column}_alternative"
-        if name in cols.f:
-            out[name] = cols.number(name, required=False, minimum=0, maximum=MAX_EUR,
-                                    fraction=column.endswith("_share")).reset_index(drop=True)
+        if name in cols.f:  # an alternative is read and bounded as the figure is
+            out[name] = cols.number(name, required=False,
+                                    **FIGURE_RULES[table, column]).reset_index(drop=True)
     return out
 
 
@@ -576,6 +608,22 @@ def _policy(table: RawTable, problems: list[Problem], overrides: Mapping[str, ob
             values[key] = value
             rows.pop(key, None)
             raw.pop(key, None)
+    # a stated alternative is held to the rules the value is held to ('geen' switches off)
+    if "alternative" in pt.f:
+        for key_cell, alt, row in zip(pt.f["key"], pt.f["alternative"], pt.f[ROW],
+                                      strict=True):
+            key = policy_key("" if key_cell is None else str(key_cell).strip().lower())
+            if key not in PARAM or alt is None or not str(alt).strip():
+                continue
+            try:
+                Policy.model_validate({**values, "budget_eur": values.get("budget_eur", 1.0),
+                                       key: _policy_value(key, alt, pt.decimal)})
+            except ValidationError as exc:
+                err = next((e for e in exc.errors() if e["loc"] and e["loc"][0] == key), None)
+                if err is not None:
+                    problems.append(table.problem(Message(
+                        "{key}: the alternative {reason}, got {value}", key=key,
+                        reason=reason(err), value=_shown(alt)), int(row), "alternative"))
     try:
         return Policy.model_validate(values)
     except ValidationError as exc:

@@ -331,8 +331,14 @@ def sensitivity_document(s: Sensitivity) -> dict[str, Any]:
     base = s.base
     names = list(dict.fromkeys(n for n, _, _ in s.runs))
     regions = s.regions() if base.optimal else None
-    message = (f"{len(names)} assumptions, each {s.step:.0%} lower and higher alone: "
-               f"{len(s.runs)} full, certified solves." if base.optimal else base.message)
+    from allocator.studies.sensitivity import ALT
+
+    at_alternatives = bool(names) and all(n.startswith(ALT) for n in names)
+    message = (base.message if not base.optimal else
+               f"{len(names)} assumed figures, each at its stated alternative alone: "
+               f"{len(s.runs)} full, certified solves." if at_alternatives else
+               f"{len(names)} assumptions, each {s.step:.0%} lower and higher alone: "
+               f"{len(s.runs)} full, certified solves.")
 
     def num(v: object) -> object:
         return None if v is None or (isinstance(v, float) and math.isnan(v)) else v

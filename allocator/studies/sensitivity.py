@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.inputs.instance import Instance
+from allocator.messages import Message
 from allocator.solving.engine import solve
 from allocator.solving.result import Result
 from models.rules import PARAM, PARAMS
@@ -142,13 +143,39 @@ def at_alternative(inst: Instance, assumption: str) -> Instance:
     if parts[0] == "needs":
         column = parts[1]
         needs = inst.needs.copy()
-        alt = pd.to_numeric(pd.Series(figure_note(needs, column, "alternative")), errors="coerce")
-        needs[column] = np.where(alt.notna(), alt, needs[column])
+        texts = figure_note(needs, column, "alternative")
+        alt = np.array([np.nan if t is None else _alternative(
+            "needs", f"{needs['region'].iat[i]}/{needs['goal'].iat[i]}", column, t)
+            for i, t in enumerate(texts)], dtype=float)
+        needs[column] = np.where(~np.isnan(alt), alt, needs[column])
         return dataclasses.replace(inst, needs=needs)
     table, key, column = parts
     frame = getattr(inst, table).copy()
-    frame.loc[key, column] = float(frame.loc[key, f"{column}_alternative"])
+    # the figure's own alternative, else its row's (the row's `alternative` column)
+    text = figure_note(frame.loc[[key]], column, "alternative")[0]
+    frame.loc[key, column] = _alternative(table, key, column, text)
     return dataclasses.replace(inst, **{table: frame})
+
+
+def _alternative(table: str, key: str, column: str, text: object) -> float:
+    """A stated alternative as a number, held to the rules its figure's values are held to
+    (a weight of 0, a population of 0,5 or a share of 1,5 is refused, naming the figure)."""
+    from allocator.errors import InputError, Problem
+    from allocator.inputs.cells import parse_numbers
+    from allocator.inputs.validate import check_figure
+
+    parsed = parse_numbers(pd.Series([text], dtype=object), None)
+    value = float(parsed.value[0])
+    if parsed.bad[0] or parsed.ambiguous[0] or parsed.blank[0] or not np.isfinite(value):
+        raise InputError([Problem(f"{table}", Message(
+            "{id}: the alternative of {column} is no number, got '{value}'", id=key,
+            column=column, value=str(text)[:40]))])
+    why = check_figure(table, column, value)
+    if why is not None:
+        raise InputError([Problem(f"{table}", Message(
+            "{id}: the alternative of {column} {reason}", id=key, column=column,
+            reason=why))])
+    return value
 
 
 def moved(inst: Instance, assumption: str, factor: float) -> Instance:
@@ -284,6 +311,16 @@ def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: fl
     clock = time.perf_counter()
     base = solve(inst, tie_break=tie_break, fairness_price=False, marginal=False)
     names = alternatives(inst, vary) if alternative else assumptions(inst, vary)
+    if not names:  # nothing to move: said plainly, not a table of nothing
+        from allocator.errors import UsageError
+
+        raise UsageError(
+            Message("nothing to vary: no ASSUMED figure states a usable alternative"
+                    + (" among --vary" if vary else "")) if alternative else
+            Message("nothing to vary: no assumption" + (" matches --vary" if vary else "")))
+    if alternative:  # every alternative held to its figure's rules before any solve
+        for name in names:
+            at_alternative(inst, name)
     runs = _runs(inst, names, step, tie_break, workers=workers,
                  scheduler=scheduler) if base.optimal else []
     return Sensitivity(base, step, runs, time.perf_counter() - clock)
