@@ -579,8 +579,11 @@ def _export(args: argparse.Namespace) -> int:
     with outputs:
         scale = write_model(instance, args.out)
     _print_written(outputs, getattr(args, "lang", "nl"))
-    print(Message("money in units of €{scale:,.0f}; the objective is weighted unmet need in "
-                  "those units, its constant included", scale=scale).text(args.lang))
+    unit = f"{scale:,.10f}".rstrip("0").rstrip(".")  # €0,1 at a budget of €250
+    if args.lang == "nl":
+        unit = unit.translate(str.maketrans(",.", ".,"))
+    print(Message("money in units of €{unit}; the objective is weighted unmet need in "
+                  "those units, its constant included", unit=unit).text(args.lang))
     return EXIT_OK
 
 

@@ -505,9 +505,9 @@ DUTCH: Mapping[str, str] = {
     "--step {step:g}: give a fraction between 0 and 1":
         "--step {step:g}: geef een fractie tussen 0 en 1",
     "--out {path}: give a .mps or .lp file": "--out {path}: geef een .mps- of .lp-bestand",
-    "money in units of €{scale:,.0f}; the objective is weighted unmet need in those units, its "
+    "money in units of €{unit}; the objective is weighted unmet need in those units, its "
     "constant included":
-        "geld in eenheden van €{scale:,.0f}; het doel is de gewogen onvervulde behoefte in die "
+        "geld in eenheden van €{unit}; het doel is de gewogen onvervulde behoefte in die "
         "eenheden, de constante inbegrepen",
     "{path} exists (a filled-in instance?); give another name, or --force to replace it":
         "{path} bestaat al (een ingevulde instantie?); geef een andere naam, of --force om het "

@@ -28,10 +28,24 @@ def _name(text: str) -> str:
     return _UNSAFE.sub("_", text) or "_"
 
 
+def readable(ids: tuple[str, ...]) -> list[str]:
+    """Each id made safe for MPS and LP files and still told apart: ids that clean to the
+    same name (``a b`` and ``a_b``) each keep a short fingerprint of the id as written."""
+    import zlib
+
+    cleaned = [_name(i) for i in ids]
+    counts: dict[str, int] = {}
+    for c in cleaned:
+        counts[c] = counts.get(c, 0) + 1
+    return [c if counts[c] == 1 else f"{c}_{zlib.crc32(i.encode()):08x}"
+            for i, c in zip(ids, cleaned, strict=True)]
+
+
 def names(lp: LinearProgram, regions: tuple[str, ...], goals: tuple[str, ...],
           cell_region: np.ndarray, cell_goal: np.ndarray) -> tuple[list[str], list[str]]:
-    """Column and row names, unique and safe for MPS and LP files."""
-    cols = [f"x.{_name(regions[r])}.{_name(goals[g])}"
+    """Column and row names, unique, readable and safe for MPS and LP files."""
+    regions, goals = tuple(readable(regions)), tuple(readable(goals))
+    cols = [f"x.{regions[r]}.{goals[g]}"
             for r, g in zip(cell_region, cell_goal, strict=True)]
     cols += [f"c{j}" for j in range(len(cols), lp.n_cols)]
     starts = sorted((first, name) for name, first in lp.columns.items())
@@ -45,7 +59,7 @@ def names(lp: LinearProgram, regions: tuple[str, ...], goals: tuple[str, ...],
         keys = labels.get(block.over)
         for i, row in enumerate(range(block.start, block.stop)):
             index = int(block.index[i]) if i < len(block.index) else i
-            where = _name(keys[index]) if keys is not None else str(index)
+            where = keys[index] if keys is not None else str(index)
             rows[row] = block.rule if block.stop - block.start == 1 and not block.over \
                 else f"{block.rule}.{where}"
     return _unique(cols), _unique(rows)
