@@ -42,3 +42,24 @@ def test_the_money_unit_is_usable_at_any_budget(tmp_path: Path) -> None:
             assert main(["export", str(colliding(tmp_path)), "--budget", budget, "--out",
                          str(tmp_path / f"m{budget}.mps")]) == 0
         assert f"geld in eenheden van {shown};" in out.getvalue()
+
+
+def test_the_figures_do_not_depend_on_the_policy_rows_order(tmp_path: Path) -> None:
+    """The same instance with its policy rows in another order gives the same JSON."""
+    import json
+
+    policy = [["key", "value", "status"], ["budget_eur", 100, "SRC"],
+              ["coverage_floor", 0.3, "ASSUMED"], ["spend_all", "false", "SRC"]]
+    docs = []
+    for k, rows in enumerate((policy, [policy[0], *policy[1:][::-1]])):
+        t = {key: [list(r) for r in v] for key, v in SMALL.items()}
+        t["policy"] = rows
+        folder = write_csv_instance(tmp_path / f"p{k}", t)
+        out = tmp_path / f"r{k}.json"
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(["solve", str(folder), "--json", str(out), "--no-report", "-q",
+                         "--no-sensitivity"]) == 0
+        docs.append(json.loads(out.read_text()))
+    assert docs[0]["figures"] == docs[1]["figures"]
+    assert [f["id"] for f in docs[0]["figures"] if f["table"] == "policy"] == [
+        "budget_eur", "spend_all", "coverage_floor"]

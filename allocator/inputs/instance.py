@@ -274,7 +274,13 @@ class Instance:
                     "column": "value", "value": p["value"].to_numpy()[given]}
             for note in NOTES:
                 part[note] = figure_note(p, "value", note)[given]
-            parts.append(pd.DataFrame(part))
+            # in the declarations' order of the keys, not the sheet's: the same instance
+            # with its rows in another order gives the same figures
+            frame = pd.DataFrame(part)
+            rank = {k: i for i, k in enumerate(POLICY_KEYS)}
+            order = sorted(range(len(frame)), key=lambda i: (rank.get(
+                policy_key(str(frame["id"].iat[i])), len(rank)), str(frame["id"].iat[i])))
+            parts.append(frame.iloc[order].reset_index(drop=True))
         columns = ["table", "id", "column", "value", *NOTES]
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
