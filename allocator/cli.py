@@ -616,23 +616,35 @@ def _serve(args: argparse.Namespace) -> int:
             0 < args.time_limit <= 86_400):
         raise UsageError(Message("--workers must be 1..64, --queue 0..1000 and --time-limit "
                                  "above 0 s, at most a day"))
-    app = create_app(args.instance, lang=args.lang, hosts=hosts,
+    # beyond loopback every request must carry a key, printed once below
+    import secrets
+
+    key = None if loopback else secrets.token_urlsafe(16)
+    app = create_app(args.instance, lang=args.lang, hosts=hosts, key=key,
                      workers=Workers(args.workers, args.queue, args.time_limit))
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
     server = uvicorn.Server(config)
     if not loopback:
-        _say(Message("listening on {host}: every computer that reaches this address can use "
-                     "the page and the API, upload instances and run solves; there is no "
-                     "login", host=args.host), args.lang, f"{WARNING_WORD[args.lang]}: ")
+        _say(Message("listening on {host}: every computer that reaches this address and has "
+                     "the key printed below can use the page and the API, upload instances "
+                     "and run solves", host=args.host), args.lang,
+             f"{WARNING_WORD[args.lang]}: ")
 
     def started() -> None:
         for s in server.servers:
             for sock in s.sockets:
                 host, port = sock.getsockname()[:2]
                 shown = f"[{host}]" if ":" in host else host
-                print(Message("allocator serve: open http://{host}:{port}/ (the API at "
-                              "http://{host}:{port}/docs); Ctrl-C stops it", host=shown,
-                              port=str(port)).text(args.lang), flush=True)
+                if key is None:
+                    print(Message("allocator serve: open http://{host}:{port}/ (the API at "
+                                  "http://{host}:{port}/docs); Ctrl-C stops it", host=shown,
+                                  port=str(port)).text(args.lang), flush=True)
+                else:
+                    print(Message("allocator serve: open http://{host}:{port}/?key={key} "
+                                  "(the key is asked of every request: the API takes it as "
+                                  "?key= or the header X-Allocator-Key); Ctrl-C stops it",
+                                  host=shown, port=str(port), key=key).text(args.lang),
+                          flush=True)
 
     import asyncio
 

@@ -393,10 +393,6 @@ DUTCH: Mapping[str, str] = {
         "{flag} {path} kan niet worden geschreven: de map {parent} is alleen-lezen",
     # --- the web app (allocator.web) --------------------------------------------------------
     "--port must be 0..65535": "--port moet 0..65535 zijn",
-    "listening on {host}: every computer that reaches this address can use the page and the "
-    "API, upload instances and run solves; there is no login":
-        "luistert op {host}: elke computer die dit adres bereikt kan de pagina en de API "
-        "gebruiken, invoerbestanden uploaden en laten oplossen; er is geen inlog",
     "serve needs the web extra: pip install 'allocator[web]' (or make serve)":
         "serve heeft de web-extra nodig: pip install 'allocator[web]' (of make serve)",
     "allocator serve: open http://{host}:{port}/ (the API at http://{host}:{port}/docs); "
@@ -481,6 +477,18 @@ DUTCH: Mapping[str, str] = {
     "{id}: the alternative of {column} {reason}": "{id}: het alternatief van {column} {reason}",
     "{key}: the alternative {reason}, got {value}":
         "{key}: het alternatief {reason}, gevonden: {value}",
+    "this server asks for its access key: open the address it printed when it started":
+        "deze server vraagt om zijn toegangssleutel: open het adres dat hij bij het starten "
+        "toonde",
+    "allocator serve: open http://{host}:{port}/?key={key} (the key is asked of every "
+    "request: the API takes it as ?key= or the header X-Allocator-Key); Ctrl-C stops it":
+        "allocator serve: open http://{host}:{port}/?key={key} (de sleutel wordt bij elk "
+        "verzoek gevraagd: de API neemt hem als ?key= of de kop X-Allocator-Key); Ctrl-C "
+        "stopt hem",
+    "listening on {host}: every computer that reaches this address and has the key printed "
+    "below can use the page and the API, upload instances and run solves":
+        "luistert op {host}: elke computer die dit adres bereikt en de sleutel hieronder "
+        "heeft, kan de pagina en de API gebruiken, invoer uploaden en berekeningen starten",
     "{field}: must be true or false, got '{value}'":
         "{field}: moet waar of onwaar zijn, gevonden: '{value}'",
     "{field}: the same rule is given twice ({key})":

@@ -194,8 +194,11 @@ def test_an_uploaded_formula_never_reaches_the_report_as_one(client: TestClient)
 
 @pytest.mark.parametrize("host,warned", [("127.0.0.1", False), ("0.0.0.0", True)])
 def test_serve_prints_its_address_and_what_another_host_exposes(host: str, warned: bool) -> None:
+    """On loopback the address; beyond it, a warning and an address with the access key,
+    which every request must then carry (the page keeps it in a cookie)."""
     import subprocess
     import sys
+    import urllib.error
     import urllib.request
 
     exe = Path(sys.executable).with_name("allocator")
@@ -205,16 +208,40 @@ def test_serve_prints_its_address_and_what_another_host_exposes(host: str, warne
         assert proc.stdout is not None and proc.stderr is not None
         line = proc.stdout.readline().strip()
         assert line.startswith("allocator serve: open http://")
-        assert line.endswith("/docs); Ctrl-C stopt het")
-        address = line.split("open ", 1)[1].split("/ ", 1)[0]
-        port = address.rsplit(":", 1)[1]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/instances/default") as answer:
+        address = line.split("open ", 1)[1].split(" ", 1)[0]
+        port = address.split("/")[2].rsplit(":", 1)[1]
+        url = f"http://127.0.0.1:{port}/instances/default"
+        if warned:
+            key = address.split("?key=", 1)[1]
+            assert line.endswith("of de kop X-Allocator-Key); Ctrl-C stopt hem")
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(url)
+            assert refused.value.code == 401
+            url += f"?key={key}"
+        else:
+            assert line.endswith("/docs); Ctrl-C stopt het")
+        with urllib.request.urlopen(url) as answer:
             assert json.loads(answer.read())["name"] == "npvr-2026"
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=20)
-    assert ("waarschuwing: luistert op 0.0.0.0: elke computer die dit adres bereikt" in err) \
-        is warned
+    assert ("waarschuwing: luistert op 0.0.0.0: elke computer die dit adres bereikt en de "
+            "sleutel hieronder heeft" in err) is warned
+
+
+def test_with_a_key_the_page_keeps_it_and_nothing_goes_without() -> None:
+    from allocator.web.app import LOOPBACK
+
+    client = TestClient(create_app(NPVR, hosts=(*LOOPBACK, "testserver"), key="s3cret"))
+    assert client.get("/instances/default").status_code == 401
+    assert client.post("/solve", json={"budget": 3e8}).status_code == 401
+    page = client.get("/?key=s3cret")
+    assert page.status_code == 200 and "allocator_key" in page.headers["set-cookie"]
+    assert "httponly" in page.headers["set-cookie"].lower()
+    assert client.get("/instances/default").status_code == 200  # the cookie carries it
+    other = TestClient(create_app(NPVR, hosts=(*LOOPBACK, "testserver"), key="s3cret"))
+    assert other.get("/params", headers={"X-Allocator-Key": "s3cret"}).status_code == 200
+    assert other.get("/params", headers={"X-Allocator-Key": "wrong"}).status_code == 401
 
 
 def test_a_json_body_is_checked_against_its_model(client: TestClient) -> None:

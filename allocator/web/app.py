@@ -342,7 +342,11 @@ def _host_of(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-def guard(hosts: tuple[str, ...] | None) -> Callable[..., Any]:
+#: The cookie that carries the access key once the page was opened with it.
+KEY_COOKIE = "allocator_key"
+
+
+def guard(hosts: tuple[str, ...] | None, key: str | None = None) -> Callable[..., Any]:
     """Middleware: a request must name one of ``hosts`` in its Host header (a page of
     another site that rebinds its name to this address is refused), and a request that
     changes something must come from this server's own page, never from another Origin.
@@ -369,6 +373,19 @@ def guard(hosts: tuple[str, ...] | None) -> Callable[..., Any]:
             return JSONResponse(status_code=403, content={
                 "status": "refused", "message": refused.text("en"),
                 "text": refused.text(lang), "field": "origin"})
+        if key is not None:
+            given = (request.headers.get("x-allocator-key") or request.query_params.get("key")
+                     or request.cookies.get(KEY_COOKIE))
+            if given is None or not secrets.compare_digest(given, key):
+                refused = Refused(401, Message("this server asks for its access key: open the "
+                                               "address it printed when it started"), "key")
+                return JSONResponse(status_code=401, content={
+                    "status": "refused", "message": refused.text("en"),
+                    "text": refused.text(lang), "field": "key"})
+            response = await call_next(request)
+            if request.query_params.get("key") == key:  # the page's later calls carry it
+                response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict")
+            return response
         return await call_next(request)
     return check
 
@@ -438,11 +455,14 @@ def report_job(inst: Instance, lang: str, command: str, time_limit: float) -> by
 
 
 def create_app(default: Path | None = None, *, lang: str = "nl",
-               hosts: tuple[str, ...] | None = None, workers: Workers | None = None) -> Any:
+               hosts: tuple[str, ...] | None = None, workers: Workers | None = None,
+               key: str | None = None) -> Any:
     """The FastAPI application: the API, the page and its script library. With ``hosts``
     (what ``allocator serve`` passes: the loopback names, and the address it binds) a
     request must name one of them as its Host, and nothing changes at the request of
-    another site."""
+    another site. With ``key`` (what ``allocator serve --host`` other than loopback passes)
+    every request must carry it: as ``?key=`` (the page then keeps it in a cookie), or the
+    ``X-Allocator-Key`` header."""
     from allocator.commands import under_policy
     from allocator.inputs.presets import available
     from allocator.reports import schema
@@ -455,7 +475,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     # the docs page from the swagger-ui-bundle package's own files (it works offline)
     app = FastAPI(title="allocator", description=API_DESCRIPTION, version=_version(),
                   docs_url=None, redoc_url=None)
-    app.middleware("http")(guard(hosts))
+    app.middleware("http")(guard(hosts, key))
 
     def raw(data: bytes) -> Response:
         """A result document byte for byte as ``--json`` writes it (made in a worker)."""
