@@ -314,10 +314,13 @@ def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: fl
     if not names:  # nothing to move: said plainly, not a table of nothing
         from allocator.errors import UsageError
 
-        raise UsageError(
-            Message("nothing to vary: no ASSUMED figure states a usable alternative"
-                    + (" among --vary" if vary else "")) if alternative else
-            Message("nothing to vary: no assumption" + (" matches --vary" if vary else "")))
+        if alternative:
+            raise UsageError(Message(
+                "nothing to vary: no ASSUMED figure states a usable alternative among --vary")
+                if vary else Message(
+                    "nothing to vary: no ASSUMED figure states a usable alternative"))
+        raise UsageError(Message("nothing to vary: no assumption matches --vary") if vary
+                         else Message("nothing to vary: no assumption"))
     if alternative:  # every alternative held to its figure's rules before any solve
         for name in names:
             at_alternative(inst, name)
