@@ -601,14 +601,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     loopback = args.host in LOOPBACK
     # the names a request may give as its Host: loopback's, and the address bound to
-    hosts = LOOPBACK if loopback or args.host in ("0.0.0.0", "::") else (
+    hosts: tuple[str, ...] = LOOPBACK if loopback or args.host in ("0.0.0.0", "::") else (
         *LOOPBACK, args.host.lower(), f"[{args.host.lower()}]")
     if args.host in ("0.0.0.0", "::"):
         import socket
 
         names = {socket.gethostname().lower(), socket.getfqdn().lower()}
         with contextlib.suppress(OSError):
-            names |= {a[4][0] for a in socket.getaddrinfo(socket.gethostname(), None)}
+            names |= {str(a[4][0]) for a in socket.getaddrinfo(socket.gethostname(), None)}
         hosts = (*LOOPBACK, *sorted(names))
     from allocator.web.workers import Workers
 

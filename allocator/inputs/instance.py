@@ -166,18 +166,20 @@ def _field(p: Param) -> tuple[Any, Any]:
     """The pydantic field of one declared parameter."""
     kinds: dict[str, Any] = {"money": float, "fraction": float, "ratio": float, "bool": bool,
                              "tiers": Tiers}
-    kind = Literal[p.choices] if p.kind == "choice" else kinds[p.kind]  # type: ignore[valid-type]
+    kind = Literal[p.choices] if p.kind == "choice" else kinds[p.kind]
     if not p.required and p.default is None:
         kind = kind | None
     bounds = {k: getattr(p, k) for k in ("ge", "gt", "le") if getattr(p, k) is not None}
     return kind, Field(... if p.required else p.default, description=p.help["en"], **bounds)
 
 
-#: The policy model: one field per declared parameter (models.rules.params).
-Policy = create_model("Policy", __base__=_PolicyRules, __module__=__name__,
-                     **{p.key: _field(p) for p in PARAMS})  # type: ignore[call-overload]
 if TYPE_CHECKING:
-    Policy = _PolicyRules  # noqa: F811
+    class Policy(_PolicyRules):
+        """The policy model (a type checker sees its declared fields as Any)."""
+else:
+    #: The policy model: one field per declared parameter (models.rules.params).
+    Policy = create_model("Policy", __base__=_PolicyRules, __module__=__name__,
+                          **{p.key: _field(p) for p in PARAMS})
 
 
 def figure_note(frame: pd.DataFrame, column: str, note: str) -> np.ndarray:

@@ -166,7 +166,8 @@ def write_template(path: str | Path, *, regions: str | None = None, lang: str = 
             _validate(policy, _number("decimal", 0, 1, "between", share), cell)
         elif p.kind in ("money", "ratio"):
             strict = p.gt is not None
-            _validate(policy, _number("decimal", p.gt if strict else (p.ge or 0), None,
+            low = float(p.gt if p.gt is not None else (p.ge or 0))
+            _validate(policy, _number("decimal", low, None,
                                       "greaterThan" if strict else "greaterThanOrEqual",
                                       positive), cell)
         elif p.kind == "bool":

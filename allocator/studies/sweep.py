@@ -389,8 +389,8 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float, asked: bool = 
                                  duality_gap=cert.duality_gap if cert else 0.0))
         columns[f"{budget:.2f}"] = x
         if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT:
-            figures[round(budget, 2)] = (results[budget].figures if budget in results
-                                         else figures_of(instance, x, budget))
+            held = results[budget].figures if budget in results else None
+            figures[round(budget, 2)] = held or figures_of(instance, x, budget)
     points.sort(key=lambda p: p.budget_eur)
     cells = instance.needs[["region", "goal"]].astype(str)
     allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)

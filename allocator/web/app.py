@@ -35,7 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -96,9 +96,13 @@ def _request_field(p: Param, name: str) -> tuple[Any, Any]:
 #: The policy fields of a request (form fields, or keys of the JSON body), named like the
 #: command line's flags or by the policy key; each overrides the instance's policy sheet and
 #: the preset. One field per declared parameter.
-Fields = create_model("Fields", __base__=_Request, __module__=__name__,
-                      **{name: _request_field(PARAM[key], name)
-                         for name, key in FIELDS.items()})  # type: ignore[call-overload]
+if TYPE_CHECKING:
+    class Fields(_Request):
+        """The policy fields of a request (made from the declarations)."""
+else:
+    Fields = create_model("Fields", __base__=_Request, __module__=__name__,
+                          **{name: _request_field(PARAM[key], name)
+                             for name, key in FIELDS.items()})
 
 
 class Body(Fields):
@@ -470,7 +474,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     store = Store(default)
     # The curves asked for before, by instance and policy: a cabinet goes back and forth
     # between the same settings, and a curve depends on nothing else.
-    curves: OrderedDict[tuple[int, bytes], tuple[Instance, Response]] = OrderedDict()
+    curves: OrderedDict[tuple[Any, ...], tuple[Instance, Response]] = OrderedDict()
     pool = workers or Workers(time_limit=TIME_LIMIT_S)
     # the docs page from the swagger-ui-bundle package's own files (it works offline)
     app = FastAPI(title="allocator", description=API_DESCRIPTION, version=_version(),

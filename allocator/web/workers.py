@@ -131,7 +131,7 @@ class Workers:
             while True:
                 if parent.poll(0.05):
                     try:
-                        return parent.recv()  # type: ignore[no-any-return]
+                        return parent.recv()
                     except EOFError:
                         return ("defect", "the worker ended without an answer")
                 if cancel.is_set():
