@@ -89,3 +89,36 @@ def test_a_slow_solve_is_stopped_at_the_limit_and_stalls_nothing(server: int) ->
     # the worker is free again
     post(port, {"fairness": "weighted", "no_sensitivity": 1, "budget": 1e9}, done, "after")
     assert done["after"][0] in (200, 504)
+
+
+def test_a_client_that_goes_away_frees_its_worker(slow: Path) -> None:
+    """One worker, no queue, a long limit: a slow solve whose client closes the connection
+    is stopped, so the next request is served (a 503 if the worker were still busy)."""
+    port = free_port()
+    exe = Path(sys.executable).with_name("allocator")
+    proc = subprocess.Popen([str(exe), "serve", str(slow), "--port", str(port),
+                             "--workers", "1", "--queue", "0", "--time-limit", "600"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("POST", "/solve", body=json.dumps({"fairness": "max-min",
+                                                        "no_sensitivity": 1}),
+                     headers={"Content-Type": "application/json"})
+        time.sleep(1.5)
+        conn.close()  # the client goes away
+        got: dict = {}
+        for _ in range(50):  # the server notices within a moment
+            time.sleep(0.2)
+            post(port, {"budget": 1e9, "no_sensitivity": 1}, got, "next")
+            if got["next"][0] != 503:
+                break
+        assert got["next"][0] == 200
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

@@ -32,7 +32,6 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -350,48 +349,65 @@ def _host_of(value: str) -> str:
 KEY_COOKIE = "allocator_key"
 
 
-def guard(hosts: tuple[str, ...] | None, key: str | None = None) -> Callable[..., Any]:
-    """Middleware: a request must name one of ``hosts`` in its Host header (a page of
-    another site that rebinds its name to this address is refused), and a request that
-    changes something must come from this server's own page, never from another Origin.
-    ``hosts`` None (the Python API in process) checks neither."""
-    async def check(request: Request, call_next: Callable[[Request], Any]) -> Any:
-        if hosts is None:
-            return await call_next(request)
-        lang = request.query_params.get("lang", "nl")
-        host = _host_of(request.headers.get("host", ""))
-        if host not in hosts:
-            refused = Refused(421, Message("this server answers to {hosts}, not to '{host}'",
-                                           hosts=", ".join(hosts), host=host[:60]), "host")
-            return JSONResponse(status_code=421, content={
-                "status": "refused", "message": refused.text("en"),
-                "text": refused.text(lang), "field": "host"})
-        origin = request.headers.get("origin")
-        site = request.headers.get("sec-fetch-site", "")
-        if request.method in WRITING and (
-                (origin is not None and (origin == "null" or _host_of(
-                    origin.split("://", 1)[-1]) not in hosts)) or site == "cross-site"):
-            refused = Refused(403, Message("a request from another site ({origin}) is "
-                                           "refused: use this server's own page",
-                                           origin=(origin or site)[:80]), "origin")
-            return JSONResponse(status_code=403, content={
-                "status": "refused", "message": refused.text("en"),
-                "text": refused.text(lang), "field": "origin"})
-        if key is not None:
+class Guard:
+    """ASGI middleware: a request must name one of ``hosts`` in its Host header (a page of
+    another site that rebinds its name to this address is refused), a request that changes
+    something must come from this server's own page, never from another Origin, and with
+    ``key`` every request must carry it. ``hosts`` None (the Python API in process) checks
+    neither host nor origin. Plain ASGI (not Starlette's BaseHTTPMiddleware), so that a
+    handler still learns when its client goes away."""
+
+    def __init__(self, app: Any, hosts: tuple[str, ...] | None = None,
+                 key: str | None = None) -> None:
+        self.app, self.hosts, self.key = app, hosts, key
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or (self.hosts is None and self.key is None):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        refused = self.refusal(request)
+        if refused is not None:
+            lang = request.query_params.get("lang", "nl")
+            await JSONResponse(status_code=refused.status, content={
+                "status": "refused", "message": refused.text("en"), "text": refused.text(lang),
+                "field": refused.field})(scope, receive, send)
+            return
+        if self.key is not None and request.query_params.get("key") == self.key:
+            cookie = (f"{KEY_COOKIE}={self.key}; HttpOnly; Path=/; SameSite=Strict").encode()
+
+            async def with_cookie(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":  # the page's calls carry it
+                    message = {**message, "headers": [*message.get("headers", []),
+                                                       (b"set-cookie", cookie)]}
+                await send(message)
+
+            await self.app(scope, receive, with_cookie)
+            return
+        await self.app(scope, receive, send)
+
+    def refusal(self, request: Request) -> Refused | None:
+        if self.hosts is not None:
+            host = _host_of(request.headers.get("host", ""))
+            if host not in self.hosts:
+                return Refused(421, Message("this server answers to {hosts}, not to '{host}'",
+                                            hosts=", ".join(self.hosts), host=host[:60]),
+                               "host")
+            origin = request.headers.get("origin")
+            site = request.headers.get("sec-fetch-site", "")
+            if request.method in WRITING and (
+                    (origin is not None and (origin == "null" or _host_of(
+                        origin.split("://", 1)[-1]) not in self.hosts)) or site == "cross-site"):
+                return Refused(403, Message("a request from another site ({origin}) is "
+                                            "refused: use this server's own page",
+                                            origin=(origin or site)[:80]), "origin")
+        if self.key is not None:
             given = (request.headers.get("x-allocator-key") or request.query_params.get("key")
                      or request.cookies.get(KEY_COOKIE))
-            if given is None or not secrets.compare_digest(given, key):
-                refused = Refused(401, Message("this server asks for its access key: open the "
-                                               "address it printed when it started"), "key")
-                return JSONResponse(status_code=401, content={
-                    "status": "refused", "message": refused.text("en"),
-                    "text": refused.text(lang), "field": "key"})
-            response = await call_next(request)
-            if request.query_params.get("key") == key:  # the page's later calls carry it
-                response.set_cookie(KEY_COOKIE, key, httponly=True, samesite="strict")
-            return response
-        return await call_next(request)
-    return check
+            if given is None or not secrets.compare_digest(given, self.key):
+                return Refused(401, Message("this server asks for its access key: open the "
+                                            "address it printed when it started"), "key")
+        return None
 
 
 #: What /docs says of the API: plain text, in English (the API's language), with units.
@@ -479,7 +495,7 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
     # the docs page from the swagger-ui-bundle package's own files (it works offline)
     app = FastAPI(title="allocator", description=API_DESCRIPTION, version=_version(),
                   docs_url=None, redoc_url=None)
-    app.middleware("http")(guard(hosts, key))
+    app.add_middleware(Guard, hosts=hosts, key=key)
 
     def raw(data: bytes) -> Response:
         """A result document byte for byte as ``--json`` writes it (made in a worker)."""
