@@ -61,3 +61,37 @@ def test_solve_through_the_api(benchmark: Any, client: Any) -> None:
 
     benchmark(solve)
     RESULTS[("serve", "NPVR", "POST /solve")] = benchmark.stats.stats.median
+
+
+def test_get_while_solves_run(benchmark: Any, client: Any) -> None:
+    """GET /instances/default while two slow solves hold both workers (max-min on the
+    default instance, in a loop), against the same GET on an idle server in the same run:
+    the event loop only waits on the workers, so the ratio stays near 1."""
+    import threading
+
+    benchmark.group = "serve: a GET while solves run"
+    idle = []
+    for _ in range(20):
+        import time
+
+        t = time.perf_counter()
+        assert client.get("/instances/default").status_code == 200
+        idle.append(time.perf_counter() - t)
+    stop = threading.Event()
+
+    def busy() -> None:
+        while not stop.is_set():
+            client.post("/solve", json={"fairness": "max-min", "no_sensitivity": 1})
+
+    threads = [threading.Thread(target=busy, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        benchmark(lambda: client.get("/instances/default"))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+    idle.sort()
+    RESULTS[("serve", "NPVR", "GET, idle")] = idle[len(idle) // 2]
+    RESULTS[("serve", "NPVR", "GET while 2 solves run")] = benchmark.stats.stats.median
