@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
-from collections.abc import Mapping, Sequence
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -93,3 +98,26 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     starts): for tests that pin the English messages word for word. Dutch, the default, is
     pinned in tests/test_messages.py."""
     monkeypatch.setenv("ALLOCATOR_LANG", "en")
+
+
+@contextlib.contextmanager
+def serving(instance: Path, *flags: str) -> Iterator[tuple[int, int]]:
+    """`allocator serve INSTANCE FLAGS` in a process of its own on a free loopback port,
+    ready for requests: (port, pid); stopped on leaving."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    exe = Path(sys.executable).with_name("allocator")
+    proc = subprocess.Popen([str(exe), "serve", str(instance), "--port", str(port), *flags],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(600):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield port, proc.pid
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

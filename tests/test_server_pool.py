@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,12 +16,7 @@ from pathlib import Path
 import pytest
 
 from allocator.cli import main
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import serving
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +29,8 @@ def slow(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(slow: Path) -> Iterator[int]:
     """One worker, no queue, a 4 s limit."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("allocator")
-    proc = subprocess.Popen([str(exe), "serve", str(slow), "--port", str(port),
-                             "--workers", "1", "--queue", "0", "--time-limit", "4"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(600):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    proc.terminate()
-    proc.communicate(timeout=20)
+    with serving(slow, "--workers", "1", "--queue", "0", "--time-limit", "4") as (port, _):
+        yield port
 
 
 def post(port: int, body: dict, out: dict, key: str) -> None:
@@ -94,18 +74,7 @@ def test_a_slow_solve_is_stopped_at_the_limit_and_stalls_nothing(server: int) ->
 def test_a_client_that_goes_away_frees_its_worker(slow: Path) -> None:
     """One worker, no queue, a long limit: a slow solve whose client closes the connection
     is stopped, so the next request is served (a 503 if the worker were still busy)."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("allocator")
-    proc = subprocess.Popen([str(exe), "serve", str(slow), "--port", str(port),
-                             "--workers", "1", "--queue", "0", "--time-limit", "600"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for _ in range(600):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
+    with serving(slow, "--workers", "1", "--queue", "0", "--time-limit", "600") as (port, _):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.request("POST", "/solve", body=json.dumps({"fairness": "max-min",
                                                         "no_sensitivity": 1}),
@@ -119,6 +88,3 @@ def test_a_client_that_goes_away_frees_its_worker(slow: Path) -> None:
             if got["next"][0] != 503:
                 break
         assert got["next"][0] == 200
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=20)

@@ -10,10 +10,6 @@ import http.client
 import io
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from allocator.web.app import create_app
-from tests.conftest import SMALL
+from tests.conftest import SMALL, serving
 
 ROOT = Path(__file__).resolve().parents[1]
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"
@@ -33,28 +29,11 @@ def client() -> TestClient:
     return TestClient(create_app(NPVR), raise_server_exceptions=False)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[int, int]]:
     """`allocator serve` in its own process: (port, pid)."""
-    port = free_port()
-    exe = Path(sys.executable).with_name("allocator")
-    proc = subprocess.Popen([str(exe), "serve", str(NPVR), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for _ in range(300):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield port, proc.pid
-    proc.terminate()
-    proc.communicate(timeout=20)
+    with serving(NPVR) as running:
+        yield running
 
 
 def peak_rss_mb(pid: int) -> float:

@@ -212,9 +212,9 @@ class CompareVariant(_Model):
     allocation_by_region_eur: dict[str, int] | None
 
 
-class ScenarioRegion(_Model):
-    """One region under one scenario: that scenario's figures table."""
-    scenario: str
+class RegionAt(_Model):
+    """One region's figures at one budget or under one scenario (that solve's figures
+    table), with the change in amount from the budget or scenario before."""
     region: str
     name: str
     amount_eur: int
@@ -224,8 +224,13 @@ class ScenarioRegion(_Model):
     pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
                                                      "population")
     pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
-    change_eur: int = Field(description="the amount minus the amount under the scenario "
-                                        "before that holds (0 at the first)")
+    change_eur: int = Field(description="the amount minus the amount at the budget (or under "
+                                        "the scenario that holds) before; 0 at the first")
+
+
+class ScenarioRegion(RegionAt):
+    """One region under one scenario."""
+    scenario: str
 
 
 class CompareDocument(Document):
@@ -251,20 +256,9 @@ class Breakpoint(_Model):
                                                   "the Lagrangian bound")
 
 
-class Envelope(_Model):
-    """One region at one budget: the figures table of the solve at that budget."""
+class Envelope(RegionAt):
+    """One region at one budget."""
     budget_eur: float
-    region: str
-    name: str
-    amount_eur: int
-    per_inhabitant_eur: float | None
-    coverage_before: float | None
-    coverage_after: float | None
-    pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
-                                                     "population")
-    pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
-    change_eur: int = Field(description="the amount minus the amount at the budget before "
-                                        "(0 at the first)")
 
 
 class SweepDocument(Document):
