@@ -31,9 +31,6 @@ from allocator.studies.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"
-CHROME = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--window-size=1400,1500")
 
 
 def euros(text: str) -> int:
@@ -228,21 +225,6 @@ def test_the_sentence_and_the_row_agree_where_they_did_not() -> None:
 
 
 # --- the page in Chromium -------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    for flag in CHROME:
-        options.add_argument(flag)
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield driver
-    driver.quit()
-
 
 @pytest.fixture(scope="module")
 def servers(instances: dict[str, Path]) -> Iterator[dict[str, str]]:

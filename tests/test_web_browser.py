@@ -21,9 +21,6 @@ from allocator.studies.sweep import sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 NPVR = ROOT / "instances" / "npvr-2026.xlsx"
-CHROME = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-          "--disable-background-networking", "--disable-component-update", "--disable-sync",
-          "--window-size=1400,1500")
 
 
 @pytest.fixture(scope="module")
@@ -46,21 +43,6 @@ def server() -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    for flag in CHROME:
-        options.add_argument(flag)
-    options.binary_location = "/usr/bin/chromium"
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    yield driver
-    driver.quit()
 
 
 def ready(driver: Any, timeout: float = 30.0) -> None:

@@ -112,24 +112,28 @@ class Figure(_Model):
         description="another defensible value (an ASSUMED figure should have one)")
 
 
-class RegionFigures(_Model):
-    """One region's figures, computed and rounded once (allocator.solving.figures); the
-    terminal, the workbook, the CSV files, the sentences and the page show these."""
+class RegionShown(_Model):
+    """What every table of regions shows of a region, from its solve's figures table
+    (allocator.solving.figures): computed and rounded once, read by every surface."""
     region: str
     name: str
-    population: float
-    need_eur: int
-    existing_eur: int = Field(description="existing money counted: at most each cell's need")
-    net_need_eur: int
     amount_eur: int = Field(description="the allocation, whole euros; regions add up to the "
                                         "total, and no amount crosses a bound it respects")
-    unmet_eur: int
     per_inhabitant_eur: float | None
     coverage_before: float | None
     coverage_after: float | None
     pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
                                                      "population")
     pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
+
+
+class RegionFigures(RegionShown):
+    """One region's figures in full."""
+    population: float
+    need_eur: int
+    existing_eur: int = Field(description="existing money counted: at most each cell's need")
+    net_need_eur: int
+    unmet_eur: int
     weighted_unmet_eur: int
     weighted_unmet_before_eur: int
     tier_penalty_eur: int | None = Field(description="the tiers' extra weight: a weight, not "
@@ -212,18 +216,9 @@ class CompareVariant(_Model):
     allocation_by_region_eur: dict[str, int] | None
 
 
-class RegionAt(_Model):
-    """One region's figures at one budget or under one scenario (that solve's figures
-    table), with the change in amount from the budget or scenario before."""
-    region: str
-    name: str
-    amount_eur: int
-    per_inhabitant_eur: float | None
-    coverage_before: float | None
-    coverage_after: float | None
-    pro_rata_population_eur: int = Field(description="the money spent shared pro rata to "
-                                                     "population")
-    pro_rata_need_eur: int = Field(description="the money spent shared pro rata to net need")
+class RegionAt(RegionShown):
+    """One region at one budget or under one scenario, with the change in amount from the
+    budget or scenario before."""
     change_eur: int = Field(description="the amount minus the amount at the budget (or under "
                                         "the scenario that holds) before; 0 at the first")
 
