@@ -13,6 +13,7 @@ import dataclasses
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -205,3 +206,20 @@ def test_the_next_million_through_the_reduced_lp_is_a_re_solve(
                 for b in (r.budget_eur, r.budget_eur + 1e6))
     assert r.next_million.unmet_change_eur == pytest.approx(
         at.weighted_unmet_eur - more.weighted_unmet_eur, rel=1e-7, abs=1.0)
+
+
+@pytest.mark.parametrize("where", ["last", "first"])
+def test_regions_without_rows_do_not_send_it_to_the_whole_lp(tmp_path: Path, where: str) -> None:
+    """Regions without cells have no region rows. Wherever their ids sort, the reduced LP
+    answers: it clipped their start onto the last row, so the region before them lost its
+    last row (here its per-capita cap, binding at half its population) and the reduced LP
+    fell back to the whole LP when their ids sorted last."""
+    tables = synthetic_tables(400, seed=0, family="binding")
+    regions = tables["regions"]
+    regions.loc[len(regions) - 1, "population"] //= 2
+    extra = regions.head(3).copy()
+    extra["region"] = [("zz" if where == "last" else "0") + str(k) for k in range(3)]
+    tables["regions"] = pd.concat([regions, extra], ignore_index=True)
+    whole, reduced = both(write_csv_folder(tmp_path / "e", tables))
+    assert not [k for k, _ in reduced.notes if k.startswith("note_declined")], reduced.notes
+    same_optimum(whole, reduced)

@@ -242,14 +242,17 @@ def classify(s: Shape, y: FloatArray, v: FloatArray, price_tol: float,
     # the region's bounds at v, and the rows that set them
     lower = s.r_lo - s.r_levels @ v
     upper = s.r_hi - s.r_levels @ v
-    has = np.diff(s.r_start) > 0
-    starts = np.minimum(s.r_start[:-1], max(len(lower) - 1, 0))
     total = u.sum(axis=1)
     low = np.zeros(n_regions)
     high = total.copy()
-    if len(lower):
-        low = np.where(has, np.maximum(np.maximum.reduceat(lower, starts), 0.0), 0.0)
-        high = np.where(has, np.minimum(np.minimum.reduceat(upper, starts), total), total)
+    # reduce over the regions that have rows alone: their starts rise strictly, so each
+    # reduction runs to the next one's first row (a region without rows, wherever its id
+    # sorts, takes no row from the region before it)
+    has = np.flatnonzero(np.diff(s.r_start) > 0)
+    if has.size:
+        starts = s.r_start[has]
+        low[has] = np.maximum(np.maximum.reduceat(lower, starts), 0.0)
+        high[has] = np.minimum(np.minimum.reduceat(upper, starts), total[has])
     scale = np.maximum(np.maximum(np.abs(low), np.abs(high)), 1.0) * money_tol
     order = np.argsort(-p, axis=1, kind="stable")
     ps = np.take_along_axis(p, order, axis=1)
