@@ -603,14 +603,12 @@ _TEXTS: dict[str, dict[str, str]] = {
                       "nl": "Max-min-eerlijkheid: de laagste dekking van een regio in welk "
                             "scenario ook wordt eerst verhoogd, dan de volgende."},
     "robust_gap_on_money": {
-        "en": "The coverage gap's upper side was read on the money given (not only the need "
-              "it meets) for {n} region(s) in a scenario where that money exceeds the need, "
-              "since the rule cannot be held exactly otherwise: the allocation is optimal with "
-              "those rows and holds the gap in every scenario.",
-        "nl": "De bovenkant van de dekkingsmarge is voor {n} regio('s) in een scenario waarin "
-              "het geld de behoefte overtreft gelezen op het gegeven geld (niet alleen op de "
-              "behoefte die het dekt), omdat de regel anders niet exact te houden is: de "
-              "verdeling is optimaal met die rijen en houdt de marge in elk scenario."},
+        "en": "The coverage gap's upper side counts the money given in each scenario (where "
+              "it exceeds the need there, the coverage passes 100 %): money given is at least "
+              "the need it meets, so the gap holds on that need too, exactly.",
+        "nl": "De bovenkant van de dekkingsmarge telt in elk scenario het gegeven geld (waar "
+              "dat de behoefte daar overtreft, komt de dekking boven 100 %): het gegeven geld "
+              "is minstens de behoefte die het dekt, dus de marge geldt ook daarop, exact."},
     "robust_no_tie_break": {"en": "The split among equally good robust allocations is "
                                   "HiGHS's (above {limit} cells no tie-break QP is run).",
                             "nl": "De verdeling tussen even goede robuuste verdelingen is die "

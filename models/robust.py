@@ -24,12 +24,13 @@ their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case
 Max-min raises the coverage of every region in every scenario, the lowest first
 (:func:`scenario_coverages` gives them to :mod:`allocator.solving.maxmin`).
 
-The gap's upper side (the highest coverage) is a concave function of x held from above:
-where money exceeds a cell's need in a scenario, y may sit above m - min(x, m) at no cost
-and understate the coverage. No LP holds that exactly; :func:`understated` finds the rows an
-answer breaks on its true coverage and :func:`held_on_money` reads them on the money given
-(sum_g x_rg, which is at least the need it meets), and the study solves again (a few rounds
-at most) and says so.
+The gap's upper side (the highest coverage h_s) reads the money given, sum_g x_rg, not the
+need it meets: the need met, sum_g min(x, m_s), is concave in x, and a concave function held
+from above is no LP row (y may sit above m - min(x, m) at no cost where money exceeds a
+scenario's need, and understate the coverage). The money given is at least the need it
+meets, so the row on it holds the rule on the true coverage too, exactly, with every row
+present from the start: the region's coverage in scenario s for the gap's upper side is
+(E_s,r + money given) / N_s,r, which passes 100 % where the money exceeds the need there.
 
 Columns: x (n), the budget B, then y (S x n) scenario by scenario, then l_s, h_s per
 scenario (gap only), then t (worst-case only).
@@ -98,7 +99,7 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
         scenario = dataclasses.replace(d, coverage_floor=base.coverage_floor,
                                        max_coverage_gap=base.max_coverage_gap,
                                        shortfall_tiers=base.shortfall_tiers)
-        view = _ScenarioView(scenario, s, y, first_y + k * n + len(extra_lo), add, extra_lo,
+        view = _ScenarioView(scenario, s, cells, y, first_y + k * n + len(extra_lo), add, extra_lo,
                              extra_hi, extra_cost, extra_scenario)
         for rule in LP_RULES:
             if rule.name in COVERAGE and rule.active(scenario):
@@ -149,15 +150,20 @@ def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
 COVERAGE = ("coverage_floor", "max_coverage_gap", "shortfall_tiers")
 
 
+#: The rows that read a region's allocation as the money given (see the module's text).
+ON_MONEY_GIVEN = ("coverage_high",)
+
+
 class _ScenarioView:
     """Scenario ``s`` seen as the one-year model a coverage rule builds into: ``d`` is the
     scenario's data, and a region's allocation X_r is the money that meets need there,
-    sum_g (m_sc - y_sc): rows on -y with the bounds moved by sum_g m_sc."""
+    sum_g (m_sc - y_sc): rows on -y with the bounds moved by sum_g m_sc; the gap's upper
+    side (:data:`ON_MONEY_GIVEN`) reads the money given, sum_g x_c."""
 
-    def __init__(self, d: AllocationData, s: int, y: np.ndarray, next_col: int, add: Any,
-                 lower: list[float], upper: list[float], cost: list[float],
+    def __init__(self, d: AllocationData, s: int, x: np.ndarray, y: np.ndarray, next_col: int,
+                 add: Any, lower: list[float], upper: list[float], cost: list[float],
                  owner: list[int]) -> None:
-        self.d, self.s, self.y = d, s, y
+        self.d, self.s, self.x, self.y = d, s, x, y
         self._next, self._add, self._lower, self._upper = next_col, add, lower, upper
         self._cost, self._owner = cost, owner
         self.columns: dict[str, int] = {}
@@ -190,71 +196,13 @@ class _ScenarioView:
         d = self.d
         key_of = d.cell_region if over == "region" else d.cell_goal
         size = len(d.regions) if over == "region" else len(d.goals)
+        if rule in ON_MONEY_GIVEN:
+            r, c, v = key_sums(key_of, size, keys, self.x, 1.0, col, coef)
+            self.add(rule, over, keys, r, c, v, lo, hi)
+            return
         r, c, v = key_sums(key_of, size, keys, self.y, -1.0, col, coef)
         net = np.bincount(key_of, d.net_need, minlength=size)[keys]
         self.add(rule, over, keys, r, c, v, lo - net, hi - net)
-
-
-def understated(lp: LinearProgram, scenarios: list[AllocationData], values: FloatArray,
-                tolerance: float) -> list[int]:
-    """The rows of the gap's upper side (block ``coverage_high``) that the solution
-    ``values`` (every column) breaks once a region's coverage is read on the need its money
-    truly meets, sum_g min(x, m): the LP reads it as sum_g (m - y), and where money exceeds
-    a cell's need in a scenario, y may sit above m - min(x, m) at no cost, so the row can
-    hold while the true coverage is higher. That upper side is a concave function held from
-    above, which no LP holds exactly; :func:`held_on_money` tightens it where it broke."""
-    out: list[int] = []
-    x = values[:lp.n_cells]
-    for row, d, cells, h_cols, h_vals in _high_rows(lp, scenarios):
-        true = float((np.minimum(x[cells], d.net_need[cells]) - d.net_need[cells]).sum())
-        if true + float(h_vals @ values[h_cols]) > lp.row_upper[row] + tolerance:
-            out.append(row)
-    return out
-
-
-def _high_rows(lp: LinearProgram, scenarios: list[AllocationData], only: list[int] | None = None
-               ) -> list[tuple[int, AllocationData, np.ndarray, np.ndarray, FloatArray]]:
-    """The gap's upper-side rows (or those in ``only``): each with its scenario's data, the
-    cells of its region, and its entries on the scenario's own columns (h_s)."""
-    csr = lp.matrix.tocsr()
-    first_extra = lp.columns["unmet"] + len(scenarios) * lp.n_cells
-    block = next((b for b in lp.blocks if b.rule == "coverage_high"), None)
-    if block is None:
-        return []
-    out = []
-    for row in (range(block.start, block.stop) if only is None else only):
-        s, r = divmod(int(block.index[row - block.start]), len(scenarios[0].regions))
-        cols = csr.indices[csr.indptr[row]:csr.indptr[row + 1]]
-        vals = csr.data[csr.indptr[row]:csr.indptr[row + 1]]
-        h = cols >= first_extra
-        out.append((row, scenarios[s], np.flatnonzero(scenarios[s].cell_region == r),
-                    cols[h], vals[h]))
-    return out
-
-
-def held_on_money(lp: LinearProgram, scenarios: list[AllocationData],
-                  rows: list[int]) -> LinearProgram:
-    """``lp`` with, for each gap upper-side row in ``rows`` (scenario s, region r), the same
-    row read on the money given, sum_g x_rg + coef * h_s <= upper + net: money given is at
-    least the need it meets, so the true coverage then holds too. Stronger than the rule
-    where money exceeds a scenario's need (it counts that money as coverage), so an answer
-    with these rows is optimal for the model with them; the study says so."""
-    csr = lp.matrix.tocsr()
-    block = next(b for b in lp.blocks if b.rule == "coverage_high")
-    r_new, c_new, v_new, upper = [], [], [], []
-    for i, (row, d, cells, h_cols, h_vals) in enumerate(_high_rows(lp, scenarios, rows)):
-        r_new += [i] * (cells.size + h_cols.size)
-        c_new += [*cells.tolist(), *h_cols.tolist()]
-        v_new += [*([1.0] * cells.size), *h_vals.tolist()]
-        upper.append(float(lp.row_upper[row]) + float(d.net_need[cells].sum()))
-    extra = sp.csr_matrix((v_new, (r_new, c_new)), shape=(len(rows), lp.n_cols))
-    index = block.index[np.asarray(rows) - block.start]
-    return dataclasses.replace(
-        lp, matrix=sp.vstack([csr, extra]).tocsc(),
-        row_lower=np.concatenate([lp.row_lower, np.full(len(rows), -np.inf)]),
-        row_upper=np.concatenate([lp.row_upper, upper]),
-        blocks=[*lp.blocks, RowBlock("coverage_high_on_money", lp.n_rows,
-                                     lp.n_rows + len(rows), "scenario_region", index)])
 
 
 def expected_cost(first_unmet: int, scenarios: list[AllocationData],

@@ -41,10 +41,8 @@ from models.robust import (
     COVERAGE,
     OBJECTIVES,
     build_robust_lp,
-    held_on_money,
     scenario_coverages,
     scenario_unmet,
-    understated,
 )
 from models.rules import LP_RULES, Sums
 
@@ -142,20 +140,9 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
             return _infeasible(instance, objective, Status.INFEASIBLE, clock)
         lp = with_levels(lp, coverages, levels)
         notes.append(("robust_maxmin", {}))
-    tightened = 0
-    while True:
-        solver, solution, last = _stages(lp, base, data, probabilities, objective, notes)
-        if solution.status != Status.OPTIMAL or instance.policy.max_coverage_gap is None:
-            break
-        values = np.asarray(solution.x, dtype=float)
-        broken = understated(lp, data, values, TOLERANCE) if values.size == lp.n_cols else []
-        if not broken or tightened >= MAX_TIGHTENED_ROUNDS:
-            break
-        lp = held_on_money(lp, data, broken)
-        tightened += 1
-    if tightened:
-        notes.append(("robust_gap_on_money", {"n": int(sum(
-            b.stop - b.start for b in lp.blocks if b.rule == "coverage_high_on_money"))}))
+    solver, solution, last = _stages(lp, base, data, probabilities, objective, notes)
+    if solution.status == Status.OPTIMAL and instance.policy.max_coverage_gap is not None:
+        notes.append(("robust_gap_on_money", {}))
     if solution.status != Status.OPTIMAL:
         return _infeasible(instance, objective, solution.status, clock)
     x = np.clip(solution.x[: lp.n_cells], 0.0, base.upper)
@@ -169,11 +156,6 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
             _useful_columns(lp, data, x), levels, MARGIN))
     return _finish(instance, objective, scenarios, data, base, probabilities, x,
                    robust_unmet, gap, worst_violation, notes, scale, clock)
-
-
-#: At most this many rounds tighten the gap's upper side on the money given (each adds the
-#: rows the last answer broke; two suffice on every instance tried).
-MAX_TIGHTENED_ROUNDS = 5
 
 
 def _stages(lp: Any, base: AllocationData, data: list[AllocationData],
