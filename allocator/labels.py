@@ -555,6 +555,12 @@ _TEXTS: dict[str, dict[str, str]] = {
                                    "tie-broken (more than {limit} breakpoints).",
                              "nl": "De verdelingen per knikpunt zijn optima van stap 1, zonder "
                                    "beslisregel (meer dan {limit} knikpunten)."},
+    "sweep_no_allocations": {"en": "Allocations and region figures per breakpoint are left "
+                                   "out (breakpoints times cells is above {limit}); ask for "
+                                   "the budgets you want with --budgets to see them.",
+                             "nl": "Verdelingen en regiocijfers per knikpunt zijn weggelaten "
+                                   "(knikpunten maal cellen is meer dan {limit}); vraag de "
+                                   "budgetten die u wilt zien met --budgets."},
     "sweep_grid": {"en": "A grid of {n} budgets between €{a} and €{b}, in {solves} LP solves.",
                    "nl": "Een rooster van {n} budgetten tussen €{a} en €{b}, met {solves} "
                          "LP-oplossingen."},

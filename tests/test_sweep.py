@@ -226,3 +226,32 @@ def test_the_point_certificate_is_the_budget_s_own() -> None:
     assert not certify_at(d, lp, d.budget * 1.2, x, sol.row_dual, scale).passed
     over = certify_at(d, lp, d.budget, x * 1.01, sol.row_dual, scale)
     assert not over.passed and over.worst_rule == "budget"
+
+
+def test_a_long_curve_keeps_the_curve_and_leaves_out_the_allocations(tmp_path: Path) -> None:
+    """Breakpoints times cells above MAX_VALUES: the curve is kept whole, the allocations
+    and region figures per breakpoint are left out, and the message says how to see them
+    (a traced curve of 1,000 regions made a JSON of 1.35 GB and a peak of 6 GB). Asked
+    budgets still carry theirs."""
+    from allocator.studies import sweep as module
+
+    folder = write_csv_folder(tmp_path / "b", synthetic_tables(300, seed=2, family="binding"))
+    s = sweep(folder)
+    cells = len(s.instance.needs)
+    assert len(s.breakpoints) * cells > module.MAX_VALUES  # 900 cells, ~600 breakpoints
+    assert s.allocations.empty and not s.figures and s.envelopes().empty
+    assert ("sweep_no_allocations", {"limit": module.MAX_VALUES}) in s.notes
+    assert s.text("nl").endswith("Verdelingen en regiocijfers per knikpunt zijn weggelaten "
+                                 "(knikpunten maal cellen is meer dan 500.000); vraag de "
+                                 "budgetten die u wilt zien met --budgets.")
+    out = tmp_path / "s.json"
+    assert main(["sweep", str(folder), "--json", str(out), "--no-report", "-q"]) == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["breakpoints"]) == len(s.breakpoints)
+    assert doc["allocations"] == [] and doc["regions"] == []
+    # the curve is the same curve: each breakpoint's value is a fresh solve's
+    middle = s.breakpoints[len(s.breakpoints) // 2]
+    fresh = allocator.solve(folder, budget=middle.budget_eur, tie_break="none")
+    assert fresh.weighted_unmet_eur == pytest.approx(middle.objective_eur, rel=1e-7)
+    asked = sweep(folder, budgets=[middle.budget_eur])
+    assert len(asked.allocations.columns) == 3 and len(asked.figures) == 1

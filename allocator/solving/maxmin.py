@@ -24,6 +24,7 @@ take any rule.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -43,27 +44,164 @@ def leximin_levels(lp: LinearProgram, cov: Coverages, max_loss: float | None = N
                    ) -> FloatArray | None:
     """The leximin coverage level of each coverage in ``cov``, subject to every row of
     ``lp`` (and its objective at most (1 + max_loss) times its optimum when given), or
-    None if ``lp`` is infeasible."""
+    None if ``lp`` is infeasible.
+
+    One HiGHS model holds every round: the level t and one row per coverage, built once;
+    a round changes the rows' bounds and t's coefficients and re-solves warm. Each round
+    settles many coverages at once (see :func:`reach`): with T the highest t at which every
+    rising coverage k can reach min(t, reach_k), every coverage whose reach is below T ends
+    at its reach, and every one whose row has a positive dual at T ends at T. T is found by
+    a bisection over how many of the lowest reaches are pinned, a few warm solves."""
     bound = None
     if max_loss is not None:
         best = Solver(lp).run()
         if best.status != Status.OPTIMAL:
             return None
         bound = best.objective * (1.0 + max_loss) + 1e-9 * max(1.0, abs(best.objective))
+    rounds = _Rounds(lp, cov, bound)
+    ceiling = reach(lp, cov)
     rising = np.ones(cov.size, dtype=bool)
     level = np.zeros(cov.size)
     while rising.any():
-        sol = Solver(_round_lp(lp, cov, rising, level, bound)).run()
-        if sol.status != Status.OPTIMAL:
+        order = np.flatnonzero(rising)[np.argsort(ceiling[rising], kind="stable")]
+        # the largest k such that pinning the k lowest reaches leaves t at or above them
+        first = rounds.solve(rising, level, order[:0], ceiling)
+        if first is None:
             return None
-        t = float(sol.x[lp.n_cols])
+        t, sol = first
+        k = 0
+        if order.size and ceiling[order[0]] <= t + TOLERANCE:
+            # some reach is at the free level: find how many reaches end below the level
+            low, high = 0, order.size
+            while low < high:
+                mid = (low + high + 1) // 2
+                probe = rounds.solve(rising, level, order[:mid], ceiling)
+                if probe is not None and probe[0] >= ceiling[order[mid - 1]] - TOLERANCE:
+                    low = mid
+                    (t, sol), k = probe, mid
+                else:
+                    high = mid - 1
+            if k != low:  # the last probe was not the one kept: solve it again
+                again = rounds.solve(rising, level, order[:low], ceiling)
+                if again is None:
+                    return None
+                (t, sol), k = again, low
+        pinned = order[:k]
+        level[pinned] = ceiling[pinned]
+        rising[pinned] = False
+        # at least min(t, reach): a reach at or below t is where the coverage ends
+        at_reach = rising & (ceiling <= t + TOLERANCE)
+        level[at_reach] = np.minimum(ceiling[at_reach], t)
+        rising &= ~at_reach
         dual = sol.row_dual[lp.n_rows: lp.n_rows + cov.size]
         held = rising & (dual > 1e-9)
-        if not held.any() or t >= 1.0 - 1e-12:
+        if not held.any() and not pinned.size and not at_reach.any() or t >= 1.0 - 1e-12:
             held = rising  # nothing holds t back but its own bound of 1
         level[held] = t
+        import os
+        if os.environ.get("MMDEBUG"): print(f"t={t:.6f} k={k} at_reach={int(at_reach.sum())} held={int(held.sum())} rising={int(rising.sum())}")
         rising &= ~held
     return level
+
+
+#: Coverages closer than this to a level are taken to be at it (the solver's tolerance).
+TOLERANCE = 1e-9
+
+
+def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
+    """An upper bound on each coverage from its own columns alone: their bounds, and every
+    row of ``lp`` over exactly the coverage's columns with proportional coefficients (a
+    region's cap, its per-capita cap, its maximum amount). Where those are all the rows
+    that hold a region back, the bound is the region's true reach, and max-min settles
+    every such region in one round instead of one round each; elsewhere it is merely
+    larger, and the rounds' duals settle the region."""
+    rows = cov.rows.tocsr()
+    rows.sort_indices()
+    a = rows.data
+    lower, upper = lp.col_lower[rows.indices], lp.col_upper[rows.indices]
+    best = np.add.reduceat(np.where(a > 0, a * upper, a * lower), rows.indptr[:-1]) \
+        if a.size else np.zeros(cov.size)
+    best = np.where(np.diff(rows.indptr) > 0, best, 0.0)
+    # rows of the LP with the same pattern: match on two random projections, then check
+    rng = np.random.default_rng(0)
+    probe = rng.random(lp.n_cols)
+    # a fixed column (the budget, outside spend-all) is a constant: rows read without it
+    fixed = np.flatnonzero(lp.col_lower == lp.col_upper)
+    fixed_value = np.zeros(lp.n_cols)
+    fixed_value[fixed] = lp.col_lower[fixed]
+    m = lp.matrix.tocsr()
+    shift = m @ fixed_value
+    if fixed.size:
+        keep = np.ones(lp.n_cols)
+        keep[fixed] = 0.0
+        m = (m @ sp.diags(keep)).tocsr()
+        m.eliminate_zeros()
+    m.sort_indices()
+
+    def keys(mat: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        counts = np.diff(mat.indptr)
+        firsts = np.where(counts > 0, mat.data[np.minimum(mat.indptr[:-1],
+                                                          max(mat.nnz - 1, 0))], 1.0)
+        scaled = mat.data / np.repeat(firsts, counts)
+        pattern = np.round(np.add.reduceat(probe[mat.indices], mat.indptr[:-1]), 9) \
+            if mat.nnz else np.zeros(mat.shape[0])
+        shape = np.round(np.add.reduceat(probe[mat.indices] * scaled, mat.indptr[:-1]), 9) \
+            if mat.nnz else np.zeros(mat.shape[0])
+        return np.where(counts > 0, pattern, np.nan), shape, firsts
+
+    cp, cs, cf = keys(rows)
+    lp_p, lp_s, lp_f = keys(m)
+    index = {(p, q): k for k, (p, q) in enumerate(zip(cp.tolist(), cs.tolist(), strict=True))
+             if p == p}
+    for r in np.flatnonzero(np.isfinite(lp_p)):
+        k = index.get((float(lp_p[r]), float(lp_s[r])))
+        if k is None:
+            continue
+        lo, hi = m.indptr[r], m.indptr[r + 1]
+        clo, chi = rows.indptr[k], rows.indptr[k + 1]
+        if not np.array_equal(m.indices[lo:hi], rows.indices[clo:chi]):
+            continue
+        ratio = lp_f[r] / cf[k]  # row = ratio * coverage's sum
+        if not np.allclose(m.data[lo:hi], ratio * a[clo:chi], rtol=1e-12, atol=0.0):
+            continue
+        limit = ((lp.row_upper[r] - shift[r]) / ratio if ratio > 0
+                 else (lp.row_lower[r] - shift[r]) / ratio)
+        if np.isfinite(limit):
+            best[k] = min(best[k], limit)
+    return np.minimum((cov.have + best) / cov.need, 1.0)
+
+
+class _Rounds:
+    """The rounds' one HiGHS model: ``lp``, the level t (maximised, the last column), one row
+    per coverage, and the objective row when the efficiency loss is bounded."""
+
+    def __init__(self, lp: LinearProgram, cov: Coverages, bound: float | None) -> None:
+        self.cov, self.first = cov, lp.n_rows
+        self.t = lp.n_cols
+        self.solver = Solver(_round_lp(lp, cov, np.ones(cov.size, dtype=bool),
+                                       np.zeros(cov.size), bound))
+        self.on_t = np.ones(cov.size, dtype=bool)  # rows that hold t now
+
+    def solve(self, rising: np.ndarray, level: FloatArray, pinned: np.ndarray,
+              ceiling: FloatArray) -> tuple[float, Any] | None:
+        """Re-solve with the rising coverages held to t, except ``pinned`` held to their
+        reach, and the settled ones to their level: (t, the solution), or None."""
+        cov = self.cov
+        on_t = rising.copy()
+        on_t[pinned] = False
+        target = np.where(rising, ceiling, level)
+        lower = np.where(on_t, -cov.have, target * cov.need - cov.have)
+        h = self.solver.h
+        for k in np.flatnonzero(on_t != self.on_t):
+            h.changeCoeff(int(self.first + k), int(self.t),
+                          float(-cov.need[k]) if on_t[k] else 0.0)
+        self.on_t = on_t
+        rows = np.arange(self.first, self.first + cov.size)
+        self.solver.set_row_bounds(rows, lower, np.full(cov.size, np.inf))
+        sol = self.solver.run()
+        if sol.status != Status.OPTIMAL:
+            return None
+        return float(sol.x[self.t]), sol
 
 
 def with_levels(lp: LinearProgram, cov: Coverages, levels: FloatArray) -> LinearProgram:

@@ -42,6 +42,17 @@ from models.matrix import build_lp
 ON_TANGENT = 1e-9
 #: Allocations per breakpoint are kept up to this many cells (JSON and workbook size).
 MAX_CELLS_PER_BREAKPOINT = 20_000
+#: ... and up to this many values in all (breakpoints x cells): a traced curve of 1,000
+#: regions has about 2,000 breakpoints, whose allocations and region figures made a JSON of
+#: 1.35 GB and a peak of 6 GB. Beyond it the curve is kept, and the message says how to see
+#: allocations (ask for the budgets).
+MAX_VALUES = 500_000
+
+
+def keeps(cells: int, points: int) -> bool:
+    """Whether a sweep of ``points`` budgets over ``cells`` cells keeps each budget's
+    allocation and figures (see :data:`MAX_VALUES`)."""
+    return cells <= MAX_CELLS_PER_BREAKPOINT and cells * points <= MAX_VALUES
 #: Up to this many breakpoints, each one's allocation is the engine's full, tie-broken and
 #: certified solve at that budget; beyond, the stage-1 optimum of the trace.
 MAX_TIE_BROKEN = 50
@@ -245,7 +256,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         values.append(max(0.0, value))
     tiers = d.shortfall_tiers is not None
     allocations = pd.DataFrame()
-    keep = len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT
+    keep = keeps(len(instance.needs), len(vertices))
     tie_broken = len(vertices) <= MAX_TIE_BROKEN
     cells = instance.needs[["region", "goal"]].astype(str)
     columns = {}
@@ -283,6 +294,8 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     if keep:
         notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
                      ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
+    else:
+        notes.append(("sweep_no_allocations", {"limit": MAX_VALUES}))
     return _with_notes(Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves,
                              "", allocations, figures=figures), notes)
 
@@ -300,7 +313,7 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
         if holds(float(budget)):
             evaluate(float(budget))
     envelopes = (len(budgets) <= MAX_TIE_BROKEN
-                 and len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT)
+                 and keeps(len(instance.needs), len(budgets)))
     figures: dict[float, Figures] = {}
     columns: dict[str, np.ndarray] = {}
     grid = []
@@ -388,13 +401,13 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float, asked: bool = 
                                  max_violation_eur=cert.max_violation_eur if cert else 0.0,
                                  duality_gap=cert.duality_gap if cert else 0.0))
         columns[f"{budget:.2f}"] = x
-        if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT:
+        if keeps(len(instance.needs), len(budgets)):
             held = results[budget].figures if budget in results else None
             figures[round(budget, 2)] = held or figures_of(instance, x, budget)
     points.sort(key=lambda p: p.budget_eur)
     cells = instance.needs[["region", "goal"]].astype(str)
     allocations = (pd.concat([cells, pd.DataFrame(columns)], axis=1)
-                   if len(instance.needs) <= MAX_CELLS_PER_BREAKPOINT else pd.DataFrame())
+                   if keeps(len(instance.needs), len(budgets)) else pd.DataFrame())
     return _with_notes(Sweep(instance, points, round(low, 2), None, len(budgets), "",
                              allocations, figures=figures, asked=asked),
                        [("sweep_sampled", {"n": len(points), "a": round(budgets[0]),
