@@ -63,45 +63,74 @@ def leximin_levels(lp: LinearProgram, cov: Coverages, max_loss: float | None = N
     rising = np.ones(cov.size, dtype=bool)
     level = np.zeros(cov.size)
     while rising.any():
-        order = np.flatnonzero(rising)[np.argsort(ceiling[rising], kind="stable")]
-        # the largest k such that pinning the k lowest reaches leaves t at or above them
-        first = rounds.solve(rising, level, order[:0], ceiling)
-        if first is None:
+        t, sol = _round(rounds, rising, level, ceiling)
+        if sol is None:
             return None
-        t, sol = first
-        k = 0
-        if order.size and ceiling[order[0]] <= t + TOLERANCE:
-            # some reach is at the free level: find how many reaches end below the level
-            low, high = 0, order.size
-            while low < high:
-                mid = (low + high + 1) // 2
-                probe = rounds.solve(rising, level, order[:mid], ceiling)
-                if probe is not None and probe[0] >= ceiling[order[mid - 1]] - TOLERANCE:
-                    low = mid
-                    (t, sol), k = probe, mid
-                else:
-                    high = mid - 1
-            if k != low:  # the last probe was not the one kept: solve it again
-                again = rounds.solve(rising, level, order[:low], ceiling)
-                if again is None:
-                    return None
-                (t, sol), k = again, low
-        pinned = order[:k]
-        level[pinned] = ceiling[pinned]
-        rising[pinned] = False
-        # at least min(t, reach): a reach at or below t is where the coverage ends
+        # every rising coverage ends at least at min(T, reach): at its reach where that is
+        # below T, at T where its row holds T back (a positive dual)
         at_reach = rising & (ceiling <= t + TOLERANCE)
         level[at_reach] = np.minimum(ceiling[at_reach], t)
         rising &= ~at_reach
         dual = sol.row_dual[lp.n_rows: lp.n_rows + cov.size]
         held = rising & (dual > 1e-9)
-        if not held.any() and not pinned.size and not at_reach.any() or t >= 1.0 - 1e-12:
+        if not held.any() and not at_reach.any() or t >= 1.0 - 1e-12:
             held = rising  # nothing holds t back but its own bound of 1
         level[held] = t
-        import os
-        if os.environ.get("MMDEBUG"): print(f"t={t:.6f} k={k} at_reach={int(at_reach.sum())} held={int(held.sum())} rising={int(rising.sum())}")
         rising &= ~held
     return level
+
+
+def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: FloatArray
+           ) -> tuple[float, Any]:
+    """T, the highest t at which every rising coverage k reaches min(t, reach_k), and the
+    solution at T with the coverages whose reach is below T pinned there ((0, None) when
+    the rules cannot hold).
+
+    Lower bounds on T come from pinning the lowest reaches (t_k = min(T, reach_k) while
+    k is not too many); upper bounds from the LP with min(t, reach_k) replaced by its chord
+    on [lower, upper] (below the concave function there, so a relaxation). Each chord LP
+    tells how many reaches can lie below T at most; pinning that many either confirms T or
+    lowers the upper bound; a bisection over the count ends it in the rare case the chords
+    stall."""
+    order = np.flatnonzero(rising)[np.argsort(ceiling[rising], kind="stable")]
+    c = ceiling[order]
+    free = rounds.pin(rising, level, ceiling, 0, order)
+    if free is None:
+        return 0.0, None
+    t, sol = free
+    if not order.size or c[0] > t + TOLERANCE:
+        return t, sol  # no reach is at the free level: T is it
+    lower, upper = t, 1.0
+    known = 0  # pinning this many is confirmed
+    best = free
+    for _ in range(CHORD_ROUNDS):
+        chord = rounds.chord(rising, level, ceiling, order, lower, upper)
+        if chord is None:
+            break
+        upper = min(upper, chord[0])
+        k = int(np.searchsorted(c, upper - TOLERANCE, side="left"))
+        if k <= known:
+            break
+        probe = rounds.pin(rising, level, ceiling, k, order)
+        if probe is not None and probe[0] >= c[k - 1] - TOLERANCE:
+            return probe  # k pinned and the rest at or above their reaches' level
+        upper = min(upper, float(c[k - 1]))  # too many pinned: T is at most the last reach
+        if upper - lower <= TOLERANCE:
+            break
+    # bisection over the count, between the confirmed and the chords' bound
+    low, high = known, int(np.searchsorted(c, upper + TOLERANCE, side="right"))
+    while low < high:
+        mid = (low + high + 1) // 2
+        probe = rounds.pin(rising, level, ceiling, mid, order)
+        if probe is not None and probe[0] >= c[mid - 1] - TOLERANCE:
+            low, best = mid, probe
+        else:
+            high = mid - 1
+    return best
+
+
+#: Chord relaxations tried in a round before the bisection takes over.
+CHORD_ROUNDS = 8
 
 
 #: Coverages closer than this to a level are taken to be at it (the solver's tolerance).
@@ -173,32 +202,50 @@ def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
 
 class _Rounds:
     """The rounds' one HiGHS model: ``lp``, the level t (maximised, the last column), one row
-    per coverage, and the objective row when the efficiency loss is bounded."""
+    per coverage k, a.x_k - alpha_k N_k t >= beta_k N_k - E_k, and the objective row when
+    the efficiency loss is bounded. A solve changes alpha, beta and t's upper bound only."""
 
     def __init__(self, lp: LinearProgram, cov: Coverages, bound: float | None) -> None:
         self.cov, self.first = cov, lp.n_rows
         self.t = lp.n_cols
         self.solver = Solver(_round_lp(lp, cov, np.ones(cov.size, dtype=bool),
                                        np.zeros(cov.size), bound))
-        self.on_t = np.ones(cov.size, dtype=bool)  # rows that hold t now
+        self.alpha = np.ones(cov.size)
+        self.solves = 0
 
-    def solve(self, rising: np.ndarray, level: FloatArray, pinned: np.ndarray,
-              ceiling: FloatArray) -> tuple[float, Any] | None:
-        """Re-solve with the rising coverages held to t, except ``pinned`` held to their
-        reach, and the settled ones to their level: (t, the solution), or None."""
-        cov = self.cov
-        on_t = rising.copy()
-        on_t[pinned] = False
-        target = np.where(rising, ceiling, level)
-        lower = np.where(on_t, -cov.have, target * cov.need - cov.have)
-        h = self.solver.h
-        for k in np.flatnonzero(on_t != self.on_t):
-            h.changeCoeff(int(self.first + k), int(self.t),
-                          float(-cov.need[k]) if on_t[k] else 0.0)
-        self.on_t = on_t
+    def pin(self, rising: np.ndarray, level: FloatArray, ceiling: FloatArray, k: int,
+            order: np.ndarray) -> tuple[float, Any] | None:
+        """The rising coverages at t, but the ``k`` first of ``order`` at their reach; the
+        settled ones at their level."""
+        alpha = rising.astype(float)
+        alpha[order[:k]] = 0.0
+        beta = np.where(rising, 0.0, level)
+        beta[order[:k]] = ceiling[order[:k]]
+        return self._solve(alpha, beta, 1.0)
+
+    def chord(self, rising: np.ndarray, level: FloatArray, ceiling: FloatArray,
+              order: np.ndarray, lower: float, upper: float) -> tuple[float, Any] | None:
+        """min(t, reach) replaced by its chord on [lower, upper], t at most ``upper``."""
+        alpha = np.zeros(self.cov.size)
+        beta = np.where(rising, 0.0, level)
+        c = ceiling[order]
+        width = max(upper - lower, 1e-300)
+        slope = np.clip((c - lower) / width, 0.0, 1.0)  # 1 where the reach is above upper
+        alpha[order] = np.where(c <= lower, 0.0, slope)
+        beta[order] = np.where(c <= lower, c, lower - slope * lower)
+        return self._solve(alpha, beta, upper)
+
+    def _solve(self, alpha: FloatArray, beta: FloatArray, upper: float
+               ) -> tuple[float, Any] | None:
+        cov, h = self.cov, self.solver.h
+        for k in np.flatnonzero(alpha != self.alpha):
+            h.changeCoeff(int(self.first + k), int(self.t), float(-alpha[k] * cov.need[k]))
+        self.alpha = alpha
         rows = np.arange(self.first, self.first + cov.size)
-        self.solver.set_row_bounds(rows, lower, np.full(cov.size, np.inf))
+        self.solver.set_row_bounds(rows, beta * cov.need - cov.have, np.full(cov.size, np.inf))
+        self.solver.set_col_bounds(self.t, 0.0, upper)
         sol = self.solver.run()
+        self.solves += 1
         if sol.status != Status.OPTIMAL:
             return None
         return float(sol.x[self.t]), sol
