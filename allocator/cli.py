@@ -336,6 +336,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--time-limit", type=float, default=30.0, metavar="S",
                    help="a worker still running after S seconds is stopped and the request "
                         "answered 504 (default 30)")
+    v.add_argument("--memory", type=int, default=2048, metavar="MB",
+                   help="the memory each worker may hold; a request that needs more is "
+                        "answered 413 (default 2048)")
     j = sub.add_parser("schema", help="print the JSON Schema of every command's --json",
                        description="The JSON Schema (2020-12) of the results that --json "
                                    "writes, generated from the result models.")
@@ -613,15 +616,16 @@ def _serve(args: argparse.Namespace) -> int:
     from allocator.web.workers import Workers
 
     if not 1 <= args.workers <= 64 or not 0 <= args.queue <= 1000 or not (
-            0 < args.time_limit <= 86_400):
-        raise UsageError(Message("--workers must be 1..64, --queue 0..1000 and --time-limit "
-                                 "above 0 s, at most a day"))
+            0 < args.time_limit <= 86_400) or not 256 <= args.memory <= 1_048_576:
+        raise UsageError(Message("--workers must be 1..64, --queue 0..1000, --time-limit "
+                                 "above 0 s, at most a day, and --memory 256..1048576 MB"))
     # beyond loopback every request must carry a key, printed once below
     import secrets
 
     key = None if loopback else secrets.token_urlsafe(16)
     app = create_app(args.instance, lang=args.lang, hosts=hosts, key=key,
-                     workers=Workers(args.workers, args.queue, args.time_limit))
+                     workers=Workers(args.workers, args.queue, args.time_limit,
+                                     args.memory))
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
     server = uvicorn.Server(config)
     if not loopback:

@@ -221,6 +221,10 @@ HELP_NL: dict[str, str] = {
     "(default 30)":
         "een werkproces dat na S seconden nog rekent wordt gestopt en het verzoek krijgt 504 "
         "(standaard 30)",
+    "the memory each worker may hold; a request that needs more is answered 413 (default "
+    "2048)":
+        "het geheugen dat elk werkproces mag gebruiken; een verzoek dat meer vraagt krijgt 413 "
+        "(standaard 2048)",
     "The JSON Schema (2020-12) of the results that --json writes, generated from the result "
     "models.":
         "Het JSON-schema (2020-12) van de uitkomsten die --json schrijft, gemaakt uit de "

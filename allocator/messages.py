@@ -461,9 +461,14 @@ DUTCH: Mapping[str, str] = {
         "de server is bezig met andere berekeningen: probeer het over {seconds} s opnieuw",
     "the request took longer than the limit of {limit:g} s and was stopped":
         "het verzoek duurde langer dan de grens van {limit:g} s en is gestopt",
-    "--workers must be 1..64, --queue 0..1000 and --time-limit above 0 s, at most a day":
-        "--workers moet 1..64 zijn, --queue 0..1000 en --time-limit boven 0 s, ten hoogste "
-        "een dag",
+    "--workers must be 1..64, --queue 0..1000, --time-limit above 0 s, at most a day, and "
+    "--memory 256..1048576 MB":
+        "--workers moet 1..64 zijn, --queue 0..1000, --time-limit boven 0 s, ten hoogste een "
+        "dag, en --memory 256..1048576 MB",
+    "the request needs more memory than this server allows per solve ({memory} MB; "
+    "allocator serve --memory)":
+        "het verzoek vraagt meer geheugen dan deze server per berekening toestaat ({memory} MB; "
+        "allocator serve --memory)",
     "nothing to vary: no ASSUMED figure states a usable alternative":
         "niets te variëren: geen AANGENOMEN (ASSUMED) getal heeft een bruikbaar alternatief",
     "nothing to vary: no ASSUMED figure states a usable alternative among --vary":

@@ -118,6 +118,75 @@ def test_a_chunked_body_is_held_to_the_limit_as_it_arrives(server: tuple[int, in
     assert peak_rss_mb(pid) - before < 150
 
 
+def descendants(pid: int) -> set[int]:
+    """Every process under ``pid`` (the forkserver and its workers), from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+def test_any_request_is_held_to_the_workers_memory(tmp_path: Path) -> None:
+    """A 1.4 MB zip of 100,000 cells asks a solve for more memory than --memory 500 allows:
+    it is answered 413 in words, no process of the server passes its bound (sampled as RSS
+    while the request runs), and the next request is served."""
+    import threading
+    import time
+
+    from allocator.cli import main
+
+    folder = tmp_path / "large"
+    assert main(["generate", str(folder), "--regions", "33334", "--family", "binding"]) == 0
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for table in ("regions", "goals", "needs", "policy"):
+            z.write(folder / f"{table}.csv", f"{table}.csv")
+    body, boundary = buffer.getvalue(), "allocatorboundary"
+    form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"instance\"; "
+            f"filename=\"large.zip\"\r\nContent-Type: application/zip\r\n\r\n").encode() \
+        + body + f"\r\n--{boundary}--\r\n".encode()
+    with serving(NPVR, "--memory", "500") as (port, pid):
+        peak: dict[int, float] = {}
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                for each in descendants(pid) | {pid}:
+                    with contextlib.suppress(OSError, AssertionError):
+                        peak[each] = max(peak.get(each, 0.0), peak_rss_mb(each))
+                time.sleep(0.02)
+
+        watcher = threading.Thread(target=sample)
+        watcher.start()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            conn.request("POST", "/solve?lang=en", body=form, headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}"})
+            answer = conn.getresponse()
+            got = json.loads(answer.read())
+        finally:
+            done.set()
+            watcher.join()
+        assert answer.status == 413, got
+        assert got["message"] == ("the request needs more memory than this server allows per "
+                                  "solve (500 MB; allocator serve --memory)")
+        workers = {p: mb for p, mb in peak.items() if p != pid}
+        assert workers  # the solve ran in a worker, watched
+        # RLIMIT_DATA holds the heap; RSS adds the shared libraries' pages (~200 MB)
+        assert max(workers.values()) < 500 + 250, peak
+        assert peak[pid] < 400, peak  # the server itself read a 1.4 MB zip
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        conn.request("POST", "/solve", body=json.dumps({"no_sensitivity": 1}),
+                     headers={"Content-Type": "application/json"})
+        assert conn.getresponse().status == 200
+
+
 # --- confident answers to requests it misread ---------------------------------------
 
 def test_a_raw_or_foreign_body_is_refused_by_its_content_type(client: TestClient) -> None:

@@ -55,7 +55,7 @@ from allocator.web.requests import (
     safe_name,
     spooled_body,
 )
-from allocator.web.workers import Busy, Stopped, Workers
+from allocator.web.workers import Busy, Stopped, TooMuchMemory, Workers
 from models.rules import PARAM, PARAM_RULES, PARAMS
 from models.rules.params import OFF_WORDS, Param
 
@@ -525,6 +525,12 @@ def create_app(default: Path | None = None, *, lang: str = "nl",
         lang = request.query_params.get("lang", "nl")
         return JSONResponse(status_code=504, content={
             "status": "time_limit", "message": exc.text("en"), "text": exc.text(lang)})
+
+    @app.exception_handler(TooMuchMemory)
+    async def _memory(request: Request, exc: TooMuchMemory) -> JSONResponse:
+        lang = request.query_params.get("lang", "nl")
+        return JSONResponse(status_code=413, content={
+            "status": "too_large", "message": exc.text("en"), "text": exc.text(lang)})
 
     @app.exception_handler(Refused)
     async def _unreadable(request: Request, exc: Refused) -> JSONResponse:

@@ -4,14 +4,18 @@ Each solve, sweep, comparison or report runs in a process of its own, forked fro
 process that has the solver stack loaded already (``forkserver``), so a start costs
 milliseconds. At most ``size`` run at once; up to ``queue`` more wait; beyond that a request
 is answered 503 with Retry-After. A worker still running at the time limit is stopped (and
-the request answered 504); a request whose client goes away stops its worker. The event
-loop only waits, so a GET is answered while solves run.
+the request answered 504); a request whose client goes away stops its worker. Each worker
+may hold at most ``memory_mb`` of data (RLIMIT_DATA: the heap and every private writable
+mapping, so numpy's and HiGHS's arrays alike); a request that needs more is answered 413,
+and the server's peak memory is its own plus ``size`` times that, whatever is sent. The
+event loop only waits, so a GET is answered while solves run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import resource
 import threading
 import time
 import traceback
@@ -47,16 +51,38 @@ class Stopped(AllocatorError):
                                  "was stopped", limit=limit))
 
 
+class TooMuchMemory(AllocatorError):
+    """A worker ran out of the memory it may hold: 413."""
+
+    exit_code = 2
+
+    def __init__(self, memory_mb: int) -> None:
+        super().__init__(Message("the request needs more memory than this server allows per "
+                                 "solve ({memory} MB; allocator serve --memory)",
+                                 memory=memory_mb))
+        self.memory_mb = memory_mb
+
+    def __reduce__(self) -> tuple[Any, tuple[int]]:  # sent from the worker, made anew
+        return (TooMuchMemory, (self.memory_mb,))
+
+
 class WorkerFailed(Exception):
     """A worker ended with an error that is no refusal of its input (a defect)."""
 
 
-def _job(pipe: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    """In the worker: run ``fn`` and send back ("ok", value) or ("error", exception)."""
+def _job(pipe: Any, fn: Callable[..., Any], args: tuple[Any, ...], memory_mb: int | None
+         ) -> None:
+    """In the worker: hold its data to ``memory_mb``, run ``fn`` and send back ("ok",
+    value) or ("error", exception)."""
     try:
+        if memory_mb is not None:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
         pipe.send(("ok", fn(*args)))
     except AllocatorError as exc:
         pipe.send(("error", exc))
+    except MemoryError:
+        pipe.send(("error", TooMuchMemory(memory_mb or 0)))
     except BaseException as exc:  # noqa: BLE001 - a defect, reported with its trace
         pipe.send(("defect", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"))
     finally:
@@ -66,8 +92,10 @@ def _job(pipe: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
 class Workers:
     """A bounded pool of worker processes (see the module)."""
 
-    def __init__(self, size: int = 2, queue: int = 8, time_limit: float = 30.0) -> None:
+    def __init__(self, size: int = 2, queue: int = 8, time_limit: float = 30.0,
+                 memory_mb: int | None = 2048) -> None:
         self.size, self.queue, self.time_limit = size, queue, time_limit
+        self.memory_mb = memory_mb
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
         # a thread's semaphore, not asyncio's: requests may come on more than one loop
@@ -122,7 +150,8 @@ class Workers:
     def _in_process(self, fn: Callable[..., Any], args: tuple[Any, ...],
                     cancel: threading.Event) -> tuple[str, Any]:
         parent, child = self.context.Pipe(duplex=False)
-        process = self.context.Process(target=_job, args=(child, fn, args), daemon=True)
+        process = self.context.Process(target=_job, args=(child, fn, args, self.memory_mb),
+                                       daemon=True)
         process.start()
         child.close()
         self.running.add(process.pid or 0)
@@ -133,17 +162,26 @@ class Workers:
                     try:
                         return parent.recv()
                     except EOFError:
-                        return ("defect", "the worker ended without an answer")
+                        return self._ended(process)
                 if cancel.is_set():
                     return ("error", Stopped(0.0))
                 if time.monotonic() > deadline:
                     return ("error", Stopped(self.time_limit))
                 if not process.is_alive() and not parent.poll(0):
-                    return ("defect", f"the worker ended ({process.exitcode}) without an "
-                                      "answer")
+                    return self._ended(process)
         finally:
             if process.is_alive():
                 process.kill()
             process.join(timeout=5)
             self.running.discard(process.pid or 0)
             parent.close()
+
+    def _ended(self, process: Any) -> tuple[str, Any]:
+        """A worker that ended without an answer. Killed by a signal while its memory is
+        held (a C++ allocation that fails inside HiGHS aborts the process instead of
+        raising), it ran out of memory; anything else is a defect."""
+        process.join(timeout=5)
+        code = process.exitcode
+        if self.memory_mb is not None and code is not None and code < 0:
+            return ("error", TooMuchMemory(self.memory_mb))
+        return ("defect", f"the worker ended ({code}) without an answer")
