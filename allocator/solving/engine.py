@@ -177,8 +177,8 @@ def solve(
             notes.append(tie_note)
     elif tie_break == "lexicographic":
         assert solver is not None
-        x, tie_note = _tie_break(solver, lp, data, first.objective, first.x, first.col_dual,
-                                 first.row_dual)
+        x, tie_note = tie_break_stages(solver, lp, data, first.objective, first.x,
+                                       first.col_dual, first.row_dual)
         seconds["tie_break"] = (solver.seconds - seconds["stage1"]
                                 - seconds.get("next_million", 0.0))
         if tie_note is not None:
@@ -207,8 +207,8 @@ def solve(
         instance=instance,
         tie_break=tie_break,
         solver=info(),
-        allocation=_allocation(instance, x * scale),
-        coverage=_coverage(instance, data, x, scale),
+        allocation=allocation_of(instance, x * scale),
+        coverage=coverage_of(instance, data, x, scale),
         constraint_rows=rows,
         weighted_unmet_eur=unmet(data, x) * scale,
         tier_penalty_eur=tier_penalty(data, x) * scale if data.shortfall_tiers else None,
@@ -319,9 +319,11 @@ def _levels_named(rows: pd.DataFrame, d: AllocationData, own: FloatArray | None,
     return rows
 
 
-def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best: float,
-               x1: FloatArray, reduced_cost: FloatArray, row_dual: FloatArray
-               ) -> tuple[FloatArray, Note | None]:
+def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
+                     best: float, x1: FloatArray, reduced_cost: FloatArray,
+                     row_dual: FloatArray) -> tuple[FloatArray, Note | None]:
+    """Stages 2 and 3 on ``solver`` (which holds ``lp`` after stage 1, and is changed):
+    among the stage-1 optima the highest lowest coverage, then nearest to pro rata."""
     n = lp.n_cells
     pinned = np.abs(reduced_cost[:lp.n_cols]) > FIXING_TOLERANCE * max(1.0, d.weight.max())
     pinned[lp.columns["budget"]] = False  # fixed by its bounds already
@@ -345,14 +347,23 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     upper = [best - lp.offset + tol]
     priced = np.flatnonzero(lp.cost)  # the cells, and the shortfall columns of any tiers
     rows: list[tuple[np.ndarray, FloatArray]] = [(priced, lp.cost[priced])]
+    # one row per covered region: its cells, then the level column (-need)
     by_region = np.argsort(d.cell_region, kind="stable")
     bounds = np.searchsorted(d.cell_region[by_region], np.arange(len(d.regions) + 1))
-    for r in covered:
-        members = by_region[bounds[r]:bounds[r + 1]]
-        rows.append((np.append(members, level), np.append(np.ones(len(members)),
-                                                          -d.region_need[r])))
-        lower.append(-d.region_covered[r])
-        upper.append(np.inf)
+    counts = bounds[covered + 1] - bounds[covered]
+    ends = np.cumsum(counts + 1)
+    starts = ends - counts - 1
+    index = np.full(int(ends[-1]) if covered.size else 0, level, dtype=np.int64)
+    value = np.empty(index.size)
+    within = np.arange(index.size) - np.repeat(starts, counts + 1)
+    is_cell = within < np.repeat(counts, counts + 1)
+    first = np.repeat(bounds[covered], counts + 1)
+    index[is_cell] = by_region[(first + within)[is_cell]]
+    value[is_cell] = 1.0
+    value[~is_cell] = -d.region_need[covered]
+    rows += [(index[a:b], value[a:b]) for a, b in zip(starts, ends, strict=True)]
+    lower += (-d.region_covered[covered]).tolist()
+    upper += [np.inf] * covered.size
     second = max_min_stage(solver, rows, lower, upper, level)  # stage 2: max-min coverage
     if second is None:
         return x1[:n], ("note_unfinished", {})
@@ -380,13 +391,13 @@ def _tie_break(solver: highs.Solver, lp: LinearProgram, d: AllocationData, best:
     return np.clip(third.x[:n], 0.0, d.upper), None
 
 
-def _allocation(instance: Instance, amounts: FloatArray) -> pd.DataFrame:
+def allocation_of(instance: Instance, amounts: FloatArray) -> pd.DataFrame:
     out = instance.needs[["region", "goal"]].copy()
     out["amount_eur"] = amounts
     return out
 
 
-def _coverage(instance: Instance, d: AllocationData, x: FloatArray, scale: float
+def coverage_of(instance: Instance, d: AllocationData, x: FloatArray, scale: float
               ) -> pd.DataFrame:
     n_regions = len(d.regions)
     allocated = np.bincount(d.cell_region, x, minlength=n_regions) * scale

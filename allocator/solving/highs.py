@@ -6,6 +6,7 @@ The only module that talks to the solver. It maps HiGHS's model status to the pr
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ class Solution:
     objective: float  # including the offset
 
 
+@functools.cache
 def version() -> str:
     from importlib.metadata import version as dist_version
 

@@ -20,6 +20,7 @@ import pandas as pd
 from allocator.inputs.instance import Instance
 from allocator.messages import Message
 from allocator.solving.engine import solve
+from allocator.solving.pipeline import Pipeline
 from allocator.solving.result import Result
 from models.rules import PARAM, PARAMS
 from models.rules.params import OFF_WORDS
@@ -200,19 +201,30 @@ def _plan(names: list[str], step: float) -> list[tuple[str, float]]:
             for factor in ((1.0,) if name.startswith(ALT) else (1.0 - step, 1.0 + step))]
 
 
+def _is_weight(name: str) -> bool:
+    return name.startswith(("region:", "goal:"))
+
+
 def _one(inst: Instance, name: str, factor: float, tie_break: str) -> Result:
     return solve(moved(inst, name, factor), tie_break=tie_break, fairness_price=False,
                  marginal=False)
 
 
 def _runs(inst: Instance, names: list[str], step: float, tie_break: str, *,
-          workers: int | None = None, scheduler: str | None = None
-          ) -> list[tuple[str, float, Result]]:
+          workers: int | None = None, scheduler: str | None = None,
+          base: Result | None = None) -> list[tuple[str, float, Result]]:
     """Every run, in plan order: here, or on Dask (``workers`` local processes or the
-    cluster at ``scheduler``), as ``grid`` runs its points."""
+    cluster at ``scheduler``), as ``grid`` runs its points. A weight is a change of costs:
+    where the pipeline answers as the engine does (see Pipeline.takes, given the engine's
+    answer ``base``), one built model answers every such run warm."""
     plan = _plan(names, step)
     if not workers and not scheduler:
-        return [(name, factor, _one(inst, name, factor, tie_break)) for name, factor in plan]
+        warm = (Pipeline(inst, tie_break) if Pipeline.takes(inst, base)
+                and any(_is_weight(name) for name, _ in plan) else None)
+        return [(name, factor, warm.result(moved(inst, name, factor))
+                 if warm is not None and _is_weight(name) else _one(inst, name, factor,
+                                                                     tie_break))
+                for name, factor in plan]
     from allocator.studies.grid import _client
 
     with _client(None, workers, scheduler) as (client, _):
@@ -233,7 +245,7 @@ def weight_sensitivity(result: Result, step: float = STEP, *,
     base = _by_region(result)
     budget = inst.policy.budget_eur
     best = (0.0, "", 1.0, str(base.index[0]))
-    runs = _runs(inst, assumptions(inst, ("weights",)), step, tie_break)
+    runs = _runs(inst, assumptions(inst, ("weights",)), step, tie_break, base=result)
     for name, factor, r in runs:
         if not r.optimal:
             continue
@@ -325,7 +337,7 @@ def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: fl
         for name in names:
             at_alternative(inst, name)
     runs = _runs(inst, names, step, tie_break, workers=workers,
-                 scheduler=scheduler) if base.optimal else []
+                 scheduler=scheduler, base=base) if base.optimal else []
     return Sensitivity(base, step, runs, time.perf_counter() - clock)
 
 

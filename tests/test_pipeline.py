@@ -1,0 +1,84 @@
+"""The pipeline: one built model answers the studies' questions warm (allocator.solving.
+pipeline). Each warm answer is compared with the engine's full solve of the same question,
+cell by cell, and every rule is checked on it; where the engine's tie-break is cut short
+the studies go back to full solves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import allocator
+from allocator.solving import engine
+from allocator.solving.pipeline import Pipeline
+from allocator.studies import sensitivity as S
+from allocator.studies.generate import synthetic_tables, write_csv_folder
+from tests.conftest import npvr_weighted
+from tests.test_engine import check_rules
+
+
+def amounts(r: allocator.Result) -> np.ndarray:
+    return r.allocation["amount_eur"].to_numpy(float)
+
+
+@pytest.fixture(scope="module")
+def binding(tmp_path_factory: pytest.TempPathFactory) -> allocator.Instance:
+    folder = tmp_path_factory.mktemp("p") / "b"
+    return allocator.load(write_csv_folder(folder, synthetic_tables(300, seed=1,
+                                                                    family="binding")))
+
+
+@pytest.mark.parametrize("which", ["npvr", "binding"])
+def test_each_warm_answer_is_the_engine_s_full_solve(which: str,
+                                                     binding: allocator.Instance) -> None:
+    inst = allocator.load(npvr_weighted()) if which == "npvr" else binding
+    base = allocator.solve(inst, fairness_price=False, marginal=False)
+    assert Pipeline.takes(inst, base)
+    pipeline = Pipeline(inst)
+    names = S.assumptions(inst, ("weights",))[:12]
+    for name in names:
+        for factor in (0.9, 1.1):
+            moved = S.moved(inst, name, factor)
+            warm = pipeline.result(moved)
+            full = allocator.solve(moved, fairness_price=False, marginal=False)
+            assert warm.optimal and warm.certificate.passed
+            check_rules(warm)
+            assert np.abs(amounts(warm) - amounts(full)).max() < 0.01, (name, factor)
+            assert warm.weighted_unmet_eur == pytest.approx(full.weighted_unmet_eur,
+                                                            rel=1e-9)
+    assert pipeline.runs == 2 * len(names)  # one built model, every question warm
+
+
+def test_the_weight_sensitivity_is_the_same_figure_warm_and_cold(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each of 55 weights down and up (the figure every solve of up to 60 weights
+    reports): the same weight, region and euros, warm or through full solves."""
+    small = allocator.load(write_csv_folder(tmp_path / "s", synthetic_tables(
+        52, seed=2, family="binding")))
+    base = allocator.solve(small, fairness_price=False, marginal=False)
+    warm = S.weight_sensitivity(base)
+    monkeypatch.setattr(Pipeline, "takes", staticmethod(lambda *_: False))
+    cold = S.weight_sensitivity(base)
+    assert warm is not None and cold is not None
+    assert (warm.weight, warm.region, warm.direction) == (cold.weight, cold.region,
+                                                          cold.direction)
+    assert warm.largest_eur == pytest.approx(cold.largest_eur, abs=0.01)
+
+
+def test_a_tie_break_cut_short_goes_back_to_full_solves(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the QP stage skipped the reported allocation depends on the path the solver
+    takes, which only the engine's own path reproduces: the runs are full solves."""
+    monkeypatch.setattr(engine, "QP_MAX_FREE_CELLS", 5)
+    inst = allocator.load(npvr_weighted())
+    base = allocator.solve(inst, fairness_price=False, marginal=False)
+    assert [k for k, _ in base.notes] == ["note_skipped"]
+    assert not Pipeline.takes(inst, base)
+    built = []
+    monkeypatch.setattr(Pipeline, "__init__", lambda *a: built.append(a))
+    runs = S._runs(inst, S.assumptions(inst, ("weights",))[:2], 0.1, "lexicographic",
+                   base=base)
+    assert not built and len(runs) == 4
+    assert all(r.optimal for _, _, r in runs)
