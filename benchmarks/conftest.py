@@ -92,7 +92,36 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     w = terminalreporter.write_line
     for family in families():
         _family_table(w, family)
+    _studies_table(w)
     _other_lines(w)
+
+
+def _studies_table(w: Any) -> None:
+    """Each study as a ratio to the weighted solve of the same instance (test_studies.py);
+    the infeasible instance's explanation as a ratio to the infeasible solve alone."""
+    from benchmarks.test_studies import STUDIES
+
+    ns = sorted({int(k[1]) for k in RESULTS if k[0] == "study"})
+    if not ns:
+        return
+    w("")
+    w("Studies on the binding family, one run (seconds, ratio to the weighted solve of the "
+      "same instance; target in brackets)")
+    w(f"{'cells':>10} | {'solve s':>8} | " + " | ".join(f"{s:>22}" for s in STUDIES))
+    for n in ns:
+        get = lambda name: RESULTS.get(("study", str(n), name))  # noqa: E731
+        base = get("solve")
+        cells = []
+        for study, target in STUDIES.items():
+            value = get(study)
+            under = get("infeasible-solve") if study == "infeasible" else base
+            text = "-" if value is None else f"{value:.2f} ({_ratio(value, under)}; {target}x)"
+            cells.append(f"{text:>22}")
+        w(f"{n:>10,} | {'-' if base is None else f'{base:.3f}':>8} | " + " | ".join(cells))
+        if get("sweep-breakpoints"):
+            w(f"  {n:,}: the exact curve has {get('sweep-breakpoints'):,} breakpoints")
+        if get("infeasible-solve"):
+            w(f"  {n:,}: the infeasible stage 1 alone {get('infeasible-solve'):.3f} s")
 
 
 def _family_table(w: Any, family: str) -> None:

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from allocator.errors import Status
 from allocator.labels import label, money, number, percent, text
-from allocator.solving.highs import Solver
+from allocator.solving.highs import Solution, Solver
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 from models.rules import PARAM, SWITCH_OFF
@@ -115,8 +115,26 @@ def active_rules(d: AllocationData) -> list[str]:
             if any(differs(getattr(d, k), v) for k, v in off.items())]
 
 
+def _run(lp: LinearProgram, d: AllocationData) -> Solution:
+    """``lp`` (over the cells of ``d``) solved through the reduced LP where it has that
+    shape and size (a 20,000-cell instance: 0.4 s against 1.9 s for the whole LP), else by
+    HiGHS on the whole LP. The reduced LP only answers an LP it solves to optimality; an
+    infeasible one goes to the whole LP, which says so."""
+    from allocator.solving import aggregate
+
+    if lp.n_cells >= aggregate.MIN_CELLS:
+        try:
+            return aggregate.solve(lp, d).solution
+        except aggregate.Declined:
+            pass
+    return Solver(lp).run()
+
+
 def _feasible(d: AllocationData) -> bool:
-    return Solver(build_lp(d)).run().status == Status.OPTIMAL
+    """Whether every rule of ``d`` can hold. (With its objective: HiGHS finds an optimum of
+    weighted unmet need faster than a point with no objective, 1.9 s against 5.5 s at
+    20,000 cells.)"""
+    return _run(build_lp(d), d).status == Status.OPTIMAL
 
 
 def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
@@ -130,12 +148,15 @@ def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
     # means there is no upper limit.
     ceiling = 4.0 * max(d.budget, float(d.upper.sum())) + 1.0
     lp.col_lower[b], lp.col_upper[b] = 0.0, ceiling
+    lp.cost[:] = 0.0
+    lp.offset = 0.0
+    solver = Solver(lp)  # one model: the least budget, then (warm) the largest
     ends: list[float | None] = []
     for sign in (1.0, -1.0):
-        lp.cost[:] = 0.0
-        lp.cost[b] = sign
-        lp.offset = 0.0
-        sol = Solver(lp).run()
+        cost = np.zeros(lp.n_cols)
+        cost[b] = sign
+        solver.set_costs(cost)
+        sol = solver.run()
         if sol.status == Status.OPTIMAL:
             value = float(sol.x[b])
             ends.append(math.inf if value >= ceiling * (1 - 1e-9) else value)
@@ -144,8 +165,10 @@ def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
     return ends[0], ends[1]
 
 
-def _best(lp: LinearProgram) -> float | None:
-    sol = Solver(lp).run()
+def _best(lp: LinearProgram, d: AllocationData | None = None) -> float | None:
+    """The parameter column's optimum (the last column), through the reduced LP where
+    ``d`` is given and it applies."""
+    sol = _run(lp, d) if d is not None else Solver(lp).run()
     return float(sol.x[-1]) if sol.status == Status.OPTIMAL else None
 
 
@@ -169,7 +192,8 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         covered = d.covered_regions
         rows = region_rows(d, covered, -d.region_need[covered], lp.n_cols + 1)
         phi = _best(with_parameter(lp, rows, -d.region_covered[covered],
-                                    np.full(covered.size, np.inf), -1.0))
+                                    np.full(covered.size, np.inf), -1.0),
+                    dataclasses.replace(d, coverage_floor=0.0))
         if phi is not None and phi < d.coverage_floor:
             out.append(Repair("coverage_floor", towards(PARAM["coverage_floor"], min(phi, 1.0))))
     if d.max_coverage_gap is not None and d.covered_regions.size:  # no need: no gap row

@@ -47,11 +47,12 @@ def leximin_levels(lp: LinearProgram, cov: Coverages, max_loss: float | None = N
     None if ``lp`` is infeasible.
 
     One HiGHS model holds every round: the level t and one row per coverage, built once;
-    a round changes the rows' bounds and t's coefficients and re-solves warm. Each round
-    settles many coverages at once (see :func:`reach`): with T the highest t at which every
-    rising coverage k can reach min(t, reach_k), every coverage whose reach is below T ends
-    at its reach, and every one whose row has a positive dual at T ends at T. T is found by
-    a bisection over how many of the lowest reaches are pinned, a few warm solves."""
+    a round changes the rows' bounds (and t's coefficient in the rows it settles) and
+    re-solves warm. Each round settles many coverages at once (see :func:`reach`): with T
+    the highest t at which every rising coverage k can reach min(t, reach_k), every
+    coverage whose reach is below T ends at its reach, and every one whose row has a
+    positive dual at T ends at T. T is found by a bisection on t that changes bounds only
+    (see :func:`_round`)."""
     bound = None
     if max_loss is not None:
         best = Solver(lp).run()
@@ -83,54 +84,39 @@ def leximin_levels(lp: LinearProgram, cov: Coverages, max_loss: float | None = N
 def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: FloatArray
            ) -> tuple[float, Any]:
     """T, the highest t at which every rising coverage k reaches min(t, reach_k), and the
-    solution at T with the coverages whose reach is below T pinned there ((0, None) when
-    the rules cannot hold).
+    solution of the LP that maximises t with the reaches below T pinned there ((0, None)
+    when the rules cannot hold).
 
-    Lower bounds on T come from pinning the lowest reaches (t_k = min(T, reach_k) while
-    k is not too many); upper bounds from the LP with min(t, reach_k) replaced by its chord
-    on [lower, upper] (below the concave function there, so a relaxation). Each chord LP
-    tells how many reaches can lie below T at most; pinning that many either confirms T or
-    lowers the upper bound; a bisection over the count ends it in the rare case the chords
-    stall."""
-    order = np.flatnonzero(rising)[np.argsort(ceiling[rising], kind="stable")]
-    c = ceiling[order]
-    free = rounds.pin(rising, level, ceiling, 0, order)
+    First the free level t0 (every rising coverage at t): when no reach lies at or below
+    it, T is t0 (one solve, the textbook's round). Otherwise T lies in [t0, 1], and whether
+    every coverage can reach min(t, reach) at a given t is a question of row bounds alone
+    (t fixed): a bisection on t answers it with warm re-solves that change bounds only.
+    The reaches below the T found are then pinned and t maximised once more, which gives
+    T exactly and the duals that settle the coverages held at it."""
+    free = rounds.level(rising, level, ceiling, np.zeros(0, dtype=np.int64))
     if free is None:
         return 0.0, None
-    t, sol = free
-    if not order.size or c[0] > t + TOLERANCE:
-        return t, sol  # no reach is at the free level: T is it
-    lower, upper = t, 1.0
-    known = 0  # pinning this many is confirmed
-    best = free
-    for _ in range(CHORD_ROUNDS):
-        chord = rounds.chord(rising, level, ceiling, order, lower, upper)
-        if chord is None:
-            break
-        upper = min(upper, chord[0])
-        k = int(np.searchsorted(c, upper - TOLERANCE, side="left"))
-        if k <= known:
-            break
-        probe = rounds.pin(rising, level, ceiling, k, order)
-        if probe is not None and probe[0] >= c[k - 1] - TOLERANCE:
-            return probe  # k pinned and the rest at or above their reaches' level
-        upper = min(upper, float(c[k - 1]))  # too many pinned: T is at most the last reach
-        if upper - lower <= TOLERANCE:
-            break
-    # bisection over the count, between the confirmed and the chords' bound
-    low, high = known, int(np.searchsorted(c, upper + TOLERANCE, side="right"))
-    while low < high:
-        mid = (low + high + 1) // 2
-        probe = rounds.pin(rising, level, ceiling, mid, order)
-        if probe is not None and probe[0] >= c[mid - 1] - TOLERANCE:
-            low, best = mid, probe
+    t0, sol = free
+    below = rising & (ceiling <= t0 + TOLERANCE)
+    if not below.any():
+        return t0, sol  # no reach at or below the free level: T is it
+    lower, upper = t0, float(min(1.0, ceiling[rising].max()))
+    while upper - lower > BISECTION_TOLERANCE * max(1.0, upper):
+        mid = 0.5 * (lower + upper)
+        if rounds.holds(rising, level, ceiling, mid):
+            lower = mid
         else:
-            high = mid - 1
-    return best
+            upper = mid
+    pinned = np.flatnonzero(rising & (ceiling <= lower))
+    exact = rounds.level(rising, level, ceiling, pinned)
+    if exact is None:  # numerically at the edge: the bracket's feasible end stands
+        return t0, sol
+    return exact
 
 
-#: Chord relaxations tried in a round before the bisection takes over.
-CHORD_ROUNDS = 8
+#: The bisection on T stops when its bracket is this narrow (relative); the final solve
+#: then gives T exactly.
+BISECTION_TOLERANCE = 1e-7
 
 
 #: Coverages closer than this to a level are taken to be at it (the solver's tolerance).
@@ -202,8 +188,9 @@ def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
 
 class _Rounds:
     """The rounds' one HiGHS model: ``lp``, the level t (maximised, the last column), one row
-    per coverage k, a.x_k - alpha_k N_k t >= beta_k N_k - E_k, and the objective row when
-    the efficiency loss is bounded. A solve changes alpha, beta and t's upper bound only."""
+    per coverage k, a.x_k - alpha_k N_k t >= lower_k, and the objective row when the
+    efficiency loss is bounded. alpha_k is 1 while coverage k rises and 0 once it is
+    settled or pinned; everything else a round asks is a change of bounds."""
 
     def __init__(self, lp: LinearProgram, cov: Coverages, bound: float | None) -> None:
         self.cov, self.first = cov, lp.n_rows
@@ -211,44 +198,47 @@ class _Rounds:
         self.solver = Solver(_round_lp(lp, cov, np.ones(cov.size, dtype=bool),
                                        np.zeros(cov.size), bound))
         self.alpha = np.ones(cov.size)
+        self.rows = np.arange(self.first, self.first + cov.size)
         self.solves = 0
 
-    def pin(self, rising: np.ndarray, level: FloatArray, ceiling: FloatArray, k: int,
-            order: np.ndarray) -> tuple[float, Any] | None:
-        """The rising coverages at t, but the ``k`` first of ``order`` at their reach; the
-        settled ones at their level."""
-        alpha = rising.astype(float)
-        alpha[order[:k]] = 0.0
-        beta = np.where(rising, 0.0, level)
-        beta[order[:k]] = ceiling[order[:k]]
-        return self._solve(alpha, beta, 1.0)
+    def level(self, rising: np.ndarray, level: FloatArray, ceiling: FloatArray,
+              pinned: np.ndarray) -> tuple[float, Any] | None:
+        """Maximise t with the rising coverages at t, ``pinned`` at their reach and the
+        settled ones at their level: (t, the solution), or None."""
+        cov = self.cov
+        on_t = rising.copy()
+        on_t[pinned] = False
+        self._coefficients(on_t.astype(float))
+        target = np.where(rising, ceiling, level)
+        lower = np.where(on_t, -cov.have, target * cov.need - cov.have)
+        self.solver.set_row_bounds(self.rows, lower, np.full(cov.size, np.inf))
+        self.solver.set_col_bounds(self.t, 0.0, 1.0)
+        sol = self._run()
+        return None if sol is None else (float(sol.x[self.t]), sol)
 
-    def chord(self, rising: np.ndarray, level: FloatArray, ceiling: FloatArray,
-              order: np.ndarray, lower: float, upper: float) -> tuple[float, Any] | None:
-        """min(t, reach) replaced by its chord on [lower, upper], t at most ``upper``."""
-        alpha = np.zeros(self.cov.size)
-        beta = np.where(rising, 0.0, level)
-        c = ceiling[order]
-        width = max(upper - lower, 1e-300)
-        slope = np.clip((c - lower) / width, 0.0, 1.0)  # 1 where the reach is above upper
-        alpha[order] = np.where(c <= lower, 0.0, slope)
-        beta[order] = np.where(c <= lower, c, lower - slope * lower)
-        return self._solve(alpha, beta, upper)
+    def holds(self, rising: np.ndarray, level: FloatArray, ceiling: FloatArray,
+              t: float) -> bool:
+        """Whether every rising coverage can reach min(t, reach) at once (the settled ones
+        at their level): t fixed, bounds alone change. With alpha_k = 1 a row reads
+        a.x_k - N_k t >= (min(t, reach_k) - t) N_k - E_k."""
+        cov = self.cov
+        lower = np.where(self.alpha > 0,
+                         (np.minimum(t, ceiling) - t) * cov.need - cov.have,
+                         np.where(rising, ceiling, level) * cov.need - cov.have)
+        self.solver.set_row_bounds(self.rows, lower, np.full(cov.size, np.inf))
+        self.solver.set_col_bounds(self.t, t, t)
+        return self._run() is not None
 
-    def _solve(self, alpha: FloatArray, beta: FloatArray, upper: float
-               ) -> tuple[float, Any] | None:
-        cov, h = self.cov, self.solver.h
+    def _coefficients(self, alpha: FloatArray) -> None:
+        h = self.solver.h
         for k in np.flatnonzero(alpha != self.alpha):
-            h.changeCoeff(int(self.first + k), int(self.t), float(-alpha[k] * cov.need[k]))
+            h.changeCoeff(int(self.rows[k]), int(self.t), float(-alpha[k] * self.cov.need[k]))
         self.alpha = alpha
-        rows = np.arange(self.first, self.first + cov.size)
-        self.solver.set_row_bounds(rows, beta * cov.need - cov.have, np.full(cov.size, np.inf))
-        self.solver.set_col_bounds(self.t, 0.0, upper)
+
+    def _run(self) -> Any:
         sol = self.solver.run()
         self.solves += 1
-        if sol.status != Status.OPTIMAL:
-            return None
-        return float(sol.x[self.t]), sol
+        return sol if sol.status == Status.OPTIMAL else None
 
 
 def with_levels(lp: LinearProgram, cov: Coverages, levels: FloatArray) -> LinearProgram:
