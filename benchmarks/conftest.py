@@ -109,7 +109,9 @@ def _studies_table(w: Any) -> None:
       "same instance; target in brackets)")
     w(f"{'cells':>10} | {'solve s':>8} | " + " | ".join(f"{s:>22}" for s in STUDIES))
     for n in ns:
-        get = lambda name: RESULTS.get(("study", str(n), name))  # noqa: E731
+        def get(name: str, n: int = n) -> Any:
+            return RESULTS.get(("study", str(n), name))
+
         base = get("solve")
         cells = []
         for study, target in STUDIES.items():
