@@ -82,3 +82,20 @@ def test_a_tie_break_cut_short_goes_back_to_full_solves(
                    base=base)
     assert not built and len(runs) == 4
     assert all(r.optimal for _, _, r in runs)
+
+
+def test_other_budgets_and_rules_are_the_engine_s_full_solves() -> None:
+    """A budget or a rule's value changes numbers only (bounds): answered warm. A rule
+    switched on adds rows: another model, answered by the engine's full solve. Both equal
+    the full solve cell by cell."""
+    inst = allocator.load(npvr_weighted())
+    pipeline = Pipeline(inst)
+    questions = [inst.with_policy(budget_eur=b) for b in (1.5e8, 2.5e8, 4e8)]
+    questions += [inst.with_policy(coverage_floor=0.15), inst.with_policy(max_coverage_gap=0.5)]
+    for question in questions:
+        warm = pipeline.result(question)
+        full = allocator.solve(question, fairness_price=False, marginal=False)
+        assert warm.optimal and warm.certificate.passed
+        check_rules(warm)
+        assert np.abs(amounts(warm) - amounts(full)).max() < 0.01
+    assert pipeline.runs == 4  # the gap's rows are another model

@@ -1,23 +1,25 @@
 """One built model of an instance, re-solved warm as the studies around a solve change it.
 
 The studies ask the same model many questions: each assumed weight 10 % down and up
-(``sensitivity``, the weight sensitivity of every ``solve``), each a full solve before. A
-:class:`Pipeline` builds the instance's model data, LP and HiGHS instance once. Each
-question then runs the engine's stages on it:
+(``sensitivity``, the weight sensitivity of every ``solve``), the engine's allocation at
+each breakpoint of a budget curve (``sweep``, and the reasons per region that read it),
+each a full solve before. A :class:`Pipeline` builds the instance's model data, LP and
+HiGHS instance once. Each question whose LP differs in numbers only (costs from weights,
+bounds from the budget or a rule's value) then runs the engine's stages on it:
 
-1. stage 1 warm: the new costs on the same HiGHS instance, which starts from the last
-   optimal basis (a change of costs leaves it primal feasible), not from nothing;
+1. stage 1 warm: the new costs and bounds on the same HiGHS instance, which starts from
+   the last optimal basis, not from nothing;
 2. the tie-break (the engine's own, :func:`allocator.solving.engine.tie_break_stages`) on
    a copy of the model that starts from stage 1's basis, so stage 1's instance stays as it
    is for the next question;
 3. the certificate (:func:`allocator.solving.certify.certify`) on the question's own data.
 
 Each answer is an :class:`Outcome` (status, allocation, duals, certificate, notes,
-seconds), from which :meth:`Pipeline.result` makes the engine's :class:`Result`. The
-pipeline answers what the model takes as a change of costs (weights); a question that
-changes rows or bounds, max-min fairness with an efficiency bound (its levels follow the
-weights), and instances the engine solves through the reduced LP go to the engine's
-full solve instead (:meth:`Pipeline.takes`).
+seconds), from which :meth:`Pipeline.result` makes the engine's :class:`Result`. A
+question with other rows (a rule switched on or off), an answer that fails its
+certificate or whose tie-break was cut short (its point then depends on the solver's
+path), max-min with an efficiency bound and instances the engine solves through the
+reduced LP go to the engine's full solve (:meth:`Pipeline.takes`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ from models.matrix import LinearProgram, build_lp
 
 #: The engine's notes of a tie-break cut short (its stage 3 skipped or not finished).
 UNFINISHED = ("note_skipped", "note_unfinished", "note_no_converge")
+
+
+class Different(ValueError):
+    """A question the pipeline's model cannot take by a change of numbers."""
 
 
 @dataclass
@@ -92,22 +98,37 @@ class Pipeline:
                          and instance.policy.max_efficiency_loss is not None))
 
     def data_of(self, instance: Instance) -> AllocationData:
-        """The model data of ``instance`` (this pipeline's, with other weights), with the
-        pipeline's max-min minimums."""
+        """The model data of ``instance`` (this pipeline's instance with other weights, or
+        another budget or policy value that changes numbers only); under max-min with the
+        pipeline's levels, which hold for its own budget only."""
         data = to_model_data(instance, self.scale)
         if data.weight.shape != self.data.weight.shape:
-            raise ValueError("a pipeline answers questions on its own cells only")
-        return dataclasses.replace(self.data, weight=data.weight)
+            raise Different("a pipeline answers questions on its own cells only")
+        if self.notes:  # max-min's levels, found for this budget and these rules
+            if data.budget != self.data.budget or instance.policy != self.instance.policy:
+                raise Different("max-min's levels hold for their own budget and rules")
+            return dataclasses.replace(self.data, weight=data.weight)
+        return data
 
     def run(self, d: AllocationData) -> tuple[Outcome, LinearProgram]:
-        """The stages on data ``d`` (this pipeline's, other weights): stage 1 warm on the
-        one HiGHS instance, the tie-break on a copy started from its basis, the
-        certificate. Returns the outcome and the LP it answers."""
+        """The stages on data ``d`` (this pipeline's cells and rows, other numbers: costs,
+        bounds): stage 1 warm on the one HiGHS instance, the tie-break on a copy started
+        from its basis, the certificate. Returns the outcome and the LP it answers;
+        :class:`Different` when ``d``'s LP has other rows or coefficients."""
         from allocator.solving.engine import tie_break_stages
 
         clock = time.perf_counter()
         lp = build_lp(d)
+        if (lp.n_rows, lp.n_cols, lp.matrix.nnz) != (self.lp.n_rows, self.lp.n_cols,
+                                                    self.lp.matrix.nnz) or not (
+                np.array_equal(lp.matrix.indices, self.lp.matrix.indices)
+                and np.array_equal(lp.matrix.data, self.lp.matrix.data)):
+            raise Different("another LP: other rows or coefficients")
         self.solver.set_costs(lp.cost, lp.offset)
+        every = np.arange(lp.n_cols)
+        self.solver.h.changeColsBounds(lp.n_cols, every.astype(np.int32), lp.col_lower,
+                                       lp.col_upper)
+        self.solver.set_row_bounds(np.arange(lp.n_rows), lp.row_lower, lp.row_upper)
         first = self.solver.run()
         self.runs += 1
         if first.status != Status.OPTIMAL:
@@ -135,8 +156,14 @@ class Pipeline:
         from allocator.labels import text
         from allocator.solving.engine import allocation_of, coverage_of
 
-        d = self.data_of(instance)
-        outcome, lp = self.run(d)
+        try:
+            d = self.data_of(instance)
+            outcome, lp = self.run(d)
+        except Different:  # another model: the engine's full solve
+            from allocator.solving.engine import solve
+
+            return solve(instance, tie_break=self.tie_break, fairness_price=False,
+                         marginal=False)
         info = SolverInfo("HiGHS", highs.version(), outcome.seconds, 1, "simplex")
         if outcome.status != Status.OPTIMAL:
             return Result(outcome.status, text("note_stopped", "en",
@@ -145,9 +172,10 @@ class Pipeline:
                           notes=[("note_stopped", {"status": outcome.status.value})])
         x, scale = outcome.x, self.scale
         assert outcome.certificate is not None
-        if not outcome.certificate.passed:
+        if not outcome.certificate.passed or any(k in UNFINISHED for k, _ in outcome.notes):
             # a warm answer that fails its check is asked again from scratch (the engine's
-            # full solve, which stops with the certificate's words if that fails too)
+            # full solve, which stops with the certificate's words if that fails too); so
+            # is one whose tie-break was cut short (its point depends on the solver's path)
             from allocator.solving.engine import solve
 
             return solve(instance, tie_break=self.tie_break, fairness_price=False,

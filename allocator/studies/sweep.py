@@ -34,6 +34,7 @@ from allocator.solving.engine import solve
 from allocator.solving.explain import budget_range
 from allocator.solving.figures import Figures, figures_of
 from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.solving.pipeline import Pipeline
 from allocator.solving.result import Result
 from models.data import AllocationData
 from models.matrix import build_lp
@@ -131,24 +132,26 @@ class Sweep(Worded):
 
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
           stop: float | None = None, steps: int | None = None,
-          budgets: Sequence[float] | None = None) -> Sweep:
+          budgets: Sequence[float] | None = None, figures: bool = True) -> Sweep:
     """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes).
 
     ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
     re-solves; its points carry the solver's marginal value at each budget. With ``start``
     and ``stop`` the grid runs exactly from one to the other; ``budgets`` evaluates exactly
     the budgets asked. Either way a budget at which the rules cannot hold is marked so,
-    never moved.
+    never moved. ``figures=False`` leaves out each breakpoint's figures table (a caller
+    that reads the allocations alone).
     """
     clock = time.perf_counter()
-    traced = _sweep(instance, start=start, stop=stop, steps=steps, budgets=budgets)
+    traced = _sweep(instance, start=start, stop=stop, steps=steps, budgets=budgets,
+                    figures=figures)
     traced.seconds = time.perf_counter() - clock
     return traced
 
 
 def _sweep(instance: Instance | str | Path, *, start: float | None = None,
            stop: float | None = None, steps: int | None = None,
-           budgets: Sequence[float] | None = None) -> Sweep:
+           budgets: Sequence[float] | None = None, figures: bool = True) -> Sweep:
     if budgets is not None:
         if not budgets or len(budgets) > MAX_STEPS:
             raise UsageError(Message("--budgets: give 1 to {limit} budgets", limit=MAX_STEPS))
@@ -260,8 +263,10 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     tie_broken = len(vertices) <= MAX_TIE_BROKEN
     cells = instance.needs[["region", "goal"]].astype(str)
     columns = {}
-    figures: dict[float, Figures] = {}
+    tables: dict[float, Figures] = {}
     breakpoints = []
+    # the engine's stages at each breakpoint, on one built model re-solved warm
+    warm = Pipeline(instance) if tie_broken and Pipeline.takes(instance) else None
     for i, value in zip(vertices, values, strict=True):
         at: np.ndarray = points[xs[i]][2]
         cert = points[xs[i]][3]
@@ -270,17 +275,19 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         elif tie_broken:
             # The stage-1 optimum at a budget is often a face: the engine's tie-break
             # picks the reported allocation, so a breakpoint shows what `solve` would.
-            full = solve(instance, budget=xs[i] * scale, fairness_price=False,
-                         marginal=False)
+            at_budget = instance.with_policy(budget_eur=xs[i] * scale)
+            full = (warm.result(at_budget) if warm is not None else
+                    solve(at_budget, fairness_price=False, marginal=False))
             if full.optimal and full.certificate is not None:
                 at = full.allocation["amount_eur"].to_numpy(float) / scale
                 cert = full.certificate
-                if keep and full.figures is not None:
-                    figures[round(xs[i] * scale, 2)] = full.figures
+                if keep and figures and full.figures is not None:
+                    tables[round(xs[i] * scale, 2)] = full.figures
         if keep:
             columns[f"{xs[i] * scale:.2f}"] = at * scale
-            figures.setdefault(round(xs[i] * scale, 2),
-                               figures_of(instance, at * scale, xs[i] * scale))
+            if figures:
+                tables.setdefault(round(xs[i] * scale, 2),
+                                  figures_of(instance, at * scale, xs[i] * scale))
         penalty = tier_penalty(d, at) * scale if tiers else None
         breakpoints.append(Breakpoint(
             round(xs[i] * scale, 2), round(unmet(d, at) * scale, 2), value,
@@ -297,7 +304,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     else:
         notes.append(("sweep_no_allocations", {"limit": MAX_VALUES}))
     return _with_notes(Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves,
-                             "", allocations, figures=figures), notes)
+                             "", allocations, figures=tables), notes)
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,

@@ -243,7 +243,7 @@ def _region_curve(r: Result) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
     from allocator.studies.sweep import sweep
 
     try:
-        curve = sweep(r.instance)
+        curve = sweep(r.instance, figures=False)
     except Exception:  # noqa: BLE001 - no curve (an explanation without it still stands)
         return None
     if curve.allocations.empty:
