@@ -133,7 +133,7 @@ def descendants(pid: int) -> set[int]:
 
 
 def test_any_request_is_held_to_the_workers_memory(tmp_path: Path) -> None:
-    """A 1.4 MB zip of 100,000 cells asks a solve for more memory than --memory 500 allows:
+    """A 1.4 MB zip of 100,000 cells asks a solve for more memory than --memory 350 allows:
     it is answered 413 in words, no process of the server passes its bound (sampled as RSS
     while the request runs), and the next request is served."""
     import threading
@@ -151,7 +151,7 @@ def test_any_request_is_held_to_the_workers_memory(tmp_path: Path) -> None:
     form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"instance\"; "
             f"filename=\"large.zip\"\r\nContent-Type: application/zip\r\n\r\n").encode() \
         + body + f"\r\n--{boundary}--\r\n".encode()
-    with serving(NPVR, "--memory", "500") as (port, pid):
+    with serving(NPVR, "--memory", "350") as (port, pid):
         peak: dict[int, float] = {}
         done = threading.Event()
 
@@ -175,11 +175,11 @@ def test_any_request_is_held_to_the_workers_memory(tmp_path: Path) -> None:
             watcher.join()
         assert answer.status == 413, got
         assert got["message"] == ("the request needs more memory than this server allows per "
-                                  "solve (500 MB; allocator serve --memory)")
+                                  "solve (350 MB; allocator serve --memory)")
         workers = {p: mb for p, mb in peak.items() if p != pid}
         assert workers  # the solve ran in a worker, watched
         # RLIMIT_DATA holds the heap; RSS adds the shared libraries' pages (~200 MB)
-        assert max(workers.values()) < 500 + 250, peak
+        assert max(workers.values()) < 350 + 250, peak
         assert peak[pid] < 400, peak  # the server itself read a 1.4 MB zip
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         conn.request("POST", "/solve", body=json.dumps({"no_sensitivity": 1}),
