@@ -164,6 +164,22 @@ _LABELS: dict[str, dict[str, str]] = {
     "sources_title": {"nl": "Bronnen", "en": "Sources"},
     "figure": {"nl": "Cijfer", "en": "Figure"},
     "sheet_provenance": {"nl": "Herkomst", "en": "Provenance"},
+    "sheet_derivation": {"nl": "Opbouw behoefte", "en": "Need derivation"},
+    "derivation_title": {"nl": "De behoefte opgebouwd uit verdeelmaatstaven",
+                         "en": "The need built from allocation measures"},
+    "derivation_note": {"nl": "Per doel wordt de landelijke behoefte over de regio's verdeeld "
+                              "naar de maatstaven en hun gewichten in het behoeftemodel: elk "
+                              "bedrag is landelijke behoefte x gewicht / som der gewichten x "
+                              "het aandeel van de regio in de maatstaf. De behoefte van een "
+                              "cel is de som van haar rijen.",
+                        "en": "Each goal's national need is shared over the regions by the "
+                              "measures and their weights in the need model: each amount is "
+                              "national need x weight / sum of the weights x the region's "
+                              "share of the measure. A cell's need is the sum of its rows."},
+    "derivation_share": {"nl": "Aandeel regio", "en": "Region's share"},
+    "derivation_eur": {"nl": "Bijdrage aan de behoefte", "en": "Contribution to the need"},
+    "indicator": {"nl": "Maatstaf", "en": "Indicator"},
+    "unit": {"nl": "Eenheid", "en": "Unit"},
     "sheet_large": {"nl": "Regio's", "en": "Regions"},
     "large_note": {"nl": "{n} cellen: te veel om cel voor cel in een werkmap te lezen. Hier "
                          "de {k} regio's met de laagste en de {k} met de hoogste dekking na "

@@ -182,6 +182,43 @@ DUTCH: Mapping[str, str] = {
         "de waarden van min_share tellen op tot {total:g}; ten hoogste 1 kan worden "
         "gereserveerd",
     "unknown region '{value}' (not in regions)": "onbekende regio '{value}' (niet in regions)",
+    "the need comes from the need model (need_model): leave need_eur empty, or leave the "
+    "need model out, got {value}":
+        "de behoefte komt uit het behoeftemodel (behoeftemodel): laat behoefte_eur leeg, of "
+        "laat het behoeftemodel weg, gevonden: {value}",
+    "indicators without a need model: add the table need_model (behoeftemodel) that says how "
+    "each goal's need is split over them, or leave the indicators out":
+        "maatstaven zonder behoeftemodel: voeg de tabel behoeftemodel toe die zegt hoe de "
+        "behoefte van elk doel over de maatstaven wordt verdeeld, of laat de maatstaven weg",
+    "'{value}' comes from the regions' population: leave this row out":
+        "'{value}' komt uit het aantal inwoners van de regio's: laat deze rij weg",
+    "a second value of '{value}' for the same region":
+        "een tweede waarde van '{value}' voor dezelfde regio",
+    "unknown indicator '{value}' (not in indicators, and not inhabitants)":
+        "onbekende maatstaf '{value}' (niet in indicatoren, en niet inwoners)",
+    "a second weight of '{value}' for the same goal":
+        "een tweede gewicht van '{value}' voor hetzelfde doel",
+    "goal '{goal}' has no indicator with a weight above 0: its need cannot be split over the "
+    "regions":
+        "doel '{goal}' heeft geen maatstaf met een gewicht boven 0: de behoefte ervan kan niet "
+        "over de regio's worden verdeeld",
+    "missing value: the need model splits each goal's national need_eur over the regions":
+        "ontbrekende waarde: het behoeftemodel verdeelt de landelijke behoefte_eur van elk doel "
+        "over de regio's",
+    "indicator '{indicator}' is a share of different indicators on different rows ({names}): "
+    "give one":
+        "maatstaf '{indicator}' is op verschillende rijen een aandeel van verschillende "
+        "maatstaven ({names}): geef er één",
+    "indicator '{indicator}' is a share of '{of}', which is not a count in indicators (a "
+    "count, or inhabitants)":
+        "maatstaf '{indicator}' is een aandeel van '{of}', en dat is geen aantal in "
+        "indicatoren (een aantal, of inwoners)",
+    "indicator '{indicator}' has no value for {regions}: the need model needs it in every "
+    "region":
+        "maatstaf '{indicator}' heeft geen waarde voor {regions}: het behoeftemodel heeft haar "
+        "in elke regio nodig",
+    "indicator '{indicator}' is 0 in every region: it cannot split a need":
+        "maatstaf '{indicator}' is 0 in elke regio: ze kan geen behoefte verdelen",
     "unknown goal '{value}' (not in goals)": "onbekend doel '{value}' (niet in goals)",
     "missing column 'reference_eur' (change_cap is set)":
         "kolom 'reference_eur' ontbreekt (change_cap is ingesteld)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from pydantic import (
 from allocator.errors import InputError, Problem
 from allocator.limits import MAX_WEIGHT
 from allocator.messages import Message
+from models.need import NeedModel
 from models.rules import PARAMS
 from models.rules.params import Param
 
@@ -47,8 +49,9 @@ Tiers = tuple[tuple[float, float], ...]
 FIGURES = {
     "regions": ("population", "weight", "min_eur", "max_eur", "cofinancing_eur",
                 "reference_eur"),
-    "goals": ("weight", "min_share", "max_share"),
+    "goals": ("weight", "min_share", "max_share", "need_eur"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
+    "indicators": ("value",),
 }
 #: What a figure may say about itself.
 NOTES = ("status", "source", "alternative")
@@ -212,6 +215,11 @@ class Instance:
     sources: pd.DataFrame | None = None  # the legend of the status markers, if given
     policy_notes: pd.DataFrame | None = None  # policy rows as read: key, value, status, source
     goal_order: tuple[str, ...] = ()  # the goal ids in the order the instance lists them
+    # the need model, where the need is built from verdeelmaatstaven (models.need):
+    # indicators (region, indicator, value, unit, of, notes) and the model (goal,
+    # indicator, weight, notes); the goals' need_eur is each goal's national need
+    indicators: pd.DataFrame | None = None
+    need_model: pd.DataFrame | None = None
 
     @property
     def goals_in_order(self) -> pd.Index:
@@ -241,8 +249,7 @@ class Instance:
                         key=str(err["loc"][0]), reason=reason(err),
                         value=str(given.get(str(err["loc"][0])))))
                 for err in exc.errors()]) from None
-        return Instance(self.name, self.source, self.regions, self.goals, self.needs,
-                        policy, self.sources, self.policy_notes, self.goal_order).checked()
+        return dataclasses.replace(self, policy=policy).checked()
 
     def figures(self) -> pd.DataFrame:
         """Every figure of the instance with what it says about itself: one row per value
@@ -253,6 +260,8 @@ class Instance:
         tables = [("regions", self.regions.reset_index(), ["region"]),
                   ("goals", self.goals.reset_index(), ["goal"]),
                   ("needs", self.needs, ["region", "goal"])]
+        if self.indicators is not None:
+            tables.append(("indicators", self.indicators, ["region", "indicator"]))
         for table, frame, key in tables:
             if not len(frame):
                 continue
@@ -326,6 +335,41 @@ class Instance:
         if found:
             raise InputError([Problem(self.source or self.name, why) for why in found])
 
+    def model_arrays(self) -> NeedModel | None:
+        """The need model as arrays (models.need), in the instance's sorted region and goal
+        order; None without one."""
+        if self.indicators is None or self.need_model is None:
+            return None
+        return need_arrays(self.regions, self.goals, self.indicators, self.need_model)[0]
+
+    def derivation(self) -> pd.DataFrame:
+        """Which indicator contributed how many euros to which cell's need: one row per
+        region, goal and indicator (empty without a need model)."""
+        if self.indicators is None or self.need_model is None:
+            return pd.DataFrame(columns=["region", "goal", "indicator", "need_eur"])
+        arrays, names = need_arrays(self.regions, self.goals, self.indicators,
+                                    self.need_model)
+        part = arrays.contributions()  # regions x goals x indicators
+        r, g, i = np.meshgrid(np.arange(part.shape[0]), np.arange(part.shape[1]),
+                              np.arange(part.shape[2]), indexing="ij")
+        frame = pd.DataFrame({"region": self.regions.index.astype(str).to_numpy()[r.ravel()],
+                              "goal": self.goals.index.astype(str).to_numpy()[g.ravel()],
+                              "indicator": np.asarray(names, dtype=object)[i.ravel()],
+                              "need_eur": part.ravel()})
+        return frame[frame["need_eur"] > 0].reset_index(drop=True)
+
+    def rederived(self) -> Instance:
+        """A copy whose need is built again from the need model (after a population, an
+        indicator, a goal's national need or a weight changed); itself without one."""
+        if self.indicators is None or self.need_model is None:
+            return self
+        need = need_from_model(self.regions, self.goals, self.indicators, self.need_model)
+        needs = self.needs.copy()
+        row = pd.Index(self.regions.index.astype(str)).get_indexer(needs["region"].astype(str))
+        col = pd.Index(self.goals.index.astype(str)).get_indexer(needs["goal"].astype(str))
+        needs["need_eur"] = need[row, col]
+        return dataclasses.replace(self, needs=needs)
+
     def checked(self) -> Instance:
         """Self, once the rules in force have the region columns they need."""
         if self.policy.change_cap is not None and (
@@ -333,3 +377,38 @@ class Instance:
             raise InputError([Problem(self.source or self.name, Message(
                 "change_cap needs a reference_eur for every region (regions sheet)"))])
         return self
+
+
+def need_arrays(regions: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataFrame,
+                model: pd.DataFrame) -> tuple[NeedModel, list[str]]:
+    """The need model's arrays (models.need) and the indicator names, regions and goals in
+    the order of the tables given (indexed by id). ``inhabitants`` is the regions'
+    population."""
+    names = sorted(set(model["indicator"]) | set(indicators["indicator"])
+                   | set(indicators["of"].replace("", np.nan).dropna()) | {"inhabitants"})
+    position = {n: k for k, n in enumerate(names)}
+    region_index = pd.Index(regions.index.astype(str))
+    values = np.zeros((len(regions), len(names)))
+    values[:, position["inhabitants"]] = regions["population"].to_numpy(float)
+    if len(indicators):
+        rows = region_index.get_indexer(indicators["region"].astype(str))
+        cols = np.array([position[n] for n in indicators["indicator"]])
+        values[rows, cols] = indicators["value"].to_numpy(float)
+    of = np.full(len(names), -1)
+    for name, target in zip(indicators["indicator"], indicators["of"], strict=True):
+        if target:
+            of[position[name]] = position[target]
+    goal_index = pd.Index(goals.index.astype(str))
+    weights = np.zeros((len(goals), len(names)))
+    gr = goal_index.get_indexer(model["goal"].astype(str))
+    ic = np.array([position[n] for n in model["indicator"]])
+    weights[gr, ic] = model["weight"].to_numpy(float)
+    national = goals["need_eur"].to_numpy(float) if "need_eur" in goals else np.zeros(
+        len(goals))
+    return NeedModel(values, of, weights, np.nan_to_num(national)), names
+
+
+def need_from_model(regions: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataFrame,
+                    model: pd.DataFrame) -> np.ndarray:
+    """need_rg (regions x goals, in the tables' order) from the need model."""
+    return need_arrays(regions, goals, indicators, model)[0].need()

@@ -10,7 +10,7 @@ from __future__ import annotations
 TABLES_NL = {
     "regions": "regios", "goals": "doelen", "needs": "behoeften", "policy": "beleid",
     "sources": "bronnen", "years": "jaren", "funders": "financiers", "envelopes": "budgetten",
-    "streams": "stromen",
+    "streams": "stromen", "indicators": "indicatoren", "need_model": "behoeftemodel",
 }
 
 #: Dutch column names, by the format's name (the same in every table).
@@ -23,7 +23,7 @@ COLUMNS_NL = {
     "funder": "financier", "national": "landelijk", "goals": "doelen", "regions": "regios",
     "max_package_share": "max_pakketaandeel", "carry_over_eur": "doorschuif_eur",
     "borrow_eur": "leen_eur", "amount_eur": "bedrag_eur", "probability": "kans",
-    "meaning": "betekenis", "note": "toelichting",
+    "meaning": "betekenis", "note": "toelichting", "unit": "eenheid", "of": "van",
 }
 
 #: The notes a figure may carry in a column of its own beside it (``population_status``,

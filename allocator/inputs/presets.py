@@ -6,6 +6,7 @@ The presets that ship live in ``allocator/inputs/policies``; ``--policy FILE.tom
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ class Preset:
         """The instance with this preset's rules on and off (validated again)."""
         from pydantic import ValidationError
 
-        from allocator.inputs.instance import Instance, Policy, reason
+        from allocator.inputs.instance import Policy, reason
 
         data = instance.policy.model_dump()
         defaults = {k: f.default for k, f in type(instance.policy).model_fields.items()}
@@ -52,9 +53,7 @@ class Preset:
         for key in self.off:
             if REGION_COLUMNS.get(key) in regions:
                 regions[REGION_COLUMNS[key]] = float("nan")
-        return Instance(instance.name, instance.source, regions, instance.goals,
-                        instance.needs, policy, instance.sources, instance.policy_notes,
-                        instance.goal_order).checked()
+        return dataclasses.replace(instance, regions=regions, policy=policy).checked()
 
 
 def available() -> list[str]:

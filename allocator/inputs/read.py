@@ -35,7 +35,8 @@ MAX_SHEET_ROWS = 300_001
 MAX_COLUMNS = 100
 
 TABLES = ("regions", "goals", "needs", "policy")
-OPTIONAL_TABLES = ("sources", "years", "funders", "envelopes", "streams")
+OPTIONAL_TABLES = ("sources", "years", "funders", "envelopes", "streams", "indicators",
+                   "need_model")
 ROW = "_row"  # column holding the row number as the user sees it
 
 

@@ -56,7 +56,7 @@ from models.rules.params import OFF_WORDS
 NUMERIC = {
     "regions": ("population", "weight", "min_eur", "max_eur", "cofinancing_eur",
                 "reference_eur"),
-    "goals": ("weight", "min_share", "max_share"),
+    "goals": ("weight", "min_share", "max_share", "need_eur"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "policy": ("value",),
     "sources": (),
@@ -65,6 +65,8 @@ NUMERIC = {
     "funders": ("max_package_share", "carry_over_eur", "borrow_eur"),
     "envelopes": ("budget_eur",),
     "streams": ("amount_eur",),
+    "indicators": ("value",),
+    "need_model": ("weight",),
     # every numeric parameter a rule declares can be a scenario column
     "scenarios": tuple(p.key for p in PARAMS if p.numeric),
 }
@@ -78,6 +80,8 @@ FIGURE_RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("goals", "weight"): {"minimum": 0, "strict_minimum": True, "maximum": MAX_WEIGHT},
     ("goals", "min_share"): {"minimum": 0, "maximum": 1, "fraction": True},
     ("goals", "max_share"): {"minimum": 0, "maximum": 1, "fraction": True},
+    ("goals", "need_eur"): {"minimum": 0, "maximum": MAX_EUR},
+    ("indicators", "value"): {"minimum": 0, "maximum": MAX_EUR},
     **{(table, column): {"minimum": 0, "maximum": MAX_EUR}
        for table, columns in (("regions", ("min_eur", "max_eur", "cofinancing_eur",
                                            "reference_eur")),
@@ -311,6 +315,8 @@ def validate(
                                    fraction=True),
             "max_share": gt.number("max_share", required=False, minimum=0, maximum=1,
                                    fraction=True),
+            "need_eur": gt.number("need_eur", required=False,
+                                  **FIGURE_RULES["goals", "need_eur"]),
             **_figure_notes(gt, "goals"),
         })
         goals["name"] = goals["name"].where(goals["name"].ne(""), goals["goal"])
@@ -323,14 +329,22 @@ def validate(
                                                  "most 1 can be reserved", total=total),
                                          None, "min_share"))
 
+    model = _need_model(tables, regions, goals, gt if not goals.empty else None, problems)
     nt = _Columns(tables["needs"], problems, "needs")
     needs = pd.DataFrame()
     sorted_regions = sorted_goals = None
-    if nt.require("region", "goal", "need_eur"):
+    if model is not None and "need_eur" in nt.f:
+        given = nt.f["need_eur"].map(lambda v: v is not None and str(v).strip() != "")
+        nt._report(given, "need_eur", Message(
+            "the need comes from the need model (need_model): leave need_eur empty, or "
+            "leave the need model out, got {value}"))
+    if nt.require("region", "goal", *(() if model is not None else ("need_eur",)),
+                  rows=model is None):
         needs = pd.DataFrame({
             "region": nt.ids("region"),
             "goal": nt.ids("goal"),
-            "need_eur": nt.number("need_eur", minimum=0, maximum=MAX_EUR),
+            "need_eur": (nt.number("need_eur", minimum=0, maximum=MAX_EUR) if model is None
+                         else pd.Series(np.zeros(len(nt.f)))),
             "existing_eur": nt.number("existing_eur", default=0.0, minimum=0, maximum=MAX_EUR),
             "cap_eur": nt.number("cap_eur", required=False, minimum=0, maximum=MAX_EUR),
             **_figure_notes(nt, "needs"),
@@ -391,6 +405,9 @@ def validate(
     if problems:
         raise InputError(problems)
     assert policy is not None
+    if model is not None:
+        needs = _with_derived_need(needs, _by_id(regions, "region", sorted_regions),
+                                   _by_id(goals, "goal", sorted_goals), *model)
     sources = tables["sources"].frame.drop(columns=ROW) if "sources" in tables else None
     raw_policy = tables["policy"].frame
     policy_notes = pd.DataFrame({"key": clean_ids(raw_policy["key"]).str.lower(),
@@ -406,7 +423,135 @@ def validate(
         sources=sources,
         policy_notes=policy_notes,
         goal_order=tuple(dict.fromkeys(goals["goal"].astype(str))),
+        indicators=None if model is None else model[0],
+        need_model=None if model is None else model[1],
     )
+
+
+#: The indicator every need model may use without an indicators row: the regions'
+#: population (its status, source and alternative are the population's).
+INHABITANTS = "inhabitants"
+#: What the need model calls it in Dutch (read as the same indicator).
+INHABITANTS_NL = "inwoners"
+
+
+def _need_model(tables: Mapping[str, RawTable], regions: pd.DataFrame, goals: pd.DataFrame,
+                gt: _Columns | None, problems: list[Problem]
+                ) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The tables ``indicators`` and ``need_model``, checked against the regions and goals:
+    (indicators: region, indicator, value, unit, of and notes; the model: goal, indicator,
+    weight and notes), or None when the instance gives no need model. Every problem names
+    its table, row and column."""
+    if "need_model" not in tables:
+        if "indicators" in tables:
+            problems.append(tables["indicators"].problem(Message(
+                "indicators without a need model: add the table need_model (behoeftemodel) "
+                "that says how each goal's need is split over them, or leave the indicators "
+                "out")))
+        return None
+    region_ids = set(regions["region"]) if not regions.empty else set()
+    goal_ids = set(goals["goal"]) if not goals.empty else set()
+    indicators = pd.DataFrame(columns=["region", "indicator", "value", "unit", "of"])
+    it = None
+    if "indicators" in tables:
+        it = _Columns(tables["indicators"], problems, "indicators")
+        if it.require("region", "indicator", "value"):
+            names = it.ids("indicator").str.lower().replace(INHABITANTS_NL, INHABITANTS)
+            indicators = pd.DataFrame({
+                "region": it.ids("region"), "indicator": names,
+                "value": it.number("value", **FIGURE_RULES["indicators", "value"]),
+                "unit": clean_ids(it.f["unit"]) if "unit" in it.f else "",
+                "of": (clean_ids(it.f["of"]).str.lower().replace(INHABITANTS_NL, INHABITANTS)
+                       if "of" in it.f else ""),
+                **_figure_notes(it, "indicators"),
+            })
+            it._report(~indicators["region"].isin(region_ids) & indicators["region"].ne(""),
+                       "region", Message("unknown region '{value}' (not in regions)"))
+            it._report(indicators["indicator"].eq(INHABITANTS), "indicator", Message(
+                "'{value}' comes from the regions' population: leave this row out"))
+            pair = indicators["region"] + "\x00" + indicators["indicator"]
+            it._report(pair.duplicated() & indicators["indicator"].ne(""), "indicator",
+                       Message("a second value of '{value}' for the same region"))
+    mt = _Columns(tables["need_model"], problems, "need_model")
+    model = pd.DataFrame(columns=["goal", "indicator", "weight"])
+    if not mt.require("goal", "indicator", "weight"):
+        return None
+    names = mt.ids("indicator").str.lower().replace(INHABITANTS_NL, INHABITANTS)
+    model = pd.DataFrame({"goal": mt.ids("goal"), "indicator": names,
+                          "weight": mt.number("weight", minimum=0, maximum=MAX_WEIGHT),
+                          **_notes(mt.f)})
+    mt._report(~model["goal"].isin(goal_ids) & model["goal"].ne(""), "goal",
+               Message("unknown goal '{value}' (not in goals)"))
+    known = set(indicators["indicator"]) | {INHABITANTS}
+    mt._report(~model["indicator"].isin(known) & model["indicator"].ne(""), "indicator",
+               Message("unknown indicator '{value}' (not in indicators, and not "
+                       "inhabitants)"))
+    mt._report((model["goal"] + "\x00" + model["indicator"]).duplicated(), "indicator",
+               Message("a second weight of '{value}' for the same goal"))
+    for goal in sorted(goal_ids):
+        mine = model["goal"].eq(goal)
+        if not (mine & model["weight"].gt(0)).any():
+            problems.append(mt.t.problem(Message(
+                "goal '{goal}' has no indicator with a weight above 0: its need cannot be "
+                "split over the regions", goal=goal), None, "weight"))
+    if gt is not None:
+        gt._report(goals["need_eur"].isna(), "need_eur", Message(
+            "missing value: the need model splits each goal's national need_eur over the "
+            "regions"))
+    if it is not None and not indicators.empty:
+        of = indicators.groupby("indicator")["of"].agg(lambda v: set(v))
+        for name, targets in of.items():
+            row = int(it.f[ROW].iat[int(np.flatnonzero(indicators["indicator"].eq(name))[0])])
+            if len(targets) > 1:
+                problems.append(it.t.problem(Message(
+                    "indicator '{indicator}' is a share of different indicators on different "
+                    "rows ({names}): give one", indicator=name,
+                    names=", ".join(sorted(t or "-" for t in targets))), row, "of"))
+                continue
+            target = next(iter(targets))
+            if target and target != INHABITANTS and (
+                    target not in of.index or next(iter(of[target])) != ""):
+                problems.append(it.t.problem(Message(
+                    "indicator '{indicator}' is a share of '{of}', which is not a count in "
+                    "indicators (a count, or inhabitants)", indicator=name, of=target),
+                    row, "of"))
+    used = set(model.loc[model["weight"].gt(0), "indicator"]) - {INHABITANTS}
+    for name in sorted(used):
+        have = set(indicators.loc[indicators["indicator"].eq(name), "region"])
+        missing = sorted(region_ids - have)
+        if missing and it is not None:
+            problems.append(it.t.problem(Message(
+                "indicator '{indicator}' has no value for {regions}: the need model needs "
+                "it in every region", indicator=name, regions=", ".join(missing[:8])),
+                None, "value"))
+        elif it is not None and have and float(indicators.loc[
+                indicators["indicator"].eq(name), "value"].sum()) <= 0:
+            problems.append(it.t.problem(Message(
+                "indicator '{indicator}' is 0 in every region: it cannot split a need",
+                indicator=name), None, "value"))
+    return indicators.reset_index(drop=True), model.reset_index(drop=True)
+
+
+def _with_derived_need(needs: pd.DataFrame, regions: pd.DataFrame, goals: pd.DataFrame,
+                       indicators: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
+    """The cells with need_eur from the need model (models.need), marked DERIVED: every
+    (region, goal) pair, those the needs table leaves out added with no existing money."""
+    from allocator.inputs.instance import need_from_model
+
+    need = need_from_model(regions, goals, indicators, model)  # regions x goals
+    region_ids, goal_ids = list(regions.index.astype(str)), list(goals.index.astype(str))
+    grid = pd.DataFrame({"region": np.repeat(region_ids, len(goal_ids)),
+                         "goal": np.tile(goal_ids, len(region_ids))})
+    have = needs.assign(region=needs["region"].astype(str), goal=needs["goal"].astype(str))
+    have = have.drop(columns=["need_eur"])
+    cells = grid.merge(have, on=["region", "goal"], how="left")
+    cells["existing_eur"] = cells["existing_eur"].fillna(0.0)
+    cells.insert(2, "need_eur", need.reshape(-1))
+    cells["need_eur_status"] = "DERIVED"
+    cells["need_eur_source"] = "need_model"
+    cells["region"] = pd.Categorical(cells["region"], categories=pd.Index(region_ids))
+    cells["goal"] = pd.Categorical(cells["goal"], categories=pd.Index(goal_ids))
+    return cells
 
 
 def _notes(frame: pd.DataFrame) -> dict[str, pd.Series]:

@@ -18,7 +18,7 @@ from allocator.studies.why import reasons
 
 #: Raised in its major part when a key is removed or changes meaning; in its minor part when
 #: a key is added.
-SCHEMA_VERSION = "2.2"
+SCHEMA_VERSION = "2.3"
 #: The record axes, in the order they are written before region, goal and amount.
 AXES = ("scenario", "policy", "budget_eur", "year", "funder")
 

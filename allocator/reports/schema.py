@@ -62,7 +62,7 @@ class Certificate(_Model):
 class Document(_Model):
     """What every command's result has."""
 
-    schema_version: Literal["2.2"] = Field(description="this schema's version")
+    schema_version: Literal["2.3"] = Field(description="this schema's version")
     command: str
     instance: str = Field(description="the instance's name")
     status: StatusValue = Field(description="the command's outcome, as its exit code says; "
@@ -101,8 +101,9 @@ class WeightSensitivity(_Model):
 
 
 class Figure(_Model):
-    table: Literal["regions", "goals", "needs", "policy"]
-    id: str = Field(description="the region, goal or policy key; region/goal for a need")
+    table: Literal["regions", "goals", "needs", "indicators", "policy"]
+    id: str = Field(description="the region, goal or policy key; region/goal for a need, "
+                                "region/indicator for an indicator")
     column: str = Field(description="the figure's column (value for a policy row)")
     value: float | str | bool | None
     status: str | None = Field(description="SRC, PROXY, DERIVED or ASSUMED, as the instance "

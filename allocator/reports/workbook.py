@@ -148,9 +148,56 @@ def write_report(result: Result, path: str | Path, *, lang: str = "nl",
         _unmet(wb.create_sheet(label("sheet_unmet", lang)), result, lang)
         _constraints(wb.create_sheet(label("sheet_constraints", lang)), result, lang)
     _inputs(wb.create_sheet(label("sheet_inputs", lang)), result, lang)
+    if result.instance.need_model is not None:
+        _derivation(wb.create_sheet(label("sheet_derivation", lang)), result.instance, lang)
     _provenance(wb.create_sheet(label("sheet_provenance", lang)), result.instance, lang)
     _about(wb.create_sheet(label("sheet_about", lang)), result, lang, command)
     return save_workbook(wb, path)
+
+
+def _derivation(ws: Worksheet, inst: Any, lang: str) -> None:
+    """The need built from verdeelmaatstaven (models.need): which indicator contributed how
+    many euros to which cell, with the indicator's value, its unit and the region's share
+    of it; each cell's need is the sum of its rows."""
+    put(ws, 1, 1, label("derivation_title", lang), bold=True)
+    put(ws, 2, 1, label("derivation_note", lang))
+    parts = inst.derivation()
+    arrays = inst.model_arrays()
+    assert arrays is not None
+    from allocator.inputs.instance import need_arrays
+
+    _, names = need_arrays(inst.regions, inst.goals, inst.indicators, inst.need_model)
+    shares = arrays.shares()
+    position = {n: k for k, n in enumerate(names)}
+    regions = {str(k): i for i, k in enumerate(inst.regions.index)}
+    given = inst.indicators.set_index(["region", "indicator"]) if len(
+        inst.indicators) else None
+    heads = ["region", "goal", "indicator", "value", "unit", "derivation_share",
+             "derivation_eur"]
+    for j, key in enumerate(heads, start=1):
+        put(ws, 4, j, label(key, lang), bold=True)
+    region_names = inst.regions["name"].astype(str).to_dict()
+    goal_names = inst.goals["name"].astype(str).to_dict()
+    for i, row in enumerate(parts.itertuples(index=False), start=5):
+        r, name = str(row.region), str(row.indicator)
+        if name == "inhabitants":
+            value, unit = float(inst.regions.loc[r, "population"]), label("population", lang)
+        elif given is not None and (r, name) in given.index:
+            value, unit = float(given.loc[(r, name), "value"]), str(given.loc[(r, name),
+                                                                                 "unit"])
+        else:
+            value, unit = None, ""
+        put(ws, i, 1, region_names.get(r, r))
+        put(ws, i, 2, goal_names.get(str(row.goal), str(row.goal)))
+        put(ws, i, 3, name)
+        put(ws, i, 4, value, "#,##0.###")
+        put(ws, i, 5, unit)
+        put(ws, i, 6, float(shares[regions[r], position[name]]), PERCENT)
+        put(ws, i, 7, float(row.need_eur), EURO)
+    for letter, width in zip("ABCDEFG", (24, 30, 20, 14, 12, 14, 18), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A5"
+    print_setup(ws)
 
 
 def _large(wb: Workbook, r: Result, lang: str, path: str | Path) -> None:

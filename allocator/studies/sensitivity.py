@@ -152,10 +152,18 @@ def at_alternative(inst: Instance, assumption: str) -> Instance:
         return dataclasses.replace(inst, needs=needs)
     table, key, column = parts
     frame = getattr(inst, table).copy()
-    # the figure's own alternative, else its row's (the row's `alternative` column)
-    text = figure_note(frame.loc[[key]], column, "alternative")[0]
-    frame.loc[key, column] = _alternative(table, key, column, text)
-    return dataclasses.replace(inst, **{table: frame})
+    if table == "indicators":  # id region/indicator; the rows are not indexed by it
+        region, _, name = key.partition("/")
+        at = frame.index[(frame["region"].astype(str) == region)
+                         & (frame["indicator"].astype(str) == name)]
+        text = figure_note(frame.loc[at], column, "alternative")[0]
+        frame.loc[at, column] = _alternative(table, key, column, text)
+    else:
+        # the figure's own alternative, else its row's (the row's `alternative` column)
+        text = figure_note(frame.loc[[key]], column, "alternative")[0]
+        frame.loc[key, column] = _alternative(table, key, column, text)
+    # a need built from the need model follows the figures it is built from
+    return dataclasses.replace(inst, **{table: frame}).rederived()
 
 
 def _alternative(table: str, key: str, column: str, text: object) -> float:
