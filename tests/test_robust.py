@@ -404,7 +404,7 @@ def test_many_scenarios_where_floor_gap_and_shares_bind(tmp_path: Path, k: int,
     instance: weights 0.5-2, floor 0.3, gap 0.5, each goal at least 20 % of the budget,
     the budget half the net need. The gap's upper side read on the money given only where
     an answer broke it ended, after five rounds, short of a feasible answer (largest
-    violation €57.269,73 with five scenarios here); every rule is checked below on the
+    violation €57,269.73 with five scenarios here); every rule is checked below on the
     returned allocation, in every scenario, from the tables."""
     from allocator.studies.generate import synthetic_tables, write_csv_folder
 
