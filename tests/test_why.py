@@ -70,7 +70,8 @@ def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) ->
     assert by["twente"].sentence("nl", 0.2) == (
         "Twente krijgt €31.472.133 (€49,25 per inwoner): precies wat de minimumdekking van "
         "20% vraagt. Met gewicht 1 weegt een euro hier minder dan de laatste euro van het "
-        "budget (1,2); pas vanaf een budget van €557.969.489 krijgt de regio meer.")
+        "budget (1,2); pas vanaf een budget van €557.969.489 krijgt de regio meer. "
+        "Bestaande middelen dekken al 3% van de behoefte.")
     assert by["zuid-limburg"].sentence("en", 0.2) == (
         "Zuid-Limburg gets €94,389,396 (€153.44 per inhabitant): at weight 1.2 a euro here "
         "weighs as much as the budget's last euro (1.2), so the region shares what is left "
@@ -170,3 +171,47 @@ def test_max_min_levels_are_named_as_such() -> None:
         assert w.sentence("nl").endswith(
             "precies het niveau dat max-min de regio geeft: de laagste dekking zo hoog als "
             "de regels en het budget toelaten.")
+
+
+def covered_from_tables(inst: allocator.Instance, region: str) -> float:
+    needs = inst.needs[inst.needs["region"].astype(str) == region]
+    return float(np.minimum(needs["existing_eur"], needs["need_eur"]).sum()
+                 / needs["need_eur"].sum())
+
+
+def test_a_region_with_no_money_is_told_why_and_what_already_covers_it() -> None:
+    """Under the default instance Noord- en Oost-Groningen gets nothing: its sentence says
+    that a euro covers more weighted need elsewhere and names the share of its need that
+    existing funding covers already, checked against the tables."""
+    r = allocator.solve("instances/npvr-2026.xlsx")
+    (w,) = [w for w in reasons(r) if w.region == "noord-en-oost-groningen"]
+    assert w.held_by == "nothing" and w.amount_eur == 0
+    share = covered_from_tables(r.instance, w.region)
+    assert w.covered_before == pytest.approx(share, rel=1e-12)
+    text = w.sentence("nl")
+    assert "geen geld, want elders dekt een euro meer gewogen behoefte" in text
+    assert text.endswith(f"Bestaande middelen dekken al {round(share * 100)}% van de "
+                         "behoefte.")
+    assert w.sentence("en").endswith(f"Existing funding already covers {round(share * 100)}% "
+                                     "of its need.")
+
+
+def test_under_a_preset_without_rules_no_sentence_speaks_of_rules() -> None:
+    """`efficient` sets no rule: no region is held by one, the regions without money are
+    told why, and the regions that share the budget share the budget (not "what is left
+    after the minimums")."""
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
+
+    r = allocator.solve(with_policy(load("instances/npvr-2026.xlsx"), "efficient", {}))
+    why = reasons(r)
+    nothing = [w for w in why if w.held_by == "nothing"]
+    assert len(nothing) >= 3
+    for w in why:
+        for lang, words in (("nl", ("regels", "minimums")), ("en", ("rules", "minimums"))):
+            text = w.sentence(lang)
+            assert not any(word in text for word in words), text
+        if w.held_by == "nothing":
+            assert region_amount(r, w.region) == 0
+    shared = [w for w in why if w.held_by == "marginal"]
+    assert shared and all("deelt de regio het budget met" in w.sentence("nl") for w in shared)

@@ -64,6 +64,10 @@ class RegionWhy:
     unmet_share: float | None = None
     threshold: float | None = None
     multiplier_above: float | None = None  # at a threshold: what one euro less would weigh
+    # the share of its need that existing funding covers already (before the allocation)
+    covered_before: float | None = None
+    # whether a rule holds some region at a minimum (else the budget is shared from nothing)
+    minimums: bool = True
 
     @property
     def effective_weight(self) -> float:
@@ -107,28 +111,31 @@ class RegionWhy:
                            f"less would cost {above}.")
         if self.held_by == "marginal" and tiered:
             share = percent(self.unmet_share or 0.0, lang, 0)
+            rest_nl = ("het geld dat na de minimums overblijft" if self.minimums
+                       else "het budget")
+            rest_en = "what is left after the minimums" if self.minimums else "the budget"
             return head + (f": met {share} van de behoefte onvervuld weegt een euro hier "
                            f"{w}, even zwaar als de laatste euro van het budget ({last}); de "
-                           "regio deelt het geld dat na de minimums overblijft met de regio's "
-                           "waar een euro even zwaar weegt." if nl else
+                           f"regio deelt {rest_nl} met de regio's waar een euro even zwaar "
+                           "weegt." if nl else
                            f": with {share} of its need unmet a euro here weighs {w}, as much "
-                           f"as the budget's last euro ({last}); the region shares what is "
-                           "left after the minimums with the regions where a euro weighs the "
-                           "same.")
+                           f"as the budget's last euro ({last}); the region shares {rest_en} "
+                           "with the regions where a euro weighs the same.")
         if self.held_by == "marginal":
+            rest_nl = "wat na de minimums overblijft" if self.minimums else "het budget"
+            rest_en = "what is left after the minimums" if self.minimums else "the budget"
             return head + (f": met gewicht {w} weegt een euro hier even zwaar als de laatste "
-                           f"euro van het budget ({last}), dus deelt de regio wat na de "
-                           "minimums overblijft met de regio's van hetzelfde gewicht, naar "
-                           "verhouding van hun netto behoefte." if nl else
+                           f"euro van het budget ({last}), dus deelt de regio {rest_nl} met "
+                           "de regio's van hetzelfde gewicht, naar verhouding van hun netto "
+                           "behoefte." if nl else
                            f": at weight {w} a euro here weighs as much as the budget's last "
-                           f"euro ({last}), so the region shares what is left after the "
-                           "minimums with the regions of the same weight, in proportion to "
-                           "their net need.")
+                           f"euro ({last}), so the region shares {rest_en} with the regions "
+                           "of the same weight, in proportion to their net need.")
         rule = label(f"why_{self.held_by}", lang).format(floor=percent(floor, lang, 0))
         text = f"{head}: {rule}."
         if self.held_by == "max_min":  # max-min's levels are not a matter of weights
             return text
-        if self.held_by in MINIMUMS or self.held_by == "priority":
+        if self.held_by in MINIMUMS or self.held_by in ("priority", "nothing"):
             text += (f" Met gewicht {w} weegt een euro hier minder dan de laatste euro van het "
                      f"budget ({last})" if nl else
                      f" At weight {w} a euro here weighs less than the budget's last euro "
@@ -140,6 +147,10 @@ class RegionWhy:
                          "the region get more.")
             else:
                 text += "." if nl else "."
+            if self.covered_before is not None and self.covered_before >= 0.005:
+                share = percent(self.covered_before, lang, 0)
+                text += (f" Bestaande middelen dekken al {share} van de behoefte." if nl else
+                         f" Existing funding already covers {share} of its need.")
         return text
 
 
@@ -170,6 +181,7 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
             held.setdefault(region, rule)
     if len(inst.regions) > WHY_MAX_REGIONS:
         return []
+    minimums = any(rule in MINIMUMS for rule in held.values())
     # under max-min the curve is sampled and every region rises with the budget: no "next
     # euro" budget to read off it
     curve = _region_curve(r) if inst.policy.fairness != "max-min" and (
@@ -198,6 +210,7 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     names = inst.regions["name"].astype(str).to_numpy()
     tiers = list(inst.policy.shortfall_tiers or ())
     coverage = r.coverage["coverage"].reindex(index).to_numpy(float) if tiers else None
+    before = r.coverage["coverage_before"].reindex(index).to_numpy(float)
     out = []
     for k, region in enumerate(index):
         how = held.get(region)
@@ -208,13 +221,18 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
         if how is None:
             how = ("absorbed" if cells[k] and not below[k] else
                    "tier_threshold" if threshold is not None else
-                   "marginal" if between[k] else "priority")
+                   "marginal" if between[k] else
+                   # no rule holds it and it gets nothing: no rule is to thank or blame
+                   "nothing" if amount[k] <= EURO_TOLERANCE else "priority")
         nxt = None
-        if curve is not None and (how in MINIMUMS or how in ("priority", "tier_threshold")):
+        if curve is not None and (how in MINIMUMS
+                                  or how in ("priority", "nothing", "tier_threshold")):
             nxt = _next_budget(curve, region, r.budget_eur, float(amount[k]))
         out.append(RegionWhy(region, str(names[k]), float(shown[k]), float(per_head[k]),
                              how, float(mean_w[k]), last,
-                             nxt, multiplier, unmet_share, threshold, above))
+                             nxt, multiplier, unmet_share, threshold, above,
+                             None if not np.isfinite(before[k]) else float(before[k]),
+                             minimums))
     return out
 
 
