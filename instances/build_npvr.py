@@ -378,9 +378,103 @@ def agenda_tables() -> dict[str, list[list[object]]]:
             "envelopes": envelopes, "streams": streams}
 
 
+MAATSTAVEN_NAME = "npvr-2026-maatstaven"
+#: Address density 2021 (addresses per km², CBS, by COROP area: PROXY for the regions; NL
+#: 2,024). Noord- en Oost-Groningen: Oost-Groningen 743 and Delfzijl e.o. 692, weighted by
+#: their populations (DERIVED).
+NL_DENSITY = 2024
+DENSITY = {
+    "kop-van-noord-holland": (1016, "PROXY", "COROP Kop van Noord-Holland"),
+    "noord-en-oost-groningen": (round((743 * 138_008 + 692 * 45_098) / 183_106), "DERIVED",
+                                "COROP Oost-Groningen 743 en Delfzijl e.o. 692, gewogen naar "
+                                "inwoners"),
+    "zuidoost-friesland": (928, "SRC", "COROP Zuidoost-Friesland"),
+    "noard-fryslan": (1164, "PROXY", "COROP Noord-Friesland (met Leeuwarden)"),
+    "zuid-en-oost-drenthe": (692, "PROXY", "COROP Zuidoost-Drenthe"),
+    "twente": (1439, "SRC", "COROP Twente"),
+    "achterhoek": (894, "SRC", "COROP Achterhoek"),
+    "noord-limburg": (1053, "PROXY", "COROP Noord-Limburg"),
+    "midden-limburg": (939, "PROXY", "COROP Midden-Limburg"),
+    "zuid-limburg": (1543, "PROXY", "COROP Zuid-Limburg"),
+    "zeeuws-vlaanderen": (654, "SRC", "COROP Zeeuws-Vlaanderen"),
+}
+#: The share aged 65+ where the facts give it (SRC); elsewhere the national 18 % (ASSUMED,
+#: alternative 20 %).
+AGED = {"zeeuws-vlaanderen": (0.24, "SRC", "CBS: meer dan 24% 65-plus in 2016 (NL 18%)"),
+        "midden-limburg": (0.22, "SRC", "CBS: 22% 65-plus"),
+        "achterhoek": (0.217, "SRC", "CBS: 21,7% 65-plus")}
+#: The regions the Monitor Brede Welvaart 2023 names as low on well-being "here and now".
+LOW_WELFARE = ("kop-van-noord-holland", "noord-en-oost-groningen", "zuid-en-oost-drenthe",
+               "noord-limburg", "midden-limburg", "zuid-limburg", "zeeuws-vlaanderen")
+#: The weight of each measure in each goal's split (ASSUMED; instances/README.md says why).
+NEED_MODEL = {
+    "veilig-en-leefbaar": {"inhabitants": 1.0, "lage_welvaart": 0.5},
+    "voorzieningen": {"inhabitants": 1.0, "spreiding": 1.0, "aandeel_65plus": 0.5},
+    "gezonde-toekomst": {"inhabitants": 1.0, "lage_welvaart": 1.0},
+}
+
+
+def maatstaven_tables() -> dict[str, list[list[object]]]:
+    """The default instance with its need built from verdeelmaatstaven instead of typed in
+    per cell: each goal's national need (40/35/25 % of € 1 bn) shared over the regions by
+    inhabitants, spreading (the inverse address density, a service-cost measure), the share
+    aged 65+ and the Monitor Brede Welvaart signal. The welfare factor is counted once, in
+    the need: every region weighs 1 (alternative: the default's 1.2/1.1)."""
+    base = tables()
+    regions = [base["regions"][0]]
+    head = base["regions"][0]
+    for row in base["regions"][1:]:
+        row = list(row)
+        factor = row[head.index("weight")]
+        row[head.index("weight")] = 1.0
+        row[head.index("weight_source")] = (
+            "gewicht 1: de welvaartsfactor telt één keer, in de behoefte (de maatstaf lage "
+            f"welvaart); alternatief: de welvaartsfactor {_nl(factor)} ook als gewicht")
+        row[head.index("weight_alternative")] = factor
+        regions.append(row)
+    goals = [[*base["goals"][0], "need_eur", "need_eur_status", "need_eur_source",
+              "need_eur_alternative"]]
+    for row, (_gid, _name, share) in zip(base["goals"][1:], GOALS, strict=True):
+        goals.append([*row, int(round(share * TOTAL_NEED_EUR)), "ASSUMED",
+                      f"{ESTIMATE} (SRC); doelaandeel {share:.0%} (ASSUMED); alternatief: "
+                      "een derde per doel", int(round(TOTAL_NEED_EUR / 3))])
+    indicators = [["region", "indicator", "value", "unit", "of", "status", "source",
+                   "alternative"]]
+    for r in REGIONS:
+        density, status, where = DENSITY[r.id]
+        indicators.append([r.id, "spreiding", round(NL_DENSITY / density, 4),
+                           "landelijke adresdichtheid / die van de regio", "inhabitants",
+                           "DERIVED", f"CBS adresdichtheid 2021, {where}: {density} adressen "
+                           f"per km² ({status}); NL {NL_DENSITY}", None])
+    for r in REGIONS:
+        share, status, source = AGED.get(r.id, (0.18, "ASSUMED", "geen cijfer voor de regio: "
+                                                "het landelijke 18% (2016)"))
+        indicators.append([r.id, "aandeel_65plus", share, "aandeel", "inhabitants", status,
+                           source, 0.20 if status == "ASSUMED" else None])
+    for r in REGIONS:
+        indicators.append([r.id, "lage_welvaart", 1 if r.id in LOW_WELFARE else 0,
+                           "signaal 0/1", "inhabitants", "SRC",
+                           f"{BREDE_WELVAART}: welzijn 'hier en nu' relatief laag in Oost-"
+                           "Groningen en Drenthe, Limburg, Zeeland en de Kop van Noord-Holland",
+                           None])
+    model = [["goal", "indicator", "weight", "status", "source"]]
+    for goal, weights in NEED_MODEL.items():
+        for indicator, weight in weights.items():
+            model.append([goal, indicator, weight, "ASSUMED",
+                          "keuze van het model (zie instances/README.md)"])
+    head = base["needs"][0]
+    keep = [head.index(c) for c in ("region", "goal", "existing_eur", "existing_eur_status",
+                                    "existing_eur_source", "existing_eur_alternative",
+                                    "cap_eur")]
+    needs = [[row[i] for i in keep] for row in base["needs"]]
+    return {"regions": regions, "goals": goals, "needs": needs, "policy": base["policy"],
+            "indicators": indicators, "need_model": model, "sources": base["sources"]}
+
+
 def write(folder: Path = HERE) -> None:
     _write(folder, NAME, tables())
     _write(folder, AGENDA_NAME, agenda_tables())
+    _write(folder, MAATSTAVEN_NAME, maatstaven_tables())
     readme = folder / "README.md"
     if readme.is_file():
         text = readme.read_text(encoding="utf-8")
@@ -456,5 +550,5 @@ def _write(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None
 
 if __name__ == "__main__":
     write()
-    print(f"written: {HERE / NAME}.xlsx, {HERE / NAME}/ and {HERE / AGENDA_NAME}.xlsx, "
-          f"{HERE / AGENDA_NAME}/")
+    print(f"written: {HERE / NAME}.xlsx, {HERE / NAME}/, {HERE / AGENDA_NAME}.xlsx, "
+          f"{HERE / AGENDA_NAME}/, {HERE / MAATSTAVEN_NAME}.xlsx and {HERE / MAATSTAVEN_NAME}/")

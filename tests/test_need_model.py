@@ -97,7 +97,9 @@ def test_the_need_is_the_formula_and_every_goal_is_shared_in_full(folder: Path) 
     assert {k: float(v) for k, v in parts.items()} == pytest.approx(got, rel=1e-12)
     figures = inst.figures()
     need = figures[(figures["table"] == "needs") & (figures["column"] == "need_eur")]
-    assert set(need["status"]) == {"DERIVED"} and set(need["source"]) == {"need_model"}
+    assert set(need["status"]) == {"DERIVED"}
+    assert set(need["source"]) == {"need_model (behoeftemodel): the goal's national need "
+                                   "shared over the regions by its weighted measures"}
     r = allocator.solve(inst)
     assert r.optimal and r.certificate.passed
 

@@ -174,3 +174,30 @@ def test_the_readme_lists_every_assumed_figure_as_the_instance_has_it() -> None:
     assumed = allocator.load(CSV).figures().query("status == 'ASSUMED'")
     assert table.count("\n| `regions`") + table.count("\n| `goals`") + table.count(
         "\n| `policy`") == len(assumed[assumed["table"] != "needs"])
+
+
+MAATSTAVEN = ROOT / "instances" / "npvr-2026-maatstaven"
+
+
+def test_the_maatstaven_instance_builds_the_need_from_sourced_measures() -> None:
+    """The default instance with its need from verdeelmaatstaven: xlsx and CSV read the
+    same, each goal's national need (40/35/25 % of € 1 bn) is shared out in full, every
+    figure is sourced (ASSUMED ones with an alternative), the welfare factor counts once
+    (in the need; every weight 1), and it solves, certified."""
+    a, b = allocator.load(MAATSTAVEN.with_suffix(".xlsx")), allocator.load(MAATSTAVEN)
+    pd.testing.assert_frame_equal(a.needs, b.needs)
+    pd.testing.assert_frame_equal(a.indicators, b.indicators)
+    assert a.needs.groupby("goal", observed=True)["need_eur"].sum().round().to_dict() == {
+        "gezonde-toekomst": 250e6, "veilig-en-leefbaar": 400e6, "voorzieningen": 350e6}
+    assert set(a.regions["weight"]) == {1.0}
+    figures = a.figures()
+    assert set(figures["status"]) <= STATUSES
+    assert figures["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
+    assumed = figures[figures["status"] == "ASSUMED"]
+    assert assumed["alternative"].notna().all(), assumed[assumed["alternative"].isna()]
+    # the existing streams are the default instance's, cell by cell
+    default = allocator.load(CSV).needs.set_index(["region", "goal"])["existing_eur"]
+    mine = a.needs.set_index(["region", "goal"])["existing_eur"]
+    pd.testing.assert_series_equal(mine.sort_index(), default.sort_index())
+    r = allocator.solve(a)
+    assert r.optimal and r.certificate.passed

@@ -433,6 +433,9 @@ def validate(
 INHABITANTS = "inhabitants"
 #: What the need model calls it in Dutch (read as the same indicator).
 INHABITANTS_NL = "inwoners"
+#: The source every need built from a need model carries.
+NEED_SOURCE = ("need_model (behoeftemodel): the goal's national need shared over the regions "
+               "by its weighted measures")
 
 
 def _need_model(tables: Mapping[str, RawTable], regions: pd.DataFrame, goals: pd.DataFrame,
@@ -548,7 +551,7 @@ def _with_derived_need(needs: pd.DataFrame, regions: pd.DataFrame, goals: pd.Dat
     cells["existing_eur"] = cells["existing_eur"].fillna(0.0)
     cells.insert(2, "need_eur", need.reshape(-1))
     cells["need_eur_status"] = "DERIVED"
-    cells["need_eur_source"] = "need_model"
+    cells["need_eur_source"] = NEED_SOURCE
     cells["region"] = pd.Categorical(cells["region"], categories=pd.Index(region_ids))
     cells["goal"] = pd.Categorical(cells["goal"], categories=pd.Index(goal_ids))
     return cells
