@@ -106,11 +106,13 @@ def test_the_sensitivity_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
     js, out = tmp_path / "s.json", tmp_path / "s.xlsx"
     assert main(["sensitivity", str(NPVR_CSV), "--json", str(js), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("Elke aanname 10% lager en hoger, apart (16 aannames, elk een "
+    assert printed.startswith("Elke aanname 10% lager en hoger, apart (15 aannames, elk een "
                               "volledige, gecontroleerde oplossing):")
     data = json.loads(js.read_text())
     validate(data)
-    assert data["assumptions"][-2:] == ["policy:budget_eur", "policy:coverage_floor"]
+    # the budget is the decision, not an assumption: never moved with them
+    assert data["assumptions"][-1:] == ["policy:coverage_floor"]
+    assert "policy:budget_eur" not in data["assumptions"]
     assert all(run["certificate"]["passed"] for run in data["runs"])
     floor_up = next(r for r in data["runs"] if r["assumption"] == "policy:coverage_floor"
                     and r["factor"] > 1)
@@ -141,7 +143,7 @@ def test_vary_picks_the_assumptions(tmp_path: Path) -> None:
     inst = allocator.load(NPVR_CSV)
     assert assumptions(inst, ("twente",)) == ["region:twente"]
     assert all(a.startswith(("region:", "goal:")) for a in assumptions(inst, ("weights",)))
-    assert assumptions(inst, ("policy",)) == ["policy:budget_eur", "policy:coverage_floor"]
+    assert assumptions(inst, ("policy",)) == ["policy:coverage_floor"]
 
 
 def edited(tmp_path: Path, name: str, edit: Callable[[pd.DataFrame], None],
@@ -221,3 +223,23 @@ def test_the_cli_prints_the_alternatives(tmp_path: Path,
 
     tornado = load_workbook(out)["Tornado"]
     assert [c.value for c in tornado[2]][:2] == ["aanname", "bij het alternatief"]
+
+
+def test_what_moved_is_named_and_the_budget_is_a_decision() -> None:
+    """A weight's run says it moved the weight (not "Twente +10%", which reads as Twente's
+    money), and the budget, which has an alternative in the default instance, is neither
+    moved nor taken at its alternative: it is the decision, which sweep and compare set."""
+    from allocator.reports.sensitivity_workbook import run_name
+    from allocator.studies.sensitivity import alternatives
+
+    names = {"twente": "Twente", "voorzieningen": "Voorzieningen"}
+    assert run_name("region:twente", 1.1, 0.1, names, "nl") == "gewicht Twente +10%"
+    assert run_name("region:twente", 0.9, 0.1, names, "en") == "weight of Twente -10%"
+    assert run_name("goal:voorzieningen", 1.1, 0.1, names, "nl") == (
+        "doelgewicht Voorzieningen +10%")
+    inst = allocator.load(NPVR_CSV)
+    figures = inst.figures()
+    budget = figures[(figures["table"] == "policy") & (figures["id"] == "budget_eur")]
+    assert budget["alternative"].notna().all()  # it has one: and it is left alone
+    assert not [a for a in alternatives(inst) if "budget_eur" in a]
+    assert "alt:policy:coverage_floor" in alternatives(inst)

@@ -46,7 +46,13 @@ def assumption_name(name: str, names: dict[str, str], lang: str) -> str:
             return f"{figure(parts[1])} ({label('all_cells', lang)})"
         return f"{names.get(parts[1], parts[1])}: {figure(parts[2])}"
     kind, _, key = name.partition(":")
-    return label(key, lang) if kind == "policy" else names.get(key, key)
+    if kind == "policy":
+        return label(key, lang)
+    # what moved is a weight: said so (not "Achterhoek +10%", which reads as its money)
+    shown = names.get(key, key)
+    if kind == "goal":
+        return f"doelgewicht {shown}" if lang == "nl" else f"goal weight of {shown}"
+    return f"gewicht {shown}" if lang == "nl" else f"weight of {shown}"
 
 
 def run_name(name: str, factor: float, step: float, names: dict[str, str], lang: str) -> str:

@@ -81,8 +81,11 @@ def _by_region(r: Result) -> pd.Series:
 
 
 #: The policy values ``allocator sensitivity`` moves when the instance marks them ASSUMED.
-#: Every numeric parameter a rule declares (models.rules.params).
-POLICY_NUMBERS = tuple(p.key for p in PARAMS if p.numeric)
+#: Every numeric parameter a rule declares (models.rules.params), but the budget: the
+#: budget is the decision a cabinet takes, not an assumption behind it (``sweep`` and
+#: ``compare`` set it side by side); moved with the assumptions it dominated the tornado.
+DECISIONS = ("budget_eur",)
+POLICY_NUMBERS = tuple(p.key for p in PARAMS if p.numeric and p.key not in DECISIONS)
 
 
 def assumptions(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str]:
@@ -118,6 +121,7 @@ def alternatives(inst: Instance, vary: tuple[str, ...] | None = None) -> list[st
     f = inst.figures()
     f = f[(f["status"].astype(str).str.upper() == "ASSUMED") & f["alternative"].notna()
           & (f["alternative"].astype(str) != f["value"].astype(str))]
+    f = f[~((f["table"] == "policy") & f["id"].astype(str).isin(DECISIONS))]
     found = [f"{ALT}{t}:{i}:{c}" if t != "policy" else f"{ALT}policy:{i}"
              for t, i, c in zip(f["table"], f["id"], f["column"], strict=True) if t != "needs"]
     found += [f"{ALT}needs:{c}" for c in dict.fromkeys(f.loc[f["table"] == "needs", "column"])]
