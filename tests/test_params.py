@@ -76,8 +76,14 @@ def test_the_labels_are_the_declared_names() -> None:
 
 
 def test_scenario_columns_and_the_sensitivity_list_are_the_numeric_parameters() -> None:
+    """Every numeric parameter is a scenario column; sensitivity moves each of them but
+    the budget, which is the decision (allocator.studies.sensitivity.DECISIONS)."""
+    from allocator.studies.sensitivity import DECISIONS
+
     numeric = tuple(p.key for p in PARAMS if p.numeric)
-    assert NUMERIC["scenarios"] == numeric == POLICY_NUMBERS
+    assert NUMERIC["scenarios"] == numeric
+    assert tuple(k for k in numeric if k not in DECISIONS) == POLICY_NUMBERS
+    assert DECISIONS == ("budget_eur",)
 
 
 def test_the_template_offers_every_key_with_its_help(tmp_path: Path) -> None:
