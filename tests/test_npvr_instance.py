@@ -201,3 +201,16 @@ def test_the_maatstaven_instance_builds_the_need_from_sourced_measures() -> None
     pd.testing.assert_series_equal(mine.sort_index(), default.sort_index())
     r = allocator.solve(a)
     assert r.optimal and r.certificate.passed
+
+
+def test_the_readme_holds_the_candidates_for_the_default_as_computed() -> None:
+    """instances/README.md's table of the candidates for the default objective is what
+    instances/compare_defaults.py computes from the instances now."""
+    sys.path.insert(0, str(ROOT / "instances"))
+    try:
+        import compare_defaults
+    finally:
+        sys.path.pop(0)
+    text = (ROOT / "instances" / "README.md").read_text(encoding="utf-8")
+    start = text.index(compare_defaults.START) + len(compare_defaults.START) + 1
+    assert text[start:text.index(compare_defaults.END)] == compare_defaults.table()
