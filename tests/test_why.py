@@ -198,8 +198,8 @@ def test_a_region_with_no_money_is_told_why_and_what_already_covers_it() -> None
 
 def test_under_a_preset_without_rules_no_sentence_speaks_of_rules() -> None:
     """`efficient` sets no rule: no region is held by one, the regions without money are
-    told why, and the regions that share the budget share the budget (not "what is left
-    after the minimums")."""
+    told why, and the regions that share what the others do not get say so (not "what is
+    left after the minimums")."""
     from allocator.inputs.presets import with_policy
     from allocator.inputs.validate import load
 
@@ -214,4 +214,7 @@ def test_under_a_preset_without_rules_no_sentence_speaks_of_rules() -> None:
         if w.held_by == "nothing":
             assert region_amount(r, w.region) == 0
     shared = [w for w in why if w.held_by == "marginal"]
-    assert shared and all("deelt de regio het budget met" in w.sentence("nl") for w in shared)
+    assert shared and all("deelt de regio het geld dat de andere regio's niet krijgen met"
+                          in w.sentence("nl") for w in shared)
+    # and what they share is worth what the budget's last euro is: their weight is its
+    assert all(w.weight == pytest.approx(r.marginal_value) for w in shared)

@@ -66,7 +66,7 @@ class RegionWhy:
     multiplier_above: float | None = None  # at a threshold: what one euro less would weigh
     # the share of its need that existing funding covers already (before the allocation)
     covered_before: float | None = None
-    # whether a rule holds some region at a minimum (else the budget is shared from nothing)
+    # whether a rule holds some region at a minimum (else no money is set aside first)
     minimums: bool = True
 
     @property
@@ -112,8 +112,9 @@ class RegionWhy:
         if self.held_by == "marginal" and tiered:
             share = percent(self.unmet_share or 0.0, lang, 0)
             rest_nl = ("het geld dat na de minimums overblijft" if self.minimums
-                       else "het budget")
-            rest_en = "what is left after the minimums" if self.minimums else "the budget"
+                       else "het geld dat de andere regio's niet krijgen")
+            rest_en = ("what is left after the minimums" if self.minimums
+                       else "the money the other regions do not get")
             return head + (f": met {share} van de behoefte onvervuld weegt een euro hier "
                            f"{w}, even zwaar als de laatste euro van het budget ({last}); de "
                            f"regio deelt {rest_nl} met de regio's waar een euro even zwaar "
@@ -122,8 +123,10 @@ class RegionWhy:
                            f"as the budget's last euro ({last}); the region shares {rest_en} "
                            "with the regions where a euro weighs the same.")
         if self.held_by == "marginal":
-            rest_nl = "wat na de minimums overblijft" if self.minimums else "het budget"
-            rest_en = "what is left after the minimums" if self.minimums else "the budget"
+            rest_nl = ("wat na de minimums overblijft" if self.minimums
+                       else "het geld dat de andere regio's niet krijgen")
+            rest_en = ("what is left after the minimums" if self.minimums
+                       else "the money the other regions do not get")
             return head + (f": met gewicht {w} weegt een euro hier even zwaar als de laatste "
                            f"euro van het budget ({last}), dus deelt de regio {rest_nl} met "
                            "de regio's van hetzelfde gewicht, naar verhouding van hun netto "
