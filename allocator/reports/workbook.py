@@ -189,7 +189,8 @@ def _derivation(ws: Worksheet, inst: Any, lang: str) -> None:
             value, unit = None, ""
         put(ws, i, 1, region_names.get(r, r))
         put(ws, i, 2, goal_names.get(str(row.goal), str(row.goal)))
-        put(ws, i, 3, name)
+        # the built-in measure in the reader's words; the instance's own by their ids
+        put(ws, i, 3, label("population", lang).lower() if name == "inhabitants" else name)
         put(ws, i, 4, value, "#,##0.###")
         put(ws, i, 5, unit)
         put(ws, i, 6, float(shares[regions[r], position[name]]), PERCENT)
