@@ -90,9 +90,9 @@ def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: Floa
     First the free level t0 (every rising coverage at t): when no reach lies at or below
     it, T is t0 (one solve, the textbook's round). Otherwise T lies in [t0, 1], and whether
     every coverage can reach min(t, reach) at a given t is a question of row bounds alone
-    (t fixed): a bisection on t answers it with warm re-solves that change bounds only.
-    The reaches below the T found are then pinned and t maximised once more, which gives
-    T exactly and the duals that settle the coverages held at it."""
+    (t fixed): a bisection over the reaches answers which of them lie below T, with warm
+    re-solves that change bounds only. Those reaches are then pinned and t maximised once
+    more, which gives T exactly and the duals that settle the coverages held at it."""
     free = rounds.level(rising, level, ceiling, np.zeros(0, dtype=np.int64))
     if free is None:
         return 0.0, None
@@ -101,8 +101,14 @@ def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: Floa
     if not below.any():
         return t0, sol  # no reach at or below the free level: T is it
     lower, upper = t0, float(min(1.0, ceiling[rising].max()))
-    while upper - lower > BISECTION_TOLERANCE * max(1.0, upper):
-        mid = 0.5 * (lower + upper)
+    # Only which reaches lie below T matters (the last solve finds T itself): bisect over
+    # the reaches inside the bracket, until none is left strictly inside it.
+    reaches = np.sort(ceiling[rising])
+    while True:
+        inside = reaches[(reaches > lower) & (reaches < upper)]
+        if not inside.size or upper - lower <= BISECTION_TOLERANCE * max(1.0, upper):
+            break
+        mid = float(inside[inside.size // 2])
         if rounds.holds(rising, level, ceiling, mid):
             lower = mid
         else:
@@ -114,8 +120,8 @@ def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: Floa
     return exact
 
 
-#: The bisection on T stops when its bracket is this narrow (relative); the final solve
-#: then gives T exactly.
+#: The bisection stops at the latest when its bracket is this narrow (relative); the final
+#: solve then gives T exactly.
 BISECTION_TOLERANCE = 1e-7
 
 
