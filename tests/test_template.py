@@ -15,7 +15,8 @@ def test_npvr_template_filled_in_solves(tmp_path: Path) -> None:
     path = tmp_path / "in.xlsx"
     assert main(["template", str(path), "--regions", "npvr"]) == 0
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Instructies", "regios", "doelen", "behoeften", "beleid"]
+    assert wb.sheetnames == ["Instructies", "regios", "doelen", "behoeften", "beleid",
+                             "indicatoren", "behoeftemodel"]
     assert [c.value for c in wb["behoeften"][1]] == [
         "regio", "doel", "behoefte_eur", "bestaand_eur", "plafond_eur", "status", "bron"]
     assert wb["regios"].max_row == 12 and wb["doelen"].max_row == 4
@@ -95,3 +96,33 @@ def test_an_empty_template_says_what_is_missing(tmp_path: Path,
     assert capsys.readouterr().err.splitlines()[-2] == (
         "fout: in.xlsx, blad beleid, sleutel: 'budget_eur' is verplicht (een rij met sleutel "
         "budget_eur)")
+
+
+def test_the_template_filled_with_a_need_model_solves(tmp_path: Path) -> None:
+    """The sheets indicatoren and behoeftemodel, filled in as a person would (the need left
+    empty in behoeften): the need is each goal's national need shared by the measures,
+    and the instance solves, certified."""
+    path = tmp_path / "in.xlsx"
+    assert main(["template", str(path), "--regions", "npvr"]) == 0
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb["indicatoren"][1]] == [
+        "regio", "indicator", "waarde", "eenheid", "van", "status", "bron", "alternatief"]
+    assert [c.value for c in wb["behoeftemodel"][1]] == [
+        "doel", "indicator", "gewicht", "status", "bron"]
+    goals = wb["doelen"]
+    national = {}
+    for i, row in enumerate(goals.iter_rows(min_row=2), start=1):
+        row[7].value = national[row[0].value] = 100_000_000 * i  # behoefte_eur
+    regions = [r[0].value for r in wb["regios"].iter_rows(min_row=2)]
+    for k, region in enumerate(regions):
+        wb["indicatoren"].append([region, "lage_welvaart", k % 2, "signaal", "inwoners",
+                                  "SRC", "Monitor Brede Welvaart"])
+    for goal in national:
+        wb["behoeftemodel"].append([goal, "inwoners", 1, "ASSUMED", "keuze"])
+        wb["behoeftemodel"].append([goal, "lage_welvaart", 1, "ASSUMED", "keuze"])
+    wb["beleid"]["B2"] = 50_000_000
+    wb.save(path)
+    r = allocator.solve(path)
+    assert r.optimal and r.certificate.passed
+    by_goal = r.instance.needs.groupby("goal", observed=True)["need_eur"].sum()
+    assert by_goal.to_dict() == pytest.approx(national)

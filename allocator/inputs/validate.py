@@ -445,8 +445,11 @@ def _need_model(tables: Mapping[str, RawTable], regions: pd.DataFrame, goals: pd
     (indicators: region, indicator, value, unit, of and notes; the model: goal, indicator,
     weight and notes), or None when the instance gives no need model. Every problem names
     its table, row and column."""
-    if "need_model" not in tables:
-        if "indicators" in tables:
+    # a sheet with its header alone (the template's) is no table: as if left out
+    given = {k for k in ("indicators", "need_model")
+             if k in tables and not tables[k].frame.empty}
+    if "need_model" not in given:
+        if "indicators" in given:
             problems.append(tables["indicators"].problem(Message(
                 "indicators without a need model: add the table need_model (behoeftemodel) "
                 "that says how each goal's need is split over them, or leave the indicators "
@@ -456,7 +459,7 @@ def _need_model(tables: Mapping[str, RawTable], regions: pd.DataFrame, goals: pd
     goal_ids = set(goals["goal"]) if not goals.empty else set()
     indicators = pd.DataFrame(columns=["region", "indicator", "value", "unit", "of"])
     it = None
-    if "indicators" in tables:
+    if "indicators" in given:
         it = _Columns(tables["indicators"], problems, "indicators")
         if it.require("region", "indicator", "value"):
             names = it.ids("indicator").str.lower().replace(INHABITANTS_NL, INHABITANTS)

@@ -40,6 +40,11 @@ INSTRUCTIONS = {
         "Zet bij elk getal in status of het gemeten (SRC), benaderd (PROXY), afgeleid "
         "(DERIVED) of aangenomen (ASSUMED) is, en in bron waar het vandaan komt: het rapport "
         "toont beide.",
+        "Of bouw de behoefte op uit verdeelmaatstaven: zet bij elk doel de landelijke "
+        "behoefte_eur, in indicatoren per regio de waarde van elke maatstaf (van = inwoners "
+        "voor een aandeel van de inwoners) en in behoeftemodel het gewicht van elke maatstaf "
+        "per doel; laat dan behoefte_eur in behoeften leeg. Inwoners is altijd een maatstaf. "
+        "Laat beide bladen leeg als u de behoefte zelf invult.",
         "De Engelse namen van bladen en kolommen (regions, need_eur, ...) worden ook gelezen.",
         "Daarna: allocator solve BESTAND.xlsx",
     ],
@@ -57,6 +62,11 @@ INSTRUCTIONS = {
         "Give every figure a status, measured (SRC), approximated (PROXY), derived (DERIVED) "
         "or assumed (ASSUMED), and a source saying where it comes from: the report shows "
         "both.",
+        "Or build the need from verdeelmaatstaven: give each goal its national need_eur, "
+        "each region the value of each measure in indicators (of = inhabitants for a share "
+        "of the inhabitants) and each measure's weight per goal in need_model; then leave "
+        "need_eur in needs empty. Inhabitants is always a measure. Leave both sheets empty "
+        "when you type in the need yourself.",
         "The Dutch names of sheets and columns (regios, behoefte_eur, ...) are read too.",
         "Then: allocator solve FILE.xlsx",
     ],
@@ -64,9 +74,14 @@ INSTRUCTIONS = {
 
 HEADERS = {
     "regions": ["region", "name", "population", "weight", "status", "source"],
-    "goals": ["goal", "name", "weight", "min_share", "max_share", "status", "source"],
+    "goals": ["goal", "name", "weight", "min_share", "max_share", "status", "source",
+              "need_eur"],
     "needs": ["region", "goal", "need_eur", "existing_eur", "cap_eur", "status", "source"],
     "policy": ["key", "value", "note", "status", "source"],
+    # the need from verdeelmaatstaven (docs/format.md): left empty, the need is typed in
+    "indicators": ["region", "indicator", "value", "unit", "of", "status", "source",
+                   "alternative"],
+    "need_model": ["goal", "indicator", "weight", "status", "source"],
 }
 
 #: The policy rows the template offers, with what each does (the policy sheet's note).
