@@ -335,27 +335,24 @@ class Instance:
         if found:
             raise InputError([Problem(self.source or self.name, why) for why in found])
 
-    def model_arrays(self) -> NeedModel | None:
-        """The need model as arrays (models.need), in the instance's sorted region and goal
-        order; None without one."""
-        if self.indicators is None or self.need_model is None:
-            return None
-        return need_arrays(self.regions, self.goals, self.indicators, self.need_model)[0]
-
     def derivation(self) -> pd.DataFrame:
-        """Which indicator contributed how many euros to which cell's need: one row per
-        region, goal and indicator (empty without a need model)."""
+        """Which indicator contributed how many euros to which cell's need, and the region's
+        share of that indicator: one row per region, goal and indicator with a contribution
+        (empty without a need model). Computed once here; the report reads it."""
+        columns = ["region", "goal", "indicator", "share", "need_eur"]
         if self.indicators is None or self.need_model is None:
-            return pd.DataFrame(columns=["region", "goal", "indicator", "need_eur"])
+            return pd.DataFrame(columns=columns)
         arrays, names = need_arrays(self.regions, self.goals, self.indicators,
                                     self.need_model)
         part = arrays.contributions()  # regions x goals x indicators
-        r, g, i = np.meshgrid(np.arange(part.shape[0]), np.arange(part.shape[1]),
-                              np.arange(part.shape[2]), indexing="ij")
-        frame = pd.DataFrame({"region": self.regions.index.astype(str).to_numpy()[r.ravel()],
-                              "goal": self.goals.index.astype(str).to_numpy()[g.ravel()],
-                              "indicator": np.asarray(names, dtype=object)[i.ravel()],
-                              "need_eur": part.ravel()})
+        r, g, i = (a.ravel() for a in np.meshgrid(
+            np.arange(part.shape[0]), np.arange(part.shape[1]), np.arange(part.shape[2]),
+            indexing="ij"))
+        frame = pd.DataFrame({"region": self.regions.index.astype(str).to_numpy()[r],
+                              "goal": self.goals.index.astype(str).to_numpy()[g],
+                              "indicator": np.asarray(names, dtype=object)[i],
+                              "share": arrays.shares()[r, i],
+                              "need_eur": part.ravel()}, columns=columns)
         return frame[frame["need_eur"] > 0].reset_index(drop=True)
 
     def rederived(self) -> Instance:

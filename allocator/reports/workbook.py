@@ -162,14 +162,6 @@ def _derivation(ws: Worksheet, inst: Any, lang: str) -> None:
     put(ws, 1, 1, label("derivation_title", lang), bold=True)
     put(ws, 2, 1, label("derivation_note", lang))
     parts = inst.derivation()
-    arrays = inst.model_arrays()
-    assert arrays is not None
-    from allocator.inputs.instance import need_arrays
-
-    _, names = need_arrays(inst.regions, inst.goals, inst.indicators, inst.need_model)
-    shares = arrays.shares()
-    position = {n: k for k, n in enumerate(names)}
-    regions = {str(k): i for i, k in enumerate(inst.regions.index)}
     given = inst.indicators.set_index(["region", "indicator"]) if len(
         inst.indicators) else None
     heads = ["region", "goal", "indicator", "value", "unit", "derivation_share",
@@ -193,7 +185,7 @@ def _derivation(ws: Worksheet, inst: Any, lang: str) -> None:
         put(ws, i, 3, label("population", lang).lower() if name == "inhabitants" else name)
         put(ws, i, 4, value, "#,##0.###")
         put(ws, i, 5, unit)
-        put(ws, i, 6, float(shares[regions[r], position[name]]), PERCENT)
+        put(ws, i, 6, float(row.share), PERCENT)
         put(ws, i, 7, float(row.need_eur), EURO)
     for letter, width in zip("ABCDEFG", (24, 30, 20, 14, 12, 14, 18), strict=True):
         ws.column_dimensions[letter].width = width
