@@ -1,4 +1,9 @@
-"""Build the default NPVR instance (xlsx and CSV folder) from the figures below.
+"""Build the NPVR instances (xlsx and CSV folder each) from the figures below.
+
+``npvr-2026`` is the default: its need is built from verdeelmaatstaven (``tables``).
+``npvr-2026-ingevuld`` is the same with the need typed in per cell, as a user with an own
+estimate gives it (``typed_tables``; the default until 2026-12-06). ``npvr-agenda-2026-2029``
+is the default over four years.
 
 Both files are written from these tables by this one script, so they agree by construction
 (``tests/test_npvr_instance.py`` checks that they read the same). Every figure carries its
@@ -23,6 +28,7 @@ from allocator.solving.rounding import largest_remainder
 
 HERE = Path(__file__).resolve().parent
 NAME = "npvr-2026"
+TYPED_NAME = "npvr-2026-ingevuld"
 
 ESTIMATE = ("Kamerstuk 29 697 nr. 179 (30 januari 2026), bijlage 'Top-down analyse financiële "
             "opgave NPVR': ca. € 1 mld per jaar")
@@ -34,9 +40,16 @@ NPG = "Nationaal Programma Groningen: € 1,15 mld tot 2030"
 
 TOTAL_NEED_EUR = 1_000_000_000
 BUDGET_EUR = 250_000_000
-#: The default instance's diminishing returns: beyond each further 10 % of a region's need
+#: The typed-in instance's diminishing returns: beyond each further 10 % of a region's need
 #: left unmet, a euro of shortfall weighs 1.5 times more (1.5^k, two decimals).
 SHORTFALL_TIERS = "; ".join(f"{10 * k}%: {1.5 ** k:.2f}" for k in range(1, 10))
+#: The default's: the same 1.5 per 10 %, with a kink every 2 % (1.5^(k/5), four decimals: three would read as a thousands group),
+#: a fine piecewise-linear approximation of the smooth penalty 1.5^(unmet / 10 %), so that
+#: no region rests on a threshold of the grid itself (instances/README.md compares them).
+TIER_STEP = 0.02
+FINE_TIERS = tuple((round(TIER_STEP * k, 2), round(1.5 ** (TIER_STEP * k / 0.1), 4))
+                   for k in range(1, round(1 / TIER_STEP)))
+DEFAULT_TIERS = "; ".join(f"{round(100 * t)}%: {m:.4f}" for t, m in FINE_TIERS)
 COVERAGE_FLOOR = 0.20
 JTF_GRONINGEN_EMMEN_EUR = 330e6
 JTF_ZEEUWS_VLAANDEREN_EUR = 58.5e6
@@ -159,7 +172,10 @@ LEGEND = [
 ]
 
 
-def tables() -> dict[str, list[list[object]]]:
+def typed_tables() -> dict[str, list[list[object]]]:
+    """The instance with the need typed in per cell (the default until 2026-12-06): the
+    € 1 bn split by population x welfare factor and 40/35/25 % per goal, computed once here;
+    the welfare factor also as each region's weight (so it counts twice)."""
     need = need_cells()
     need_alt = need_cells(multiplier=False)
     exist, exist_notes = existing_cells()
@@ -314,8 +330,7 @@ def agenda_tables() -> dict[str, list[list[object]]]:
     and the existing streams by funder and year (which replace existing_eur)."""
     data = tables()
     head = data["needs"][0]
-    keep = [head.index(c) for c in ("region", "goal", "need_eur", "need_eur_status",
-                                     "need_eur_source", "need_eur_alternative")]
+    keep = [head.index(c) for c in ("region", "goal")]
     needs = [[head[i] for i in keep] + ["existing_eur", "existing_eur_status",
                                         "existing_eur_source"]]
     needs += [[row[i] for i in keep] + [0, "DERIVED", "zie het blad streams"]
@@ -378,7 +393,6 @@ def agenda_tables() -> dict[str, list[list[object]]]:
             "envelopes": envelopes, "streams": streams}
 
 
-MAATSTAVEN_NAME = "npvr-2026-maatstaven"
 #: Address density 2021 (addresses per km², CBS, by COROP area: PROXY for the regions; NL
 #: 2,024). Noord- en Oost-Groningen: Oost-Groningen 743 and Delfzijl e.o. 692, weighted by
 #: their populations (DERIVED).
@@ -414,13 +428,15 @@ NEED_MODEL = {
 }
 
 
-def maatstaven_tables() -> dict[str, list[list[object]]]:
-    """The default instance with its need built from verdeelmaatstaven instead of typed in
-    per cell: each goal's national need (40/35/25 % of € 1 bn) shared over the regions by
-    inhabitants, spreading (the inverse address density, a service-cost measure), the share
-    aged 65+ and the Monitor Brede Welvaart signal. The welfare factor is counted once, in
-    the need: every region weighs 1 (alternative: the default's 1.2/1.1)."""
-    base = tables()
+def tables() -> dict[str, list[list[object]]]:
+    """The default instance, its need built from verdeelmaatstaven: each goal's national
+    need (40/35/25 % of € 1 bn) shared over the regions by inhabitants, spreading (the
+    inverse address density, a service-cost measure), the share aged 65+ and the Monitor
+    Brede Welvaart signal. The welfare factor is counted once, in the need: every region
+    weighs 1 (alternative: the factor 1.2/1.1 as the weight too; the preset
+    ``welvaart-als-gewicht`` counts it as the weight instead, from the indicator
+    ``welvaartsfactor``). The shortfall tiers have a kink every 2 %."""
+    base = typed_tables()
     regions = [base["regions"][0]]
     head = base["regions"][0]
     for row in base["regions"][1:]:
@@ -457,6 +473,14 @@ def maatstaven_tables() -> dict[str, list[list[object]]]:
                            f"{BREDE_WELVAART}: welzijn 'hier en nu' relatief laag in Oost-"
                            "Groningen en Drenthe, Limburg, Zeeland en de Kop van Noord-Holland",
                            None])
+    for r in REGIONS:
+        why = {1.2: "door de Monitor Brede Welvaart genoemd als laag", 1.1: "overig Limburg",
+               1.0: "overige regio's"}[r.multiplier]
+        indicators.append([r.id, "welvaartsfactor", r.multiplier, "factor", None, "ASSUMED",
+                           f"welvaartsfactor {_nl(r.multiplier)} ({why}, naar "
+                           f"{BREDE_WELVAART}); niet in de behoefte (die telt de maatstaf "
+                           "lage welvaart): het gewicht onder de voorinstelling "
+                           "welvaart-als-gewicht; alternatief 1", 1])
     model = [["goal", "indicator", "weight", "status", "source"]]
     for goal, weights in NEED_MODEL.items():
         for indicator, weight in weights.items():
@@ -467,14 +491,46 @@ def maatstaven_tables() -> dict[str, list[list[object]]]:
                                     "existing_eur_source", "existing_eur_alternative",
                                     "cap_eur")]
     needs = [[row[i] for i in keep] for row in base["needs"]]
-    return {"regions": regions, "goals": goals, "needs": needs, "policy": base["policy"],
+    policy = [list(row) for row in base["policy"]]
+    tiers = next(row for row in policy if row[0] == "shortfall_tiers")
+    tiers[1] = DEFAULT_TIERS
+    tiers[3] = ("afnemende meeropbrengst: elke volgende 2% onvervulde behoefte van een regio "
+                f"weegt {_nl(FINE_TIERS[0][1])} keer de 2% ervoor (1,5 per 10%), een fijne "
+                "benadering van een gladde straf, zodat geen regio op een drempel van het "
+                "eigen raster blijft staan en de gewichten geen strikte rangorde zijn; de "
+                "alternatieven staan naast elkaar in instances/README.md")
+    data = {"regions": regions, "goals": goals, "needs": needs, "policy": policy,
             "indicators": indicators, "need_model": model, "sources": base["sources"]}
+    _set_reference(data)
+    return data
+
+
+def _set_reference(data: dict[str, list[list[object]]]) -> None:
+    """reference_eur: the default envelope split in proportion to each region's net need
+    (the need the model derives, less existing money), so no region's reference lies above
+    what it can absorb. Read back through allocator itself, so the need is the one the model
+    builds (DERIVED; its use as a reference ASSUMED)."""
+    import tempfile
+
+    from allocator.inputs.validate import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _write_csv(Path(tmp), "x", data)
+        needs = load(Path(tmp) / "x").needs
+    net = (needs["need_eur"] - needs["existing_eur"]).clip(lower=0)
+    by_region = net.groupby(needs["region"].astype(str), observed=True).sum()
+    head = data["regions"][0]
+    ids = [row[0] for row in data["regions"][1:]]
+    share = by_region.reindex(ids).to_numpy(float)
+    reference = largest_remainder(BUDGET_EUR * share / share.sum(), BUDGET_EUR)
+    for row, ref in zip(data["regions"][1:], reference, strict=True):
+        row[head.index("reference_eur")] = int(ref)
 
 
 def write(folder: Path = HERE) -> None:
     _write(folder, NAME, tables())
+    _write(folder, TYPED_NAME, typed_tables())
     _write(folder, AGENDA_NAME, agenda_tables())
-    _write(folder, MAATSTAVEN_NAME, maatstaven_tables())
     readme = folder / "README.md"
     if readme.is_file():
         text = readme.read_text(encoding="utf-8")
@@ -538,6 +594,10 @@ def _write(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None
                 26 if j == 1 else 14)
     # Fixed timestamps (the date of the need estimate): rebuilding gives identical bytes.
     save_reproducibly(wb, folder / f"{name}.xlsx", datetime(2026, 1, 30, tzinfo=UTC))
+    _write_csv(folder, name, data)
+
+
+def _write_csv(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None:
     csv_dir = folder / name
     csv_dir.mkdir(exist_ok=True)
     for sheet, rows in data.items():
@@ -550,5 +610,5 @@ def _write(folder: Path, name: str, data: dict[str, list[list[object]]]) -> None
 
 if __name__ == "__main__":
     write()
-    print(f"written: {HERE / NAME}.xlsx, {HERE / NAME}/, {HERE / AGENDA_NAME}.xlsx, "
-          f"{HERE / AGENDA_NAME}/, {HERE / MAATSTAVEN_NAME}.xlsx and {HERE / MAATSTAVEN_NAME}/")
+    print("written: " + ", ".join(f"{HERE / n}.xlsx, {HERE / n}/"
+                                  for n in (NAME, TYPED_NAME, AGENDA_NAME)))

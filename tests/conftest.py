@@ -21,10 +21,11 @@ ROOT = Path(__file__).parent.parent
 
 
 def npvr_weighted() -> Path:
-    """The NPVR instance (its CSV tables) without its shortfall tiers: the plain weighted
-    objective, in which the assumed weights act as a priority order. The tests written for
-    that model (its exact numbers, its sentences) run on it; the shipped default has the
-    tiers. Written once per test session."""
+    """The NPVR instance with its need typed in (``npvr-2026-ingevuld``, the default until
+    2026-12-06: the welfare factor in the need and as the weight) without its shortfall
+    tiers: the plain weighted objective, in which the assumed weights act as a priority
+    order, so that the floor binds and regions stand apart. The tests written for that model
+    (its exact numbers, its sentences) run on it. Written once per test session."""
     import shutil
     import tempfile
 
@@ -32,7 +33,7 @@ def npvr_weighted() -> Path:
     if cached is not None and cached.exists():
         return cached
     folder = Path(tempfile.mkdtemp(prefix="npvr-weighted-")) / "npvr-2026"
-    shutil.copytree(ROOT / "instances" / "npvr-2026", folder)
+    shutil.copytree(ROOT / "instances" / "npvr-2026-ingevuld", folder)
     policy = folder / "policy.csv"
     lines = policy.read_text(encoding="utf-8").splitlines(keepends=True)
     policy.write_text("".join(line for line in lines if not line.startswith("shortfall_tiers,")),

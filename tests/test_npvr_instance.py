@@ -15,6 +15,7 @@ from allocator.reports.documents import document
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = ROOT / "instances" / "npvr-2026.xlsx"
 CSV = ROOT / "instances" / "npvr-2026"
+TYPED = ROOT / "instances" / "npvr-2026-ingevuld"
 STATUSES = {"SRC", "PROXY", "DERIVED", "ASSUMED"}
 
 
@@ -32,20 +33,28 @@ def test_committed_files_match_the_builder() -> None:
         import build_npvr
     finally:
         sys.path.pop(0)
-    tables = build_npvr.tables()
-    inst = allocator.load(CSV)
+    tables = build_npvr.typed_tables()
+    inst = allocator.load(TYPED)
     assert len(inst.regions) == len(tables["regions"]) - 1 == 11
     built = {(r[0], r[1]): r[2] for r in tables["needs"][1:]}
     assert {(r, g): n for r, g, n in inst.needs[["region", "goal", "need_eur"]].itertuples(
         index=False)} == built
+    # the default: the same existing money cell by cell, the need from the need model
+    default = allocator.load(CSV)
+    exist = {(r[0], r[1]): r[2] for r in build_npvr.tables()["needs"][1:]}
+    assert {(r, g): e for r, g, e in default.needs[["region", "goal", "existing_eur"]]
+            .itertuples(index=False)} == exist
+    assert (default.needs["need_eur_status"] == "DERIVED").all()
 
 
-@pytest.mark.parametrize("path", [CSV, ROOT / "instances" / "npvr-agenda-2026-2029"])
+@pytest.mark.parametrize("path", [CSV, TYPED, ROOT / "instances" / "npvr-agenda-2026-2029"])
 def test_every_figure_has_a_status_a_source_and_if_assumed_an_alternative(path: Path) -> None:
     inst = allocator.load(path)
     figures = inst.figures()
-    # every figure of the figure columns and the policy: 11 x 3 + 3 x 1 + 33 x 2 + policy
-    assert len(figures) == 11 * 3 + 3 + 33 * 2 + len(inst.policy_notes)
+    # every figure of the figure columns and the policy: 11 x 3 + 3 x 1 + 33 x 2 + policy,
+    # and with a need model each goal's national need and every indicator value
+    model = 0 if inst.indicators is None else 3 + len(inst.indicators)
+    assert len(figures) == 11 * 3 + 3 + 33 * 2 + len(inst.policy_notes) + model
     assert set(figures["status"]) <= STATUSES
     assert figures["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
     assumed = figures[figures["status"] == "ASSUMED"]
@@ -176,31 +185,56 @@ def test_the_readme_lists_every_assumed_figure_as_the_instance_has_it() -> None:
         "\n| `policy`") == len(assumed[assumed["table"] != "needs"])
 
 
-MAATSTAVEN = ROOT / "instances" / "npvr-2026-maatstaven"
-
-
-def test_the_maatstaven_instance_builds_the_need_from_sourced_measures() -> None:
-    """The default instance with its need from verdeelmaatstaven: xlsx and CSV read the
-    same, each goal's national need (40/35/25 % of € 1 bn) is shared out in full, every
-    figure is sourced (ASSUMED ones with an alternative), the welfare factor counts once
-    (in the need; every weight 1), and it solves, certified."""
-    a, b = allocator.load(MAATSTAVEN.with_suffix(".xlsx")), allocator.load(MAATSTAVEN)
+def test_the_default_builds_the_need_from_sourced_measures() -> None:
+    """The default's need comes from verdeelmaatstaven: xlsx and CSV read the same, each
+    goal's national need (40/35/25 % of € 1 bn) is shared out in full, every figure is
+    sourced (ASSUMED ones with an alternative), the welfare factor counts once (in the need;
+    every weight 1), the existing money is the typed-in instance's cell by cell, and it
+    solves, certified."""
+    a, b = allocator.load(XLSX), allocator.load(CSV)
     pd.testing.assert_frame_equal(a.needs, b.needs)
     pd.testing.assert_frame_equal(a.indicators, b.indicators)
     assert a.needs.groupby("goal", observed=True)["need_eur"].sum().round().to_dict() == {
         "gezonde-toekomst": 250e6, "veilig-en-leefbaar": 400e6, "voorzieningen": 350e6}
     assert set(a.regions["weight"]) == {1.0}
     figures = a.figures()
-    assert set(figures["status"]) <= STATUSES
-    assert figures["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
-    assumed = figures[figures["status"] == "ASSUMED"]
-    assert assumed["alternative"].notna().all(), assumed[assumed["alternative"].isna()]
-    # the existing streams are the default instance's, cell by cell
-    default = allocator.load(CSV).needs.set_index(["region", "goal"])["existing_eur"]
+    shown = figures[figures["table"] == "indicators"]
+    assert set(shown["id"].str.partition("/")[2]) == {
+        "spreiding", "aandeel_65plus", "lage_welvaart", "welvaartsfactor"}
+    assert shown["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
+    typed = allocator.load(TYPED).needs.set_index(["region", "goal"])["existing_eur"]
     mine = a.needs.set_index(["region", "goal"])["existing_eur"]
-    pd.testing.assert_series_equal(mine.sort_index(), default.sort_index())
+    pd.testing.assert_series_equal(mine.sort_index(), typed.sort_index())
     r = allocator.solve(a)
     assert r.optimal and r.certificate.passed
+
+
+def test_no_more_than_two_regions_of_the_default_stand_on_one_tier_threshold() -> None:
+    """The default's coverages are not an artefact of its own grid: for each threshold of
+    its shortfall tiers, the regions whose unmet share (1 - coverage after, from the figures
+    table) lies on it are at most two. The typed-in instance with its 10 % tiers, the
+    default until 2026-12-06, had six on one."""
+    def most_on_one(inst: allocator.Instance) -> int:
+        r = allocator.solve(inst, fairness_price=False, marginal=False)
+        unmet = 1 - r.figures.regions["coverage_after"].astype(float)
+        return max(int((unmet.sub(t).abs() < 1e-6).sum())
+                   for t, _ in inst.policy.shortfall_tiers)
+
+    assert most_on_one(allocator.load(CSV)) <= 2
+    assert most_on_one(allocator.load(TYPED)) == 6
+
+
+def test_the_low_welfare_regions_get_more_per_inhabitant_than_the_others() -> None:
+    """The seven regions the Monitor Brede Welvaart names as low (instances/build_npvr.py)
+    get more per inhabitant under the default than the others, on average."""
+    sys.path.insert(0, str(ROOT / "instances"))
+    try:
+        import build_npvr
+    finally:
+        sys.path.pop(0)
+    per_head = allocator.solve(CSV).figures.regions["per_inhabitant_eur"].astype(float)
+    low = per_head.index.isin(build_npvr.LOW_WELFARE)
+    assert per_head[low].mean() > per_head[~low].mean()
 
 
 def test_the_readme_holds_the_candidates_for_the_default_as_computed() -> None:
