@@ -43,9 +43,10 @@ BUDGET_EUR = 250_000_000
 #: The typed-in instance's diminishing returns: beyond each further 10 % of a region's need
 #: left unmet, a euro of shortfall weighs 1.5 times more (1.5^k, two decimals).
 SHORTFALL_TIERS = "; ".join(f"{10 * k}%: {1.5 ** k:.2f}" for k in range(1, 10))
-#: The default's: the same 1.5 per 10 %, with a kink every 2 % (1.5^(k/5), four decimals: three would read as a thousands group),
-#: a fine piecewise-linear approximation of the smooth penalty 1.5^(unmet / 10 %), so that
-#: no region rests on a threshold of the grid itself (instances/README.md compares them).
+#: The default's: the same 1.5 per 10 %, with a kink every 2 % (1.5^(k/5), four decimals:
+#: three would read as a thousands group), a fine piecewise-linear approximation of the
+#: smooth penalty 1.5^(unmet / 10 %), so that no region rests on a threshold of the grid
+#: itself (instances/README.md compares them).
 TIER_STEP = 0.02
 FINE_TIERS = tuple((round(TIER_STEP * k, 2), round(1.5 ** (TIER_STEP * k / 0.1), 4))
                    for k in range(1, round(1 / TIER_STEP)))

@@ -5,8 +5,8 @@ included), and measured by what a public-finance reader asks of a default: how f
 assumed weight moved by 10 % moves the money (the weight sensitivity, as a share of the
 budget), how widely € per inhabitant spreads over the regions, how many regions stand
 exactly on one threshold of the objective's own grid (the most on any one), and how the
-regions the Monitor Brede Welvaart names as low on well-being fare against the others. The table goes into
-instances/README.md (``python instances/compare_defaults.py --write``);
+regions the Monitor Brede Welvaart names as low on well-being fare against the others.
+The table goes into instances/README.md (``python instances/compare_defaults.py --write``);
 ``tests/test_npvr_instance.py`` checks that the README holds what this script computes.
 """
 
