@@ -337,6 +337,25 @@ _LABELS: dict[str, dict[str, str]] = {
                         "volledige, gecontroleerde oplossing):",
                   "en": "Each assumption {step} lower and higher, alone ({n} assumptions, "
                         "each a full, certified solve):"},
+    "sens_decisions": {"nl": "Wat het kabinet kiest (beslissingen, geen aannames: elk apart op "
+                             "het alternatief, niet in de tornado):",
+                       "en": "What the cabinet chooses (decisions, not assumptions: each at "
+                             "its alternative alone, not in the tornado):"},
+    "sheet_decisions": {"nl": "Keuzes kabinet", "en": "Cabinet's choices"},
+    "decision": {"nl": "beslissing", "en": "decision"},
+    "decision_weighted": {"nl": "gewogen onvervulde behoefte", "en": "weighted unmet need"},
+    "decision_now": {"nl": "nu", "en": "now"},
+    "decision_alternative": {"nl": "alternatief", "en": "alternative"},
+    "decision_moved": {"nl": "verschuift het meest", "en": "moves most"},
+    "decision_line": {"nl": "{what}: {now} → {alt}: gewogen onvervulde behoefte {before} → "
+                            "{after}, verdeeld {allocated}; {region} verschuift het meest "
+                            "({moved})",
+                      "en": "{what}: {now} → {alt}: weighted unmet need {before} → {after}, "
+                            "allocated {allocated}; {region} moves most ({moved})"},
+    "decision_still": {"nl": "{what}: {now} → {alt}: de verdeling blijft gelijk",
+                       "en": "{what}: {now} → {alt}: the allocation stays the same"},
+    "decision_unsolved": {"nl": "{what}: {now} → {alt}: {status}",
+                          "en": "{what}: {now} → {alt}: {status}"},
     "sens_base": {"nl": "nu", "en": "now"},
     "sens_range": {"nl": "bereik", "en": "range"},
     "sens_coverage": {"nl": "dekking", "en": "coverage"},

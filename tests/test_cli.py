@@ -25,7 +25,7 @@ def test_solve_writes_json_and_report(small: Path, tmp_path: Path,
     assert data["budget_eur"] == 100
     assert data["allocated_eur"] == sum(r["amount_eur"] for r in data["allocations"]) == 100
     assert data["allocations"][0] == {"region": "A", "goal": "g1", "amount_eur": data["allocations"][0]["amount_eur"]}
-    assert data["schema_version"] == "2.3" and data["command"] == "solve"
+    assert data["schema_version"] == "2.4" and data["command"] == "solve"
     assert data["weighted_unmet_eur"] == pytest.approx(175)
     assert data["coverage"] == {"A": pytest.approx(0.3), "B": pytest.approx(0.75)}
     assert data["solver"]["name"] == "HiGHS" and data["solver"]["lp_solves"] == 3

@@ -41,7 +41,7 @@ def test_the_committed_schema_is_the_generated_one(tmp_path: Path) -> None:
 
 
 def test_the_schema_refuses_what_it_should() -> None:
-    good = {"schema_version": "2.3", "command": "grid", "instance": "x", "status": "optimal",
+    good = {"schema_version": "2.4", "command": "grid", "instance": "x", "status": "optimal",
             "message": "", "allocations": [], "seconds": 0.1, "workers": "serial",
             "points": []}
     VALIDATOR.validate(good)

@@ -17,8 +17,6 @@ from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).parent.parent
 NPVR_CSV = ROOT / "instances" / "npvr-2026"  # the default: with diminishing returns
-TIERS = "10%: 1.5; 20%: 2.25; 30%: 3.38; 40%: 5.06; 50%: 7.59; 60%: 11.39; 70%: 17.09; " \
-        "80%: 25.63; 90%: 38.44"
 
 
 def by_region(r: allocator.Result) -> pd.Series:
@@ -77,14 +75,20 @@ def test_printed_and_in_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_the_default_keeps_it_under_five_percent() -> None:
-    """The shipped default has diminishing returns (its tiers are the ones written here)."""
-    from allocator.inputs.validate import parse_tiers
+    """The shipped default has diminishing returns with a kink every 2 % (1.5 per 10 %), and
+    one weight 10 % off moves at most 5 % of the budget."""
+    import sys
 
+    sys.path.insert(0, str(ROOT / "instances"))
+    try:
+        from build_npvr import FINE_TIERS
+    finally:
+        sys.path.pop(0)
     inst = allocator.load(NPVR_CSV)
-    assert inst.policy.shortfall_tiers == parse_tiers(TIERS)
+    assert inst.policy.shortfall_tiers == FINE_TIERS
     s = weight_sensitivity(allocator.solve(inst))
     assert s is not None and s.largest_share <= 0.05
-    assert s.weight == "region:noord-limburg" and s.direction == pytest.approx(0.9)
+    assert s.weight == "region:zuid-limburg" and s.direction == pytest.approx(0.9)
 
 
 def test_on_samenvatting(tmp_path: Path) -> None:
@@ -106,19 +110,18 @@ def test_the_sensitivity_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
     js, out = tmp_path / "s.json", tmp_path / "s.xlsx"
     assert main(["sensitivity", str(NPVR_CSV), "--json", str(js), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith("Elke aanname 10% lager en hoger, apart (15 aannames, elk een "
+    assert printed.startswith("Elke aanname 10% lager en hoger, apart (14 aannames, elk een "
                               "volledige, gecontroleerde oplossing):")
     data = json.loads(js.read_text())
     validate(data)
-    # the budget is the decision, not an assumption: never moved with them
-    assert data["assumptions"][-1:] == ["policy:coverage_floor"]
-    assert "policy:budget_eur" not in data["assumptions"]
+    # the policy values are decisions, not assumptions: never moved with them
+    assert not [a for a in data["assumptions"] if a.startswith("policy:")]
     assert all(run["certificate"]["passed"] for run in data["runs"])
-    floor_up = next(r for r in data["runs"] if r["assumption"] == "policy:coverage_floor"
-                    and r["factor"] > 1)
-    again = allocator.solve(NPVR_CSV, floor=0.22)
-    assert floor_up["by_region_eur"] == {str(k): int(v) for k, v in
-                                         again.matrix().sum(axis=1).items()}
+    twente_up = next(r for r in data["runs"] if r["assumption"] == "region:twente"
+                     and r["factor"] > 1)
+    again = allocator.solve(edited(tmp_path, "twente", twente_weight(1.1), "regions"))
+    assert twente_up["by_region_eur"] == {str(k): int(v) for k, v in
+                                          again.matrix().sum(axis=1).items()}
     for region in data["regions"]:
         values = [run["by_region_eur"][region["region"]] for run in data["runs"]]
         assert region["low_eur"] <= region["base_eur"] + 0.5
@@ -133,7 +136,7 @@ def test_the_sensitivity_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
     from openpyxl import load_workbook
 
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Gevoeligheid", "Tornado"]
+    assert wb.sheetnames == ["Gevoeligheid", "Keuzes kabinet", "Tornado"]
     assert len(wb["Tornado"]._charts) == 11
 
 
@@ -143,7 +146,49 @@ def test_vary_picks_the_assumptions(tmp_path: Path) -> None:
     inst = allocator.load(NPVR_CSV)
     assert assumptions(inst, ("twente",)) == ["region:twente"]
     assert all(a.startswith(("region:", "goal:")) for a in assumptions(inst, ("weights",)))
-    assert assumptions(inst, ("policy",)) == ["policy:coverage_floor"]
+    assert assumptions(inst, ("policy",)) == []  # policy values are decisions
+
+
+def twente_weight(factor: float) -> Callable[[pd.DataFrame], None]:
+    def edit(f: pd.DataFrame) -> None:
+        at = f["region"] == "twente"
+        f.loc[at, "weight"] = str(float(f.loc[at, "weight"].iloc[0]) * factor)
+    return edit
+
+
+def test_the_decisions_are_apart_from_the_assumptions_each_an_edited_re_solve(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every policy value with an alternative is a decision: each is taken at its
+    alternative alone, in a table of its own, never in the tornado; each row's figures are
+    those of the instance edited by hand and solved again."""
+    from openpyxl import load_workbook
+
+    js, out = tmp_path / "s.json", tmp_path / "s.xlsx"
+    assert main(["sensitivity", str(NPVR_CSV), "--alternatives", "--json", str(js),
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    data = json.loads(js.read_text())
+    assert [d["decision"] for d in data["decisions"]] == [
+        "budget_eur", "coverage_floor", "spend_all", "shortfall_tiers"]
+    assert not [a for a in data["assumptions"] if a.startswith("alt:policy:")]
+    budget = data["decisions"][0]
+    again = allocator.solve(edited(tmp_path, "budget", lambda f: f.loc.__setitem__(
+        (f["key"] == "budget_eur", "value"), "500000000"), "policy"))
+    assert budget["weighted_unmet_eur"] == again.figures.total["weighted_unmet_eur"]
+    assert budget["allocated_eur"] == again.figures.total["amount_eur"] == 500_000_000
+    base = allocator.solve(NPVR_CSV).figures.regions["amount_eur"]
+    moved = (again.figures.regions["amount_eur"] - base)
+    assert budget["region"] == moved.abs().idxmax()
+    assert budget["moved_eur"] == float(moved[budget["region"]])
+    assert ("- budget: €250.000.000 → €500.000.000: gewogen onvervulde behoefte "
+            f"€616.238.280 → €{budget['weighted_unmet_eur']:,}".replace(",", ".")) in printed
+    assert "- minimumdekking: 20% → 10%: de verdeling blijft gelijk" in printed
+    wb = load_workbook(out)
+    tornado = [c.value for row in wb["Tornado"].iter_rows() for c in row if c.value]
+    assert not [v for v in tornado if v in ("budget", "minimumdekking",
+                                            "zwaarder wegend diep tekort")]
+    rows = list(wb["Keuzes kabinet"].iter_rows(values_only=True))
+    assert rows[1][:3] == ("budget", "€250.000.000", "€500.000.000")
 
 
 def edited(tmp_path: Path, name: str, edit: Callable[[pd.DataFrame], None],
@@ -161,41 +206,49 @@ def edited(tmp_path: Path, name: str, edit: Callable[[pd.DataFrame], None],
 
 
 def test_each_alternative_is_the_instance_edited_and_solved_again(tmp_path: Path) -> None:
+    """An assumption at its alternative is the instance with that figure edited by hand and
+    solved again; a population or an indicator moves the need built from it, and so the
+    allocation (Noard-Fryslân's population, the share aged 65+ where it is assumed)."""
     from allocator.studies.sensitivity import sensitivity
 
     inst = allocator.load(NPVR_CSV)
-    s = sensitivity(inst, alternative=True, vary=("noord-limburg", "need_eur",
-                                                  "coverage_floor", "shortfall_tiers"))
+    s = sensitivity(inst, alternative=True, vary=("noard-fryslan", "veilig-en-leefbaar"))
     runs = {name: r for name, _, r in s.runs}
-    assert set(runs) == {"alt:regions:noord-limburg:population",
-                         "alt:regions:noord-limburg:weight", "alt:needs:need_eur",
-                         "alt:policy:coverage_floor", "alt:policy:shortfall_tiers"}
+    assert set(runs) == {"alt:regions:noard-fryslan:population",
+                         "alt:indicators:noard-fryslan/aandeel_65plus:value",
+                         "alt:indicators:noard-fryslan/welvaartsfactor:value",
+                         "alt:goals:veilig-en-leefbaar:weight",
+                         "alt:goals:veilig-en-leefbaar:need_eur"}
 
     def population(f: pd.DataFrame) -> None:
-        at = f["region"] == "noord-limburg"
+        at = f["region"] == "noard-fryslan"
         f.loc[at, "population"] = f.loc[at, "population_alternative"]
 
+    def aged(f: pd.DataFrame) -> None:
+        at = (f["region"] == "noard-fryslan") & (f["indicator"] == "aandeel_65plus")
+        f.loc[at, "value"] = f.loc[at, "alternative"]
+
     def need(f: pd.DataFrame) -> None:
-        f["need_eur"] = f["need_eur_alternative"]
+        at = f["goal"] == "veilig-en-leefbaar"
+        f.loc[at, "need_eur"] = f.loc[at, "need_eur_alternative"]
 
-    def floor(f: pd.DataFrame) -> None:
-        f.loc[f["key"] == "coverage_floor", "value"] = "0.1"
-
-    def tiers(f: pd.DataFrame) -> None:
-        f.drop(f.index[f["key"] == "shortfall_tiers"], inplace=True)
-
-    for name, edit, table in (("alt:regions:noord-limburg:population", population, "regions"),
-                              ("alt:needs:need_eur", need, "needs"),
-                              ("alt:policy:coverage_floor", floor, "policy"),
-                              ("alt:policy:shortfall_tiers", tiers, "policy")):
-        fresh = allocator.solve(edited(tmp_path, name.replace(":", "-"), edit, table),
-                                fairness_price=False, marginal=False)
+    base = by_region(s.base)
+    for name, edit, table in (
+            ("alt:regions:noard-fryslan:population", population, "regions"),
+            ("alt:indicators:noard-fryslan/aandeel_65plus:value", aged, "indicators"),
+            ("alt:goals:veilig-en-leefbaar:need_eur", need, "goals")):
+        fresh = allocator.solve(edited(tmp_path, name.replace(":", "-").replace("/", "-"),
+                                       edit, table), fairness_price=False, marginal=False)
         assert runs[name].optimal and runs[name].certificate.passed
         pd.testing.assert_series_equal(by_region(runs[name]), by_region(fresh), atol=0.5)
-    # the alternatives are real ones: the need split and the tiers move money
-    base = by_region(s.base)
-    for name in ("alt:needs:need_eur", "alt:policy:shortfall_tiers"):
-        assert (by_region(runs[name]) - base).abs().max() > 1e6
+        # the alternative moves the need, and so the money
+        assert (by_region(fresh) - base).abs().max() > 1e5, name
+    # Noard-Fryslân's population at 45,870: its need, and its money, fall
+    fewer = runs["alt:regions:noard-fryslan:population"]
+    assert by_region(fewer)["noard-fryslan"] < base["noard-fryslan"] - 1e6
+    assert (fewer.instance.needs.groupby("region", observed=True)["need_eur"].sum()[
+        "noard-fryslan"] < s.base.instance.needs.groupby("region", observed=True)[
+        "need_eur"].sum()["noard-fryslan"] / 2)
 
 
 def test_on_dask_the_runs_are_the_same(tmp_path: Path) -> None:
@@ -215,10 +268,10 @@ def test_the_cli_prints_the_alternatives(tmp_path: Path,
     assert main(["sensitivity", str(NPVR_CSV), "--alternatives", "--vary", "noord-limburg",
                  "--out", str(out)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ("Elk aangenomen cijfer apart op zijn alternatief (2 oplossingen, elk "
+    assert lines[0] == ("Elk aangenomen cijfer apart op zijn alternatief (4 oplossingen, elk "
                         "volledig en gecontroleerd):")
     limburg = next(line for line in lines if line.startswith("Noord-Limburg"))
-    assert limburg.endswith("Noord-Limburg: gewicht → bij het alternatief (€7.179.354)")
+    assert " Noord-Limburg: " in limburg and "→ bij het alternatief (€" in limburg
     from openpyxl import load_workbook
 
     tornado = load_workbook(out)["Tornado"]
@@ -242,4 +295,4 @@ def test_what_moved_is_named_and_the_budget_is_a_decision() -> None:
     budget = figures[(figures["table"] == "policy") & (figures["id"] == "budget_eur")]
     assert budget["alternative"].notna().all()  # it has one: and it is left alone
     assert not [a for a in alternatives(inst) if "budget_eur" in a]
-    assert "alt:policy:coverage_floor" in alternatives(inst)
+    assert not [a for a in alternatives(inst) if a.startswith("alt:policy:")]

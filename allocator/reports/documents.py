@@ -18,7 +18,7 @@ from allocator.studies.why import reasons
 
 #: Raised in its major part when a key is removed or changes meaning; in its minor part when
 #: a key is added.
-SCHEMA_VERSION = "2.3"
+SCHEMA_VERSION = "2.4"
 #: The record axes, in the order they are written before region, goal and amount.
 AXES = ("scenario", "policy", "budget_eur", "year", "funder")
 
@@ -358,6 +358,15 @@ def sensitivity_document(s: Sensitivity) -> dict[str, Any]:
              "factor": (float(row["factor"]) if isinstance(row["moved_most_by"], str)
                         else None)}
             for region, row in regions.iterrows()],
+        "decisions": [
+            {"decision": row.decision, "value": row.value, "alternative": row.alternative,
+             "status": row.status,
+             **{k: (None if not isinstance(getattr(row, k), int | float)
+                    or math.isnan(getattr(row, k)) else int(getattr(row, k)))
+                for k in ("weighted_unmet_eur", "allocated_eur")},
+             "region": row.region if isinstance(row.region, str) else None,
+             "moved_eur": float(row.moved_eur)}
+            for row in s.decision_table().itertuples(index=False)],
         "runs": [{"assumption": n, "factor": f, "status": r.status.value,
                   "by_region_eur": ({str(k): int(v) for k, v in
                                      r.matrix().sum(axis=1).items()} if r.optimal else None),

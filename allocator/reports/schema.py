@@ -62,7 +62,7 @@ class Certificate(_Model):
 class Document(_Model):
     """What every command's result has."""
 
-    schema_version: Literal["2.3"] = Field(description="this schema's version")
+    schema_version: Literal["2.4"] = Field(description="this schema's version")
     command: str
     instance: str = Field(description="the instance's name")
     status: StatusValue = Field(description="the command's outcome, as its exit code says; "
@@ -357,11 +357,24 @@ class SensitivityRun(_Model):
     certificate: Certificate | None
 
 
+class SensitivityDecision(_Model):
+    decision: str = Field(description="a policy key: what the cabinet chooses")
+    value: str = Field(description="its value now, as the policy sheet writes it")
+    alternative: str = Field(description="its stated alternative, at which it was solved")
+    status: StatusValue
+    weighted_unmet_eur: int | None = Field(description="the figures table's, at the alternative")
+    allocated_eur: int | None
+    region: str | None = Field(description="the region whose allocation moves most (None: "
+                                           "none moves by more than a euro)")
+    moved_eur: float
+
+
 class SensitivityDocument(Document):
     command: Literal["sensitivity"]
     step: float
     assumptions: list[str]
     regions: list[SensitivityRegion]
+    decisions: list[SensitivityDecision]
     runs: list[SensitivityRun]
 
 

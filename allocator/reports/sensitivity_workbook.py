@@ -66,6 +66,41 @@ def run_name(name: str, factor: float, step: float, names: dict[str, str], lang:
     return f"{what} {'+' if factor > 1 else '-'}{percent(step, lang, 0)}"
 
 
+def _decisions(wb: Workbook, result: Sensitivity, names: dict[str, str], lang: str) -> None:
+    """The cabinet's choices, each at its alternative, on a sheet of their own: decisions
+    are not assumptions and stay out of the tornado."""
+    from allocator.reports.terminal import decision_value, status_word
+
+    table = result.decision_table()
+    if not len(table):
+        return
+    ws = wb.create_sheet(label("sheet_decisions", lang))
+    weighted = label("decision_weighted", lang)
+    header(ws, 1, [label("decision", lang), label("decision_now", lang),
+                   label("decision_alternative", lang), "status",
+                   f"{weighted} ({label('decision_now', lang)})",
+                   f"{weighted} ({label('decision_alternative', lang)})",
+                   label("allocated", lang), label("decision_moved", lang), "€"])
+    now = (result.base.figures.total["weighted_unmet_eur"]
+           if result.base.figures is not None else None)
+    for i, row in enumerate(table.itertuples(index=False), start=2):
+        put(ws, i, 1, label(row.decision, lang))
+        put(ws, i, 2, decision_value(row.decision, row.value, lang))
+        put(ws, i, 3, decision_value(row.decision, row.alternative, lang))
+        put(ws, i, 4, status_word(row.status, lang))
+        if row.status != "optimal":
+            continue
+        put(ws, i, 5, int(now) if now is not None else None, EURO)
+        put(ws, i, 6, int(row.weighted_unmet_eur), EURO)
+        put(ws, i, 7, int(row.allocated_eur), EURO)
+        if isinstance(row.region, str):
+            put(ws, i, 8, names.get(row.region, row.region))
+            put(ws, i, 9, round(float(row.moved_eur)), EURO)
+    for letter, width in zip("ABCDEFGHI", (30, 22, 22, 12, 22, 22, 18, 26, 14), strict=True):
+        ws.column_dimensions[letter].width = width
+    print_setup(ws)
+
+
 def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
                              lang: str = "nl") -> Path:
     inst = result.instance
@@ -93,6 +128,7 @@ def write_sensitivity_report(result: Sensitivity, path: str | Path, *,
     for letter, width in zip("ABCDEFGHI", (26, 16, 16, 16, 12, 16, 16, 34, 14), strict=True):
         ws.column_dimensions[letter].width = width
     print_setup(ws)
+    _decisions(wb, result, names, lang)
 
     # Tornado: per region, each assumption's change of the allocation, down and up.
     tw = wb.create_sheet(label("sheet_tornado", lang))

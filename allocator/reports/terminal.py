@@ -146,7 +146,62 @@ def sensitivity_text(result: Any, lang: str, *, step: float, alternatives: bool)
             most = f"{moved} ({money(row['moved_most_eur'], lang)})"
         lines.append(f"{names.get(region, region):<{width}} "
                      f"{money(row['base_eur'], lang):>16} {span:>31} {cover:>15}  {most}")
+    lines += decision_lines(result, lang, names)
     return "\n".join(lines)
+
+
+def decision_value(key: str, text: str, lang: str) -> str:
+    """A policy value as the sheet writes it, for a reader: money in euros, a share as a
+    percentage, a long list of tiers cut short."""
+    from models.rules import PARAM
+
+    from models.rules.params import OFF_WORDS
+
+    if text.strip().lower() in OFF_WORDS:
+        return "geen" if lang == "nl" else "none"
+    if text.strip().lower() in ("true", "false", "ja", "nee", "yes", "no"):
+        yes = text.strip().lower() in ("true", "ja", "yes")
+        return ("ja" if yes else "nee") if lang == "nl" else ("yes" if yes else "no")
+    try:
+        value = float(text)
+    except ValueError:
+        return text if len(text) <= 40 else text[:38].rstrip("; ") + " …"
+    param = PARAM.get(key)
+    if key.endswith("_eur"):
+        return money(value, lang)
+    if param is not None and param.le == 1:
+        return percent(value, lang, 0)
+    return f"{value:g}".replace(".", ",") if lang == "nl" else f"{value:g}"
+
+
+def decision_lines(result: Any, lang: str, names: dict[str, str]) -> list[str]:
+    """The cabinet's choices, each at its alternative: apart from the assumptions."""
+    table = result.decision_table()
+    if not len(table):
+        return []
+    weighted = result.base.figures.total["weighted_unmet_eur"] if (
+        result.base.figures is not None) else None
+    lines = ["", label("sens_decisions", lang)]
+    for row in table.itertuples(index=False):
+        what = label(row.decision, lang)
+        row = row._replace(value=decision_value(row.decision, row.value, lang),
+                           alternative=decision_value(row.decision, row.alternative, lang))
+        if row.status != "optimal":
+            lines.append("- " + label("decision_unsolved", lang).format(
+                what=what, now=row.value, alt=row.alternative,
+                status=status_word(row.status, lang)))
+            continue
+        moved = ("+" if row.moved_eur > 0 else "") + money(row.moved_eur, lang)
+        if not isinstance(row.region, str):  # no region's money moves beyond rounding
+            lines.append("- " + label("decision_still", lang).format(
+                what=what, now=row.value, alt=row.alternative))
+            continue
+        lines.append("- " + label("decision_line", lang).format(
+            what=what, now=row.value, alt=row.alternative,
+            before=money(weighted, lang), after=money(row.weighted_unmet_eur, lang),
+            allocated=money(row.allocated_eur, lang),
+            region=names.get(str(row.region), str(row.region)), moved=moved))
+    return lines
 
 
 def shown_name(name: str, lang: str) -> str:

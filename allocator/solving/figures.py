@@ -209,12 +209,16 @@ def _make(inst: Instance, amounts: np.ndarray, budget: float,
     net_c = np.maximum(need_c - existing_c, 0)
     # the allocation: the total never above the budget, a region never across a bound it
     # sits on, a cell never above what it can absorb
+    cell_up = x < np.floor(upper + SNAP_EUR) - SNAP_EUR
     total = int(np.rint(x.sum()))
     if total > budget + SNAP_EUR:
         total = int(np.floor(budget + SNAP_EUR))
+    # nor above what every cell can absorb in whole euros (a need of fractional euros, as a
+    # need model builds it, must not round a full region up past its need)
+    total = min(total, int(np.floor(upper + SNAP_EUR).sum()))
     rule_rows = rows()
     up, down = _region_flags(rule_rows, index)
-    cell_up = x < np.floor(upper + SNAP_EUR) - SNAP_EUR
+    up &= per_region(cell_up.astype(float)) > 0  # a region whose cells are all full
     amount_c, amount_r = whole(x, up=up, down=down, total=total, cell_up=cell_up)
     unmet_c = np.maximum(net_c - amount_c, 0)
 

@@ -80,32 +80,45 @@ def _by_region(r: Result) -> pd.Series:
         index, fill_value=0.0)
 
 
-#: The policy values ``allocator sensitivity`` moves when the instance marks them ASSUMED.
-#: Every numeric parameter a rule declares (models.rules.params), but the budget: the
-#: budget is the decision a cabinet takes, not an assumption behind it (``sweep`` and
-#: ``compare`` set it side by side); moved with the assumptions it dominated the tornado.
-DECISIONS = ("budget_eur",)
-POLICY_NUMBERS = tuple(p.key for p in PARAMS if p.numeric and p.key not in DECISIONS)
+#: What a cabinet chooses, not what it assumes: every policy parameter a rule declares
+#: (models.rules.params): the budget, the floor, the gap, the tiers, ... Moved with the
+#: assumptions, the budget dominated the tornado. ``sensitivity`` takes each at its stated
+#: alternative in a table of its own (:attr:`Sensitivity.decisions`), never among the
+#: assumptions.
+DECISIONS = tuple(p.key for p in PARAMS)
 
 
 def assumptions(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str]:
     """The assumptions a sensitivity run moves: every region and goal weight (the default
-    instances mark the weights ASSUMED) and every numeric policy value the policy sheet
-    marks ASSUMED; ``vary`` keeps those whose name or kind (``weights``, ``policy``) it
-    names."""
+    instances mark the weights ASSUMED); ``vary`` keeps those whose name or kind
+    (``weights``) it names. Policy values are decisions (:func:`decisions`)."""
     found = [f"region:{k}" for k in inst.regions.index]
     found += [f"goal:{k}" for k in inst.goals.index]
-    notes = inst.policy_notes
-    if notes is not None and {"key", "status"} <= set(notes.columns):
-        assumed = {str(k) for k, st in zip(notes["key"], notes["status"], strict=True)
-                   if str(st).strip().upper() == "ASSUMED"}
-        found += [f"policy:{k}" for k in POLICY_NUMBERS
-                  if k in assumed and getattr(inst.policy, k) not in (None, 0, 0.0)]
     if vary:
-        kinds = {"weights": ("region", "goal"), "policy": ("policy",)}
+        kinds = {"weights": ("region", "goal")}
         found = [a for a in found if a.partition(":")[2] in vary or a in vary
                  or any(a.startswith(k + ":") for v in vary for k in kinds.get(v, ()))]
     return found
+
+
+def decisions(inst: Instance, vary: tuple[str, ...] | None = None) -> list[str]:
+    """The cabinet's choices the policy sheet states an alternative for (whatever their
+    status), each to be taken at it alone: ``alt:policy:<key>``. ``vary`` keeps those it
+    names (``policy`` keeps them all)."""
+    from allocator.inputs.instance import policy_key
+
+    notes = inst.policy_notes
+    if notes is None or not {"key", "alternative"} <= set(notes.columns):
+        return []
+    found = []
+    for key, alternative in zip(notes["key"], notes["alternative"], strict=True):
+        key = policy_key(str(key).strip().lower())
+        text = "" if alternative is None else str(alternative).strip()
+        if key in DECISIONS and text and text.lower() != "nan":
+            found.append(f"{ALT}policy:{key}")
+    if vary:
+        found = [d for d in found if "policy" in vary or d.rpartition(":")[2] in vary]
+    return list(dict.fromkeys(found))
 
 
 #: The prefix of an assumption taken at its stated alternative: ``alt:regions:twente:weight``,
@@ -121,12 +134,13 @@ def alternatives(inst: Instance, vary: tuple[str, ...] | None = None) -> list[st
     f = inst.figures()
     f = f[(f["status"].astype(str).str.upper() == "ASSUMED") & f["alternative"].notna()
           & (f["alternative"].astype(str) != f["value"].astype(str))]
-    f = f[~((f["table"] == "policy") & f["id"].astype(str).isin(DECISIONS))]
-    found = [f"{ALT}{t}:{i}:{c}" if t != "policy" else f"{ALT}policy:{i}"
+    f = f[f["table"] != "policy"]  # the policy values are decisions (see decisions())
+    found = [f"{ALT}{t}:{i}:{c}"
              for t, i, c in zip(f["table"], f["id"], f["column"], strict=True) if t != "needs"]
     found += [f"{ALT}needs:{c}" for c in dict.fromkeys(f.loc[f["table"] == "needs", "column"])]
     if vary:
-        found = [a for a in found if any(v in a.removeprefix(ALT).split(":") for v in vary)]
+        found = [a for a in found if any(v in a.removeprefix(ALT).replace("/", ":").split(":")
+                                         for v in vary)]
     return found
 
 
@@ -281,6 +295,8 @@ class Sensitivity:
     step: float
     runs: list[tuple[str, float, Result]]
     seconds: float = 0.0
+    # the cabinet's choices, each at its stated alternative (never in the tornado)
+    decisions: list[tuple[str, float, Result]] = dataclasses.field(default_factory=list)
 
     @property
     def instance(self) -> Instance:
@@ -293,6 +309,41 @@ class Sensitivity:
             rows.append({"assumption": name, "factor": factor, "status": r.status.value,
                          **(_by_region(r).to_dict() if r.optimal else {})})
         return pd.DataFrame(rows)
+
+    def decision_table(self) -> pd.DataFrame:
+        """One row per decision taken at its alternative: the policy key, its value now and
+        its alternative as the policy sheet writes them, the status, the weighted unmet need
+        and the money allocated (from each run's figures table, rounded once), and the
+        region whose allocation moves most, by how much."""
+        notes = self.instance.policy_notes
+        written = ({} if notes is None or not self.decisions else
+                   {str(k).strip().lower(): (str(v), str(a)) for k, v, a in zip(
+                       notes["key"], notes["value"], notes["alternative"], strict=True)})
+        def shown(r: Result) -> pd.Series:  # the figures table's amounts, rounded once
+            assert r.figures is not None
+            return r.figures.regions["amount_eur"].astype(float)
+
+        base = shown(self.base) if self.base.optimal else None
+        rows = []
+        for name, _, r in self.decisions:
+            key = name.rpartition(":")[2]
+            value, alternative = written.get(key, ("", ""))
+            row: dict[str, Any] = {"decision": key, "value": value,
+                                   "alternative": alternative, "status": r.status.value,
+                                   "weighted_unmet_eur": None, "allocated_eur": None,
+                                   "region": None, "moved_eur": 0.0}
+            if r.optimal and base is not None:
+                change = shown(r) - base
+                region = str(change.abs().idxmax())
+                moves = abs(float(change[region])) > 1.0  # a euro: the rounding
+                row.update(weighted_unmet_eur=int(r.figures.total["weighted_unmet_eur"]),
+                           allocated_eur=int(r.figures.total["amount_eur"]),
+                           region=region if moves else None,
+                           moved_eur=float(change[region]) if moves else 0.0)
+            rows.append(row)
+        return pd.DataFrame(rows, columns=["decision", "value", "alternative", "status",
+                                           "weighted_unmet_eur", "allocated_eur", "region",
+                                           "moved_eur"])
 
     def regions(self) -> pd.DataFrame:
         """Per region: the base allocation and coverage, their lowest and highest over the
@@ -335,7 +386,8 @@ def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: fl
     clock = time.perf_counter()
     base = solve(inst, tie_break=tie_break, fairness_price=False, marginal=False)
     names = alternatives(inst, vary) if alternative else assumptions(inst, vary)
-    if not names:  # nothing to move: said plainly, not a table of nothing
+    chosen = decisions(inst, vary)
+    if not names and not chosen:  # nothing to move: said plainly, not a table of nothing
         from allocator.errors import UsageError
 
         if alternative:
@@ -345,13 +397,16 @@ def sensitivity(inst: Instance, *, vary: tuple[str, ...] | None = None, step: fl
                     "nothing to vary: no ASSUMED figure states a usable alternative"))
         raise UsageError(Message("nothing to vary: no assumption matches --vary") if vary
                          else Message("nothing to vary: no assumption"))
-    if alternative:  # every alternative held to its figure's rules before any solve
-        for name in names:
-            at_alternative(inst, name)
+    # every alternative held to its figure's rules before any solve
+    for name in [*(names if alternative else []), *chosen]:
+        at_alternative(inst, name)
     runs = _runs(inst, names, step, tie_break, workers=workers,
-                 scheduler=scheduler, base=base) if base.optimal else []
-    return Sensitivity(base, step, runs, time.perf_counter() - clock)
+                 scheduler=scheduler, base=base) if base.optimal and names else []
+    taken = _runs(inst, chosen, step, tie_break, workers=workers,
+                  scheduler=scheduler) if base.optimal and chosen else []
+    return Sensitivity(base, step, runs, time.perf_counter() - clock, taken)
 
 
-__all__ = ["ALT", "MAX_WEIGHTS", "STEP", "Sensitivity", "WeightSensitivity", "alternatives",
-           "assumptions", "at_alternative", "moved", "sensitivity", "weight_sensitivity"]
+__all__ = ["ALT", "DECISIONS", "MAX_WEIGHTS", "STEP", "Sensitivity", "WeightSensitivity",
+           "alternatives", "assumptions", "at_alternative", "decisions", "moved", "sensitivity",
+           "weight_sensitivity"]
