@@ -301,6 +301,26 @@ DUTCH: Mapping[str, str] = {
     "not a readable TOML file: {reason}": "geen leesbaar TOML-bestand: {reason}",
     "[policy] must be a table of policy keys": "[policy] moet een tabel van beleidssleutels zijn",
     "off must be a list of policy keys": "off moet een lijst van beleidssleutels zijn",
+    "[weights] takes regions = a number above 0 or an indicator's name":
+        "[weights] neemt regions = een getal boven 0 of de naam van een indicator",
+    "[need_model] takes indicator = a weight of 0 or more":
+        "[need_model] neemt indicator = een gewicht van 0 of meer",
+    "unknown table '{key}' (known: description, policy, off, weights, need_model)":
+        "onbekende tabel '{key}' (bekend: description, policy, off, weights, need_model)",
+    "this preset sets weights in the need model, but {name} types its need in (it has no "
+    "need_model sheet)":
+        "deze voorinstelling zet gewichten in het behoeftemodel, maar {name} vult de behoefte "
+        "zelf in (er is geen blad behoeftemodel)",
+    "[need_model] {indicator}: no such indicator in the need model of {name}":
+        "[need_model] {indicator}: het behoeftemodel van {name} kent deze indicator niet",
+    "[need_model] leaves goal '{goal}' with no indicator to split its need over the regions":
+        "[need_model] laat doel '{goal}' zonder indicator om de behoefte over de regio's te "
+        "verdelen",
+    "[weights] regions = '{indicator}': {name} has no such indicator":
+        "[weights] regions = '{indicator}': {name} heeft deze indicator niet",
+    "[weights] regions = '{indicator}': every region needs a value above 0 (not: {regions})":
+        "[weights] regions = '{indicator}': elke regio heeft een waarde boven 0 nodig (niet: "
+        "{regions})",
     "unknown policy key '{key}' (known: {keys})": "onbekende beleidssleutel '{key}' (bekend: "
                                                   "{keys})",
     "budget_eur cannot be switched off": "budget_eur kan niet worden uitgezet",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import allocator
@@ -15,6 +17,7 @@ from allocator.inputs.presets import available, load_preset
 from tests.test_engine import check_rules
 
 NPVR = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+TYPED = Path(__file__).parent.parent / "instances" / "npvr-2026-ingevuld.xlsx"
 
 
 def test_every_shipped_preset_is_documented_and_loads() -> None:
@@ -23,7 +26,7 @@ def test_every_shipped_preset_is_documented_and_loads() -> None:
     for name in available():
         preset = load_preset(name)
         assert preset.description
-        assert preset.values or preset.off
+        assert preset.values or preset.off or preset.region_weights or preset.need_weights
 
 
 def test_efficient_preset_is_the_price_of_fairness_baseline() -> None:
@@ -54,13 +57,13 @@ def test_pro_rata_preset_caps_each_region_at_its_population_share() -> None:
 
 def test_regio_deal_preset_conflicts_with_the_npvr_floor_and_says_why() -> None:
     # Regio Deals have no floor: the preset switches it off. Put back, it conflicts.
-    r = allocator.solve(load_preset("regio-deal").apply(allocator.load(NPVR)), floor=0.2)
+    r = allocator.solve(load_preset("regio-deal").apply(allocator.load(TYPED)), floor=0.2)
     assert r.status == Status.INFEASIBLE
     conflict = {(m.rule, m.id) for m in r.infeasibility.conflict}
     assert ("coverage_floor", "zuidoost-friesland") in conflict
     assert ("region_max", "zuidoost-friesland") in conflict
     # as the preset stands (no floor), every region gets between €1.25 m and €10 m
-    ok = allocator.solve(load_preset("regio-deal").apply(allocator.load(NPVR)))
+    ok = allocator.solve(load_preset("regio-deal").apply(allocator.load(TYPED)))
     assert ok.optimal
     assert ok.instance.policy.coverage_floor == 0.0
     check_rules(ok)
@@ -121,3 +124,38 @@ def test_every_preset_runs_on_the_shipped_instance(preset: str) -> None:
     r = allocator.solve(load_preset(preset).apply(allocator.load(NPVR)))
     assert r.optimal and r.certificate.passed
     check_rules(r)
+
+
+def test_the_welfare_factor_counts_once_in_the_need_or_as_the_weight() -> None:
+    """``welvaart-in-behoefte`` keeps the need model and weighs every region 1;
+    ``welvaart-als-gewicht`` splits the need without the low-welfare measure (so the
+    safe-and-liveable goal, split by inhabitants alone, goes by population share) and weighs
+    each region its welfare factor, the indicator welvaartsfactor."""
+    inst = allocator.load(NPVR)
+    need = load_preset("welvaart-in-behoefte").apply(inst)
+    assert set(need.regions["weight"]) == {1.0}
+    pd.testing.assert_frame_equal(need.needs, inst.needs)
+    weight = load_preset("welvaart-als-gewicht").apply(inst)
+    factor = inst.indicators[inst.indicators["indicator"] == "welvaartsfactor"].set_index(
+        "region")["value"].astype(float)
+    assert weight.regions["weight"].to_dict() == factor.reindex(
+        weight.regions.index).to_dict()
+    assert weight.regions.loc["zuid-limburg", "weight"] == 1.2
+    safe = weight.needs[weight.needs["goal"] == "veilig-en-leefbaar"].set_index(
+        weight.needs.loc[weight.needs["goal"] == "veilig-en-leefbaar", "region"].astype(str))
+    population = inst.regions["population"].astype(float)
+    expected = 400e6 * population / population.sum()
+    assert np.allclose(safe["need_eur"].reindex(expected.index), expected, rtol=1e-12)
+    # the national needs are shared out in full either way
+    assert weight.needs["need_eur"].sum() == pytest.approx(1e9)
+    r = allocator.solve(weight)
+    assert r.optimal and r.certificate.passed
+    check_rules(r)
+
+
+def test_a_need_model_preset_on_a_typed_in_need_says_what_it_needs(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", str(TYPED), "--policy", "welvaart-als-gewicht", "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert ("welvaart-als-gewicht.toml: deze voorinstelling zet gewichten in het "
+            "behoeftemodel, maar npvr-2026-ingevuld vult de behoefte zelf in") in err, err

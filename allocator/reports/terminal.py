@@ -154,7 +154,6 @@ def decision_value(key: str, text: str, lang: str) -> str:
     """A policy value as the sheet writes it, for a reader: money in euros, a share as a
     percentage, a long list of tiers cut short."""
     from models.rules import PARAM
-
     from models.rules.params import OFF_WORDS
 
     if text.strip().lower() in OFF_WORDS:
