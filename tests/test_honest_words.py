@@ -21,7 +21,7 @@ from allocator.inputs.presets import with_policy
 from allocator.solving.rounding import round_groups
 
 ROOT = Path(__file__).resolve().parents[1]
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = ROOT / "instances" / "npvr-2026-ingevuld.xlsx"  # the typed-in need: its numbers
 
 
 def run(argv: list[str]) -> tuple[int, str]:

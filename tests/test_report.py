@@ -14,7 +14,7 @@ from allocator.reports.workbook import write_report
 from tests.conftest import SMALL, write_csv_instance
 
 ROOT = Path(__file__).resolve().parents[1]
-NPVR = ROOT / "instances" / "npvr-2026.xlsx"
+NPVR = ROOT / "instances" / "npvr-2026-ingevuld.xlsx"  # the typed-in need: its numbers
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,7 @@ def test_about_names_the_input_and_versions(npvr_report: Path) -> None:
 
     about = {r[0]: r[1] for r in openpyxl.load_workbook(npvr_report)["Over"]
              .iter_rows(values_only=True)}
-    assert about["Bestand"] == "npvr-2026.xlsx"
+    assert about["Bestand"] == "npvr-2026-ingevuld.xlsx"
     assert about["SHA-256"] == hashlib.sha256(NPVR.read_bytes()).hexdigest()
     assert about["Versies"].startswith("allocator ")
     assert "Pyomo " in about["Versies"] and "HiGHS " in about["Versies"]
@@ -188,7 +188,7 @@ def test_an_interrupted_write_keeps_the_earlier_report(tmp_path: Path,
 
 
 def test_infeasible_report_explains_in_dutch_with_region_names(tmp_path: Path) -> None:
-    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    npvr = NPVR
     r = allocator.solve(npvr, floor=0.6)
     assert r.status.value == "infeasible"
     assert summary_of(write_report(r, tmp_path / "r.xlsx"))["Toelichting"] == (
@@ -227,7 +227,7 @@ def summary_of(path: Path) -> dict[object, object]:
 
 def test_invoer_shows_the_policy_as_applied(tmp_path: Path) -> None:
     """What was run: a flag and a preset change the policy, and the Invoer sheet says so."""
-    npvr = Path(__file__).parent.parent / "instances" / "npvr-2026.xlsx"
+    npvr = NPVR
     out = tmp_path / "r.xlsx"
     from allocator.cli import main
 
@@ -250,7 +250,7 @@ def test_headline_figures_from_the_tables(tmp_path: Path) -> None:
     each checked against the CSV tables and the allocation."""
     import pandas as pd
 
-    folder = Path(__file__).parent.parent / "instances" / "npvr-2026"
+    folder = Path(__file__).parent.parent / "instances" / "npvr-2026-ingevuld"
     r = allocator.solve(folder)
     needs = pd.read_csv(folder / "needs.csv")
     regions = pd.read_csv(folder / "regions.csv").set_index("region")

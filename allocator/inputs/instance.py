@@ -407,5 +407,14 @@ def need_arrays(regions: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataF
 
 def need_from_model(regions: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataFrame,
                     model: pd.DataFrame) -> np.ndarray:
-    """need_rg (regions x goals, in the tables' order) from the need model."""
-    return need_arrays(regions, goals, indicators, model)[0].need()
+    """need_rg (regions x goals, in the tables' order) from the need model, in whole euros
+    as a typed-in need is: each goal's national need shared out by largest remainder, so
+    the cells of a goal add up to it exactly and a full cell is never a fraction of a euro
+    above what can be paid."""
+    from allocator.solving.rounding import largest_remainder
+
+    exact = need_arrays(regions, goals, indicators, model)[0].need()
+    if not exact.size:
+        return exact
+    return np.column_stack([largest_remainder(exact[:, g]).astype(float)
+                            for g in range(exact.shape[1])])

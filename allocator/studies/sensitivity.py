@@ -139,8 +139,11 @@ def alternatives(inst: Instance, vary: tuple[str, ...] | None = None) -> list[st
              for t, i, c in zip(f["table"], f["id"], f["column"], strict=True) if t != "needs"]
     found += [f"{ALT}needs:{c}" for c in dict.fromkeys(f.loc[f["table"] == "needs", "column"])]
     if vary:
-        found = [a for a in found if any(v in a.removeprefix(ALT).replace("/", ":").split(":")
-                                         for v in vary)]
+        def parts(a: str) -> set[str]:  # an indicator's id (region/indicator), and its halves
+            return {*a.removeprefix(ALT).split(":"), *a.removeprefix(ALT).replace(
+                "/", ":").split(":")}
+
+        found = [a for a in found if any(v in parts(a) for v in vary)]
     return found
 
 
