@@ -247,6 +247,7 @@ _LABELS: dict[str, dict[str, str]] = {
     "sheet_why": {"nl": "Waarom", "en": "Why"},
     "held_by": {"nl": "Wat het bedrag bepaalt", "en": "What sets the amount"},
     "why_text": {"nl": "Waarom dit bedrag", "en": "Why this amount"},
+    "why_detail": {"nl": "Rekenwerk (voor analisten)", "en": "Arithmetic (for analysts)"},
     "held_absorbed": {"nl": "alles wat de regio kan opnemen", "en": "all it can absorb"},
     "held_marginal": {"nl": "deelt het resterende geld", "en": "shares the rest"},
     "held_priority": {"nl": "niets boven de regels", "en": "nothing beyond the rules"},

@@ -65,24 +65,78 @@ def test_marginal_regions_share_the_rest_in_proportion_to_net_need(
         assert w.weight == pytest.approx(w.last_euro)  # its weight is the last euro's worth
 
 
+def need_and_covered(inst: allocator.Instance, region: str) -> tuple[int, int]:
+    """The region's need (whole euros) and the share existing money covers, in whole
+    percent, from the tables."""
+    needs = inst.needs[inst.needs["region"].astype(str) == region]
+    need = float(needs["need_eur"].sum())
+    covered = float(np.minimum(needs["existing_eur"], needs["need_eur"]).sum())
+    return round(need), round(100 * covered / need)
+
+
+def nl_euros(v: float) -> str:
+    return f"€{round(v):,}".replace(",", ".")
+
+
 def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) -> None:
+    """In policy order: the need (from the tables), what existing money covers (from the
+    tables), the weight (and its status), the rule that holds the amount in words, and
+    what would change it (the next budget, checked in the test above; €1 m more, checked
+    against a re-solve). The arithmetic is in the detail column."""
     by = {w.region: w for w in reasons(result)}
+    inst = result.instance
+    need, covered = need_and_covered(inst, "twente")
     assert by["twente"].sentence("nl", 0.2) == (
-        "Twente krijgt €31.472.133 (€49,25 per inwoner): precies wat de minimumdekking van "
-        "20% vraagt. Met gewicht 1 weegt een euro hier minder dan de laatste euro van het "
-        "budget (1,2); pas vanaf een budget van €557.969.489 krijgt de regio meer. "
-        "Bestaande middelen dekken al 3% van de behoefte.")
+        f"Twente krijgt €31.472.133 (€49,25 per inwoner). Haar behoefte is {nl_euros(need)} "
+        f"(ingevuld in de invoer). Bestaande middelen dekken daarvan al {covered}%. Haar "
+        "gewicht is 1 (aangenomen). Ze krijgt precies wat de minimumdekking van 20% vraagt: "
+        "boven dat bedrag dekt een euro elders meer gewogen behoefte. Meer krijgt ze pas "
+        "vanaf een budget van €557.969.489.")
+    need, covered = need_and_covered(inst, "zuid-limburg")
+    more = region_amount(allocator.solve(NPVR, budget=result.budget_eur + 1e6),
+                         "zuid-limburg") - region_amount(result, "zuid-limburg")
+    assert by["zuid-limburg"].more_per_million == pytest.approx(more, abs=1.0)
     assert by["zuid-limburg"].sentence("en", 0.2) == (
-        "Zuid-Limburg gets €94,389,396 (€153.44 per inhabitant): at weight 1.2 a euro here "
-        "weighs as much as the budget's last euro (1.2), so the region shares what is left "
-        "after the minimums with the regions of the same weight, in proportion to their net "
-        "need.")
+        f"Zuid-Limburg gets €94,389,396 (€153.44 per inhabitant). Its need is €{need:,} "
+        f"(typed in). Existing funding covers {covered}% of it already. Its weight is 1.2 "
+        "(assumed; alternative 1). A euro weighs as much here as elsewhere, so the region "
+        "shares what is left after the minimums with the regions of the same weight, in "
+        "proportion to their net need. With €1 m more budget it gets "
+        f"€{round(by['zuid-limburg'].more_per_million):,} more.")
+    assert by["twente"].detail("nl") == (
+        "een euro meer weegt hier 1; de laatste euro van het budget 1,2")
     ws = openpyxl.load_workbook(write_report(result, tmp_path / "r.xlsx"))["Waarom"]
     rows = {row[0]: row for row in ws.iter_rows(min_row=2, values_only=True)}
     assert rows["Twente"][3] == "minimumdekking"
     assert rows["Twente"][4] == by["twente"].sentence("nl", 0.2)
+    assert rows["Twente"][5] == by["twente"].detail("nl")
     assert by["twente"].sentence("en", 0.2) in summary(result)
     assert document(result)["why"][0]["text_nl"] == reasons(result)[0].sentence("nl", 0.2)
+    assert document(result)["why"][0]["detail_en"] == reasons(result)[0].detail("en")
+
+
+def test_the_default_s_sentences_name_the_measures_of_the_need_and_what_more_money_does(
+        ) -> None:
+    """On the default, each sentence names what its need is built from (the measures'
+    euros add up to the need in the tables), the share existing money covers, the weight,
+    and €1 m more as a re-solve at +€1 m gives it; no sentence shows solver arithmetic."""
+    r = allocator.solve("instances/npvr-2026.xlsx")
+    more = allocator.solve("instances/npvr-2026.xlsx", budget=r.budget_eur + 1e6)
+    for w in reasons(r):
+        need, covered = need_and_covered(r.instance, w.region)
+        assert sum(v for _, v in w.built_from) == pytest.approx(need, abs=len(w.built_from))
+        text = w.sentence("nl")
+        assert f"Haar behoefte is {nl_euros(need)}, opgebouwd uit de maatstaven " in text
+        assert f"inwoners {nl_euros(dict(w.built_from)['inhabitants'])}" in text
+        assert (f"Bestaande middelen dekken daarvan al {covered}%." in text if covered else
+                "Bestaande middelen dekken er nog niets van." in text)
+        assert "Haar gewicht is 1 (aangenomen" in text
+        assert "×" not in text and "laatste euro" not in text
+        gain = region_amount(more, w.region) - region_amount(r, w.region)
+        if w.amount_eur > 0:
+            assert w.more_per_million == pytest.approx(gain, abs=2.0)
+            assert text.endswith(f"Met €1 mln meer budget krijgt ze "
+                                 f"{nl_euros(w.more_per_million)} meer.")
 
 
 def test_a_cap_that_holds_a_region_is_named() -> None:
@@ -140,14 +194,14 @@ def test_under_tiers_a_region_on_a_threshold_stands_exactly_there(
         assert w.weight * w.multiplier < tiered.marginal_value < w.weight * w.multiplier_above
     first = on[0]
     nl = lambda v: f"{v:.2f}".rstrip("0").rstrip(".").replace(".", ",")  # noqa: E731
-    assert first.sentence("nl") == (
-        f"{first.name} krijgt €{round(first.amount_eur):,} (€{first.per_inhabitant_eur:,.2f} "
-        "per inwoner)".replace(",", "X").replace(".", ",").replace("X", ".")
-        + f": de onvervulde behoefte staat op precies {round(first.threshold * 100)}% van de "
-        "behoefte, een drempel van het zwaarder wegende tekort. Een euro meer weegt hier "
-        f"{nl(first.weight)} × {nl(first.multiplier)} = {nl(first.effective_weight)}, minder "
-        f"dan de laatste euro van het budget ({nl(first.last_euro)}); een euro minder zou "
-        f"{nl(first.weight * first.multiplier_above)} kosten.")
+    assert (f"Haar tekort staat precies op {round(first.threshold * 100)}% van de behoefte, "
+            "een grens waarboven een tekort zwaarder weegt: elders weegt een euro nu meer."
+            ) in first.sentence("nl")
+    assert first.detail("nl") == (
+        f"een euro meer weegt hier {nl(first.weight)} × {nl(first.multiplier)} = "
+        f"{nl(first.effective_weight)}; de laatste euro van het budget "
+        f"{nl(first.last_euro)}; onvervuld {round(first.threshold * 100)},0%; een euro "
+        f"minder zou {nl(first.weight * first.multiplier_above)} kosten")
 
 
 def test_without_tiers_nothing_changes(result: allocator.Result) -> None:
@@ -169,8 +223,8 @@ def test_max_min_levels_are_named_as_such() -> None:
         assert r.coverage.loc[w.region, "coverage"] == pytest.approx(
             r.coverage["coverage"].min(), abs=1e-6)
         assert w.sentence("nl").endswith(
-            "precies het niveau dat max-min de regio geeft: de laagste dekking zo hoog als "
-            "de regels en het budget toelaten.")
+            "Ze krijgt precies het niveau dat max-min de regio geeft: de laagste dekking zo "
+            "hoog als de regels en het budget toelaten.")
 
 
 def covered_from_tables(inst: allocator.Instance, region: str) -> float:
@@ -180,20 +234,27 @@ def covered_from_tables(inst: allocator.Instance, region: str) -> float:
 
 
 def test_a_region_with_no_money_is_told_why_and_what_already_covers_it() -> None:
-    """Under the default instance Noord- en Oost-Groningen gets nothing: its sentence says
-    that a euro covers more weighted need elsewhere and names the share of its need that
-    existing funding covers already, checked against the tables."""
+    """Under the default instance Noord- en Oost-Groningen gets nothing: its sentence names
+    the share of its need that existing funding covers already (checked against the
+    tables), says that a euro covers more weighted need elsewhere, and the budget from which
+    it gets more (checked by re-solves on either side)."""
     r = allocator.solve("instances/npvr-2026.xlsx")
     (w,) = [w for w in reasons(r) if w.region == "noord-en-oost-groningen"]
     assert w.held_by == "nothing" and w.amount_eur == 0
     share = covered_from_tables(r.instance, w.region)
     assert w.covered_before == pytest.approx(share, rel=1e-12)
     text = w.sentence("nl")
-    assert "geen geld, want elders dekt een euro meer gewogen behoefte" in text
-    assert text.endswith(f"Bestaande middelen dekken al {round(share * 100)}% van de "
-                         "behoefte.")
-    assert w.sentence("en").endswith(f"Existing funding already covers {round(share * 100)}% "
-                                     "of its need.")
+    assert (f"Bestaande middelen dekken daarvan al {round(share * 100)}%. Haar gewicht is 1 "
+            "(aangenomen; alternatief 1,2). Elders dekt een euro meer gewogen behoefte, dus "
+            "gaat het geld daarheen. Meer krijgt ze pas vanaf een budget van "
+            f"{nl_euros(w.next_budget_eur)}.") in text
+    assert f"Existing funding covers {round(share * 100)}% of it already." in w.sentence("en")
+    assert w.next_budget_eur is not None
+    below = allocator.solve("instances/npvr-2026.xlsx", budget=w.next_budget_eur - 5e6,
+                            fairness_price=False, marginal=False)
+    above = allocator.solve("instances/npvr-2026.xlsx", budget=w.next_budget_eur + 5e6,
+                            fairness_price=False, marginal=False)
+    assert region_amount(below, w.region) <= 0.5 < region_amount(above, w.region)
 
 
 def test_under_a_preset_without_rules_no_sentence_speaks_of_rules() -> None:
@@ -203,7 +264,8 @@ def test_under_a_preset_without_rules_no_sentence_speaks_of_rules() -> None:
     from allocator.inputs.presets import with_policy
     from allocator.inputs.validate import load
 
-    r = allocator.solve(with_policy(load("instances/npvr-2026.xlsx"), "efficient", {}))
+    r = allocator.solve(with_policy(load("instances/npvr-2026-ingevuld.xlsx"), "efficient",
+                                    {}))
     why = reasons(r)
     nothing = [w for w in why if w.held_by == "nothing"]
     assert len(nothing) >= 3

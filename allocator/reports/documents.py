@@ -93,7 +93,8 @@ def solve_document(r: Result) -> dict[str, Any]:
         "tier_penalty_eur": r.tier_penalty_eur,
         "headline": r.headline() if r.optimal and len(r.allocation) else None,
         "why": [{**w.to_dict(), **({"text_nl": w.sentence("nl", floor),
-                                     "text_en": w.sentence("en", floor)}
+                                     "text_en": w.sentence("en", floor),
+                                     "detail_nl": w.detail("nl"), "detail_en": w.detail("en")}
                                     if len(r.instance.regions) <= WHY_TEXT_MAX_REGIONS
                                     else {})}
                 for w in reasons(r)] if r.optimal and len(r.allocation) else None,

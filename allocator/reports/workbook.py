@@ -424,7 +424,7 @@ def _why(ws: Worksheet, r: Result, lang: str) -> None:
     """Why each region gets what it gets, in a sentence or two (allocator.studies.why)."""
     header(ws, 1, [label("region", lang), label("allocated", lang),
                    label("per_inhabitant", lang), label("held_by", lang),
-                   label("why_text", lang)])
+                   label("why_text", lang), label("why_detail", lang)])
     floor = r.instance.policy.coverage_floor
     from allocator.studies.why import reasons
 
@@ -434,8 +434,9 @@ def _why(ws: Worksheet, r: Result, lang: str) -> None:
         put(ws, i, 3, round(w.per_inhabitant_eur, 2), '"€" #,##0.00')
         put(ws, i, 4, label(f"held_{w.held_by}", lang))
         put(ws, i, 5, w.sentence(lang, floor)).alignment = WRAP
-        ws.row_dimensions[i].height = 45
-    for letter, width in zip("ABCDE", (28, 16, 14, 26, 110), strict=True):
+        put(ws, i, 6, w.detail(lang)).alignment = WRAP
+        ws.row_dimensions[i].height = 90
+    for letter, width in zip("ABCDEF", (28, 16, 14, 26, 110, 50), strict=True):
         ws.column_dimensions[letter].width = width
     print_setup(ws)
 

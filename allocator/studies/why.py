@@ -68,6 +68,15 @@ class RegionWhy:
     covered_before: float | None = None
     # whether a rule holds some region at a minimum (else no money is set aside first)
     minimums: bool = True
+    # what the need is and is built from: the region's need (the figures table's), and with
+    # a need model each measure's euros in it, largest first (empty when typed in)
+    need_eur: float | None = None
+    built_from: tuple[tuple[str, float], ...] = ()
+    # the weight's status and stated alternative (the instance's figures)
+    weight_status: str | None = None
+    weight_alternative: float | None = None
+    # what €1 m more budget gives this region: the whole solve again at the budget + €1 m
+    more_per_million: float | None = None
 
     @property
     def effective_weight(self) -> float:
@@ -78,83 +87,150 @@ class RegionWhy:
         return {name: getattr(self, name) for name in FIELDS}
 
     def sentence(self, lang: str, floor: float = 0.0) -> str:
+        """Why this amount, in policy terms and in this order: the need and what it is built
+        from; what existing money covers of it already; the weight and its status; what
+        holds the amount where it is, in words; what would change it. The solver's
+        arithmetic is in :meth:`detail`."""
         nl = lang == "nl"
-        amount = money(self.amount_eur, lang)
-        head = (f"{self.name} krijgt {amount} ({money(self.per_inhabitant_eur, lang, 2)} per "
-                f"inwoner)" if nl else
-                f"{self.name} gets {amount} ({money(self.per_inhabitant_eur, lang, 2)} per "
-                "inhabitant)")
-        def num(v: float) -> str:
-            text = f"{v:.2f}".rstrip("0").rstrip(".")
-            return text.replace(".", ",") if nl else text
+        parts = [(f"{self.name} krijgt {money(self.amount_eur, lang)} "
+                  f"({money(self.per_inhabitant_eur, lang, 2)} per inwoner).") if nl else
+                 (f"{self.name} gets {money(self.amount_eur, lang)} "
+                  f"({money(self.per_inhabitant_eur, lang, 2)} per inhabitant).")]
+        parts.append(self._need(lang))
+        parts.append(self._weight(lang))
+        parts.append(self._holds(lang, floor))
+        change = self._change(lang)
+        if change:
+            parts.append(change)
+        return " ".join(p for p in parts if p)
 
-        w, last = num(self.weight), num(self.last_euro)
-        tiered = self.multiplier != 1.0 or self.held_by == "tier_threshold"
-        if tiered:  # the weight of a next euro is the weight times the tier multiplier
-            w = f"{w} × {num(self.multiplier)} = {num(self.effective_weight)}"
+    def _need(self, lang: str) -> str:
+        nl = lang == "nl"
+        if self.need_eur is None:
+            return ""
+        need = money(self.need_eur, lang)
+        if self.built_from:
+            shown = [f"{measure_name(k, lang)} {money(v, lang)}" for k, v in self.built_from]
+            built = (", ".join(shown[:-1]) + (" en " if nl else " and ") + shown[-1]
+                     if len(shown) > 1 else shown[0])
+            text = (f"Haar behoefte is {need}, opgebouwd uit de maatstaven {built}." if nl
+                    else f"Its need is {need}, built from the measures {built}.")
+        else:
+            text = (f"Haar behoefte is {need} (ingevuld in de invoer)." if nl else
+                    f"Its need is {need} (typed in).")
+        if self.covered_before is not None and self.covered_before >= 0.005:
+            share = percent(self.covered_before, lang, 0)
+            text += (f" Bestaande middelen dekken daarvan al {share}." if nl else
+                     f" Existing funding covers {share} of it already.")
+        elif self.covered_before is not None:
+            text += (" Bestaande middelen dekken er nog niets van." if nl else
+                     " No existing funding covers any of it yet.")
+        return text
+
+    def _weight(self, lang: str) -> str:
+        nl = lang == "nl"
+        w = _num(self.weight, nl)
+        status = (self.weight_status or "").upper()
+        if (status == "ASSUMED" and self.weight_alternative is not None
+                and abs(self.weight_alternative - self.weight) > 1e-12):
+            alt = _num(self.weight_alternative, nl)
+            return (f"Haar gewicht is {w} (aangenomen; alternatief {alt})." if nl else
+                    f"Its weight is {w} (assumed; alternative {alt}).")
+        if status == "ASSUMED":
+            return (f"Haar gewicht is {w} (aangenomen)." if nl else
+                    f"Its weight is {w} (assumed).")
+        if status:
+            return (f"Haar gewicht is {w} ({status})." if nl else
+                    f"Its weight is {w} ({status}).")
+        return f"Haar gewicht is {w}." if nl else f"Its weight is {w}."
+
+    def _holds(self, lang: str, floor: float) -> str:
+        nl = lang == "nl"
         if self.held_by == "absorbed":
-            return head + (": alles wat de regio kan opnemen; meer geld zou hier niets "
-                           "dekken." if nl else
-                           ": all the region can absorb; more money would cover nothing "
-                           "here.")
+            return ("Ze krijgt alles wat ze kan opnemen: meer geld zou hier niets dekken." if nl
+                    else "It gets all it can absorb: more money would cover nothing here.")
         if self.held_by == "tier_threshold":
-            assert self.threshold is not None and self.multiplier_above is not None
-            above = num(self.weight * self.multiplier_above)
+            assert self.threshold is not None
             share = percent(self.threshold, lang, 0)
-            return head + (f": de onvervulde behoefte staat op precies {share} van de "
-                           f"behoefte, een drempel van het zwaarder wegende tekort. Een euro "
-                           f"meer weegt hier {w}, minder dan de laatste euro van het budget "
-                           f"({last}); een euro minder zou {above} kosten." if nl else
-                           f": its unmet need stands at exactly {share} of its need, a "
-                           f"threshold of the heavier-weighing shortfall. One more euro here "
-                           f"weighs {w}, less than the budget's last euro ({last}); one euro "
-                           f"less would cost {above}.")
-        if self.held_by == "marginal" and tiered:
-            share = percent(self.unmet_share or 0.0, lang, 0)
-            rest_nl = ("het geld dat na de minimums overblijft" if self.minimums
-                       else "het geld dat de andere regio's niet krijgen")
-            rest_en = ("what is left after the minimums" if self.minimums
-                       else "the money the other regions do not get")
-            return head + (f": met {share} van de behoefte onvervuld weegt een euro hier "
-                           f"{w}, even zwaar als de laatste euro van het budget ({last}); de "
-                           f"regio deelt {rest_nl} met de regio's waar een euro even zwaar "
-                           "weegt." if nl else
-                           f": with {share} of its need unmet a euro here weighs {w}, as much "
-                           f"as the budget's last euro ({last}); the region shares {rest_en} "
-                           "with the regions where a euro weighs the same.")
+            return (f"Haar tekort staat precies op {share} van de behoefte, een grens waarboven "
+                    "een tekort zwaarder weegt: elders weegt een euro nu meer." if nl else
+                    f"Its shortfall stands at exactly {share} of its need, a line beyond which "
+                    "a shortfall weighs more: elsewhere a euro weighs more now.")
         if self.held_by == "marginal":
+            after = (percent(1 - self.unmet_share, lang, 0) if self.unmet_share is not None
+                     else None)
             rest_nl = ("wat na de minimums overblijft" if self.minimums
                        else "het geld dat de andere regio's niet krijgen")
             rest_en = ("what is left after the minimums" if self.minimums
                        else "the money the other regions do not get")
-            return head + (f": met gewicht {w} weegt een euro hier even zwaar als de laatste "
-                           f"euro van het budget ({last}), dus deelt de regio {rest_nl} met "
-                           "de regio's van hetzelfde gewicht, naar verhouding van hun netto "
-                           "behoefte." if nl else
-                           f": at weight {w} a euro here weighs as much as the budget's last "
-                           f"euro ({last}), so the region shares {rest_en} with the regions "
-                           "of the same weight, in proportion to their net need.")
+            if self.multiplier != 1.0:
+                return ((f"Een euro weegt hier even zwaar als elders, dus deelt de regio "
+                         f"{rest_nl} met de regio's waar een tekort even zwaar weegt; na de "
+                         f"verdeling is {after} van haar behoefte gedekt.") if nl else
+                        (f"A euro weighs as much here as elsewhere, so the region shares "
+                         f"{rest_en} with the regions where a shortfall weighs the same; "
+                         f"after the allocation {after} of its need is covered."))
+            return (f"Een euro weegt hier even zwaar als elders, dus deelt de regio {rest_nl} "
+                    "met de regio's van hetzelfde gewicht, naar verhouding van hun netto "
+                    "behoefte." if nl else
+                    f"A euro weighs as much here as elsewhere, so the region shares {rest_en} "
+                    "with the regions of the same weight, in proportion to their net need.")
+        if self.held_by == "nothing":
+            return ("Elders dekt een euro meer gewogen behoefte, dus gaat het geld daarheen."
+                    if nl else "Elsewhere a euro covers more weighted need, so the money goes "
+                    "there.")
         rule = label(f"why_{self.held_by}", lang).format(floor=percent(floor, lang, 0))
-        text = f"{head}: {rule}."
-        if self.held_by == "max_min":  # max-min's levels are not a matter of weights
-            return text
-        if self.held_by in MINIMUMS or self.held_by in ("priority", "nothing"):
-            text += (f" Met gewicht {w} weegt een euro hier minder dan de laatste euro van het "
-                     f"budget ({last})" if nl else
-                     f" At weight {w} a euro here weighs less than the budget's last euro "
-                     f"({last})")
-            if self.next_budget_eur is not None:
-                text += (f"; pas vanaf een budget van {money(self.next_budget_eur, lang)} "
-                         "krijgt de regio meer." if nl else
-                         f"; only from a budget of {money(self.next_budget_eur, lang)} does "
-                         "the region get more.")
-            else:
-                text += "." if nl else "."
-            if self.covered_before is not None and self.covered_before >= 0.005:
-                share = percent(self.covered_before, lang, 0)
-                text += (f" Bestaande middelen dekken al {share} van de behoefte." if nl else
-                         f" Existing funding already covers {share} of its need.")
+        if self.held_by != "max_min" and (self.held_by in MINIMUMS
+                                          or self.held_by == "priority"):
+            return (f"Ze krijgt {rule}: boven dat bedrag dekt een euro elders meer gewogen "
+                    "behoefte." if nl else
+                    f"It gets {rule}: above that amount a euro covers more weighted need "
+                    "elsewhere.")
+        return (f"Ze krijgt {rule}." if nl else f"It gets {rule}.")
+
+    def _change(self, lang: str) -> str:
+        nl = lang == "nl"
+        if self.held_by == "max_min":
+            return ""
+        if self.next_budget_eur is not None:
+            return (f"Meer krijgt ze pas vanaf een budget van "
+                    f"{money(self.next_budget_eur, lang)}." if nl else
+                    f"It gets more only from a budget of {money(self.next_budget_eur, lang)}.")
+        if self.more_per_million is not None and self.more_per_million >= 0.5:
+            more = money(self.more_per_million, lang)
+            return (f"Met €1 mln meer budget krijgt ze {more} meer." if nl else
+                    f"With €1 m more budget it gets {more} more.")
+        return ""
+
+    def detail(self, lang: str) -> str:
+        """For analysts: the solver's arithmetic behind the sentence (what a next euro
+        weighs here against the budget's last euro, the tier multiplier)."""
+        nl = lang == "nl"
+        w, last = _num(self.weight, nl), _num(self.last_euro, nl)
+        if self.multiplier != 1.0 or self.held_by == "tier_threshold":
+            w = f"{w} × {_num(self.multiplier, nl)} = {_num(self.effective_weight, nl)}"
+        text = (f"een euro meer weegt hier {w}; de laatste euro van het budget {last}" if nl
+                else f"one more euro weighs {w} here; the budget's last euro {last}")
+        if self.unmet_share is not None:
+            share = percent(self.unmet_share, lang, 1)
+            text += (f"; onvervuld {share}" if nl else f"; unmet {share}")
+        if self.held_by == "tier_threshold" and self.multiplier_above is not None:
+            above = _num(self.weight * self.multiplier_above, nl)
+            text += (f"; een euro minder zou {above} kosten" if nl else
+                     f"; one euro less would cost {above}")
         return text
+
+
+def _num(v: float, nl: bool) -> str:
+    text = f"{v:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if nl else text
+
+
+def measure_name(indicator: str, lang: str) -> str:
+    """A need model's measure as a reader names it."""
+    if indicator == "inhabitants":
+        return "inwoners" if lang == "nl" else "inhabitants"
+    return indicator.replace("_", " ")
 
 
 FIELDS = tuple(f.name for f in fields(RegionWhy))
@@ -214,6 +290,18 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     tiers = list(inst.policy.shortfall_tiers or ())
     coverage = r.coverage["coverage"].reindex(index).to_numpy(float) if tiers else None
     before = r.coverage["coverage_before"].reindex(index).to_numpy(float)
+    need_r = (table["need_eur"].to_numpy(float) if table is not None
+              else per_region(need))
+    derivation = inst.derivation()
+    built: dict[str, tuple[tuple[str, float], ...]] = {}
+    if len(derivation):
+        by = derivation.groupby(["region", "indicator"], sort=False)["need_eur"].sum()
+        for region_id, part in by.groupby(level=0, sort=False):
+            ranked = part.droplevel(0).sort_values(ascending=False)
+            built[str(region_id)] = tuple((str(k), float(v)) for k, v in ranked.items()
+                                          if v >= 0.5)
+    notes = _weight_notes(inst)
+    richer = _at_one_million_more(r) if curve is not None else None
     out = []
     for k, region in enumerate(index):
         how = held.get(region)
@@ -227,15 +315,19 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
                    "marginal" if between[k] else
                    # no rule holds it and it gets nothing: no rule is to thank or blame
                    "nothing" if amount[k] <= EURO_TOLERANCE else "priority")
-        nxt = None
+        nxt = more = None
         if curve is not None and (how in MINIMUMS
                                   or how in ("priority", "nothing", "tier_threshold")):
             nxt = _next_budget(curve, region, r.budget_eur, float(amount[k]))
+        if richer is not None:
+            more = float(richer.get(region, 0.0)) - float(amount[k])
+        status, alternative = notes.get(region, (None, None))
         out.append(RegionWhy(region, str(names[k]), float(shown[k]), float(per_head[k]),
                              how, float(mean_w[k]), last,
                              nxt, multiplier, unmet_share, threshold, above,
                              None if not np.isfinite(before[k]) else float(before[k]),
-                             minimums))
+                             minimums, float(need_r[k]), built.get(region, ()), status,
+                             alternative, more))
     return out
 
 
@@ -290,6 +382,35 @@ def _next_budget(curve: tuple[np.ndarray, dict[str, np.ndarray]], region: str,
         if values[k + 1] > max(values[k], amount) + EURO_TOLERANCE:
             return float(max(budgets[k], budget))
     return None
+
+
+def _weight_notes(inst: Any) -> dict[str, tuple[str | None, float | None]]:
+    """Per region: its weight's status and stated alternative (the instance's figures)."""
+    f = inst.figures()
+    f = f[(f["table"] == "regions") & (f["column"] == "weight")]
+    out: dict[str, tuple[str | None, float | None]] = {}
+    for region, status, alternative in zip(f["id"], f["status"], f["alternative"],
+                                           strict=True):
+        try:
+            alt = None if alternative is None else float(alternative)
+        except (TypeError, ValueError):
+            alt = None
+        out[str(region)] = (None if status is None or status != status else str(status),
+                            None if alt is None or not np.isfinite(alt) else alt)
+    return out
+
+
+def _at_one_million_more(r: Result) -> dict[str, float] | None:
+    """Each region's allocation when the whole solve runs again at the budget + €1 m, with
+    the same rules and tie-break: what "€1 m more gives it" says (None where no optimum)."""
+    from allocator.solving.engine import solve
+
+    more = solve(r.instance, budget=r.budget_eur + 1e6, tie_break=r.tie_break,
+                 fairness_price=False, marginal=False)
+    if not more.optimal:
+        return None
+    a = more.allocation
+    return a.groupby(a["region"].astype(str), observed=True)["amount_eur"].sum().to_dict()
 
 
 def reasons(result: Result) -> list[RegionWhy]:
