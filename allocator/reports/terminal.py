@@ -178,8 +178,8 @@ def decision_lines(result: Any, lang: str, names: dict[str, str]) -> list[str]:
     table = result.decision_table()
     if not len(table):
         return []
-    weighted = result.base.figures.total["weighted_unmet_eur"] if (
-        result.base.figures is not None) else None
+    weighted = float(result.base.figures.total["weighted_unmet_eur"]) if (
+        result.base.figures is not None) else float("nan")
     lines = ["", label("sens_decisions", lang)]
     for row in table.itertuples(index=False):
         what = label(row.decision, lang)

@@ -335,7 +335,7 @@ class Sensitivity:
                                    "alternative": alternative, "status": r.status.value,
                                    "weighted_unmet_eur": None, "allocated_eur": None,
                                    "region": None, "moved_eur": 0.0}
-            if r.optimal and base is not None:
+            if r.optimal and base is not None and r.figures is not None:
                 change = shown(r) - base
                 region = str(change.abs().idxmax())
                 moves = abs(float(change[region])) > 1.0  # a euro: the rounding
