@@ -151,7 +151,7 @@ def test_earlier_key_names_are_still_read(tmp_path: Path) -> None:
 def test_tiers_none_switches_off_the_default_tiers(tmp_path: Path) -> None:
     """The shipped default has shortfall tiers; --tiers none gives the floor alone, which is
     the tables without the tiers row."""
-    default = ROOT / "instances" / "npvr-2026.xlsx"
+    default = ROOT / "instances" / "npvr-2026-ingevuld.xlsx"  # npvr_weighted's tables
     off = run_json(tmp_path, ["solve", str(default), "--tiers", "none"], "off")
     plain = run_json(tmp_path, ["solve", str(npvr_weighted())], "plain")
     on = run_json(tmp_path, ["solve", str(default)], "on")

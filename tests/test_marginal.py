@@ -19,6 +19,8 @@ ROOT = Path(__file__).parent.parent
 NPVR = npvr_weighted()  # the plain weighted objective: see tests/conftest.py
 
 
+#: The presets that set the need model's weights.
+NEED_MODEL_PRESETS = ("welvaart-als-gewicht",)
 #: Where a preset needs another envelope or data to hold on the shipped instance.
 SETTINGS = {"regio-deal": {"budget_eur": 1e8, "coverage_floor": 0.0},
             "gemeentefonds": {"budget_eur": 2.5e8, "coverage_floor": 0.0}}
@@ -38,7 +40,10 @@ def npvr_with_reference() -> object:
 @pytest.mark.parametrize("preset", [None, *available()])
 def test_the_next_million_equals_a_re_solve(preset: str | None) -> None:
     flags = SETTINGS.get(preset or "", {"budget_eur": 5e8, "coverage_floor": 0.1})
-    instance = with_policy(npvr_with_reference(), preset, flags)
+    # a preset that sets the need model's weights needs an instance with a need model
+    base = (load(ROOT / "instances" / "npvr-2026.xlsx") if preset in NEED_MODEL_PRESETS
+            else npvr_with_reference())
+    instance = with_policy(base, preset, flags)
     r = allocator.solve(instance)
     assert r.optimal
     more = allocator.solve(instance, budget=flags["budget_eur"] + 1e6, fairness_price=False)

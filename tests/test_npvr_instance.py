@@ -181,8 +181,9 @@ def test_the_readme_lists_every_assumed_figure_as_the_instance_has_it() -> None:
     table = text.split(build_npvr.ASSUMED_START + "\n", 1)[1].split(build_npvr.ASSUMED_END)[0]
     assert table == build_npvr.assumed_table(CSV)
     assumed = allocator.load(CSV).figures().query("status == 'ASSUMED'")
-    assert table.count("\n| `regions`") + table.count("\n| `goals`") + table.count(
-        "\n| `policy`") == len(assumed[assumed["table"] != "needs"])
+    assert sum(table.count(f"\n| `{t}`") for t in ("regions", "goals", "policy",
+                                                   "indicators")) == len(
+        assumed[assumed["table"] != "needs"])
 
 
 def test_the_default_builds_the_need_from_sourced_measures() -> None:

@@ -17,7 +17,6 @@ from allocator.inputs.instance import POLICY_KEYS, RENAMED_KEYS, Policy
 from allocator.inputs.presets import OFF
 from allocator.inputs.validate import NUMERIC
 from allocator.labels import label
-from allocator.studies.sensitivity import POLICY_NUMBERS
 from models.rules import PARAM, PARAM_RULES, PARAMS, RULES, param_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,15 +74,18 @@ def test_the_labels_are_the_declared_names() -> None:
         assert label(p.key, "nl") == p.name["nl"] and label(p.key, "en") == p.name["en"]
 
 
-def test_scenario_columns_and_the_sensitivity_list_are_the_numeric_parameters() -> None:
-    """Every numeric parameter is a scenario column; sensitivity moves each of them but
-    the budget, which is the decision (allocator.studies.sensitivity.DECISIONS)."""
-    from allocator.studies.sensitivity import DECISIONS
+def test_scenario_columns_and_the_sensitivity_decisions_are_the_declared_parameters(
+        ) -> None:
+    """Every numeric parameter is a scenario column; every parameter is a decision that
+    sensitivity takes at its alternative apart from the assumptions
+    (allocator.studies.sensitivity.DECISIONS), none is moved as an assumption."""
+    from allocator.studies.sensitivity import DECISIONS, assumptions
 
     numeric = tuple(p.key for p in PARAMS if p.numeric)
     assert NUMERIC["scenarios"] == numeric
-    assert tuple(k for k in numeric if k not in DECISIONS) == POLICY_NUMBERS
-    assert DECISIONS == ("budget_eur",)
+    assert tuple(p.key for p in PARAMS) == DECISIONS
+    assert all(a.startswith(("region:", "goal:"))
+               for a in assumptions(allocator.load(NPVR)))
 
 
 def test_the_template_offers_every_key_with_its_help(tmp_path: Path) -> None:

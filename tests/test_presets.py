@@ -145,7 +145,8 @@ def test_the_welfare_factor_counts_once_in_the_need_or_as_the_weight() -> None:
         weight.needs.loc[weight.needs["goal"] == "veilig-en-leefbaar", "region"].astype(str))
     population = inst.regions["population"].astype(float)
     expected = 400e6 * population / population.sum()
-    assert np.allclose(safe["need_eur"].reindex(expected.index), expected, rtol=1e-12)
+    # in whole euros (largest remainder), so within a euro of the formula
+    assert np.allclose(safe["need_eur"].reindex(expected.index), expected, rtol=0, atol=1.0)
     # the national needs are shared out in full either way
     assert weight.needs["need_eur"].sum() == pytest.approx(1e9)
     r = allocator.solve(weight)
