@@ -301,6 +301,15 @@ DUTCH: Mapping[str, str] = {
     "not a readable TOML file: {reason}": "geen leesbaar TOML-bestand: {reason}",
     "[policy] must be a table of policy keys": "[policy] moet een tabel van beleidssleutels zijn",
     "off must be a list of policy keys": "off moet een lijst van beleidssleutels zijn",
+    "the existing money comes from existing_streams (bestaande_stromen): leave existing_eur "
+    "empty, or leave the streams out, got {value}":
+        "het bestaande geld komt uit bestaande_stromen: laat bestaand_eur leeg, of laat de "
+        "stromen weg, gevonden: {value}",
+    "a second amount of stream '{value}' for the same region and goal":
+        "een tweede bedrag van stroom '{value}' voor dezelfde regio en hetzelfde doel",
+    "no needs row for this region and goal '{value}': the stream has no cell to pay into":
+        "geen behoefterij voor deze regio en doel '{value}': de stroom heeft geen cel om in "
+        "te betalen",
     "[weights] takes regions = a number above 0 or an indicator's name":
         "[weights] neemt regions = een getal boven 0 of de naam van een indicator",
     "[need_model] takes indicator = a weight of 0 or more":

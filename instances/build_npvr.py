@@ -329,7 +329,7 @@ def provincial_funders() -> list[tuple[str, str, list[str], int, int]]:
 def agenda_tables() -> dict[str, list[list[object]]]:
     """The four-year agenda: the one-year tables with the years, funders, their envelopes
     and the existing streams by funder and year (which replace existing_eur)."""
-    data = tables()
+    data = {k: v for k, v in tables().items() if k != "existing_streams"}  # streams by year
     head = data["needs"][0]
     keep = [head.index(c) for c in ("region", "goal")]
     needs = [[head[i] for i in keep] + ["existing_eur", "existing_eur_status",
@@ -488,9 +488,7 @@ def tables() -> dict[str, list[list[object]]]:
             model.append([goal, indicator, weight, "ASSUMED",
                           "keuze van het model (zie instances/README.md)"])
     head = base["needs"][0]
-    keep = [head.index(c) for c in ("region", "goal", "existing_eur", "existing_eur_status",
-                                    "existing_eur_source", "existing_eur_alternative",
-                                    "cap_eur")]
+    keep = [head.index(c) for c in ("region", "goal", "cap_eur")]
     needs = [[row[i] for i in keep] for row in base["needs"]]
     policy = [list(row) for row in base["policy"]]
     tiers = next(row for row in policy if row[0] == "shortfall_tiers")
@@ -501,9 +499,48 @@ def tables() -> dict[str, list[list[object]]]:
                 "eigen raster blijft staan en de gewichten geen strikte rangorde zijn; de "
                 "alternatieven staan naast elkaar in instances/README.md")
     data = {"regions": regions, "goals": goals, "needs": needs, "policy": policy,
-            "indicators": indicators, "need_model": model, "sources": base["sources"]}
+            "indicators": indicators, "need_model": model,
+            "existing_streams": existing_streams(), "sources": base["sources"]}
     _set_reference(data)
     return data
+
+
+def existing_streams() -> list[list[object]]:
+    """The existing money a year by stream, so that a region's sentence can name what
+    covers its need: the Regio Deals (tranches 4-6 over four years, a shared deal split
+    among its partners), the Just Transition Fund (2021-2027, on its goal) and Nij Begun
+    (the part counted for the NPVR goals). A stream without a goal is split over the
+    region's goals in proportion to their need (allocator does this on reading)."""
+    rows: list[list[object]] = [["stream", "region", "goal", "amount_eur", "status", "source",
+                                 "alternative"]]
+    jtf, jtf_alt = jtf_totals(), jtf_totals(alternative=True)
+    for r in REGIONS:
+        deal = REGIO_DEALS_EUR_M[r.id]
+        if deal:
+            shared = SHARED_DEALS.get(r.id)
+            rows.append(["Regio Deals", r.id, "", round(deal_per_year(r.id)),
+                         "ASSUMED" if shared else "DERIVED",
+                         f"{REGIO_DEALS}: € {_nl(deal)} mln / 4 jaar"
+                         + (f", {shared[1]}: 1/{shared[0]} deel (ASSUMED; alternatief: "
+                            "volledig)" if shared else "")
+                         + "; over de doelen naar de behoefte",
+                         round(deal_per_year(r.id, alternative=True)) if shared else None])
+        if r.id in jtf:
+            assumed = r.id in ("noord-en-oost-groningen", "zuid-en-oost-drenthe")
+            rows.append(["Just Transition Fund", r.id, JTF_GOAL, round(jtf[r.id] / JTF_YEARS),
+                         "ASSUMED" if assumed else "DERIVED",
+                         f"{JTF}: {JTF_NOTE[r.id]}; {_m(jtf[r.id])} / {JTF_YEARS} jaar, naar "
+                         "het doel gezonde toekomst"
+                         + ("; alternatief: het hele fonds over de twee NPVR-regio's naar "
+                            "inwoners" if assumed else ""),
+                         round(jtf_alt[r.id] / JTF_YEARS) if assumed else None])
+        if r.id == "noord-en-oost-groningen":
+            rows.append(["Nij Begun", r.id, "", round(NIJ_BEGUN_EUR_PER_YEAR
+                                                      * NIJ_BEGUN_NPVR_SHARE),
+                         "ASSUMED", f"{NIJ_BEGUN}; {NIJ_BEGUN_NPVR_SHARE:.0%} dient de "
+                         "NPVR-doelen (ASSUMED); over de doelen naar de behoefte; alternatief: "
+                         "niet meegeteld", 0])
+    return rows
 
 
 def _set_reference(data: dict[str, list[list[object]]]) -> None:

@@ -39,12 +39,21 @@ def test_committed_files_match_the_builder() -> None:
     built = {(r[0], r[1]): r[2] for r in tables["needs"][1:]}
     assert {(r, g): n for r, g, n in inst.needs[["region", "goal", "need_eur"]].itertuples(
         index=False)} == built
-    # the default: the same existing money cell by cell, the need from the need model
+    # the default: the need from the need model, the existing money from its streams, the
+    # same a year per region as the typed-in cells (a stream without a goal split by need)
     default = allocator.load(CSV)
-    exist = {(r[0], r[1]): r[2] for r in build_npvr.tables()["needs"][1:]}
-    assert {(r, g): e for r, g, e in default.needs[["region", "goal", "existing_eur"]]
-            .itertuples(index=False)} == exist
     assert (default.needs["need_eur_status"] == "DERIVED").all()
+    assert (default.needs["existing_eur_status"] == "DERIVED").all()
+    streams = pd.DataFrame(build_npvr.tables()["existing_streams"][1:],
+                           columns=build_npvr.tables()["existing_streams"][0])
+    by_region = default.needs.groupby(default.needs["region"].astype(str),
+                                      observed=True)["existing_eur"].sum()
+    assert by_region.to_dict() == pytest.approx(
+        streams.groupby("region")["amount_eur"].sum().reindex(by_region.index, fill_value=0)
+        .astype(float).to_dict(), abs=0.5)
+    typed = inst.needs.groupby(inst.needs["region"].astype(str), observed=True)[
+        "existing_eur"].sum()
+    assert (by_region - typed).abs().max() <= 2
 
 
 @pytest.mark.parametrize("path", [CSV, TYPED, ROOT / "instances" / "npvr-agenda-2026-2029"])
@@ -54,7 +63,8 @@ def test_every_figure_has_a_status_a_source_and_if_assumed_an_alternative(path: 
     # every figure of the figure columns and the policy: 11 x 3 + 3 x 1 + 33 x 2 + policy,
     # and with a need model each goal's national need and every indicator value
     model = 0 if inst.indicators is None else 3 + len(inst.indicators)
-    assert len(figures) == 11 * 3 + 3 + 33 * 2 + len(inst.policy_notes) + model
+    streams = 0 if inst.existing_streams is None else len(inst.existing_streams)
+    assert len(figures) == 11 * 3 + 3 + 33 * 2 + len(inst.policy_notes) + model + streams
     assert set(figures["status"]) <= STATUSES
     assert figures["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
     assumed = figures[figures["status"] == "ASSUMED"]
@@ -182,7 +192,7 @@ def test_the_readme_lists_every_assumed_figure_as_the_instance_has_it() -> None:
     assert table == build_npvr.assumed_table(CSV)
     assumed = allocator.load(CSV).figures().query("status == 'ASSUMED'")
     assert sum(table.count(f"\n| `{t}`") for t in ("regions", "goals", "policy",
-                                                   "indicators")) == len(
+                                                   "indicators", "existing_streams")) == len(
         assumed[assumed["table"] != "needs"])
 
 
@@ -203,9 +213,9 @@ def test_the_default_builds_the_need_from_sourced_measures() -> None:
     assert set(shown["id"].str.partition("/")[2]) == {
         "spreiding", "aandeel_65plus", "lage_welvaart", "welvaartsfactor"}
     assert shown["source"].map(lambda s: isinstance(s, str) and len(s) > 10).all()
-    typed = allocator.load(TYPED).needs.set_index(["region", "goal"])["existing_eur"]
-    mine = a.needs.set_index(["region", "goal"])["existing_eur"]
-    pd.testing.assert_series_equal(mine.sort_index(), typed.sort_index())
+    pd.testing.assert_frame_equal(a.existing_streams, b.existing_streams)
+    assert set(a.existing_streams["stream"]) == {"Regio Deals", "Just Transition Fund",
+                                                 "Nij Begun"}
     r = allocator.solve(a)
     assert r.optimal and r.certificate.passed
 

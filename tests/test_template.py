@@ -16,7 +16,7 @@ def test_npvr_template_filled_in_solves(tmp_path: Path) -> None:
     assert main(["template", str(path), "--regions", "npvr"]) == 0
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Instructies", "regios", "doelen", "behoeften", "beleid",
-                             "indicatoren", "behoeftemodel"]
+                             "indicatoren", "behoeftemodel", "bestaande_stromen"]
     assert [c.value for c in wb["behoeften"][1]] == [
         "regio", "doel", "behoefte_eur", "bestaand_eur", "plafond_eur", "status", "bron"]
     assert wb["regios"].max_row == 12 and wb["doelen"].max_row == 4
@@ -126,3 +126,38 @@ def test_the_template_filled_with_a_need_model_solves(tmp_path: Path) -> None:
     assert r.optimal and r.certificate.passed
     by_goal = r.instance.needs.groupby("goal", observed=True)["need_eur"].sum()
     assert by_goal.to_dict() == pytest.approx(national)
+
+
+def test_the_template_filled_with_existing_streams_names_them(tmp_path: Path) -> None:
+    """The sheet bestaande_stromen, filled in as a person would (bestaand_eur left empty):
+    the existing money of each cell is the sum of its streams, a stream without a goal
+    split over the region's goals by need, and the region's sentence names each stream."""
+    path = tmp_path / "in.xlsx"
+    assert main(["template", str(path), "--regions", "npvr"]) == 0
+    wb = openpyxl.load_workbook(path)
+    assert [c.value for c in wb["bestaande_stromen"][1]] == [
+        "stroom", "regio", "doel", "bedrag_eur", "status", "bron", "alternatief"]
+    needs = wb["behoeften"]
+    for i, row in enumerate(needs.iter_rows(min_row=2), start=1):
+        row[2].value = 1_000_000 * (1 + i % 3)  # behoefte_eur
+    wb["bestaande_stromen"].append(["Regio Deal", "twente", None, 600_000, "SRC", "deal"])
+    wb["bestaande_stromen"].append(["JTF", "twente", "gezonde-toekomst", 250_000, "SRC",
+                                    "fonds"])
+    wb["beleid"]["B2"] = 5_000_000
+    wb.save(path)
+    r = allocator.solve(path)
+    assert r.optimal and r.certificate.passed
+    twente = r.instance.needs[r.instance.needs["region"].astype(str) == "twente"]
+    need = dict(zip(twente["goal"].astype(str), twente["need_eur"], strict=True))
+    got = dict(zip(twente["goal"].astype(str), twente["existing_eur"], strict=True))
+    share = {g: 600_000 * n / sum(need.values()) for g, n in need.items()}
+    for goal, eur in got.items():
+        want = share[goal] + (250_000 if goal == "gezonde-toekomst" else 0)
+        assert abs(eur - want) <= 1, goal
+    assert sum(got.values()) == 850_000
+    from allocator.studies.why import reasons
+
+    (w,) = [w for w in reasons(r) if w.region == "twente"]
+    total = sum(need.values())
+    assert (f"Regio Deal €600.000 ({round(60_000_000 / total)}%) en JTF €250.000 "
+            f"({round(25_000_000 / total)}%)") in w.sentence("nl")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 import allocator
@@ -115,6 +116,10 @@ def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) ->
     assert document(result)["why"][0]["detail_en"] == reasons(result)[0].detail("en")
 
 
+STREAMS = pd.read_csv(Path(__file__).parent.parent / "instances" / "npvr-2026"
+                      / "existing_streams.csv")
+
+
 def test_the_default_s_sentences_name_the_measures_of_the_need_and_what_more_money_does(
         ) -> None:
     """On the default, each sentence names what its need is built from (the measures'
@@ -128,8 +133,12 @@ def test_the_default_s_sentences_name_the_measures_of_the_need_and_what_more_mon
         text = w.sentence("nl")
         assert f"Haar behoefte is {nl_euros(need)}, opgebouwd uit de maatstaven " in text
         assert f"inwoners {nl_euros(dict(w.built_from)['inhabitants'])}" in text
-        assert (f"Bestaande middelen dekken daarvan al {covered}%." in text if covered else
+        assert (f"Bestaande middelen dekken daarvan al {covered}%" in text if covered else
                 "Bestaande middelen dekken er nog niets van." in text)
+        # each stream by name, its euros and its share of the need, from the streams' file
+        mine = STREAMS[STREAMS["region"] == w.region].groupby("stream")["amount_eur"].sum()
+        for name, eur in mine.items():
+            assert f"{name} {nl_euros(eur)} ({round(100 * eur / need)}%)" in text, name
         assert "Haar gewicht is 1 (aangenomen" in text
         assert "×" not in text and "laatste euro" not in text
         gain = region_amount(more, w.region) - region_amount(r, w.region)
@@ -244,11 +253,17 @@ def test_a_region_with_no_money_is_told_why_and_what_already_covers_it() -> None
     share = covered_from_tables(r.instance, w.region)
     assert w.covered_before == pytest.approx(share, rel=1e-12)
     text = w.sentence("nl")
-    assert (f"Bestaande middelen dekken daarvan al {round(share * 100)}%. Haar gewicht is 1 "
-            "(aangenomen; alternatief 1,2). Elders dekt een euro meer gewogen behoefte, dus "
-            "gaat het geld daarheen. Meer krijgt ze pas vanaf een budget van "
-            f"{nl_euros(w.next_budget_eur)}.") in text
-    assert f"Existing funding covers {round(share * 100)}% of it already." in w.sentence("en")
+    needs = r.instance.needs[r.instance.needs["region"].astype(str) == w.region]
+    beyond = float(np.maximum(needs["existing_eur"] - needs["need_eur"], 0).sum())
+    assert beyond > 1e6  # the JTF pays more into the healthy-future goal than its need
+    assert (f"Bestaande middelen dekken daarvan al {round(share * 100)}%: Nij Begun "
+            "€20.000.000 (27%), Regio Deals €15.775.000 (21%) en Just Transition Fund "
+            f"€12.261.562 (16%). {nl_euros(beyond)} daarvan gaat boven de behoefte van een "
+            "doel uit en dekt niets. Haar gewicht is 1 (aangenomen; alternatief 1,2). Elders "
+            "dekt een euro meer gewogen behoefte, dus gaat het geld daarheen. Meer krijgt ze "
+            f"pas vanaf een budget van {nl_euros(w.next_budget_eur)}.") in text
+    assert f"Existing funding covers {round(share * 100)}% of it already: Nij Begun " \
+        "€20,000,000 (27%)" in w.sentence("en")
     assert w.next_budget_eur is not None
     below = allocator.solve("instances/npvr-2026.xlsx", budget=w.next_budget_eur - 5e6,
                             fairness_price=False, marginal=False)

@@ -52,6 +52,7 @@ FIGURES = {
     "goals": ("weight", "min_share", "max_share", "need_eur"),
     "needs": ("need_eur", "existing_eur", "cap_eur"),
     "indicators": ("value",),
+    "existing_streams": ("amount_eur",),
 }
 #: What a figure may say about itself.
 NOTES = ("status", "source", "alternative")
@@ -220,6 +221,21 @@ class Instance:
     # indicator, weight, notes); the goals' need_eur is each goal's national need
     indicators: pd.DataFrame | None = None
     need_model: pd.DataFrame | None = None
+    # the existing money by stream, where it is given so (stream, region, goal with "" for
+    # the region's goals in proportion to need, amount_eur, notes): the needs'
+    # existing_eur is then their sum per cell (existing_from_streams)
+    existing_streams: pd.DataFrame | None = None
+
+    def streams_of(self, region: str) -> list[tuple[str, float]]:
+        """The existing streams that pay into ``region``, by name, with their euros a year,
+        largest first (empty where the existing money is typed in per cell)."""
+        s = self.existing_streams
+        if s is None or not len(s):
+            return []
+        mine = s[s["region"].astype(str) == region]
+        total = mine.groupby(mine["stream"].astype(str), sort=False)["amount_eur"].sum()
+        total = total[total > 0.5].sort_values(ascending=False, kind="stable")
+        return [(str(k), float(v)) for k, v in total.items()]
 
     @property
     def goals_in_order(self) -> pd.Index:
@@ -262,6 +278,9 @@ class Instance:
                   ("needs", self.needs, ["region", "goal"])]
         if self.indicators is not None:
             tables.append(("indicators", self.indicators, ["region", "indicator"]))
+        if self.existing_streams is not None:
+            tables.append(("existing_streams", self.existing_streams,
+                           ["stream", "region", "goal"]))
         for table, frame, key in tables:
             if not len(frame):
                 continue
@@ -357,15 +376,21 @@ class Instance:
 
     def rederived(self) -> Instance:
         """A copy whose need is built again from the need model (after a population, an
-        indicator, a goal's national need or a weight changed); itself without one."""
-        if self.indicators is None or self.need_model is None:
-            return self
-        need = need_from_model(self.regions, self.goals, self.indicators, self.need_model)
-        needs = self.needs.copy()
-        row = pd.Index(self.regions.index.astype(str)).get_indexer(needs["region"].astype(str))
-        col = pd.Index(self.goals.index.astype(str)).get_indexer(needs["goal"].astype(str))
-        needs["need_eur"] = need[row, col]
-        return dataclasses.replace(self, needs=needs)
+        indicator, a goal's national need or a weight changed), and whose existing money is
+        the sum of its streams again (after a stream's amount, or the need it is split by,
+        changed); itself without either."""
+        needs = self.needs
+        if self.indicators is not None and self.need_model is not None:
+            need = need_from_model(self.regions, self.goals, self.indicators, self.need_model)
+            needs = needs.copy()
+            row = pd.Index(self.regions.index.astype(str)).get_indexer(
+                needs["region"].astype(str))
+            col = pd.Index(self.goals.index.astype(str)).get_indexer(needs["goal"].astype(str))
+            needs["need_eur"] = need[row, col]
+        if self.existing_streams is not None:
+            needs = needs.copy()
+            needs["existing_eur"] = existing_from_streams(needs, self.existing_streams)
+        return self if needs is self.needs else dataclasses.replace(self, needs=needs)
 
     def checked(self) -> Instance:
         """Self, once the rules in force have the region columns they need."""
@@ -403,6 +428,28 @@ def need_arrays(regions: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataF
     national = goals["need_eur"].to_numpy(float) if "need_eur" in goals else np.zeros(
         len(goals))
     return NeedModel(values, of, weights, np.nan_to_num(national)), names
+
+
+def existing_from_streams(needs: pd.DataFrame, streams: pd.DataFrame) -> np.ndarray:
+    """existing_eur per need row: each stream's amount on its (region, goal) cell, or, with
+    no goal, over the region's cells in proportion to their need (largest remainder, whole
+    euros; evenly where the region has no need). Every (region, goal) a stream names has a
+    row (checked on reading)."""
+    from allocator.solving.rounding import largest_remainder
+
+    out = np.zeros(len(needs))
+    region = needs["region"].astype(str).to_numpy()
+    goal = needs["goal"].astype(str).to_numpy()
+    need = needs["need_eur"].to_numpy(float)
+    for r, g, amount in zip(streams["region"].astype(str), streams["goal"].astype(str),
+                            streams["amount_eur"].to_numpy(float), strict=True):
+        if g:
+            out[(region == r) & (goal == g)] += amount
+            continue
+        cells = np.flatnonzero(region == r)
+        weights = need[cells] if need[cells].sum() > 0 else np.ones(len(cells))
+        out[cells] += largest_remainder(amount * weights / weights.sum(), round(amount))
+    return out
 
 
 def need_from_model(regions: pd.DataFrame, goals: pd.DataFrame, indicators: pd.DataFrame,

@@ -11,6 +11,7 @@ TABLES_NL = {
     "regions": "regios", "goals": "doelen", "needs": "behoeften", "policy": "beleid",
     "sources": "bronnen", "years": "jaren", "funders": "financiers", "envelopes": "budgetten",
     "streams": "stromen", "indicators": "indicatoren", "need_model": "behoeftemodel",
+    "existing_streams": "bestaande_stromen",
 }
 
 #: Dutch column names, by the format's name (the same in every table).
@@ -24,6 +25,7 @@ COLUMNS_NL = {
     "max_package_share": "max_pakketaandeel", "carry_over_eur": "doorschuif_eur",
     "borrow_eur": "leen_eur", "amount_eur": "bedrag_eur", "probability": "kans",
     "meaning": "betekenis", "note": "toelichting", "unit": "eenheid", "of": "van",
+    "stream": "stroom",
 }
 
 #: The notes a figure may carry in a column of its own beside it (``population_status``,

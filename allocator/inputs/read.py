@@ -36,7 +36,7 @@ MAX_COLUMNS = 100
 
 TABLES = ("regions", "goals", "needs", "policy")
 OPTIONAL_TABLES = ("sources", "years", "funders", "envelopes", "streams", "indicators",
-                   "need_model")
+                   "need_model", "existing_streams")
 ROW = "_row"  # column holding the row number as the user sees it
 
 

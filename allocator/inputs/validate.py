@@ -67,6 +67,7 @@ NUMERIC = {
     "streams": ("amount_eur",),
     "indicators": ("value",),
     "need_model": ("weight",),
+    "existing_streams": ("amount_eur",),
     # every numeric parameter a rule declares can be a scenario column
     "scenarios": tuple(p.key for p in PARAMS if p.numeric),
 }
@@ -82,6 +83,7 @@ FIGURE_RULES: dict[tuple[str, str], dict[str, Any]] = {
     ("goals", "max_share"): {"minimum": 0, "maximum": 1, "fraction": True},
     ("goals", "need_eur"): {"minimum": 0, "maximum": MAX_EUR},
     ("indicators", "value"): {"minimum": 0, "maximum": MAX_EUR},
+    ("existing_streams", "amount_eur"): {"minimum": 0, "maximum": MAX_EUR},
     **{(table, column): {"minimum": 0, "maximum": MAX_EUR}
        for table, columns in (("regions", ("min_eur", "max_eur", "cofinancing_eur",
                                            "reference_eur")),
@@ -383,6 +385,8 @@ def validate(
                 needs["region"] = pd.Categorical.from_codes(region_code[order], region_ids)
                 needs["goal"] = pd.Categorical.from_codes(goal_code[order], goal_ids)
 
+    streams = _existing_streams(tables, regions, goals, nt, needs, model is not None,
+                                problems)
     policy = _policy(tables["policy"], problems, overrides or {})
     if "sources" in tables:
         _Columns(tables["sources"], problems, "sources")  # its text, checked like the rest
@@ -408,6 +412,8 @@ def validate(
     if model is not None:
         needs = _with_derived_need(needs, _by_id(regions, "region", sorted_regions),
                                    _by_id(goals, "goal", sorted_goals), *model)
+    if streams is not None:
+        needs = _with_stream_money(needs, streams)
     sources = tables["sources"].frame.drop(columns=ROW) if "sources" in tables else None
     raw_policy = tables["policy"].frame
     policy_notes = pd.DataFrame({"key": clean_ids(raw_policy["key"]).str.lower(),
@@ -425,6 +431,7 @@ def validate(
         goal_order=tuple(dict.fromkeys(goals["goal"].astype(str))),
         indicators=None if model is None else model[0],
         need_model=None if model is None else model[1],
+        existing_streams=streams,
     )
 
 
@@ -536,6 +543,67 @@ def _need_model(tables: Mapping[str, RawTable], regions: pd.DataFrame, goals: pd
                 "indicator '{indicator}' is 0 in every region: it cannot split a need",
                 indicator=name), None, "value"))
     return indicators.reset_index(drop=True), model.reset_index(drop=True)
+
+
+STREAMS_SOURCE = ("existing_streams (bestaande_stromen): the sum of the streams that pay into "
+                  "this cell")
+
+
+def _existing_streams(tables: Mapping[str, RawTable], regions: pd.DataFrame,
+                      goals: pd.DataFrame, nt: _Columns, needs: pd.DataFrame,
+                      derived: bool, problems: list[Problem]) -> pd.DataFrame | None:
+    """The table ``existing_streams``: the existing money by stream (stream, region, goal or
+    blank for the region's goals in proportion to need, amount_eur, notes), or None where
+    the instance types existing_eur in per cell. Every problem names its table, row and
+    column; a needs table that also types existing_eur in is one."""
+    if "existing_streams" not in tables or tables["existing_streams"].frame.empty:
+        return None
+    st = _Columns(tables["existing_streams"], problems, "existing_streams")
+    if "existing_eur" in nt.f:
+        given = nt.f["existing_eur"].map(lambda v: v is not None and str(v).strip() != "")
+        nt._report(given, "existing_eur", Message(
+            "the existing money comes from existing_streams (bestaande_stromen): leave "
+            "existing_eur empty, or leave the streams out, got {value}"))
+    if not st.require("stream", "region", "amount_eur"):
+        return None
+    streams = pd.DataFrame({
+        "stream": st.ids("stream"), "region": st.ids("region"),
+        "goal": (clean_ids(st.f["goal"]).reset_index(drop=True) if "goal" in st.f
+                 else pd.Series([""] * len(st.f))),  # blank: over the region's goals
+        "amount_eur": st.number("amount_eur", **FIGURE_RULES["existing_streams",
+                                                             "amount_eur"]),
+        **_figure_notes(st, "existing_streams"),
+    })
+    region_ids = set(regions["region"]) if not regions.empty else set()
+    goal_ids = set(goals["goal"]) if not goals.empty else set()
+    st._report(~streams["region"].isin(region_ids) & streams["region"].ne(""), "region",
+               Message("unknown region '{value}' (not in regions)"))
+    st._report(~streams["goal"].isin(goal_ids) & streams["goal"].ne(""), "goal",
+               Message("unknown goal '{value}' (not in goals)"))
+    key = streams["stream"] + "\x00" + streams["region"] + "\x00" + streams["goal"]
+    st._report(key.duplicated() & streams["stream"].ne(""), "stream", Message(
+        "a second amount of stream '{value}' for the same region and goal"))
+    if not derived and len(needs):
+        # a stream on a goal needs that cell in the needs table (a need model has them all)
+        pairs = set(zip(needs["region"].astype(str), needs["goal"].astype(str), strict=True))
+        missing = pd.Series([g != "" and r in region_ids and g in goal_ids
+                             and (r, g) not in pairs for r, g in zip(
+                                 streams["region"], streams["goal"], strict=True)])
+        st._report(missing, "goal", Message(
+            "no needs row for this region and goal '{value}': the stream has no cell to "
+            "pay into"))
+    return streams.reset_index(drop=True)
+
+
+def _with_stream_money(needs: pd.DataFrame, streams: pd.DataFrame) -> pd.DataFrame:
+    """The cells with existing_eur the sum of their streams, marked DERIVED."""
+    from allocator.inputs.instance import existing_from_streams
+
+    needs = needs.copy()
+    needs["existing_eur"] = existing_from_streams(needs, streams)
+    needs["existing_eur_status"] = "DERIVED"
+    needs["existing_eur_source"] = STREAMS_SOURCE
+    return needs.drop(columns=[c for c in ("existing_eur_alternative",) if c in needs])
 
 
 def _with_derived_need(needs: pd.DataFrame, regions: pd.DataFrame, goals: pd.DataFrame,

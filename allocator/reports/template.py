@@ -45,6 +45,10 @@ INSTRUCTIONS = {
         "voor een aandeel van de inwoners) en in behoeftemodel het gewicht van elke maatstaf "
         "per doel; laat dan behoefte_eur in behoeften leeg. Inwoners is altijd een maatstaf. "
         "Laat beide bladen leeg als u de behoefte zelf invult.",
+        "Of geef het bestaande geld per stroom: in bestaande_stromen per regio de stroom "
+        "(bijvoorbeeld Regio Deals), het doel (leeg = over de doelen van de regio naar de "
+        "behoefte) en bedrag_eur per jaar; laat dan bestaand_eur in behoeften leeg. De "
+        "uitleg per regio noemt dan elke stroom bij naam.",
         "De Engelse namen van bladen en kolommen (regions, need_eur, ...) worden ook gelezen.",
         "Daarna: allocator solve BESTAND.xlsx",
     ],
@@ -67,6 +71,10 @@ INSTRUCTIONS = {
         "of the inhabitants) and each measure's weight per goal in need_model; then leave "
         "need_eur in needs empty. Inhabitants is always a measure. Leave both sheets empty "
         "when you type in the need yourself.",
+        "Or give the existing money by stream: in existing_streams, per region the stream "
+        "(for example Regio Deals), the goal (empty = over the region's goals by need) and "
+        "amount_eur a year; then leave existing_eur in needs empty. Each region's "
+        "explanation then names every stream.",
         "The Dutch names of sheets and columns (regios, behoefte_eur, ...) are read too.",
         "Then: allocator solve FILE.xlsx",
     ],
@@ -82,6 +90,9 @@ HEADERS = {
     "indicators": ["region", "indicator", "value", "unit", "of", "status", "source",
                    "alternative"],
     "need_model": ["goal", "indicator", "weight", "status", "source"],
+    # the existing money by stream (docs/format.md): left empty, existing_eur is typed in
+    "existing_streams": ["stream", "region", "goal", "amount_eur", "status", "source",
+                         "alternative"],
 }
 
 #: The policy rows the template offers, with what each does (the policy sheet's note).
@@ -139,7 +150,7 @@ def write_template(path: str | Path, *, regions: str | None = None, lang: str = 
                                     "gelijke gewichten" if lang == "nl" else "equal weights"])
         for region in REGIONS:
             for gid, *_ in GOALS:
-                sheets["needs"].append([region.id, gid, None, 0, None])
+                sheets["needs"].append([region.id, gid, None, None, None])  # empty: 0
     elif regions is not None:
         raise ValueError(f"unknown region set {regions!r}; known: npvr")
     true, false = BOOLEANS[lang]

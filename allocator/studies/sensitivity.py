@@ -173,7 +173,13 @@ def at_alternative(inst: Instance, assumption: str) -> Instance:
         return dataclasses.replace(inst, needs=needs)
     table, key, column = parts
     frame = getattr(inst, table).copy()
-    if table == "indicators":  # id region/indicator; the rows are not indexed by it
+    if table == "existing_streams":  # id stream/region/goal; the rows are not indexed by it
+        ident = (frame["stream"].astype(str) + "/" + frame["region"].astype(str) + "/"
+                 + frame["goal"].astype(str))
+        at = frame.index[ident == key]
+        text = figure_note(frame.loc[at], column, "alternative")[0]
+        frame.loc[at, column] = _alternative(table, key, column, text)
+    elif table == "indicators":  # id region/indicator; the rows are not indexed by it
         region, _, name = key.partition("/")
         at = frame.index[(frame["region"].astype(str) == region)
                          & (frame["indicator"].astype(str) == name)]

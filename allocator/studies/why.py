@@ -77,6 +77,11 @@ class RegionWhy:
     weight_alternative: float | None = None
     # what €1 m more budget gives this region: the whole solve again at the budget + €1 m
     more_per_million: float | None = None
+    # the existing streams that pay into the region, by name, in euros a year (largest
+    # first; empty where the existing money is typed in per cell)
+    streams: tuple[tuple[str, float], ...] = ()
+    # existing money beyond the need of the cell it pays into: it covers nothing
+    existing_beyond_eur: float = 0.0
 
     @property
     def effective_weight(self) -> float:
@@ -120,8 +125,19 @@ class RegionWhy:
                     f"Its need is {need} (typed in).")
         if self.covered_before is not None and self.covered_before >= 0.005:
             share = percent(self.covered_before, lang, 0)
-            text += (f" Bestaande middelen dekken daarvan al {share}." if nl else
-                     f" Existing funding covers {share} of it already.")
+            named = ""
+            if self.streams and self.need_eur:
+                shown = [f"{name} {money(eur, lang)} ({percent(eur / self.need_eur, lang, 0)})"
+                         for name, eur in self.streams]
+                named = ": " + (", ".join(shown[:-1]) + (" en " if nl else " and ")
+                                + shown[-1] if len(shown) > 1 else shown[0])
+            text += (f" Bestaande middelen dekken daarvan al {share}{named}." if nl else
+                     f" Existing funding covers {share} of it already{named}.")
+            if self.existing_beyond_eur >= 0.5:
+                beyond = money(self.existing_beyond_eur, lang)
+                text += (f" {beyond} daarvan gaat boven de behoefte van een doel uit en dekt "
+                         "niets." if nl else
+                         f" {beyond} of it exceeds the need of a goal and covers nothing.")
         elif self.covered_before is not None:
             text += (" Bestaande middelen dekken er nog niets van." if nl else
                      " No existing funding covers any of it yet.")
@@ -301,6 +317,7 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
             built[str(region_id)] = tuple((str(k), float(v)) for k, v in ranked.items()
                                           if v >= 0.5)
     notes = _weight_notes(inst)
+    beyond = per_region(np.maximum(needs["existing_eur"].to_numpy(float) - need, 0.0))
     richer = _at_one_million_more(r) if curve is not None else None
     out = []
     for k, region in enumerate(index):
@@ -327,7 +344,8 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
                              nxt, multiplier, unmet_share, threshold, above,
                              None if not np.isfinite(before[k]) else float(before[k]),
                              minimums, float(need_r[k]), built.get(region, ()), status,
-                             alternative, more))
+                             alternative, more, tuple(inst.streams_of(region)),
+                             float(beyond[k])))
     return out
 
 
