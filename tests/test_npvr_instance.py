@@ -259,3 +259,17 @@ def test_the_readme_holds_the_candidates_for_the_default_as_computed() -> None:
     text = (ROOT / "instances" / "README.md").read_text(encoding="utf-8")
     start = text.index(compare_defaults.START) + len(compare_defaults.START) + 1
     assert text[start:text.index(compare_defaults.END)] == compare_defaults.table()
+
+
+def test_the_agenda_builds_its_need_with_the_default_s_model() -> None:
+    """The four-year agenda reads the same need model: each year's need is the default's,
+    cell by cell (the need factor is 1 every year), and it comes from the measures."""
+    from allocator.studies.agenda import load_agenda
+
+    agenda = load_agenda(AGENDA_CSV)
+    default = allocator.load(CSV).needs.set_index(["region", "goal"])["need_eur"]
+    for year in agenda.instances:
+        assert year.need_model is not None
+        mine = year.needs.set_index(["region", "goal"])["need_eur"]
+        pd.testing.assert_series_equal(mine.sort_index(), default.sort_index())
+        assert (year.needs["need_eur_status"] == "DERIVED").all()
