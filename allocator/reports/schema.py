@@ -101,7 +101,7 @@ class WeightSensitivity(_Model):
 
 
 class Figure(_Model):
-    table: Literal["regions", "goals", "needs", "indicators", "policy"]
+    table: Literal["regions", "goals", "needs", "indicators", "existing_streams", "policy"]
     id: str = Field(description="the region, goal or policy key; region/goal for a need, "
                                 "region/indicator for an indicator")
     column: str = Field(description="the figure's column (value for a policy row)")
