@@ -272,18 +272,25 @@ _LABELS: dict[str, dict[str, str]] = {
                           "zo hoog als de regels en het budget toelaten",
                     "en": "exactly the level max-min gives the region: the lowest coverage "
                           "as high as the rules and the budget allow"},
-    "why_region_min": {"nl": "precies het minimumbedrag per regio",
-                       "en": "exactly the minimum amount per region"},
-    "why_coverage_low": {"nl": "de laagste dekking die de maximale dekkingsafstand toestaat",
-                         "en": "the lowest coverage the maximum coverage gap allows"},
-    "why_per_capita_cap": {"nl": "het plafond per inwoner", "en": "the cap per inhabitant"},
-    "why_region_max": {"nl": "het maximumbedrag per regio", "en": "the maximum amount per region"},
+    "why_region_min": {"nl": "precies het minimumbedrag per regio ({amount})",
+                       "en": "exactly the minimum amount per region ({amount})"},
+    "why_coverage_low": {"nl": "de laagste dekking die de maximale dekkingsafstand van {gap} "
+                               "toestaat",
+                         "en": "the lowest coverage the maximum coverage gap of {gap} allows"},
+    "why_per_capita_cap": {"nl": "het plafond per inwoner ({per_head} per inwoner)",
+                           "en": "the cap per inhabitant ({per_head} per inhabitant)"},
+    "why_region_max": {"nl": "het maximumbedrag per regio ({amount})",
+                       "en": "the maximum amount per region ({amount})"},
     "why_cofinancing": {"nl": "wat de regionale cofinanciering toelaat",
                         "en": "what regional co-financing allows"},
-    "why_change_cap": {"nl": "de grens aan de verandering per inwoner",
-                       "en": "the limit on the change per inhabitant"},
-    "why_coverage_high": {"nl": "de hoogste dekking die de maximale dekkingsafstand toestaat",
-                          "en": "the highest coverage the maximum coverage gap allows"},
+    "why_change_cap": {"nl": "de grens aan de verandering: ten hoogste {cap} per inwoner van "
+                             "haar referentie {reference}",
+                       "en": "the limit on change: at most {cap} per inhabitant from its "
+                             "reference {reference}"},
+    "why_coverage_high": {"nl": "de hoogste dekking die de maximale dekkingsafstand van {gap} "
+                                "toestaat",
+                          "en": "the highest coverage the maximum coverage gap of {gap} "
+                                "allows"},
     "why_priority": {"nl": "niets boven wat de regels vragen",
                      "en": "nothing beyond what the rules require"},
     "why_nothing": {"nl": "geen geld, want elders dekt een euro meer gewogen behoefte",

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import allocator
+from allocator.inputs.presets import available
 from allocator.reports.documents import document
 from allocator.reports.summary import summary
 from allocator.reports.workbook import write_report
@@ -90,7 +91,8 @@ def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) ->
     assert by["twente"].sentence("nl", 0.2) == (
         f"Twente krijgt €31.472.133 (€49,25 per inwoner). Haar behoefte is {nl_euros(need)} "
         f"(ingevuld in de invoer). Bestaande middelen dekken daarvan al {covered}%. Haar "
-        "gewicht is 1 (aangenomen). Ze krijgt precies wat de minimumdekking van 20% vraagt: "
+        "gewicht is 1 (aangenomen) — bron: welvaartsfactor 1 (overige regio's, naar CBS "
+        "Monitor Brede Welvaart 2023). Ze krijgt precies wat de minimumdekking van 20% vraagt: "
         "boven dat bedrag dekt een euro elders meer gewogen behoefte. Meer krijgt ze pas "
         "vanaf een budget van €557.969.489.")
     need, covered = need_and_covered(inst, "zuid-limburg")
@@ -100,7 +102,8 @@ def test_the_sentences_word_by_word(result: allocator.Result, tmp_path: Path) ->
     assert by["zuid-limburg"].sentence("en", 0.2) == (
         f"Zuid-Limburg gets €94,389,396 (€153.44 per inhabitant). Its need is €{need:,} "
         f"(typed in). Existing funding covers {covered}% of it already. Its weight is 1.2 "
-        "(assumed; alternative 1). A euro weighs as much here as elsewhere, so the region "
+        "(assumed; alternative 1) — source: welvaartsfactor 1,2 (door de Monitor Brede "
+        "Welvaart genoemd als laag, naar CBS Monitor Brede Welvaart 2023). A euro weighs as much here as elsewhere, so the region "
         "shares what is left after the minimums with the regions of the same weight, in "
         "proportion to their net need. With €1 m more budget it gets "
         f"€{round(by['zuid-limburg'].more_per_million):,} more.")
@@ -140,6 +143,7 @@ def test_the_default_s_sentences_name_the_measures_of_the_need_and_what_more_mon
         for name, eur in mine.items():
             assert f"{name} {nl_euros(eur)} ({round(100 * eur / need)}%)" in text, name
         assert "Haar gewicht is 1 (aangenomen" in text
+        assert "zoals elke regio: het gewicht maakt geen onderscheid." in text
         assert "×" not in text and "laatste euro" not in text
         gain = region_amount(more, w.region) - region_amount(r, w.region)
         if w.amount_eur > 0:
@@ -259,8 +263,9 @@ def test_a_region_with_no_money_is_told_why_and_what_already_covers_it() -> None
     assert (f"Bestaande middelen dekken daarvan al {round(share * 100)}%: Nij Begun "
             "€20.000.000 (27%), Regio Deals €15.775.000 (21%) en Just Transition Fund "
             f"€12.261.562 (16%). {nl_euros(beyond)} daarvan gaat boven de behoefte van een "
-            "doel uit en dekt niets. Haar gewicht is 1 (aangenomen; alternatief 1,2). Elders "
-            "dekt een euro meer gewogen behoefte, dus gaat het geld daarheen. Meer krijgt ze "
+            "doel uit en dekt niets. Haar gewicht is 1 (aangenomen; alternatief 1,2), zoals "
+            "elke regio: het gewicht maakt geen onderscheid. Elders dekt een euro meer "
+            "gewogen behoefte, dus gaat het geld daarheen. Meer krijgt ze "
             f"pas vanaf een budget van {nl_euros(w.next_budget_eur)}.") in text
     assert f"Existing funding covers {round(share * 100)}% of it already: Nij Begun " \
         "€20,000,000 (27%)" in w.sentence("en")
@@ -295,3 +300,76 @@ def test_under_a_preset_without_rules_no_sentence_speaks_of_rules() -> None:
                           in w.sentence("nl") for w in shared)
     # and what they share is worth what the budget's last euro is: their weight is its
     assert all(w.weight == pytest.approx(r.marginal_value) for w in shared)
+
+
+#: Where a preset needs another envelope to hold on the default instance (as test_marginal).
+PRESET_FLAGS = {"regio-deal": {"budget_eur": 1e8, "coverage_floor": 0.0},
+                "gemeentefonds": {"budget_eur": 2.5e8, "coverage_floor": 0.0}}
+
+
+def deciding_phrase(w: object, inst: allocator.Instance, r: allocator.Result) -> str:
+    """What the sentence must say decides the region's amount, with the figure it cites,
+    each figure checked here against the tables and the policy."""
+    amount, held = region_amount(r, w.region), w.held_by
+    if held == "coverage_floor":
+        needs = inst.needs[inst.needs["region"].astype(str) == w.region]
+        floor = inst.policy.coverage_floor
+        want = floor * needs["need_eur"].sum() - np.minimum(needs["existing_eur"],
+                                                            needs["need_eur"]).sum()
+        assert amount == pytest.approx(want, abs=1.0)
+        return f"precies wat de minimumdekking van {round(floor * 100)}% vraagt"
+    if held in ("region_min", "region_max"):
+        bound = getattr(inst.policy, f"{held}_eur")
+        assert amount == pytest.approx(bound, abs=1.0)
+        word = "minimumbedrag" if held == "region_min" else "maximumbedrag"
+        return f"het {word} per regio ({nl_euros(bound)})"
+    if held == "per_capita_cap":
+        population = inst.regions["population"]
+        cap = inst.policy.per_capita_cap * r.budget_eur / population.sum()
+        assert amount / population[w.region] == pytest.approx(cap, abs=0.01)
+        return f"het plafond per inwoner (€{cap:,.2f} per inwoner)".replace(",", "X").replace(
+            ".", ",").replace("X", ".")
+    if held == "change_cap":
+        reference = float(inst.regions.loc[w.region, "reference_eur"])
+        per_head = abs(amount - reference) / inst.regions.loc[w.region, "population"]
+        assert per_head == pytest.approx(inst.policy.change_cap, abs=0.01)
+        return "de grens aan de verandering: ten hoogste €15,00 per inwoner van haar referentie"
+    if held == "tier_threshold":
+        assert unmet_share_from_tables(r, w.region) == pytest.approx(w.threshold, abs=1e-6)
+        return f"Haar tekort staat precies op {round(w.threshold * 100)}% van de behoefte"
+    return {"absorbed": "Ze krijgt alles wat ze kan opnemen",
+            "marginal": "deelt de regio",
+            "nothing": "Elders dekt een euro meer gewogen behoefte",
+            "max_min": "het niveau dat max-min de regio geeft",
+            "cofinancing": "wat de regionale cofinanciering toelaat",
+            "priority": "niets boven wat de regels vragen"}[held]
+
+
+@pytest.mark.parametrize("preset", [None, *available()])
+def test_every_sentence_under_every_preset_names_what_decides_it(preset: str | None) -> None:
+    """On the default instance and under every shipped preset, each region's sentence names
+    its need (from the tables), its weight, and what decides its amount with the figure
+    that sets it (checked against the tables and the policy); a rule that holds it at a
+    maximum is said to be all that more money cannot move (a re-solve at +€1 m agrees);
+    where no rule is in force, no sentence speaks of rules."""
+    from allocator.inputs.presets import with_policy
+    from allocator.inputs.validate import load
+
+    inst = with_policy(load("instances/npvr-2026.xlsx"), preset, PRESET_FLAGS.get(preset or ""))
+    r = allocator.solve(inst)
+    assert r.optimal
+    more = None
+    rules = bool(inst.policy.rules_in_force())
+    for w in reasons(r):
+        text = w.sentence("nl", inst.policy.coverage_floor)
+        need, _ = need_and_covered(inst, w.region)
+        assert f"Haar behoefte is {nl_euros(need)}" in text, text
+        assert "Haar gewicht is " in text, text
+        assert deciding_phrase(w, inst, r) in text, text
+        if not rules:
+            assert "regels" not in text and "rules" not in w.sentence("en"), text
+        if w.held_by in ("region_max", "change_cap", "cofinancing"):
+            assert "Meer budget geeft haar niets meer; alleen een ruimere grens." in text
+            more = more or allocator.solve(inst, budget=r.budget_eur + 1e6)
+            assert region_amount(more, w.region) == pytest.approx(
+                region_amount(r, w.region), abs=1.0)

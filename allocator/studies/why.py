@@ -46,6 +46,9 @@ WHY_MAX_REGIONS = 1_000
 #: The row blocks that hold a region at a minimum or a maximum, as the rules say.
 MINIMUMS = tuple(block for block, side in HOLDS.items() if side == "minimum")
 MAXIMUMS = tuple(block for block, side in HOLDS.items() if side == "maximum")
+#: The maximums in euros that a larger budget does not move (the per-capita cap grows with
+#: the budget; the gap's highest coverage with the others' coverage).
+FIXED_MAXIMUMS = ("region_max", "cofinancing", "change_cap")
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,14 @@ class RegionWhy:
     streams: tuple[tuple[str, float], ...] = ()
     # existing money beyond the need of the cell it pays into: it covers nothing
     existing_beyond_eur: float = 0.0
+    # why the region has its weight: the first clause of the weight's source, and whether
+    # every region weighs the same
+    weight_source: str | None = None
+    equal_weights: bool = False
+    # the figures the rules that can hold a region are set by (None where not in force)
+    max_gap: float | None = None
+    change_cap: float | None = None
+    reference_eur: float | None = None
 
     @property
     def effective_weight(self) -> float:
@@ -147,6 +158,17 @@ class RegionWhy:
         nl = lang == "nl"
         w = _num(self.weight, nl)
         status = (self.weight_status or "").upper()
+        said = self._weight_status(lang, w, status)
+        if self.equal_weights:  # the weight decides nothing between the regions
+            return (said[:-1] + ", zoals elke regio: het gewicht maakt geen onderscheid." if nl
+                    else said[:-1] + ", as every region's: the weight makes no difference.")
+        if self.weight_source:
+            return said[:-1] + (f" — bron: {self.weight_source}." if nl else
+                                f" — source: {self.weight_source}.")
+        return said
+
+    def _weight_status(self, lang: str, w: str, status: str) -> str:
+        nl = lang == "nl"
         if (status == "ASSUMED" and self.weight_alternative is not None
                 and abs(self.weight_alternative - self.weight) > 1e-12):
             alt = _num(self.weight_alternative, nl)
@@ -195,7 +217,12 @@ class RegionWhy:
             return ("Elders dekt een euro meer gewogen behoefte, dus gaat het geld daarheen."
                     if nl else "Elsewhere a euro covers more weighted need, so the money goes "
                     "there.")
-        rule = label(f"why_{self.held_by}", lang).format(floor=percent(floor, lang, 0))
+        rule = label(f"why_{self.held_by}", lang).format(
+            floor=percent(floor, lang, 0), amount=money(self.amount_eur, lang),
+            per_head=money(self.per_inhabitant_eur, lang, 2),
+            gap=percent(self.max_gap or 0.0, lang, 0),
+            cap=money(self.change_cap or 0.0, lang, 2),
+            reference=money(self.reference_eur or 0.0, lang))
         if self.held_by != "max_min" and (self.held_by in MINIMUMS
                                           or self.held_by == "priority"):
             return (f"Ze krijgt {rule}: boven dat bedrag dekt een euro elders meer gewogen "
@@ -208,6 +235,9 @@ class RegionWhy:
         nl = lang == "nl"
         if self.held_by == "max_min":
             return ""
+        if self.held_by in FIXED_MAXIMUMS:
+            return ("Meer budget geeft haar niets meer; alleen een ruimere grens." if nl else
+                    "More budget gives it nothing more; only a wider limit does.")
         if self.next_budget_eur is not None:
             return (f"Meer krijgt ze pas vanaf een budget van "
                     f"{money(self.next_budget_eur, lang)}." if nl else
@@ -317,6 +347,12 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
             built[str(region_id)] = tuple((str(k), float(v)) for k, v in ranked.items()
                                           if v >= 0.5)
     notes = _weight_notes(inst)
+    weights = inst.regions["weight"].to_numpy(float)
+    equal = bool(len(weights)) and bool(np.allclose(weights, weights[0]))
+    sources = _weight_sources(inst)
+    policy = inst.policy
+    reference = (inst.regions["reference_eur"].reindex(index).to_numpy(float)
+                 if "reference_eur" in inst.regions else np.full(len(index), np.nan))
     beyond = per_region(np.maximum(needs["existing_eur"].to_numpy(float) - need, 0.0))
     richer = _at_one_million_more(r) if curve is not None else None
     out = []
@@ -345,7 +381,9 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
                              None if not np.isfinite(before[k]) else float(before[k]),
                              minimums, float(need_r[k]), built.get(region, ()), status,
                              alternative, more, tuple(inst.streams_of(region)),
-                             float(beyond[k])))
+                             float(beyond[k]), sources.get(region), equal,
+                             policy.max_coverage_gap, policy.change_cap,
+                             None if not np.isfinite(reference[k]) else float(reference[k])))
     return out
 
 
@@ -415,6 +453,18 @@ def _weight_notes(inst: Any) -> dict[str, tuple[str | None, float | None]]:
             alt = None
         out[str(region)] = (None if status is None or status != status else str(status),
                             None if alt is None or not np.isfinite(alt) else alt)
+    return out
+
+
+def _weight_sources(inst: Any) -> dict[str, str]:
+    """Per region: the first clause of its weight's source (up to the first ';'), where the
+    instance gives one: why the region has the weight it has."""
+    f = inst.figures()
+    f = f[(f["table"] == "regions") & (f["column"] == "weight")]
+    out = {}
+    for region, source in zip(f["id"], f["source"], strict=True):
+        if isinstance(source, str) and source.strip():
+            out[str(region)] = source.split(";")[0].strip().rstrip(".")
     return out
 
 
