@@ -262,6 +262,7 @@ def for_print(wb: Workbook) -> None:
     import textwrap
 
     aligned: dict[Any, Alignment] = {}
+    wrapped_lines: dict[tuple[str, int], int] = {}  # a text wraps alike in alike columns
     for ws in wb.worksheets:
         if ws.max_row * ws.max_column > PRINT_WRAP_CELLS:
             continue
@@ -279,8 +280,9 @@ def for_print(wb: Workbook) -> None:
                     cell.alignment = aligned[key]
         # a column at least as wide as its longest word (a header is never cut mid-word)
         longest: dict[str, int] = {}
+        merged = {c for r in ws.merged_cells.ranges for row in r.rows for c in row}
         for cell, text in texts:
-            if cell.coordinate in ws.merged_cells:
+            if merged and (cell.row, cell.column) in merged:
                 continue
             word = max((len(w) for w in text.split()), default=0)
             longest[cell.column_letter] = max(longest.get(cell.column_letter, 0), word)
@@ -297,8 +299,11 @@ def for_print(wb: Workbook) -> None:
                 aligned[key] = Alignment(horizontal=key, wrap_text=True, vertical="top")
             cell.alignment = aligned[key]
             width = ws.column_dimensions[cell.column_letter].width or DEFAULT_WIDTH
-            wrapped = sum(len(textwrap.wrap(part, max(int(width * 0.95) - 1, 4)) or [""])
-                          for part in text.split("\n"))
+            chars = max(int(width * 0.95) - 1, 4)
+            wrapped = wrapped_lines.get((text, chars))
+            if wrapped is None:
+                wrapped = wrapped_lines[text, chars] = sum(
+                    len(textwrap.wrap(part, chars) or [""]) for part in text.split("\n"))
             lines[cell.row] = max(lines.get(cell.row, 1), wrapped)
         for r, n in lines.items():
             height = LINE_POINTS * n + 3

@@ -280,6 +280,7 @@ def _next_million(r: Result, tie_break: str, algorithm: str, time_limit: float |
                  marginal=False)
     if not more.optimal:
         return None  # spend_all with no need left to absorb more money
+    r.__dict__["_one_million_more"] = more  # the explanations' "€1 m more" reads it too
     tiers = (None if r.tier_penalty_eur is None
              else r.tier_penalty_eur - (more.tier_penalty_eur or 0.0))
     return NextEuros(step, r.weighted_unmet_eur - more.weighted_unmet_eur, tiers, "re-solve")

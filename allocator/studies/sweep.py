@@ -132,7 +132,8 @@ class Sweep(Worded):
 
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
           stop: float | None = None, steps: int | None = None,
-          budgets: Sequence[float] | None = None, figures: bool = True) -> Sweep:
+          budgets: Sequence[float] | None = None, figures: bool = True,
+          tie_break: bool = True) -> Sweep:
     """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes).
 
     ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
@@ -140,18 +141,20 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     and ``stop`` the grid runs exactly from one to the other; ``budgets`` evaluates exactly
     the budgets asked. Either way a budget at which the rules cannot hold is marked so,
     never moved. ``figures=False`` leaves out each breakpoint's figures table (a caller
-    that reads the allocations alone).
+    that reads the allocations alone); ``tie_break=False`` leaves each breakpoint at the
+    traced optimum (a caller that reads the budgets and marginal values alone).
     """
     clock = time.perf_counter()
     traced = _sweep(instance, start=start, stop=stop, steps=steps, budgets=budgets,
-                    figures=figures)
+                    figures=figures, tie_break=tie_break)
     traced.seconds = time.perf_counter() - clock
     return traced
 
 
 def _sweep(instance: Instance | str | Path, *, start: float | None = None,
            stop: float | None = None, steps: int | None = None,
-           budgets: Sequence[float] | None = None, figures: bool = True) -> Sweep:
+           budgets: Sequence[float] | None = None, figures: bool = True,
+           tie_break: bool = True) -> Sweep:
     if budgets is not None:
         if not budgets or len(budgets) > MAX_STEPS:
             raise UsageError(Message("--budgets: give 1 to {limit} budgets", limit=MAX_STEPS))
@@ -260,7 +263,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     tiers = d.shortfall_tiers is not None
     allocations = pd.DataFrame()
     keep = keeps(len(instance.needs), len(vertices))
-    tie_broken = len(vertices) <= MAX_TIE_BROKEN
+    tie_broken = tie_break and len(vertices) <= MAX_TIE_BROKEN
     cells = instance.needs[["region", "goal"]].astype(str)
     columns = {}
     tables: dict[float, Figures] = {}

@@ -309,7 +309,7 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     minimums = any(rule in MINIMUMS for rule in held.values())
     # under max-min the curve is sampled and every region rises with the budget: no "next
     # euro" budget to read off it
-    curve = _region_curve(r) if inst.policy.fairness != "max-min" and (
+    curve = _Curve.of(r) if inst.policy.fairness != "max-min" and (
         next_budget if next_budget is not None
         else len(needs) <= NEXT_BUDGET_MAX_CELLS) else None
     index = inst.regions.index.astype(str)
@@ -347,6 +347,8 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
             built[str(region_id)] = tuple((str(k), float(v)) for k, v in ranked.items()
                                           if v >= 0.5)
     notes = _weight_notes(inst)
+    heaviest = np.zeros(n_regions)  # per region: the weight of its heaviest cell
+    np.maximum.at(heaviest, codes, weight)
     weights = inst.regions["weight"].to_numpy(float)
     equal = bool(len(weights)) and bool(np.allclose(weights, weights[0]))
     sources = _weight_sources(inst)
@@ -371,7 +373,7 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
         nxt = more = None
         if curve is not None and (how in MINIMUMS
                                   or how in ("priority", "nothing", "tier_threshold")):
-            nxt = _next_budget(curve, region, r.budget_eur, float(amount[k]))
+            nxt = curve.next_budget(region, float(amount[k]), heaviest[k] * multiplier)
         if richer is not None:
             more = float(richer.get(region, 0.0)) - float(amount[k])
         status, alternative = notes.get(region, (None, None))
@@ -407,37 +409,63 @@ def _tier(tiers: list[tuple[float, float]], unmet: float
     return multiplier, None, None
 
 
-def _region_curve(r: Result) -> tuple[np.ndarray, dict[str, np.ndarray]] | None:
-    """Budgets of the exact curve's breakpoints and each region's allocation there."""
-    from allocator.studies.sweep import sweep
+class _Curve:
+    """The exact budget curve from the answer's budget up: its breakpoints and the value of
+    a euro on each segment, traced once without a tie-break per breakpoint; the engine's
+    tie-broken allocation at a breakpoint is solved only where a region's next euro is
+    asked about (one warm model), and kept."""
 
-    try:
-        curve = sweep(r.instance, figures=False)
-    except Exception:  # noqa: BLE001 - no curve (an explanation without it still stands)
-        return None
-    if curve.allocations.empty:
-        return None
-    table = curve.allocations
-    columns = [c for c in table.columns if c not in ("region", "goal")]
-    budgets = np.array([float(c) for c in columns])
-    per_region = table.groupby("region", observed=True)[columns].sum()
-    return budgets, {str(k): v.to_numpy(float) for k, v in per_region.iterrows()}
+    def __init__(self, r: Result, budgets: np.ndarray, values: np.ndarray) -> None:
+        from allocator.solving.pipeline import Pipeline
 
+        self.r, self.budgets, self.values = r, budgets, values
+        self.warm = Pipeline(r.instance, r.tie_break) if Pipeline.takes(r.instance, r) else None
+        a = r.allocation
+        self.cache = {float(budgets[0]): a.groupby(a["region"].astype(str), observed=True)[
+            "amount_eur"].sum().to_dict()}
 
-def _next_budget(curve: tuple[np.ndarray, dict[str, np.ndarray]], region: str,
-                 budget: float, amount: float) -> float | None:
-    """The first breakpoint at or above ``budget`` after which the region's allocation
-    grows beyond ``amount`` (the allocation is linear between breakpoints)."""
-    budgets, per_region = curve
-    values = per_region.get(region)
-    if values is None:
+    @classmethod
+    def of(cls, r: Result) -> _Curve | None:
+        from allocator.studies.sweep import sweep
+
+        try:
+            traced = sweep(r.instance, start=r.budget_eur, figures=False, tie_break=False)
+        except Exception:  # noqa: BLE001 - no curve (an explanation without it still stands)
+            return None
+        points = [p for p in traced.breakpoints if p.optimal]
+        if len(points) < 2 or abs(points[0].budget_eur - r.budget_eur) > 1.0:
+            return None
+        return cls(r, np.array([p.budget_eur for p in points]),
+                   np.array([p.marginal_value for p in points]))
+
+    def at(self, k: int) -> dict[str, float]:
+        """Each region's allocation in the engine's answer at breakpoint ``k``."""
+        budget = float(self.budgets[k])
+        if budget not in self.cache:
+            from allocator.solving.engine import solve
+
+            inst = self.r.instance.with_policy(budget_eur=budget)
+            got = (self.warm.result(inst) if self.warm is not None else
+                   solve(inst, tie_break=self.r.tie_break, fairness_price=False,
+                         marginal=False))
+            a = got.allocation if got.optimal else None
+            self.cache[budget] = ({} if a is None else a.groupby(
+                a["region"].astype(str), observed=True)["amount_eur"].sum().to_dict())
+        return self.cache[budget]
+
+    def next_budget(self, region: str, amount: float, worth: float) -> float | None:
+        """The first breakpoint at or above the answer's budget after which the region's
+        allocation grows beyond ``amount`` (the allocation is linear between breakpoints).
+        A region whose next euro is worth ``worth`` (its weight times the tier multiplier
+        there) can gain only on a segment where a euro is worth no more than that, so only
+        those segments are solved."""
+        for k in range(len(self.budgets) - 1):
+            if self.values[k] > worth * (1 + 1e-9) + 1e-12:
+                continue
+            here = self.at(k).get(region, 0.0)
+            if self.at(k + 1).get(region, 0.0) > max(here, amount) + EURO_TOLERANCE:
+                return float(self.budgets[k])
         return None
-    for k in range(len(budgets) - 1):
-        if budgets[k + 1] <= budget:
-            continue
-        if values[k + 1] > max(values[k], amount) + EURO_TOLERANCE:
-            return float(max(budgets[k], budget))
-    return None
 
 
 def _weight_notes(inst: Any) -> dict[str, tuple[str | None, float | None]]:
@@ -471,10 +499,12 @@ def _weight_sources(inst: Any) -> dict[str, str]:
 def _at_one_million_more(r: Result) -> dict[str, float] | None:
     """Each region's allocation when the whole solve runs again at the budget + €1 m, with
     the same rules and tie-break: what "€1 m more gives it" says (None where no optimum)."""
-    from allocator.solving.engine import solve
+    from allocator.solving.engine import NEXT_STEP_EUR, solve
 
-    more = solve(r.instance, budget=r.budget_eur + 1e6, tie_break=r.tie_break,
-                 fairness_price=False, marginal=False)
+    more = r.__dict__.get("_one_million_more")  # the engine's own re-solve, where it ran one
+    if more is None or NEXT_STEP_EUR != 1e6:
+        more = solve(r.instance, budget=r.budget_eur + 1e6, tie_break=r.tie_break,
+                     fairness_price=False, marginal=False)
     if not more.optimal:
         return None
     a = more.allocation
