@@ -123,3 +123,19 @@ def test_the_sentence_names_each_stream_with_its_share_of_the_need(tmp_path: Pat
             "€250.000 (6%).") in a.sentence("nl")
     assert ("Existing funding covers 16% of it already: Regio Deal €400,001 (10%) and Fonds "
             "€250,000 (6%).") in a.sentence("en")
+
+
+def test_a_stream_and_an_indicator_are_named_by_region_and_name() -> None:
+    """Every bar says which figure of which region moved: a stream by its region (and goal)
+    and name, an indicator by its region and measure, a weight as a weight."""
+    from allocator.reports.sensitivity_workbook import run_name
+
+    names = {"a": "Alfa", "services": "Diensten"}
+    assert run_name("alt:existing_streams:Fonds/a/services:amount_eur", 1.0, 0.1, names,
+                    "nl") == "Alfa, Diensten: Fonds → bij het alternatief"
+    assert run_name("alt:existing_streams:Regio Deal/a/:amount_eur", 1.0, 0.1, names,
+                    "en") == "Alfa: Regio Deal → at its alternative"
+    assert run_name("alt:indicators:a/aandeel_65plus:value", 1.0, 0.1, names, "nl") == (
+        "Alfa: aandeel 65plus → bij het alternatief")
+    assert run_name("alt:regions:a:weight", 1.0, 0.1, names, "nl") == (
+        "gewicht Alfa → bij het alternatief")

@@ -44,6 +44,15 @@ def assumption_name(name: str, names: dict[str, str], lang: str) -> str:
             return label(parts[1], lang)
         if parts[0] == "needs":
             return f"{figure(parts[1])} ({label('all_cells', lang)})"
+        if parts[0] == "indicators":  # region/indicator: the region's measure
+            region, _, measure = parts[1].partition("/")
+            return f"{names.get(region, region)}: {measure.replace('_', ' ')}"
+        if parts[0] == "existing_streams":  # stream/region/goal: the region's stream
+            stream, region, goal = (parts[1].split("/") + ["", ""])[:3]
+            where = names.get(region, region) + (f", {names.get(goal, goal)}" if goal else "")
+            return f"{where}: {stream}"
+        if parts[0] in ("regions", "goals") and parts[2] == "weight":  # as a move names it
+            return assumption_name(f"{parts[0][:-1]}:{parts[1]}", names, lang)
         return f"{names.get(parts[1], parts[1])}: {figure(parts[2])}"
     kind, _, key = name.partition(":")
     if kind == "policy":

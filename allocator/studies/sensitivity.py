@@ -375,7 +375,7 @@ class Sensitivity:
         delta = a.sub(base, axis=0).abs()
         most = delta.idxmax(axis=1) if len(delta.columns) else pd.Series(None, index=base.index)
         largest = delta.max(axis=1) if len(delta.columns) else pd.Series(0.0, index=base.index)
-        moves = largest > 0.5  # half a euro: rounding
+        moves = largest > 1.0  # a euro: the rounding and the solver's tolerance
         out["moved_most_by"] = [m[0] if isinstance(m, tuple) and ok else None
                                 for m, ok in zip(most, moves, strict=True)]
         out["factor"] = [m[1] if isinstance(m, tuple) and ok else None
