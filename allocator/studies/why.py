@@ -335,7 +335,9 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     names = inst.regions["name"].astype(str).to_numpy()
     tiers = list(inst.policy.shortfall_tiers or ())
     coverage = r.coverage["coverage"].reindex(index).to_numpy(float) if tiers else None
-    before = r.coverage["coverage_before"].reindex(index).to_numpy(float)
+    # the share existing money covers: the figures table's, as every surface shows it
+    before = (table["coverage_before"].to_numpy(float) if table is not None
+              else r.coverage["coverage_before"].reindex(index).to_numpy(float))
     need_r = (table["need_eur"].to_numpy(float) if table is not None
               else per_region(need))
     derivation = inst.derivation()
