@@ -358,3 +358,34 @@ def test_the_binding_family_is_feasible_and_its_rules_bind(tmp_path: Path, seed:
     bound = {rule: k for rule, (k, _) in binding_rules(folder).items()}
     assert bound["coverage_high"] > 0 and bound["coverage_gap"] == 1  # the gap binds
     assert bound["min_share"] > 0 and bound["per_capita_cap"] > 0 and bound["budget"] == 1
+
+
+@pytest.mark.parametrize(("seed", "policy"), [
+    (3, {"coverage_floor": 0.6}), (11, {"coverage_floor": 0.8}),
+    (29, {"coverage_floor": 0.5, "max_coverage_gap": 0.02})])
+def test_the_rules_that_restore_feasibility_are_every_rule_that_does(
+        tmp_path: Path, seed: int, policy: dict[str, float]) -> None:
+    """The explanation solves without a rule only the rules the conflict holds (a set of
+    rows that cannot hold together still cannot once a rule outside it is dropped); the
+    rules it names are exactly those that, each dropped alone, make the instance
+    feasible, found here by trying every rule in force."""
+    import dataclasses
+
+    from allocator.cli import main
+    from allocator.solving.explain import RULES, active_rules
+    from allocator.solving.highs import Solver
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    folder = tmp_path / "b"
+    assert main(["generate", str(folder), "--regions", "40", "--seed", str(seed),
+                 "--family", "binding"]) == 0
+    inst = allocator.load(folder)
+    inst = inst.with_policy(**policy, budget_eur=inst.policy.budget_eur / 2)
+    r = allocator.solve(inst, fairness_price=False, marginal=False)
+    assert r.status == Status.INFEASIBLE
+    d = to_model_data(inst, money_scale(inst))
+    every = [rule for rule in active_rules(d)
+             if Solver(build_lp(dataclasses.replace(d, **RULES[rule]))).run().status
+             == Status.OPTIMAL]
+    assert r.infeasibility.droppable == every

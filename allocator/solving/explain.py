@@ -23,6 +23,7 @@ from allocator.solving.highs import Solution, Solver
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 from models.rules import PARAM, SWITCH_OFF
+from models.rules import RULES as RULE_OBJECTS
 from models.rules.params import Param
 
 #: Each optional rule, and how to switch it off in the model data (each rule says so).
@@ -309,6 +310,24 @@ def iis_conflict(d: AllocationData) -> tuple[list[ConflictMember], bool]:
     return members, irreducible
 
 
+def rules_in(members: list[ConflictMember]) -> set[str] | None:
+    """The rules (keys of :data:`RULES`) whose rows a conflict holds; None where there is
+    no conflict or a row no rule names, so that nothing is ruled out by it. A set of rows
+    that cannot hold together still cannot once a rule outside it is dropped."""
+    if not members:
+        return None
+    owner = {block: rule.name for rule in RULE_OBJECTS
+             for block in (rule.name, *rule.holds())}
+    found = set()
+    for m in members:
+        if m.rule in ("budget", "cell_limit"):  # the budget row, a cell's bound: no rule
+            continue
+        if m.rule not in owner:
+            return None
+        found.add(owner[m.rule])
+    return found
+
+
 def describe_conflict(members: list[ConflictMember], irreducible: bool, lang: str = "en",
                       names: Mapping[str, str] | None = None) -> str:
     """The conflict in one sentence, grouped by rule."""
@@ -349,9 +368,13 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
     """Explain why ``d`` has no feasible allocation."""
     low, high = budget_range(d)
     budget = d.budget
-    droppable = [rule for rule in active_rules(d)
-                 if _feasible(dataclasses.replace(d, **RULES[rule]))]  # type: ignore[arg-type]
     members, irreducible = iis_conflict(d)
+    # a rule whose rows are not in the conflict leaves the conflict standing when dropped:
+    # only the rules in it are solved without them
+    owners = rules_in(members)
+    droppable = [rule for rule in active_rules(d)
+                 if (owners is None or rule in owners)
+                 and _feasible(dataclasses.replace(d, **RULES[rule]))]  # type: ignore[arg-type]
 
     unreachable: dict[str, float] = {}
     if d.coverage_floor > 0:
