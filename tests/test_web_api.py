@@ -254,3 +254,20 @@ def test_a_json_body_is_checked_against_its_model(client: TestClient) -> None:
     body = spec["paths"]["/solve"]["post"]["requestBody"]["content"]
     assert {"application/json", "multipart/form-data"} <= set(body)
     assert "floor" in body["application/json"]["schema"]["properties"]
+
+
+def test_a_zip_of_the_default_carries_its_need_model_and_streams(client: TestClient) -> None:
+    """The default instance's CSV folder, zipped: the need model and the existing streams
+    come along, and the answer is the command line's."""
+    buf = io.BytesIO()
+    folder = Path(__file__).parent.parent / "instances" / "npvr-2026"
+    with zipfile.ZipFile(buf, "w") as z:
+        for p in folder.iterdir():
+            z.write(p, f"npvr-2026/{p.name}")
+    got = client.post("/solve", files={"instance": ("npvr-2026.zip", buf.getvalue())},
+                      data={"no_sensitivity": "1"})
+    assert got.status_code == 200, got.text
+    expected = allocator.solve(folder)
+    doc = got.json()
+    assert doc["weighted_unmet_eur"] == pytest.approx(expected.weighted_unmet_eur, abs=1e-3)
+    assert {f["table"] for f in doc["figures"]} >= {"indicators", "existing_streams"}

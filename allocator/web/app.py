@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from allocator.errors import AllocatorError, InputError, Problem, UsageError
 from allocator.inputs.instance import Instance
+from allocator.inputs.names import TABLES_NL
 from allocator.inputs.validate import TRUE_WORDS
 from allocator.messages import Message
 from allocator.output import json_bytes
@@ -69,8 +70,11 @@ MAX_CURVES = 64
 #: The policy fields of a request: every declared parameter (models.rules.params), by its
 #: flag's name (``floor`` for --floor) and by its key (``coverage_floor``).
 FIELDS = {**{p.dest: p.key for p in PARAMS}, **{p.key: p.key for p in PARAMS}}
-CSV_TABLES = ("regions", "goals", "needs", "policy", "sources", "regios", "doelen",
-              "behoeften", "beleid", "bronnen")
+#: The one-year tables a zip may carry, by their own and their Dutch names: the four, the
+#: sources, the need model and the existing money by stream.
+CSV_TABLES = tuple(name for table in ("regions", "goals", "needs", "policy", "sources",
+                                      "indicators", "need_model", "existing_streams")
+                   for name in (table, TABLES_NL[table]))
 
 
 class _Request(BaseModel):
