@@ -15,10 +15,15 @@ solved model, never guessed:
   shortfall tiers, the weight a euro has there: the region's weight times the multiplier of
   the deepest tier its unmet need still reaches, and whether it stands exactly on a tier's
   threshold (one more euro would weigh the lower multiplier, one less the higher);
-- from the exact budget curve (``allocator sweep``), the budget at which a region held at
-  a minimum receives its next euro.
+- from the exact budget curve above the answer's budget (``allocator sweep``), the budget
+  at which a region held at a minimum, or given nothing, receives its next euro; and from a
+  re-solve at the budget + €1 m, what that gives each region.
 
-``tests/test_why.py`` checks each sentence against a re-solve.
+The sentence puts these in policy terms, in this order: the region's need and the measures
+it is built from; the share existing money covers, stream by stream; its weight and why;
+what holds its amount (the rule, with the figure that sets it); what would change it. The
+solver's arithmetic (a euro's weight against the last euro's) is :meth:`RegionWhy.detail`,
+for analysts. ``tests/test_why.py`` checks each sentence against the tables and re-solves.
 """
 
 from __future__ import annotations
