@@ -314,9 +314,9 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     minimums = any(rule in MINIMUMS for rule in held.values())
     # under max-min the curve is sampled and every region rises with the budget: no "next
     # euro" budget to read off it
-    curve = _Curve.of(r) if inst.policy.fairness != "max-min" and (
-        next_budget if next_budget is not None
-        else len(needs) <= NEXT_BUDGET_MAX_CELLS) else None
+    traced = inst.policy.fairness != "max-min" and (
+        next_budget if next_budget is not None else len(needs) <= NEXT_BUDGET_MAX_CELLS)
+    curves: list[_Curve | None] = []  # traced once, when a region first asks for it
     index = inst.regions.index.astype(str)
     codes = index.get_indexer(region_of)
     n_regions = len(index)
@@ -358,12 +358,11 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
     np.maximum.at(heaviest, codes, weight)
     weights = inst.regions["weight"].to_numpy(float)
     equal = bool(len(weights)) and bool(np.allclose(weights, weights[0]))
-    sources = _weight_sources(inst)
     policy = inst.policy
     reference = (inst.regions["reference_eur"].reindex(index).to_numpy(float)
                  if "reference_eur" in inst.regions else np.full(len(index), np.nan))
     beyond = per_region(np.maximum(needs["existing_eur"].to_numpy(float) - need, 0.0))
-    richer = _at_one_million_more(r) if curve is not None else None
+    richer = _at_one_million_more(r) if traced else None
     out = []
     for k, region in enumerate(index):
         how = held.get(region)
@@ -378,19 +377,22 @@ def explain_regions(r: Result, *, next_budget: bool | None = None) -> list[Regio
                    # no rule holds it and it gets nothing: no rule is to thank or blame
                    "nothing" if amount[k] <= EURO_TOLERANCE else "priority")
         nxt = more = None
-        if curve is not None and (how in MINIMUMS
-                                  or how in ("priority", "nothing", "tier_threshold")):
-            nxt = curve.next_budget(region, float(amount[k]), heaviest[k] * multiplier)
+        if traced and (how in MINIMUMS or how in ("priority", "nothing", "tier_threshold")):
+            if not curves:
+                curves.append(_Curve.of(r))
+            curve = curves[0]
+            if curve is not None:
+                nxt = curve.next_budget(region, float(amount[k]), heaviest[k] * multiplier)
         if richer is not None:
             more = float(richer.get(region, 0.0)) - float(amount[k])
-        status, alternative = notes.get(region, (None, None))
+        status, alternative, weight_source = notes.get(region, (None, None, None))
         out.append(RegionWhy(region, str(names[k]), float(shown[k]), float(per_head[k]),
                              how, float(mean_w[k]), last,
                              nxt, multiplier, unmet_share, threshold, above,
                              None if not np.isfinite(before[k]) else float(before[k]),
                              minimums, float(need_r[k]), built.get(region, ()), status,
                              alternative, more, tuple(inst.streams_of(region)),
-                             float(beyond[k]), sources.get(region), equal,
+                             float(beyond[k]), weight_source, equal,
                              policy.max_coverage_gap, policy.change_cap,
                              None if not np.isfinite(reference[k]) else float(reference[k])))
     return out
@@ -426,7 +428,8 @@ class _Curve:
         from allocator.solving.pipeline import Pipeline
 
         self.r, self.budgets, self.values = r, budgets, values
-        self.warm = Pipeline(r.instance, r.tie_break) if Pipeline.takes(r.instance, r) else None
+        self.takes = Pipeline.takes(r.instance, r)
+        self.warm: Pipeline | None = None  # built when a breakpoint is first asked for
         a = r.allocation
         self.cache = {float(budgets[0]): a.groupby(a["region"].astype(str), observed=True)[
             "amount_eur"].sum().to_dict()}
@@ -452,6 +455,10 @@ class _Curve:
             from allocator.solving.engine import solve
 
             inst = self.r.instance.with_policy(budget_eur=budget)
+            if self.takes and self.warm is None:
+                from allocator.solving.pipeline import Pipeline
+
+                self.warm = Pipeline(self.r.instance, self.r.tie_break)
             got = (self.warm.result(inst) if self.warm is not None else
                    solve(inst, tie_break=self.r.tie_break, fairness_price=False,
                          marginal=False))
@@ -475,31 +482,23 @@ class _Curve:
         return None
 
 
-def _weight_notes(inst: Any) -> dict[str, tuple[str | None, float | None]]:
-    """Per region: its weight's status and stated alternative (the instance's figures)."""
+def _weight_notes(inst: Any) -> dict[str, tuple[str | None, float | None, str | None]]:
+    """Per region, from the instance's figures (read once): its weight's status, stated
+    alternative, and the first clause of its source (up to the first ';'): why the region
+    has the weight it has."""
     f = inst.figures()
     f = f[(f["table"] == "regions") & (f["column"] == "weight")]
-    out: dict[str, tuple[str | None, float | None]] = {}
-    for region, status, alternative in zip(f["id"], f["status"], f["alternative"],
-                                           strict=True):
+    out: dict[str, tuple[str | None, float | None, str | None]] = {}
+    for region, status, alternative, source in zip(f["id"], f["status"], f["alternative"],
+                                                   f["source"], strict=True):
         try:
             alt = None if alternative is None else float(alternative)
         except (TypeError, ValueError):
             alt = None
+        why = (source.split(";")[0].strip().rstrip(".")
+               if isinstance(source, str) and source.strip() else None)
         out[str(region)] = (None if status is None or status != status else str(status),
-                            None if alt is None or not np.isfinite(alt) else alt)
-    return out
-
-
-def _weight_sources(inst: Any) -> dict[str, str]:
-    """Per region: the first clause of its weight's source (up to the first ';'), where the
-    instance gives one: why the region has the weight it has."""
-    f = inst.figures()
-    f = f[(f["table"] == "regions") & (f["column"] == "weight")]
-    out = {}
-    for region, source in zip(f["id"], f["source"], strict=True):
-        if isinstance(source, str) and source.strip():
-            out[str(region)] = source.split(";")[0].strip().rstrip(".")
+                            None if alt is None or not np.isfinite(alt) else alt, why)
     return out
 
 
