@@ -682,10 +682,6 @@ _TEXTS: dict[str, dict[str, str]] = {
                                    "the period is raised first, then the next.",
                              "nl": "Max-min-eerlijkheid: de laagste dekking van een regio over "
                                    "de hele periode wordt eerst verhoogd, dan de volgende."},
-    "agenda_no_tie_break": {"en": "The split among equally good agendas is HiGHS's (above "
-                                  "{limit} columns no tie-break QP is run).",
-                            "nl": "De verdeling tussen even goede agenda's is die van HiGHS "
-                                  "(boven {limit} kolommen draait geen beslisregel)."},
     "agenda_unfinished": {"en": "The tie-break QP did not finish; the split is one optimal "
                                 "agenda.",
                           "nl": "De beslisregel (QP) kwam niet tot een einde; de verdeling is "
@@ -716,12 +712,13 @@ _TEXTS: dict[str, dict[str, str]] = {
         "en": "Stage 1 was solved on the whole LP: the reduced LP did not reach an optimum.",
         "nl": "Stap 1 is op het hele model opgelost: het verkleinde model kwam niet tot een "
               "optimum."},
-    "note_skipped": {"en": "Tie-break stage 3 (nearest to pro rata) was skipped: {free} cells "
-                           "are tied, above the limit of {limit}; the allocation is the "
-                           "max-min optimum.",
+    "note_skipped": {"en": "Tie-break stage 3 (nearest to pro rata) was skipped: the tied cells "
+                           "leave {free} degrees of freedom, above the limit of {limit}; the "
+                           "allocation is the max-min optimum.",
                      "nl": "Stap 3 van de keuze tussen even goede verdelingen (zo dicht "
-                           "mogelijk bij naar rato) is overgeslagen: {free} cellen staan "
-                           "gelijk, boven de grens van {limit}; dit is het max-min-optimum."},
+                           "mogelijk bij naar rato) is overgeslagen: de gelijke cellen laten "
+                           "{free} vrijheidsgraden, boven de grens van {limit}; dit is het "
+                           "max-min-optimum."},
     "note_no_converge": {"en": "Tie-break stage 3 (nearest to pro rata) did not converge; the "
                                "allocation is the max-min optimum.",
                          "nl": "Stap 3 van de keuze tussen even goede verdelingen (zo dicht "

@@ -261,17 +261,17 @@ def test_small_instance_as_xlsx_equals_csv(tmp_path: Path) -> None:
 
 def test_skipped_stage_three_is_said_and_max_min_still_holds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.solving.engine as engine
+    import allocator.solving.stages as stages
 
-    monkeypatch.setattr(engine, "QP_MAX_FREE_CELLS", 0)
+    monkeypatch.setattr(stages, "QP_MAX_FREEDOM", 0)
     t = instance_tables([("A", 10, 1), ("B", 10, 1)], [("g", 1), ("h", 1)],
                         [("A", "g", 150, 0, None), ("A", "h", 50, 0, None),
                          ("B", "g", 100, 0, None), ("B", "h", 100, 0, None)],
                         {"budget_eur": 80})
     r = allocator.solve(write_csv_instance(tmp_path / "i", t))
     assert r.optimal
-    assert r.message.endswith("4 cells are tied, above the limit of 0; the allocation is the "
-                              "max-min optimum.")
+    assert r.message.endswith("the tied cells leave 4 degrees of freedom, above the limit "
+                              "of 0; the allocation is the max-min optimum.")
     assert r.coverage["coverage"].tolist() == [pytest.approx(0.2), pytest.approx(0.2)]
 
 

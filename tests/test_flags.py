@@ -61,7 +61,8 @@ def test_floor_flag_reaches_every_command(tmp_path: Path, tables: tuple[Path, Pa
     assert lowest(base["coverage"]) < 0.3 - 1e-6 <= lowest(got["coverage"])
     # compare: every variant starts from the flags
     got = run_json(tmp_path, ["compare", str(NPVR), str(variants), *flag], "c1")
-    assert all(s["lowest_coverage"] >= 0.3 - 1e-9 for s in got["scenarios"])
+    # coverage from the figures in whole euros: within a euro of the smallest need (€10 m+)
+    assert all(s["lowest_coverage"] >= 0.3 - 1e-7 for s in got["scenarios"])
     # sweep: the least budget at which the rules hold rises
     base = run_json(tmp_path, ["sweep", str(NPVR)], "w0")
     got = run_json(tmp_path, ["sweep", str(NPVR), *flag], "w1")

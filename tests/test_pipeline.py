@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import allocator
-from allocator.solving import engine
+from allocator.solving import stages
 from allocator.solving.pipeline import Pipeline
 from allocator.studies import sensitivity as S
 from allocator.studies.generate import synthetic_tables, write_csv_folder
@@ -71,7 +71,7 @@ def test_a_tie_break_cut_short_goes_back_to_full_solves(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the QP stage skipped the reported allocation depends on the path the solver
     takes, which only the engine's own path reproduces: the runs are full solves."""
-    monkeypatch.setattr(engine, "QP_MAX_FREE_CELLS", 5)
+    monkeypatch.setattr(stages, "QP_MAX_FREEDOM", 0)
     inst = allocator.load(npvr_weighted())
     base = allocator.solve(inst, fairness_price=False, marginal=False)
     assert [k for k, _ in base.notes] == ["note_skipped"]

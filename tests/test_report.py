@@ -211,12 +211,12 @@ def test_engine_notes_are_dutch_in_the_dutch_report(tmp_path: Path) -> None:
     r = allocator.solve(write_csv_folder(tmp_path / "g", t))
     assert r.message == (
         "Optimal allocation found and certified. Tie-break stage 3 (nearest to pro rata) was "
-        "skipped: 1,200 cells are tied, above the limit of 500; the allocation is the max-min "
-        "optimum.")
+        "skipped: the tied cells leave 1,200 degrees of freedom, above the limit of 500; the "
+        "allocation is the max-min optimum.")
     assert summary_of(write_report(r, tmp_path / "r.xlsx"))["Toelichting"] == (
         "Stap 3 van de keuze tussen even goede verdelingen (zo dicht mogelijk bij naar rato) is "
-        "overgeslagen: 1.200 cellen staan gelijk, boven de grens van 500; dit is het "
-        "max-min-optimum.")
+        "overgeslagen: de gelijke cellen laten 1.200 vrijheidsgraden, boven de grens van 500; "
+        "dit is het max-min-optimum.")
 
 
 def summary_of(path: Path) -> dict[object, object]:

@@ -46,11 +46,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from allocator.errors import Status
-from allocator.solving import highs
+from allocator.solving import highs, stages
 from allocator.solving.certify import GAP_TOLERANCE, VIOLATION_TOLERANCE, lagrangian_bound
 from allocator.solving.stages import (
     FIXING_TOLERANCE,
-    QP_ITERATIONS_BASE,
     QP_SCALE,
     STAGE_TOLERANCE,
     max_min_stage,
@@ -95,13 +94,6 @@ IMPLIED_FIRST = 4
 #: The cost of a euro the elastic columns add to or take from a coupling row (times the
 #: largest weight).
 ELASTIC_PENALTY = 1e3
-#: The pro-rata stage on the reduced LP is a QP over its free columns only (the whole LP's
-#: is over every cell, hence its limit of QP_MAX_FREE_CELLS): up to this many. HiGHS's
-#: active-set QP takes about two iterations per free column, each costing from 0.2 ms (1,306
-#: free columns, binding family at 1e6 cells: 0.18 s) to 12 ms (3,383 on an easy 1e4
-#: instance, where equal weights tie most cells: 82 s).
-REDUCED_QP_MAX_FREE = 2000
-REDUCED_QP_ITERATIONS_PER_COLUMN = 3
 #: A row of the reduced LP over the levels alone binds when its dual exceeds this.
 DUAL_TOLERANCE = 1e-9
 
@@ -877,11 +869,6 @@ def tie_break(a: Aggregated, d: AllocationData, best: float
     levels_move = n_levels and not np.all(pinned[n_work:n_work + n_levels])
     # the QP's columns: the working cells left free, and the levels (each moving the free
     # cells of the regions its rows hold)
-    free = moving.size + (n_levels if levels_move else 0)
-    if free > REDUCED_QP_MAX_FREE:
-        tied = moving.size + (int(np.count_nonzero(red.slope.any(axis=1))) if levels_move
-                              else 0)
-        return x2, ("note_skipped", {"free": tied, "limit": REDUCED_QP_MAX_FREE})
     need = d.net_need
     total = float(need.sum())
     share = d.budget / total if total > 0 else 0.0
@@ -904,10 +891,10 @@ def tie_break(a: Aggregated, d: AllocationData, best: float
             for j in range(i + 1):
                 hess[lv[i], lv[j]] = block[i, j]
         linear[lv] = QP_SCALE * 2.0 * (c1.T / m) @ c0
-    x3 = qp_on_free_columns(solver, hess.tocsc(), linear,
-                            QP_ITERATIONS_BASE + REDUCED_QP_ITERATIONS_PER_COLUMN * free)
+    x3, freedom = qp_on_free_columns(solver, hess.tocsc(), linear)
     if x3 is None:
-        return x2, ("note_no_converge", {})
+        return x2, (("note_skipped", {"free": freedom, "limit": stages.QP_MAX_FREEDOM})
+                    if freedom > stages.QP_MAX_FREEDOM else ("note_no_converge", {}))
     return a.cells(x3[:lp.n_cols] + center), None
 
 

@@ -22,13 +22,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from allocator.errors import CertificateError, Status
 from allocator.inputs.instance import Instance
 from allocator.inputs.validate import load
 from allocator.labels import text
 from allocator.messages import Message
-from allocator.solving import aggregate, highs
+from allocator.solving import aggregate, highs, stages
 from allocator.solving.certify import certify, tier_penalty, unmet
 from allocator.solving.explain import explain
 from allocator.solving.fairness import PriceOfFairness, price_of_fairness, tightening_costs
@@ -37,12 +38,10 @@ from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import NextEuros, Note, Result, SolverInfo
 from allocator.solving.stages import (
     FIXING_TOLERANCE,
-    QP_ITERATIONS_BASE,
-    QP_ITERATIONS_PER_CELL,
-    QP_MAX_FREE_CELLS,
     QP_SCALE,
     STAGE_TOLERANCE,
     max_min_stage,
+    qp_on_free_columns,
 )
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
@@ -369,10 +368,6 @@ def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
     if second is None:
         return x1[:n], ("note_unfinished", {})
 
-    free = n - fixed.size
-    if free > QP_MAX_FREE_CELLS:
-        return second.x[:n], ("note_skipped", {"free": int(free), "limit": QP_MAX_FREE_CELLS})
-
     # Stage 3: nearest to pro-rata in the need-weighted 2-norm (a strictly convex QP).
     need = d.net_need
     positive = need > 0
@@ -383,13 +378,12 @@ def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
     cost = np.zeros(level + 1)
     if total > 0:
         cost[:n][positive] = QP_SCALE * -2.0 * d.budget / total
-    solver.set_costs(cost)
-    solver.set_hessian_diagonal(hess)
-    solver.use_qp_solver(QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * free)
-    third = solver.run()
-    if third.status != Status.OPTIMAL:
-        return second.x[:n], ("note_no_converge", {})
-    return np.clip(third.x[:n], 0.0, d.upper), None
+    third, freedom = qp_on_free_columns(solver, sp.diags(hess).tocsc(), cost)
+    if third is None:
+        return second.x[:n], (("note_skipped", {"free": freedom,
+                                                "limit": stages.QP_MAX_FREEDOM})
+                              if freedom > stages.QP_MAX_FREEDOM else ("note_no_converge", {}))
+    return np.clip(third[:n], 0.0, d.upper), None
 
 
 def allocation_of(instance: Instance, amounts: FloatArray) -> pd.DataFrame:

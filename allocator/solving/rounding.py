@@ -15,6 +15,8 @@ from numpy.typing import ArrayLike, NDArray
 #: leave amounts such as 9,999,999.9999997 where the rules say 10,000,000, and rounding
 #: such a value must not move it by a euro across the bound it sits on.
 SNAP_EUR = 0.05
+#: Fractional parts are compared to this many decimals (a micro-euro).
+TIE_DECIMALS = 6
 
 
 def largest_remainder(values: ArrayLike, total: int | None = None) -> NDArray[np.int64]:
@@ -64,14 +66,17 @@ def round_groups(values: ArrayLike, totals: ArrayLike | None = None,
     short = (target - np.bincount(g, base, minlength=n_groups)).astype(np.int64)
     out = base.astype(np.int64)
     index = np.arange(n)
+    # parts within a micro-euro of each other are a tie (to the earlier position): the
+    # solver's last digits do not decide which of two halves goes up
+    part = np.round(above, TIE_DECIMALS)
     if (short > 0).any():
         # first the values free to go up, by their part above the whole euro
-        order = np.lexsort((index, -above, ~may_up, g))
+        order = np.lexsort((index, -part, ~may_up, g))
         rank = index - np.searchsorted(g[order], g[order], side="left")
         out[order[rank < short[g[order]]]] += 1
     if (short < 0).any():
         # first the values free to go down that snapping raised most; a zero never
-        order = np.lexsort((index, above, ~may_down, base <= 0, g))
+        order = np.lexsort((index, part, ~may_down, base <= 0, g))
         rank = index - np.searchsorted(g[order], g[order], side="left")
         out[order[rank < -short[g[order]]]] -= 1
     return out

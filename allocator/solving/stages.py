@@ -1,12 +1,16 @@
-"""The tie-break stage shared by the robust allocation and the agenda: among the optima of
-an LP, the point nearest a target in the need-weighted distance sum_c (x_c - p_c)^2 / m_c.
+"""The tie-break's stages, shared by every model: max-min coverage among the optima
+(:func:`max_min_stage`, the one-year LP's stage 2) and the point nearest a target in the
+need-weighted distance sum_c (x_c - p_c)^2 / m_c, a QP over the free columns alone
+(:func:`qp_on_free_columns`, the last stage of the one-year LP, the reduced LP, robust and
+the agenda, with one size rule: :data:`QP_MAX_FREEDOM`).
+
+:func:`nearest_on_optimal_face` is that last stage for robust and the agenda.
 
 The objective is held within 1e-9 of its optimum by one added row; columns and rows that
 complementary slackness pins in every optimum are fixed first (a nonzero reduced cost fixes
 a column at its value, a nonzero dual holds a row at that side), so the QP only moves what
 is truly tied and cannot spend the objective's slack. The QP is strictly convex in the
-allocation columns, so the answer is unique and independent of row or id order. (The
-one-year engine has its own stages: max-min coverage before the QP.)
+allocation columns, so the answer is unique and independent of row or id order.
 """
 
 from __future__ import annotations
@@ -25,21 +29,31 @@ FIXING_TOLERANCE = 1e-7
 QP_SCALE = 1e3
 #: The objective may rise by this relative amount in the tie-break.
 STAGE_TOLERANCE = 1e-9
-#: HiGHS's QP solver is an active-set method: one iteration per cell that ends between its
-#: bounds, each costing a pass over the model. Measured on synthetic instances (make bench):
-#: 0.05 s for 484 tied cells of 999, 0.6 s for 1,283 of 3,000, 3.4 s for 1,129 of 10,002.
-#: Above this many tied cells the one-year engine skips the QP stage and says so.
-QP_MAX_FREE_CELLS = 500
-#: The QP needs about one iteration per tied cell (2,069 for 1,129 cells); beyond this bound
-#: it is cycling, and the max-min optimum is reported instead, saying so.
-QP_ITERATIONS_BASE = 1000
-QP_ITERATIONS_PER_CELL = 20
+#: The one size rule of the tie-break's last stage, on every model it runs on (the one-year
+#: LP, the reduced LP, robust, the agenda): the QP over the free columns
+#: (:func:`qp_on_free_columns`) runs when its degrees of freedom, the free columns its
+#: presolve leaves less its equality rows, are at most this many. HiGHS's active-set method
+#: starts at a vertex and frees about one direction per iteration, each costing more as the
+#: null space grows, so the degrees of freedom, not the free columns, are what costs.
+#: Measured on make bench's instances: a binding 1e4 instance leaves 1,627 free columns and
+#: 4 degrees of freedom (6 iterations, 0.06 s); a binding 1e5 one 46 on its reduced LP (71
+#: iterations); an easy 1e3 one, where equal weights tie every cell, 368 (755 iterations,
+#: 0.09 s); easy 3e3 1,062 (1,000 iterations did not finish: 0.2 s); easy 1e4 3,335 (64 s
+#: to the end); easy 1e5 33,869 (1,000 iterations took 5.7 s). A count, not a clock: the
+#: same instance gets the same answer on any machine.
+QP_MAX_FREEDOM = 500
+#: A QP within that size takes about two iterations per degree of freedom; this many more
+#: means it is cycling (seen on badly scaled 5-cell instances found by the fuzz tests).
+QP_MAX_ITERATIONS = 1000 + 4 * QP_MAX_FREEDOM
+#: Passes of the QP's presolve (rows over one free column made bounds; each pass can leave
+#: other rows with one).
+PRESOLVE_PASSES = 3
 
 
 def nearest_on_optimal_face(solver: Solver, lp: LinearProgram, x: np.ndarray,
                             col_dual: np.ndarray, row_dual: np.ndarray, cost: np.ndarray,
                             value: float, need: np.ndarray, target: np.ndarray,
-                            weight_scale: float, iterations: int) -> np.ndarray | None:
+                            weight_scale: float) -> np.ndarray | None:
     """The columns of the optimum nearest ``target`` on the first ``len(need)`` columns, or
     None when HiGHS's QP did not finish. ``cost`` and ``value`` are the last stage's
     objective (without offset) and its optimal value; ``x``, ``col_dual`` and ``row_dual``
@@ -61,29 +75,28 @@ def nearest_on_optimal_face(solver: Solver, lp: LinearProgram, x: np.ndarray,
     hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
     linear = np.zeros(lp.n_cols)
     linear[:n][positive] = QP_SCALE * -2.0 * target[positive] / need[positive]
-    solver.set_costs(linear)
-    solver.set_hessian_diagonal(hess)
-    solver.use_qp_solver(iterations)
-    tied = solver.run()
-    if tied.status != Status.OPTIMAL and tight.size:
+    hessian = sp.diags(hess).tocsc()
+    tied, _ = qp_on_free_columns(solver, hessian, linear)
+    if tied is None and tight.size:
         # Rows held at their bounds as well as fixed columns can leave HiGHS's QP no room
         # within its tolerances (seen with the coverage gap in every agenda year): free the
         # rows again; the objective row still keeps the QP on the optimal face.
         solver.set_row_bounds(tight, lp.row_lower[tight], lp.row_upper[tight])
-        tied = solver.run()
-    return np.asarray(tied.x) if tied.status == Status.OPTIMAL else None
+        tied, _ = qp_on_free_columns(solver, hessian, linear)
+    return tied
 
 
-def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.ndarray,
-                       iterations: int) -> np.ndarray | None:
+def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.ndarray
+                       ) -> tuple[np.ndarray | None, int]:
     """The QP min 1/2 x'Hx + linear'x over the rows and bounds ``solver`` holds now, solved
     afresh over its free columns only (fixed columns moved into the rows' bounds, rows left
     empty dropped), each column scaled by 1/sqrt(H_jj) so that the Hessian's diagonal is 1.
 
     HiGHS's active-set QP stops outside an equality row on the unscaled problem when the
     Hessian's diagonal spans many orders of magnitude (2e3/m for needs m from 1e-4 to 10 model
-    units; seen on the binding family); scaled, it does not. All columns of the answer, or
-    None when HiGHS's QP did not finish."""
+    units; seen on the binding family); scaled, it does not. Returns all columns of the
+    answer (None when the QP has more than :data:`QP_MAX_FREEDOM` degrees of freedom or
+    HiGHS's QP did not finish) and the QP's degrees of freedom."""
     model = solver.h.getLp()
     n, m = model.num_col_, model.num_row_
     a = model.a_matrix_
@@ -93,28 +106,79 @@ def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.nda
     row_lower, row_upper = np.asarray(model.row_lower_), np.asarray(model.row_upper_)
     h = sp.csr_matrix(hess_lower, shape=(n, n))
     h = (h + h.T - sp.diags(h.diagonal())).tocsr()
-    free = np.flatnonzero(lower < upper)
-    fixed = np.flatnonzero(lower >= upper)
-    x = np.where(lower >= upper, lower, 0.0)
+    lo, up, rows = _presolved(matrix, lower, upper, row_lower, row_upper)
+    free = np.flatnonzero(lo < up)
+    fixed = np.flatnonzero(lo >= up)
+    x = np.where(lo >= up, lo, 0.0)
+    if not free.size:
+        return x, 0
     shift = matrix[:, fixed] @ x[fixed]
-    sub = matrix[:, free].tocsr()
-    rows = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub = matrix[rows][:, free]
     diag = h.diagonal()[free]
     scale = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
     d = sp.diags(scale)
     cost = (np.asarray(linear[:n])[free] + h[free][:, fixed] @ x[fixed]) * scale
     qp = LinearProgram(
-        cost=cost, offset=0.0, col_lower=lower[free] / scale, col_upper=upper[free] / scale,
-        matrix=(sub[rows] @ d).tocsc(), row_lower=row_lower[rows] - shift[rows],
+        cost=cost, offset=0.0, col_lower=lo[free] / scale, col_upper=up[free] / scale,
+        matrix=(sub @ d).tocsc(), row_lower=row_lower[rows] - shift[rows],
         row_upper=row_upper[rows] - shift[rows], n_cells=free.size)
+    freedom = int(free.size - np.count_nonzero(qp.row_lower == qp.row_upper))
+    if freedom > QP_MAX_FREEDOM:
+        return None, freedom
     fresh = Solver(qp, algorithm="simplex")
     fresh.set_hessian(sp.tril(d @ h[free][:, free] @ d).tocsc())
-    fresh.use_qp_solver(iterations)
+    fresh.use_qp_solver(QP_MAX_ITERATIONS)
     answer = fresh.run()
+    solver.runs += 1  # a solve on ``solver``'s behalf
     if answer.status != Status.OPTIMAL:
-        return None
-    x[free] = np.clip(answer.x * scale, lower[free], upper[free])
-    return x
+        return None, freedom
+    x[free] = np.clip(answer.x * scale, lo[free], up[free])
+    return x, freedom
+
+
+def _presolved(matrix: sp.csr_matrix, lower: np.ndarray, upper: np.ndarray,
+               row_lower: np.ndarray, row_upper: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same feasible set with fewer rows: a row over one free column is that column's
+    bounds (a column its bounds then pin is fixed, which may leave other rows with one),
+    and a row no point in the columns' box can violate is dropped. Returns the columns'
+    bounds and the rows the QP keeps. On the one-year tie-break of a binding 1e4 instance:
+    15,012 rows over the free columns, 7,489 of them on one column, 3,875 never binding."""
+    lo, up = lower.astype(float), upper.astype(float)
+    keep = np.ones(matrix.shape[0], dtype=bool)
+    for _ in range(PRESOLVE_PASSES):
+        free = lo < up
+        on = matrix[:, free] if not free.all() else matrix
+        x = np.where(free, 0.0, lo)
+        rl, ru = row_lower - matrix @ x, row_upper - matrix @ x
+        count = np.diff(on.indptr)
+        single = np.flatnonzero(keep & (count == 1))
+        if not single.size:
+            keep &= count > 0
+            break
+        where = np.flatnonzero(free)[on.indices[on.indptr[single]]]
+        a = on.data[on.indptr[single]]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low = np.where(a > 0, rl[single], ru[single]) / a
+            high = np.where(a > 0, ru[single], rl[single]) / a
+        np.maximum.at(lo, where, np.nan_to_num(low, nan=-np.inf))
+        np.minimum.at(up, where, np.nan_to_num(high, nan=np.inf))
+        # a row held at its bound pins its column to within the solver's tolerance: there
+        # the bounds may cross by a rounding error, and the column is fixed where they meet
+        crossed = lo > up
+        lo[crossed] = up[crossed] = np.clip((lo[crossed] + up[crossed]) / 2,
+                                            lower[crossed], upper[crossed])
+        keep[single] = False
+        keep &= count > 0
+    free = lo < up
+    x = np.where(free, 0.0, lo)
+    rl, ru = row_lower - matrix @ x, row_upper - matrix @ x
+    on = matrix[:, free]
+    positive, negative = on.maximum(0), on.minimum(0)
+    least = positive @ lo[free] + negative @ up[free]
+    most = positive @ up[free] + negative @ lo[free]
+    keep &= (np.diff(on.indptr) > 0) & ~((least >= rl) & (most <= ru))
+    return lo, up, np.flatnonzero(keep)
 
 
 def max_min_stage(solver: Solver, rows: list[tuple[np.ndarray, np.ndarray]],

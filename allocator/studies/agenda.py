@@ -42,9 +42,6 @@ DEFAULT_YEAR = 2026
 DEFAULT_FUNDER = "rijk"
 #: Largest violation (model units) and relative duality gap a certified agenda may have.
 TOLERANCE = 1e-6
-#: The tie-break QP (HiGHS's active-set method, about one iteration per free column) runs up
-#: to this many allocation columns.
-TIE_BREAK_MAX_COLUMNS = 5_000
 
 
 @dataclass(frozen=True)
@@ -499,9 +496,6 @@ def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.nd
     so the reported split over funders, years and regions is unique. With one year and one
     funder the target is the one-year model's pro-rata split."""
     t, c, f = d.triples()
-    n = t.size
-    if n > TIE_BREAK_MAX_COLUMNS:
-        return first, ("agenda_no_tie_break", {"limit": TIE_BREAK_MAX_COLUMNS})
     need = d.net_need[t, c]
     fundable = np.zeros((len(d.funders), len(d.years)))
     np.add.at(fundable, (f, t), need)
@@ -509,7 +503,7 @@ def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.nd
         target = np.where(need > 0, d.envelope[f, t] * need / fundable[f, t], 0.0)
     reduced, dual = first_duals
     tied = nearest_on_optimal_face(solver, lp, first, reduced, dual, lp.cost, best - lp.offset,
-                                   need, target, float(d.weight.max()), 1000 + 20 * n)
+                                   need, target, float(d.weight.max()))
     if tied is None:
         return first, ("agenda_unfinished", {})
     return tied, None

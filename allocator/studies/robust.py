@@ -29,7 +29,7 @@ from allocator.inputs.validate import NeedScenario, load, need_scenarios
 from allocator.labels import Worded, sentences
 from allocator.messages import Message
 from allocator.solving.certify import lagrangian_bound, tier_penalty, violations
-from allocator.solving.engine import QP_ITERATIONS_BASE, QP_ITERATIONS_PER_CELL, solve
+from allocator.solving.engine import solve
 from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
 from allocator.solving.modeldata import money_scale, to_model_data
@@ -258,8 +258,7 @@ def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
     target = base.budget * need / max(float(need.sum()), 1e-300)
     tied = nearest_on_optimal_face(
         solver, lp, best.x, best.col_dual, best.row_dual, cost, best.objective, need, target,
-        float(np.abs(cost).max(initial=0.0)),
-        QP_ITERATIONS_BASE + QP_ITERATIONS_PER_CELL * lp.n_cells)
+        float(np.abs(cost).max(initial=0.0)))
     return np.asarray(best.x) if tied is None else tied
 
 
