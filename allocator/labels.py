@@ -662,9 +662,11 @@ _TEXTS: dict[str, dict[str, str]] = {
               "dat de behoefte daar overtreft, komt de dekking boven 100 %): het gegeven geld "
               "is minstens de behoefte die het dekt, dus de marge geldt ook daarop, exact."},
     "robust_no_tie_break": {"en": "The split among equally good robust allocations is "
-                                  "HiGHS's (above {limit} cells no tie-break QP is run).",
+                                  "HiGHS's: the tie-break QP did not run to its end (it runs "
+                                  "up to {limit} degrees of freedom).",
                             "nl": "De verdeling tussen even goede robuuste verdelingen is die "
-                                  "van HiGHS (boven {limit} cellen draait geen beslisregel)."},
+                                  "van HiGHS: de beslisregel (QP) liep niet tot het einde (die "
+                                  "draait tot {limit} vrijheidsgraden)."},
     "robust_infeasible": {"en": "No allocation satisfies the rules under every scenario "
                                 "({status}); solve each scenario alone to see which one "
                                 "conflicts.",

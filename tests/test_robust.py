@@ -309,13 +309,14 @@ def test_robust_prints_its_allocation(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_above_the_tie_break_limit_the_result_says_so(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import allocator.studies.robust as module
+    import allocator.solving.stages as stages
 
-    monkeypatch.setattr(module, "TIE_BREAK_MAX_CELLS", 10)
+    monkeypatch.setattr(stages, "QP_MAX_FREEDOM", 0)
     r = robust(NPVR, scenario_file(tmp_path, [["same", 1, None, None, 1]]))
     assert r.optimal
-    assert r.message.endswith("The split among equally good robust allocations is HiGHS's "
-                              "(above 10 cells no tie-break QP is run).")
+    assert r.message.endswith("The split among equally good robust allocations is HiGHS's: "
+                              "the tie-break QP did not run to its end (it runs up to 0 "
+                              "degrees of freedom).")
 
 
 def scenario_coverages(inst: allocator.Instance, factors: list[dict[str, float]],

@@ -9,6 +9,7 @@ between the reported allocation's unmet need and that bound proves optimality.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,18 +110,27 @@ def certify_at(d: AllocationData, lp: LinearProgram, budget: float, x: FloatArra
 def certify(d: AllocationData, lp: LinearProgram, x: FloatArray, stage1_row_dual: FloatArray,
             scale: float) -> Certificate:
     """Check allocation ``x`` (cells only, model units) and return the certificate in euros."""
-    v = violations(d, x)
-    worst = max(v, key=lambda k: v[k])
-    value = objective(d, x)
-    bound = lagrangian_bound(lp, stage1_row_dual)
+    return judge(violations(d, x), objective(d, x), lagrangian_bound(lp, stage1_row_dual),
+                 scale)
+
+
+def judge(checks: Mapping[str, float], value: float, bound: float, scale: float
+          ) -> Certificate:
+    """The one verdict on every model's answer (the one-year model, robust, the agenda):
+    ``checks`` is each rule's largest violation (model units), as the model's own checks
+    find it from the data; ``value`` the objective at the answer and ``bound`` a lower bound
+    on its optimum (:func:`lagrangian_bound` of the answer's duals). It passes when no rule
+    is violated by more than :data:`VIOLATION_TOLERANCE` and the gap is within
+    :data:`GAP_TOLERANCE` of the value."""
+    worst = max(checks, key=lambda k: checks[k]) if checks else ""
+    violation = max(checks[worst], 0.0) if checks else 0.0
     gap = max(0.0, value - bound)
     relative = gap / max(1.0, abs(value))
-    passed = v[worst] <= VIOLATION_TOLERANCE and relative <= GAP_TOLERANCE
     return Certificate(
-        max_violation_eur=v[worst] * scale,
-        worst_rule=worst if v[worst] > 0 else "",
+        max_violation_eur=violation * scale,
+        worst_rule=worst if violation > 0 else "",
         duality_gap=relative,
         duality_gap_eur=gap * scale,
         lower_bound_eur=bound * scale,
-        passed=passed,
+        passed=violation <= VIOLATION_TOLERANCE and relative <= GAP_TOLERANCE,
     )

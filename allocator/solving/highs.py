@@ -72,6 +72,30 @@ class Solver:
         )
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS refused the model")
+        self.lp = lp
+
+    def load(self, lp: LinearProgram) -> bool:
+        """Hold ``lp`` instead, where it has the held LP's shape and matrix pattern (other
+        costs, bounds or coefficients: a scenario's need, another weight or budget), so that
+        the next run starts from the last basis; False, and nothing changed, where it does
+        not."""
+        held = self.lp
+        if (lp.n_rows, lp.n_cols, lp.matrix.nnz) != (held.n_rows, held.n_cols,
+                                                    held.matrix.nnz) or not (
+                np.array_equal(lp.matrix.indptr, held.matrix.indptr)
+                and np.array_equal(lp.matrix.indices, held.matrix.indices)):
+            return False
+        self.set_costs(lp.cost, lp.offset)
+        every = np.arange(lp.n_cols, dtype=np.int32)
+        self.h.changeColsBounds(lp.n_cols, every, lp.col_lower, lp.col_upper)
+        self.set_row_bounds(np.arange(lp.n_rows), lp.row_lower, lp.row_upper)
+        changed = np.flatnonzero(lp.matrix.data != held.matrix.data)
+        if changed.size:
+            col = np.searchsorted(lp.matrix.indptr, changed, side="right") - 1
+            for k, j in zip(changed.tolist(), col.tolist(), strict=True):
+                self.h.changeCoeff(int(lp.matrix.indices[k]), int(j), float(lp.matrix.data[k]))
+        self.lp = lp
+        return True
 
     def run(self) -> Solution:
         if self.deadline is not None:

@@ -5,7 +5,8 @@ The studies ask the same model many questions: each assumed weight 10 % down and
 each breakpoint of a budget curve (``sweep``, and the reasons per region that read it),
 each a full solve before. A :class:`Pipeline` builds the instance's model data, LP and
 HiGHS instance once. Each question whose LP differs in numbers only (costs from weights,
-bounds from the budget or a rule's value) then runs the engine's stages on it:
+bounds from the budget or a rule's value, coefficients such as a region's need in the
+coverage gap's rows) then runs the engine's stages on it:
 
 1. stage 1 warm: the new costs and bounds on the same HiGHS instance, which starts from
    the last optimal basis, not from nothing;
@@ -114,21 +115,14 @@ class Pipeline:
         """The stages on data ``d`` (this pipeline's cells and rows, other numbers: costs,
         bounds): stage 1 warm on the one HiGHS instance, the tie-break on a copy started
         from its basis, the certificate. Returns the outcome and the LP it answers;
-        :class:`Different` when ``d``'s LP has other rows or coefficients."""
+        :class:`Different` when ``d``'s LP has other rows (other coefficients in the same
+        places are changed in place: :meth:`highs.Solver.load`)."""
         from allocator.solving.engine import tie_break_stages
 
         clock = time.perf_counter()
         lp = build_lp(d)
-        if (lp.n_rows, lp.n_cols, lp.matrix.nnz) != (self.lp.n_rows, self.lp.n_cols,
-                                                    self.lp.matrix.nnz) or not (
-                np.array_equal(lp.matrix.indices, self.lp.matrix.indices)
-                and np.array_equal(lp.matrix.data, self.lp.matrix.data)):
-            raise Different("another LP: other rows or coefficients")
-        self.solver.set_costs(lp.cost, lp.offset)
-        every = np.arange(lp.n_cols)
-        self.solver.h.changeColsBounds(lp.n_cols, every.astype(np.int32), lp.col_lower,
-                                       lp.col_upper)
-        self.solver.set_row_bounds(np.arange(lp.n_rows), lp.row_lower, lp.row_upper)
+        if not self.solver.load(lp):
+            raise Different("another LP: other rows")
         first = self.solver.run()
         self.runs += 1
         if first.status != Status.OPTIMAL:

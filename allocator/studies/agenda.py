@@ -29,7 +29,7 @@ from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validat
 from allocator.labels import Worded, sentences
 from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.messages import Message
-from allocator.solving.certify import lagrangian_bound, tier_penalty
+from allocator.solving.certify import judge, lagrangian_bound, tier_penalty
 from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
 from allocator.solving.modeldata import to_model_data
@@ -40,8 +40,6 @@ from models.rules import LP_RULES, Sums
 
 DEFAULT_YEAR = 2026
 DEFAULT_FUNDER = "rijk"
-#: Largest violation (model units) and relative duality gap a certified agenda may have.
-TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -452,10 +450,10 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     if note is not None:
         notes.append(note)
     x = np.clip(columns[: lp.n_cells], 0.0, d.upper[t, c])
-    violation = max(agenda_violations(d, x, columns[lp.n_cells:]).values())
+    checks = agenda_violations(d, x, columns[lp.n_cells:])
     if coverages is not None and levels is not None:
-        violation = max(violation, coverages.shortfall(
-            np.concatenate([x, columns[lp.n_cells:]]), levels, MARGIN))
+        checks["max_min"] = coverages.shortfall(np.concatenate([x, columns[lp.n_cells:]]),
+                                                levels, MARGIN)
     unmet = d.weight[None, :] * d.net_need
     np.subtract.at(unmet, (t, c), d.weight[c] * x)
     per_cell = _per_year_cells(d, x)
@@ -463,8 +461,9 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
              for i, (y, one) in enumerate(zip(agenda.years, d.per_year, strict=True))
              if one.shortfall_tiers}
     value = float(unmet.sum()) + sum(tiers.values()) / scale
-    gap = max(0.0, value - lagrangian_bound(lp, sol.row_dual)) / max(1.0, abs(value))
-    if violation > TOLERANCE or gap > TOLERANCE:
+    certificate = judge(checks, value, lagrangian_bound(lp, sol.row_dual), scale)
+    gap, violation = certificate.duality_gap, certificate.max_violation_eur / scale
+    if not certificate.passed:
         raise CertificateError(Message("The agenda failed its independent check (largest "
                                        "violation €{violation:,.2f}, duality gap {gap:.1e}).",
                                        violation=violation * scale, gap=gap))

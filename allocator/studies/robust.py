@@ -28,7 +28,15 @@ from allocator.inputs.read import read_table
 from allocator.inputs.validate import NeedScenario, load, need_scenarios
 from allocator.labels import Worded, sentences
 from allocator.messages import Message
-from allocator.solving.certify import lagrangian_bound, tier_penalty, violations
+from allocator.solving import stages
+from allocator.solving.certify import (
+    VIOLATION_TOLERANCE,
+    Certificate,
+    judge,
+    lagrangian_bound,
+    tier_penalty,
+    violations,
+)
 from allocator.solving.engine import solve
 from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
@@ -45,13 +53,6 @@ from models.robust import (
     scenario_unmet,
 )
 from models.rules import LP_RULES, Sums
-
-#: The tie-break QP (HiGHS's active-set method, about one iteration per free column) runs up
-#: to this many cells, as the agenda's does.
-TIE_BREAK_MAX_CELLS = 5_000
-#: The robust allocation passes its check if no money rule or scenario floor is violated by
-#: more than this many model units and its objective is this close to the dual bound.
-TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,12 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     robust_unmet = np.array([_scenario_value(d, x) for d in data])
     value = float(robust_unmet.max() if objective == "worst-case"
                   else probabilities @ robust_unmet)
-    gap = max(0.0, value - lagrangian_bound(lp, solution.row_dual)) / max(1.0, abs(value))
-    worst_violation = _violation(base, data, x)
+    checks = _violations(base, data, x)
     if coverages is not None and levels is not None:
-        worst_violation = max(worst_violation, coverages.shortfall(
-            _useful_columns(lp, data, x), levels, MARGIN))
+        checks["max_min"] = coverages.shortfall(_useful_columns(lp, data, x), levels, MARGIN)
+    certificate = judge(checks, value, lagrangian_bound(lp, solution.row_dual), scale)
     return _finish(instance, objective, scenarios, data, base, probabilities, x,
-                   robust_unmet, gap, worst_violation, notes, scale, clock)
+                   robust_unmet, certificate, notes, scale, clock)
 
 
 def _stages(lp: Any, base: AllocationData, data: list[AllocationData],
@@ -183,18 +183,18 @@ def _stages(lp: Any, base: AllocationData, data: list[AllocationData],
             solution = dataclasses.replace(second, row_dual=first.row_dual,
                                            objective=first.objective)
     if solution.status == Status.OPTIMAL:
-        if lp.n_cells <= TIE_BREAK_MAX_CELLS:
-            x = _tie_break(solver, lp, base, last,
-                           np.asarray(solver.h.getLp().col_cost_, dtype=float))
+        x = _tie_break(solver, lp, base, last,
+                       np.asarray(solver.h.getLp().col_cost_, dtype=float))
+        if x is None:
+            notes.append(("robust_no_tie_break", {"limit": stages.QP_MAX_FREEDOM}))
+        else:
             solution = dataclasses.replace(solution, x=x)
-        elif ("robust_no_tie_break", {"limit": TIE_BREAK_MAX_CELLS}) not in notes:
-            notes.append(("robust_no_tie_break", {"limit": TIE_BREAK_MAX_CELLS}))
     return solver, solution, last
 
 
 def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
             data: list[AllocationData], base: AllocationData, probabilities: np.ndarray,
-            x: np.ndarray, robust_unmet: np.ndarray, gap: float, worst_violation: float,
+            x: np.ndarray, robust_unmet: np.ndarray, certificate: Certificate,
             notes: list[tuple[str, dict[str, object]]], scale: float, clock: float
             ) -> Robust:
     """The result: each scenario's own optimum and regret, the allocation for the instance's
@@ -212,9 +212,10 @@ def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
             own.objective * scale if own.status == Status.OPTIMAL else None,
             float(u) * scale,
             _scenario_value(d, nominal_x) * scale if nominal_x is not None else None,
-            _violation(base, [d], nominal_x) <= TOLERANCE if nominal_x is not None else None))
-    passed = gap <= TOLERANCE and worst_violation <= TOLERANCE
-    if not passed:
+            max(_violations(base, [d], nominal_x).values()) <= VIOLATION_TOLERANCE
+            if nominal_x is not None else None))
+    gap, worst_violation = certificate.duality_gap, certificate.max_violation_eur / scale
+    if not certificate.passed:
         raise AllocatorError(Message(
             "The robust allocation failed its check (largest violation €{violation:,.2f}, "
             "relative duality gap {gap:.1e}).", violation=worst_violation * scale, gap=gap))
@@ -248,7 +249,7 @@ def _scenario_value(d: AllocationData, x: np.ndarray) -> float:
 
 
 def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
-               cost: np.ndarray) -> np.ndarray:
+               cost: np.ndarray) -> np.ndarray | None:
     """Among the robust optima (the objective ``cost`` of the last stage ``best`` within
     1e-9 of its value; the worst case's second stage keeps t at its optimum), the
     allocation nearest the pro-rata split of the budget over net need, in the need-weighted
@@ -259,7 +260,7 @@ def _tie_break(solver: Solver, lp: Any, base: AllocationData, best: Any,
     tied = nearest_on_optimal_face(
         solver, lp, best.x, best.col_dual, best.row_dual, cost, best.objective, need, target,
         float(np.abs(cost).max(initial=0.0)))
-    return np.asarray(best.x) if tied is None else tied
+    return tied
 
 
 def _useful_columns(lp: Any, data: list[AllocationData], x: np.ndarray) -> np.ndarray:
@@ -274,17 +275,20 @@ def _useful_columns(lp: Any, data: list[AllocationData], x: np.ndarray) -> np.nd
     return columns
 
 
-def _violation(base: AllocationData, data: list[AllocationData], x: np.ndarray) -> float:
-    """The largest violation of a money rule, or of a coverage rule in any scenario on the
-    money that meets need there (model units), each by the rule's own check."""
+def _violations(base: AllocationData, data: list[AllocationData], x: np.ndarray
+                ) -> dict[str, float]:
+    """The largest violation of each money rule, and of each coverage rule over the
+    scenarios on the money that meets need there (model units), each by the rule's own
+    check."""
     money = dataclasses.replace(base, coverage_floor=0.0, max_coverage_gap=None,
                                 shortfall_tiers=None)
-    worst = max(violations(money, x).values())
+    checks = violations(money, x)
     for d in data:
         scenario = dataclasses.replace(d, coverage_floor=base.coverage_floor,
                                        max_coverage_gap=base.max_coverage_gap)
         useful = Sums.of(scenario, np.minimum(x, d.net_need))
         for rule in LP_RULES:
             if rule.name in COVERAGE and rule.active(scenario):
-                worst = max([worst, *rule.violation(scenario, useful).values()])
-    return worst
+                for name, v in rule.violation(scenario, useful).items():
+                    checks[name] = max(checks.get(name, 0.0), v)
+    return checks
