@@ -174,21 +174,32 @@ def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
     lp_p, lp_s, lp_f = keys(m)
     index = {(p, q): k for k, (p, q) in enumerate(zip(cp.tolist(), cs.tolist(), strict=True))
              if p == p}
-    for r in np.flatnonzero(np.isfinite(lp_p)):
-        k = index.get((float(lp_p[r]), float(lp_s[r])))
-        if k is None:
-            continue
-        lo, hi = m.indptr[r], m.indptr[r + 1]
-        clo, chi = rows.indptr[k], rows.indptr[k + 1]
-        if not np.array_equal(m.indices[lo:hi], rows.indices[clo:chi]):
-            continue
+    candidates = np.flatnonzero(np.isfinite(lp_p))
+    found = [index.get(key) for key in zip(lp_p[candidates].tolist(),
+                                           lp_s[candidates].tolist(), strict=True)]
+    matched = np.array([k is not None for k in found], dtype=bool)
+    r = candidates[matched]
+    k = np.array([k for k in found if k is not None], dtype=np.int64)
+    m_len, c_len = np.diff(m.indptr)[r], np.diff(rows.indptr)[k]
+    same = m_len == c_len
+    r, k, length = r[same], k[same], m_len[same]
+    if r.size:
+        # every matched pair checked at once: the same columns, coefficients in proportion
         ratio = lp_f[r] / cf[k]  # row = ratio * coverage's sum
-        if not np.allclose(m.data[lo:hi], ratio * a[clo:chi], rtol=1e-12, atol=0.0):
-            continue
-        limit = ((lp.row_upper[r] - shift[r]) / ratio if ratio > 0
-                 else (lp.row_lower[r] - shift[r]) / ratio)
-        if np.isfinite(limit):
-            best[k] = min(best[k], limit)
+        within = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
+        at_m = np.repeat(m.indptr[r], length) + within
+        at_c = np.repeat(rows.indptr[k], length) + within
+        expected = np.repeat(ratio, length) * a[at_c]
+        ok = (m.indices[at_m] == rows.indices[at_c]) & (
+            np.abs(m.data[at_m] - expected) <= 1e-12 * np.abs(expected))
+        starts = np.cumsum(length) - length
+        proportional = np.logical_and.reduceat(ok, starts) if ok.size else ok
+        proportional &= length > 0
+        r, k, ratio = r[proportional], k[proportional], ratio[proportional]
+        limit = np.where(ratio > 0, (lp.row_upper[r] - shift[r]) / ratio,
+                         (lp.row_lower[r] - shift[r]) / ratio)
+        finite = np.isfinite(limit)
+        np.minimum.at(best, k[finite], limit[finite])
     return np.minimum((cov.have + best) / cov.need, 1.0)
 
 
