@@ -47,7 +47,7 @@ class GridPoint:
     policy: str
     needs: str
     budget_eur: float
-    status: str
+    status: Status
     weighted_unmet_eur: float | None
     marginal_value: float | None
     by_region_eur: dict[str, int] | None = None  # with allocations=True
@@ -127,7 +127,7 @@ def run_task(instance: Instance, task: Task) -> list[GridPoint]:
               value: float | None, regions: dict[str, int] | None = None,
               cells: tuple[int, ...] | None = None, cert: Any = None) -> GridPoint:
         total = None if unmet is None else unmet + (tiers or 0.0)
-        return GridPoint(task.policy_name, needs, budget, status.value, unmet, value,
+        return GridPoint(task.policy_name, needs, budget, status, unmet, value,
                          regions, total, tiers, cells,
                          None if cert is None else cert.max_violation_eur,
                          None if cert is None else cert.duality_gap)

@@ -74,7 +74,7 @@ class Breakpoint:
     marginal_value: float  # objective removed per extra euro, on the segment from here
     objective_eur: float = 0.0  # the curve: weighted unmet need + tier penalty
     tier_penalty_eur: float | None = None  # None: no tiers in force
-    status: str = "optimal"  # "infeasible" for an asked budget at which the rules cannot hold
+    status: Status = Status.OPTIMAL  # INFEASIBLE for an asked budget where the rules cannot hold
     # The certificate of the allocation reported here (None where infeasible): every rule
     # re-checked at this budget, the objective against the Lagrangian bound of its duals.
     max_violation_eur: float | None = None
@@ -82,7 +82,7 @@ class Breakpoint:
 
     @property
     def optimal(self) -> bool:
-        return self.status == "optimal"
+        return self.status == Status.OPTIMAL
 
 
 @dataclass
@@ -331,7 +331,7 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
         if not holds(float(budget)):
             nan = float("nan")
             grid.append(Breakpoint(round(float(budget) * scale, 2), nan, nan, nan, None,
-                                   "infeasible"))
+                                   Status.INFEASIBLE))
             continue
         value, slope, x, cert = points[float(budget)]
         if envelopes and budget <= 0:  # no money: the only allocation there is
@@ -397,7 +397,8 @@ def _sampled(instance: Instance, budgets: np.ndarray, low: float, asked: bool = 
     columns = {}
     figures: dict[float, Figures] = {}
     nan = float("nan")
-    points += [Breakpoint(round(b, 2), nan, nan, nan, None, "infeasible") for b in short]
+    points += [Breakpoint(round(b, 2), nan, nan, nan, None, Status.INFEASIBLE)
+               for b in short]
     for k, (budget, weighted, tiers, x, cert) in enumerate(ok):
         objective = weighted + (tiers or 0.0)
         if k + 1 < len(ok):
