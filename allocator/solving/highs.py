@@ -85,10 +85,21 @@ class Solver:
                 np.array_equal(lp.matrix.indptr, held.matrix.indptr)
                 and np.array_equal(lp.matrix.indices, held.matrix.indices)):
             return False
-        self.set_costs(lp.cost, lp.offset)
-        every = np.arange(lp.n_cols, dtype=np.int32)
-        self.h.changeColsBounds(lp.n_cols, every, lp.col_lower, lp.col_upper)
-        self.set_row_bounds(np.arange(lp.n_rows), lp.row_lower, lp.row_upper)
+        # only what differs changes: HiGHS keeps more of its last solve for the next
+        cost = np.flatnonzero(lp.cost != held.cost)
+        if cost.size:
+            self.h.changeColsCost(cost.size, cost.astype(np.int32), lp.cost[cost])
+        if lp.offset != held.offset:
+            self.h.changeObjectiveOffset(float(lp.offset))
+        cols = np.flatnonzero((lp.col_lower != held.col_lower)
+                              | (lp.col_upper != held.col_upper))
+        if cols.size:
+            self.h.changeColsBounds(cols.size, cols.astype(np.int32), lp.col_lower[cols],
+                                    lp.col_upper[cols])
+        rows = np.flatnonzero((lp.row_lower != held.row_lower)
+                              | (lp.row_upper != held.row_upper))
+        if rows.size:
+            self.set_row_bounds(rows, lp.row_lower[rows], lp.row_upper[rows])
         changed = np.flatnonzero(lp.matrix.data != held.matrix.data)
         if changed.size:
             col = np.searchsorted(lp.matrix.indptr, changed, side="right") - 1
