@@ -29,6 +29,46 @@ def test_price_equals_the_solve_without_the_rules() -> None:
     assert p.per_rule_eur == {"coverage_floor": pytest.approx(p.total_eur, rel=1e-9)}
 
 
+def test_each_rule_s_price_is_the_instance_solved_without_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a generated instance where the gap, the goal shares and the per-capita cap bind,
+    each rule's price (answered from the engine's basis with the rule's rows relaxed) is
+    the weighted unmet need minus that of the instance solved afresh with the rule switched
+    off in its policy; all rules together likewise. The warm path is the one taken."""
+    import dataclasses
+
+    from allocator.solving import fairness
+    from models.rules import PARAM
+
+    taken = []
+    rows_without = fairness.Warm.rows_without
+    monkeypatch.setattr(fairness.Warm, "rows_without", lambda self, d: taken.append(
+        rows_without(self, d)) or taken[-1])
+    inst = allocator.load(write_csv_folder(tmp_path / "b", synthetic_tables(
+        300, 3, seed=2, rules=("floor", "gap", "shares"), family="binding")))
+    r = allocator.solve(inst)
+    p = r.price_of_fairness
+    assert p is not None and taken and all(rows is not None for rows in taken)
+    bound = [k for k, v in p.per_rule_eur.items() if v > 1.0]
+    assert {"max_coverage_gap", "min_share", "per_capita_cap"} <= set(bound)
+
+    def without(i: allocator.Instance, rule: str) -> allocator.Instance:
+        if rule in ("min_share", "max_share"):  # a column of the goals table
+            return dataclasses.replace(i, goals=i.goals.assign(**{rule: float("nan")}))
+        return dataclasses.replace(i, policy=i.policy.model_copy(update={
+            rule: PARAM[rule].off}))
+
+    every = inst
+    for rule, cost in p.per_rule_eur.items():
+        every = without(every, rule)
+        alone = allocator.solve(without(inst, rule), tie_break="none", fairness_price=False,
+                                marginal=False)
+        assert cost == pytest.approx(r.weighted_unmet_eur - alone.weighted_unmet_eur,
+                                     rel=1e-7, abs=1e-3)
+    free = allocator.solve(every, tie_break="none", fairness_price=False, marginal=False)
+    assert p.unconstrained_unmet_eur == pytest.approx(free.weighted_unmet_eur, rel=1e-9)
+
+
 def test_a_rule_that_does_not_bind_costs_nothing(tmp_path: Path) -> None:
     tables = instance_tables(  # existing funding covers 20 % and 50 %: a 10 % floor is slack
         [("A", 100, 1.0), ("B", 100, 2.0)], [("g", 1.0)],

@@ -32,7 +32,12 @@ from allocator.messages import Message
 from allocator.solving import aggregate, highs, stages
 from allocator.solving.certify import certify, tier_penalty, unmet
 from allocator.solving.explain import explain
-from allocator.solving.fairness import PriceOfFairness, price_of_fairness, tightening_costs
+from allocator.solving.fairness import (
+    PriceOfFairness,
+    Warm,
+    price_of_fairness,
+    tightening_costs,
+)
 from allocator.solving.maxmin import with_leximin
 from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import NextEuros, Note, Result, SolverInfo
@@ -168,6 +173,11 @@ def solve(
                       infeasibility=infeasibility, seconds=seconds)
 
     x = first.x[: lp.n_cells]
+    price = fairness_price if fairness_price is not None else (
+        lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
+    # the price of fairness re-solves the LP from stage 1's basis, before the tie-break
+    # changes the solver
+    warm = Warm(lp, solver.h.getBasis()) if price and solver is not None else None
     if tie_break == "lexicographic" and agg is not None:
         clock = time.perf_counter()
         x, tie_note = aggregate.tie_break(agg, data, first.objective)
@@ -182,8 +192,6 @@ def solve(
                                 - seconds.get("next_million", 0.0))
         if tie_note is not None:
             notes.append(tie_note)
-    price = fairness_price if fairness_price is not None else (
-        lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
     if fairness_price is None and not price:
         notes.append(("note_no_price", {"limit": FAIRNESS_PRICE_MAX_CELLS}))
     clock = time.perf_counter()
@@ -216,7 +224,7 @@ def solve(
         certificate=cert,
         price_of_fairness=_price(data, first.objective, x, scale, seconds,
                                  tightening_costs(lp, data, first.row_dual, scale),
-                                 leximin=data.region_min is not own_min)
+                                 leximin=data.region_min is not own_min, warm=warm)
         if price else None,
         seconds=seconds,
     )
@@ -287,9 +295,9 @@ def _next_million(r: Result, tie_break: str, algorithm: str, time_limit: float |
 
 def _price(d: AllocationData, best: float, x: FloatArray, scale: float,
            seconds: dict[str, float], steps: dict[str, tuple[str, float]],
-           leximin: bool = False) -> PriceOfFairness | None:
+           leximin: bool = False, warm: Warm | None = None) -> PriceOfFairness | None:
     clock = time.perf_counter()
-    price = price_of_fairness(d, best, x, scale, steps)
+    price = price_of_fairness(d, best, x, scale, steps, warm)
     seconds["price_of_fairness"] = time.perf_counter() - clock
     if price is not None and leximin:
         # under max-min the per-region minimums are its levels: priced as max-min
