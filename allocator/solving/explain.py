@@ -182,12 +182,19 @@ def towards(param: Param, value: float) -> float:
     return move(value * unit) / unit
 
 
-def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
+def repairs(d: AllocationData, scale: float = 1.0,
+            holds_without: set[str] | None = None) -> list[Repair]:
     """The nearest value of each parametric rule at which the others can hold, by an LP that
     makes the parameter a variable: the highest floor, the smallest gap, the smallest
     per-capita ratio, the smallest change cap, and the least relaxation of per-region
-    bounds. Shown rounded towards feasibility (a floor down, a gap up)."""
+    bounds. Shown rounded towards feasibility (a floor down, a gap up).
+
+    Each such LP is the instance without the rule, restricted further (the parameter a
+    variable in a box): where it has a solution, the instance without the rule has one
+    too, and the rule's name goes into ``holds_without`` when given (the explanation then
+    need not solve that instance again)."""
     out = []
+    found = set() if holds_without is None else holds_without
     if d.coverage_floor > 0:
         lp = build_lp(dataclasses.replace(d, coverage_floor=0.0))
         covered = d.covered_regions
@@ -195,6 +202,8 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         phi = _best(with_parameter(lp, rows, -d.region_covered[covered],
                                     np.full(covered.size, np.inf), -1.0),
                     dataclasses.replace(d, coverage_floor=0.0))
+        if phi is not None:
+            found.add("coverage_floor")
         if phi is not None and phi < d.coverage_floor:
             out.append(Repair("coverage_floor", towards(PARAM["coverage_floor"], min(phi, 1.0))))
     if d.max_coverage_gap is not None and d.covered_regions.size:  # no need: no gap row
@@ -206,6 +215,7 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         lp.cost[hi], lp.cost[lo], lp.offset = 1.0, -1.0, 0.0
         sol = Solver(lp).run()
         if sol.status == Status.OPTIMAL:
+            found.add("max_coverage_gap")
             delta = float(sol.x[hi] - sol.x[lo])
             if delta > d.max_coverage_gap:
                 out.append(Repair("max_coverage_gap", towards(PARAM["max_coverage_gap"], delta)))
@@ -216,6 +226,8 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         rows = region_rows(d, regions, -share, lp.n_cols + 1)
         kappa = _best(with_parameter(lp, rows, np.full(regions.size, -np.inf),
                                       np.zeros(regions.size), 1.0))
+        if kappa is not None:
+            found.add("per_capita_cap")
         if kappa is not None and kappa > d.per_capita_cap:
             out.append(Repair("per_capita_cap", towards(PARAM["per_capita_cap"], kappa)))
     if d.change_cap is not None and d.reference is not None:
@@ -229,6 +241,8 @@ def repairs(d: AllocationData, scale: float = 1.0) -> list[Repair]:
         change = _best(with_parameter(lp, rows.tocsr(), np.concatenate([-inf, ref]),
                                       np.concatenate([ref, inf]), 1.0,
                                       upper=float(d.upper.sum() + ref.max()) / pop.min() + 1))
+        if change is not None:
+            found.add("change_cap")
         if change is not None and change > d.change_cap:
             out.append(Repair("change_cap", towards(PARAM["change_cap"], change * scale)))
     out.extend(_region_bound_repairs(d, scale))
@@ -372,9 +386,13 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
     # a rule whose rows are not in the conflict leaves the conflict standing when dropped:
     # only the rules in it are solved without them
     owners = rules_in(members)
+    # the repairs' LPs each say, where they have a solution, that their rule can be dropped
+    holds_without: set[str] = set()
+    fixes = repairs(d, scale, holds_without)
     droppable = [rule for rule in active_rules(d)
                  if (owners is None or rule in owners)
-                 and _feasible(dataclasses.replace(d, **RULES[rule]))]  # type: ignore[arg-type]
+                 and (rule in holds_without or _feasible(
+                     dataclasses.replace(d, **RULES[rule])))]  # type: ignore[arg-type]
 
     unreachable: dict[str, float] = {}
     if d.coverage_floor > 0:
@@ -385,7 +403,6 @@ def explain(d: AllocationData, scale: float) -> Infeasibility:
             if c < d.coverage_floor - 1e-12:
                 unreachable[d.regions[r]] = float(c)
 
-    fixes = repairs(d, scale)
     if low is not None and (budget < low or (high is not None and budget > high)):
         target = math.ceil(low * scale) if budget < low else math.floor(high * scale)  # type: ignore[operator]
         fixes.insert(0, Repair("budget_eur", float(target)))
