@@ -116,6 +116,26 @@ def test_matches_an_independent_formulation(tmp_path: Path, seed: int, objective
         assert o.regret_eur >= -1e-6  # the robust plan meets every scenario's rules
 
 
+def test_each_scenario_s_own_optimum_is_that_scenario_solved_alone(tmp_path: Path) -> None:
+    """The regret's reference: each scenario's need table written out and solved alone (the
+    scenario with every factor 1 is the instance itself, whose optimum the nominal solve
+    has already found, and which the study takes from there)."""
+    tables = tiny(3)
+    inst = allocator.load(write_csv_instance(tmp_path / "i", tables))
+    r = robust(inst, scenario_file(tmp_path, [["low", 0.3, None, None, 0.8],
+                                              ["same", 0.4, None, None, 1],
+                                              ["high", 0.3, "b", None, 1.3]]))
+    assert r.optimal
+    for outcome, factor in zip(r.outcomes, ({}, None, {"b": 1.3}), strict=True):
+        edited = [list(row) for row in tables["needs"]]
+        for row in edited[1:]:
+            f = 0.8 if factor == {} else 1.0 if factor is None else factor.get(row[0], 1.0)
+            row[2] = row[2] * f
+        alone = allocator.solve(write_csv_instance(tmp_path / outcome.name, {
+            **tables, "needs": edited}), tie_break="none", fairness_price=False)
+        assert outcome.own_optimum_eur == pytest.approx(alone.weighted_unmet_eur, rel=1e-9)
+
+
 def test_one_scenario_equal_to_the_instance_is_the_plain_optimum(tmp_path: Path) -> None:
     r = robust(NPVR, scenario_file(tmp_path, [["same", 1, None, None, 1]]))
     plain = allocator.solve(NPVR)

@@ -205,11 +205,19 @@ def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
     nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
                  if nominal.optimal else None)
     outcomes = []
+    # a scenario whose LP is the instance's own (every factor 1) has the nominal solve's
+    # optimum, found already (weighted, without max-min's levels)
+    own_lp = (build_lp(to_model_data(instance, scale))
+              if nominal.optimal and instance.policy.fairness != "max-min" else None)
     for k, (s, d, u) in enumerate(zip(scenarios, data, robust_unmet, strict=True)):
-        own = Solver(build_lp(d)).run()
+        lp = build_lp(d)
+        if own_lp is not None and _same_lp(lp, own_lp):
+            best: float | None = nominal.weighted_unmet_eur + (nominal.tier_penalty_eur or 0.0)
+        else:
+            own = Solver(lp).run()
+            best = own.objective * scale if own.status == Status.OPTIMAL else None
         outcomes.append(ScenarioOutcome(
-            s.name, float(probabilities[k]),
-            own.objective * scale if own.status == Status.OPTIMAL else None,
+            s.name, float(probabilities[k]), best,
             float(u) * scale,
             _scenario_value(d, nominal_x) * scale if nominal_x is not None else None,
             max(_violations(base, [d], nominal_x).values()) <= VIOLATION_TOLERANCE
@@ -239,6 +247,18 @@ def _infeasible(instance: Instance, objective: str, status: Status, clock: float
                                                     {"status": status.value})]
     return Robust(instance, objective, status, sentences(notes, "en"),
                   seconds=time.perf_counter() - clock, notes=notes)
+
+
+def _same_lp(a: Any, b: Any) -> bool:
+    """Whether two LPs are the same numbers in the same places."""
+    return bool(a.n_rows == b.n_rows and a.n_cols == b.n_cols and a.offset == b.offset
+                and np.array_equal(a.cost, b.cost) and np.array_equal(a.col_lower, b.col_lower)
+                and np.array_equal(a.col_upper, b.col_upper)
+                and np.array_equal(a.row_lower, b.row_lower)
+                and np.array_equal(a.row_upper, b.row_upper)
+                and np.array_equal(a.matrix.indptr, b.matrix.indptr)
+                and np.array_equal(a.matrix.indices, b.matrix.indices)
+                and np.array_equal(a.matrix.data, b.matrix.data))
 
 
 def _scenario_value(d: AllocationData, x: np.ndarray) -> float:
