@@ -54,6 +54,7 @@ from allocator.solving.stages import (
     STAGE_TOLERANCE,
     max_min_stage,
     qp_on_free_columns,
+    stacked,
 )
 from models.data import AllocationData, FloatArray, IntArray
 from models.matrix import LinearProgram
@@ -860,7 +861,7 @@ def tie_break(a: Aggregated, d: AllocationData, best: float
             rows.append((cols[keep], coef[keep]))
             lower.append(mlo[k] - moved)
             upper.append(mhi[k] - moved)
-    second = max_min_stage(solver, rows, lower, upper, tau)
+    second = max_min_stage(solver, stacked(rows), np.array(lower), np.array(upper), tau)
     if second is None:
         return a.solution.x[:s.n], ("note_unfinished", {})
     x2 = a.cells(second.x[:lp.n_cols] + center)

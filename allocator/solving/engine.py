@@ -351,11 +351,9 @@ def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
     # U <= U* + tol, written on the cells: -w.x <= U* - offset + tol
     level = solver.add_col(0.0, 0.0, 1.0)
     covered = d.covered_regions
-    lower = [-np.inf]
-    upper = [best - lp.offset + tol]
     priced = np.flatnonzero(lp.cost)  # the cells, and the shortfall columns of any tiers
-    rows: list[tuple[np.ndarray, FloatArray]] = [(priced, lp.cost[priced])]
-    # one row per covered region: its cells, then the level column (-need)
+    # the objective's row, then one row per covered region: its cells, then the level
+    # column (-need)
     by_region = np.argsort(d.cell_region, kind="stable")
     bounds = np.searchsorted(d.cell_region[by_region], np.arange(len(d.regions) + 1))
     counts = bounds[covered + 1] - bounds[covered]
@@ -369,9 +367,10 @@ def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
     index[is_cell] = by_region[(first + within)[is_cell]]
     value[is_cell] = 1.0
     value[~is_cell] = -d.region_need[covered]
-    rows += [(index[a:b], value[a:b]) for a, b in zip(starts, ends, strict=True)]
-    lower += (-d.region_covered[covered]).tolist()
-    upper += [np.inf] * covered.size
+    rows = (np.concatenate([[0], priced.size + starts]), np.concatenate([priced, index]),
+            np.concatenate([lp.cost[priced], value]))
+    lower = np.concatenate([[-np.inf], -d.region_covered[covered]])
+    upper = np.concatenate([[best - lp.offset + tol], np.full(covered.size, np.inf)])
     second = max_min_stage(solver, rows, lower, upper, level)  # stage 2: max-min coverage
     if second is None:
         return x1[:n], ("note_unfinished", {})

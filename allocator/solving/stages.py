@@ -105,7 +105,9 @@ def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.nda
     lower, upper = np.asarray(model.col_lower_), np.asarray(model.col_upper_)
     row_lower, row_upper = np.asarray(model.row_lower_), np.asarray(model.row_upper_)
     h = sp.csr_matrix(hess_lower, shape=(n, n))
-    h = (h + h.T - sp.diags(h.diagonal())).tocsr()
+    diagonal = h.nnz == np.count_nonzero(h.diagonal())  # the one-year model's, robust's
+    if not diagonal:
+        h = (h + h.T - sp.diags(h.diagonal())).tocsr()
     lo, up, rows = _presolved(matrix, lower, upper, row_lower, row_upper)
     free = np.flatnonzero(lo < up)
     fixed = np.flatnonzero(lo >= up)
@@ -117,7 +119,9 @@ def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.nda
     diag = h.diagonal()[free]
     scale = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
     d = sp.diags(scale)
-    cost = (np.asarray(linear[:n])[free] + h[free][:, fixed] @ x[fixed]) * scale
+    cost = np.asarray(linear[:n])[free] * scale
+    if not diagonal:  # the fixed columns' part of the gradient
+        cost += (h[free][:, fixed] @ x[fixed]) * scale
     qp = LinearProgram(
         cost=cost, offset=0.0, col_lower=lo[free] / scale, col_upper=up[free] / scale,
         matrix=(sub @ d).tocsc(), row_lower=row_lower[rows] - shift[rows],
@@ -126,7 +130,8 @@ def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.nda
     if freedom > QP_MAX_FREEDOM:
         return None, freedom
     fresh = Solver(qp, algorithm="simplex")
-    fresh.set_hessian(sp.tril(d @ h[free][:, free] @ d).tocsc())
+    fresh.set_hessian(sp.diags((diag > 0).astype(float)).tocsc() if diagonal
+                      else sp.tril(d @ h[free][:, free] @ d).tocsc())
     fresh.use_qp_solver(QP_MAX_ITERATIONS)
     answer = fresh.run()
     solver.runs += 1  # a solve on ``solver``'s behalf
@@ -181,17 +186,26 @@ def _presolved(matrix: sp.csr_matrix, lower: np.ndarray, upper: np.ndarray,
     return lo, up, np.flatnonzero(keep)
 
 
-def max_min_stage(solver: Solver, rows: list[tuple[np.ndarray, np.ndarray]],
-                  lower: list[float], upper: list[float], level: int) -> Solution | None:
-    """Stage 2 of the one-year tie-break: add ``rows`` (column indices and values each, the
-    objective's row first and the coverage rows over column ``level``), maximise ``level``
-    alone, and hold it at its maximum for the stage after. Primal simplex goes on from the
-    basis at hand: the rows leave it primal feasible with the level at 0 (dual simplex would
-    first repair dual feasibility for every cell: 0.24 s against 1.7 s at 1e5 cells).
-    None when it does not reach an optimum."""
+def stacked(rows: list[tuple[np.ndarray, np.ndarray]]
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows given one by one (column indices and values each) as one block: each row's
+    start, then all indices and all values."""
     ptr = np.cumsum([0] + [len(r[0]) for r in rows])
-    solver.add_rows(np.array(lower), np.array(upper), ptr[:-1],
-                    np.concatenate([r[0] for r in rows]), np.concatenate([r[1] for r in rows]))
+    return (ptr[:-1], np.concatenate([r[0] for r in rows]),
+            np.concatenate([r[1] for r in rows]))
+
+
+def max_min_stage(solver: Solver, rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  lower: np.ndarray, upper: np.ndarray, level: int) -> Solution | None:
+    """Stage 2 of the one-year tie-break: add ``rows`` (each row's start, the column indices
+    and the values: the objective's row first and the coverage rows over column ``level``),
+    maximise ``level`` alone, and hold it at its maximum for the stage after. Primal simplex
+    goes on from the basis at hand: the rows leave it primal feasible with the level at 0
+    (dual simplex would first repair dual feasibility for every cell: 0.24 s against 1.7 s
+    at 1e5 cells). None when it does not reach an optimum."""
+    starts, index, value = rows
+    solver.add_rows(np.asarray(lower, dtype=float), np.asarray(upper, dtype=float), starts,
+                    index, value)
     cost = np.zeros(level + 1)
     cost[level] = -1.0
     solver.set_costs(cost)
