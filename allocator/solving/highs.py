@@ -43,6 +43,10 @@ def version() -> str:
     return dist_version("highspy")
 
 
+class Refused(RuntimeError):
+    """HiGHS refused a change to the model it holds (which then stays as it was)."""
+
+
 class Solver:
     """One HiGHS instance holding one LP, re-solved (warm) as stages change it."""
 
@@ -73,6 +77,7 @@ class Solver:
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS refused the model")
         self.lp = lp
+        self._added: list[tuple[np.ndarray, np.ndarray, FloatArray]] = []  # rows since
 
     def load(self, lp: LinearProgram) -> bool:
         """Hold ``lp`` instead, where it has the held LP's shape and matrix pattern (other
@@ -185,9 +190,36 @@ class Solver:
 
     def add_rows(self, lower: FloatArray, upper: FloatArray, starts: np.ndarray,
                  index: np.ndarray, value: FloatArray) -> None:
-        self.h.addRows(len(lower), np.asarray(lower, float), np.asarray(upper, float),
-                       len(index), starts.astype(np.int32), index.astype(np.int32),
-                       np.asarray(value, float))
+        """Add rows; :class:`Refused` (and nothing added) where HiGHS refuses them: a
+        coefficient of 1e15 or more (a need of €10^12 against a budget of €1 puts the
+        tie-break's coverage rows there)."""
+        status = self.h.addRows(len(lower), np.asarray(lower, float), np.asarray(upper, float),
+                                len(index), starts.astype(np.int32), index.astype(np.int32),
+                                np.asarray(value, float))
+        if status == highspy.HighsStatus.kError:
+            raise Refused("HiGHS refused the rows")
+        self._added.append((np.append(starts, len(index)), np.asarray(index),
+                            np.asarray(value, float)))
+
+    def model(self) -> tuple[sp.csr_matrix, FloatArray, FloatArray, FloatArray, FloatArray]:
+        """The LP HiGHS holds now: its matrix (the LP given, with the rows and columns added
+        through this class since, kept on this side: reading HiGHS's own copy back takes
+        8 ms at 1e4 cells), column bounds and row bounds (read from HiGHS, 2 ms)."""
+        n_rows, n_cols = int(self.h.getNumRow()), int(self.h.getNumCol())
+        base = self.lp.matrix.tocsr()
+        blocks = [sp.csr_matrix((base.data, base.indices, base.indptr),
+                                shape=(base.shape[0], n_cols))]
+        blocks += [sp.csr_matrix((value, index, ptr), shape=(ptr.size - 1, n_cols))
+                   for ptr, index, value in self._added]
+        matrix = sp.vstack(blocks, format="csr")
+        if matrix.shape != (n_rows, n_cols):
+            raise RuntimeError("the model was changed past this class")
+        _, _, _, col_lower, col_upper, _ = self.h.getCols(
+            n_cols, np.arange(n_cols, dtype=np.int32))
+        _, _, row_lower, row_upper, _ = self.h.getRows(
+            n_rows, np.arange(n_rows, dtype=np.int32))
+        return (matrix, np.asarray(col_lower, float), np.asarray(col_upper, float),
+                np.asarray(row_lower, float), np.asarray(row_upper, float))
 
     def set_hessian_diagonal(self, diag: FloatArray) -> None:
         """Make the objective 1/2 x' diag(d) x + cost' x (d >= 0, zeros allowed)."""

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from allocator.errors import Status
-from allocator.solving.highs import Solution, Solver
+from allocator.solving.highs import Refused, Solution, Solver
 from models.builder import LinearProgram
 
 #: A reduced cost or dual beyond this (relative to the largest weight, for columns) fixes a
@@ -68,8 +68,11 @@ def nearest_on_optimal_face(solver: Solver, lp: LinearProgram, x: np.ndarray,
         solver.set_row_bounds(tight, at, at)
     priced = np.flatnonzero(cost)
     tol = STAGE_TOLERANCE * max(1.0, abs(value))
-    solver.add_rows(np.array([-np.inf]), np.array([value + tol]), np.array([0]), priced,
-                    cost[priced])
+    try:
+        solver.add_rows(np.array([-np.inf]), np.array([value + tol]), np.array([0]), priced,
+                        cost[priced])
+    except Refused:
+        return None
     positive = need > 0
     hess = np.zeros(lp.n_cols)
     hess[:n][positive] = QP_SCALE * 2.0 / need[positive]
@@ -97,13 +100,8 @@ def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.nda
     units; seen on the binding family); scaled, it does not. Returns all columns of the
     answer (None when the QP has more than :data:`QP_MAX_FREEDOM` degrees of freedom or
     HiGHS's QP did not finish) and the QP's degrees of freedom."""
-    model = solver.h.getLp()
-    n, m = model.num_col_, model.num_row_
-    a = model.a_matrix_
-    matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
-                           shape=(m, n)).tocsr()
-    lower, upper = np.asarray(model.col_lower_), np.asarray(model.col_upper_)
-    row_lower, row_upper = np.asarray(model.row_lower_), np.asarray(model.row_upper_)
+    matrix, lower, upper, row_lower, row_upper = solver.model()
+    n = matrix.shape[1]
     h = sp.csr_matrix(hess_lower, shape=(n, n))
     diagonal = h.nnz == np.count_nonzero(h.diagonal())  # the one-year model's, robust's
     if not diagonal:
@@ -204,8 +202,11 @@ def max_min_stage(solver: Solver, rows: tuple[np.ndarray, np.ndarray, np.ndarray
     (dual simplex would first repair dual feasibility for every cell: 0.24 s against 1.7 s
     at 1e5 cells). None when it does not reach an optimum."""
     starts, index, value = rows
-    solver.add_rows(np.asarray(lower, dtype=float), np.asarray(upper, dtype=float), starts,
-                    index, value)
+    try:
+        solver.add_rows(np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
+                        starts, index, value)
+    except Refused:  # a coverage row's coefficient beyond what HiGHS takes
+        return None
     cost = np.zeros(level + 1)
     cost[level] = -1.0
     solver.set_costs(cost)
