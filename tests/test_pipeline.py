@@ -99,3 +99,34 @@ def test_other_budgets_and_rules_are_the_engine_s_full_solves() -> None:
         check_rules(warm)
         assert np.abs(amounts(warm) - amounts(full)).max() < 0.01
     assert pipeline.runs == 4  # the gap's rows are another model
+
+
+def test_the_solver_s_model_is_what_highs_holds() -> None:
+    """The tie-break's QP reads the model from this side (rows and columns added through the
+    Solver kept there); it equals HiGHS's own copy, also after a row added past the class."""
+    import scipy.sparse as sp
+
+    from allocator.solving.highs import Solver
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    inst = allocator.load(npvr_weighted())
+    lp = build_lp(to_model_data(inst, money_scale(inst)))
+    solver = Solver(lp)
+    solver.run()
+
+    def highs_copy() -> sp.csr_matrix:
+        a = solver.h.getLp().a_matrix_
+        return sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_),
+                              np.asarray(a.start_)),
+                             shape=(solver.h.getNumRow(), solver.h.getNumCol())).tocsr()
+
+    level = solver.add_col(0.0, 0.0, 1.0)
+    solver.add_rows(np.array([0.0, -1.0]), np.array([1.0, 1.0]), np.array([0, 2]),
+                    np.array([0, level, 1]), np.array([1.0, -2.0, 3.0]))
+    matrix, lower, upper, row_lower, row_upper = solver.model()
+    assert matrix.shape == (lp.n_rows + 2, lp.n_cols + 1)
+    assert abs(matrix - highs_copy()).max() == 0
+    assert row_lower[-2:].tolist() == [0.0, -1.0] and upper[level] == 1.0
+    solver.h.addRow(0.0, 1.0, 1, np.array([2], dtype=np.int32), np.array([5.0]))
+    assert abs(solver.model()[0] - highs_copy()).max() == 0
