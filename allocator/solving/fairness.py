@@ -147,7 +147,7 @@ def price_of_fairness(d: AllocationData, best: float, x: FloatArray, scale: floa
     what is allowed; with tiers in force the optimum without a rule is the tiered one, and
     its weighted unmet need (not the tiered objective, whose extra weight is no money) is
     what the rule is priced against. ``warm`` (the engine's LP at its stage-1 basis)
-    answers each optimum by a few primal simplex pivots where it can.
+    answers each optimum by a warm re-solve where it can.
     """
     plain = unmet(d, x)
     rules = [r for r in active_rules(d) if r in EQUITY_RULES]

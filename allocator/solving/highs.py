@@ -224,13 +224,6 @@ class Solver:
         return (matrix, np.asarray(col_lower, float), np.asarray(col_upper, float),
                 np.asarray(row_lower, float), np.asarray(row_upper, float))
 
-    def set_hessian_diagonal(self, diag: FloatArray) -> None:
-        """Make the objective 1/2 x' diag(d) x + cost' x (d >= 0, zeros allowed)."""
-        n = int(self.h.getNumCol())
-        d = np.zeros(n)
-        d[: len(diag)] = diag
-        self.set_hessian(sp.diags(d).tocsc())
-
     def set_hessian(self, lower: sp.csc_matrix) -> None:
         """Make the objective 1/2 x' H x + cost' x, H positive semidefinite given by its lower
         triangle (CSC, at most as many columns as the model's)."""
