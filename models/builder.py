@@ -79,6 +79,21 @@ class LinearProgram:
     def n_rows(self) -> int:
         return int(self.row_lower.shape[0])
 
+    def same_pattern(self, other: LinearProgram) -> bool:
+        """Whether ``other`` has this LP's shape and matrix pattern (its numbers may differ)."""
+        return bool((self.n_rows, self.n_cols, self.matrix.nnz)
+                    == (other.n_rows, other.n_cols, other.matrix.nnz)
+                    and np.array_equal(self.matrix.indptr, other.matrix.indptr)
+                    and np.array_equal(self.matrix.indices, other.matrix.indices))
+
+    def same_numbers(self, other: LinearProgram) -> bool:
+        """Whether ``other`` is this LP: the same pattern and the same numbers."""
+        return bool(self.same_pattern(other) and self.offset == other.offset
+                    and all(np.array_equal(getattr(self, k), getattr(other, k))
+                            for k in ("cost", "col_lower", "col_upper", "row_lower",
+                                      "row_upper"))
+                    and np.array_equal(self.matrix.data, other.matrix.data))
+
 
 def key_sums(key_of_col: IntArray, size: int, keys: IntArray, cols: IntArray, sign: float,
              col: int | IntArray | None = None, coef: FloatArray | None = None

@@ -85,10 +85,7 @@ class Solver:
         the next run starts from the last basis; False, and nothing changed, where it does
         not."""
         held = self.lp
-        if (lp.n_rows, lp.n_cols, lp.matrix.nnz) != (held.n_rows, held.n_cols,
-                                                    held.matrix.nnz) or not (
-                np.array_equal(lp.matrix.indptr, held.matrix.indptr)
-                and np.array_equal(lp.matrix.indices, held.matrix.indices)):
+        if not held.same_pattern(lp):
             return False
         # only what differs changes: HiGHS keeps more of its last solve for the next
         cost = np.flatnonzero(lp.cost != held.cost)

@@ -211,7 +211,7 @@ def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
               if nominal.optimal and instance.policy.fairness != "max-min" else None)
     for k, (s, d, u) in enumerate(zip(scenarios, data, robust_unmet, strict=True)):
         lp = build_lp(d)
-        if own_lp is not None and _same_lp(lp, own_lp):
+        if own_lp is not None and lp.same_numbers(own_lp):
             best: float | None = nominal.weighted_unmet_eur + (nominal.tier_penalty_eur or 0.0)
         else:
             own = Solver(lp).run()
@@ -247,18 +247,6 @@ def _infeasible(instance: Instance, objective: str, status: Status, clock: float
                                                     {"status": status.value})]
     return Robust(instance, objective, status, sentences(notes, "en"),
                   seconds=time.perf_counter() - clock, notes=notes)
-
-
-def _same_lp(a: Any, b: Any) -> bool:
-    """Whether two LPs are the same numbers in the same places."""
-    return bool(a.n_rows == b.n_rows and a.n_cols == b.n_cols and a.offset == b.offset
-                and np.array_equal(a.cost, b.cost) and np.array_equal(a.col_lower, b.col_lower)
-                and np.array_equal(a.col_upper, b.col_upper)
-                and np.array_equal(a.row_lower, b.row_lower)
-                and np.array_equal(a.row_upper, b.row_upper)
-                and np.array_equal(a.matrix.indptr, b.matrix.indptr)
-                and np.array_equal(a.matrix.indices, b.matrix.indices)
-                and np.array_equal(a.matrix.data, b.matrix.data))
 
 
 def _scenario_value(d: AllocationData, x: np.ndarray) -> float:
