@@ -86,6 +86,7 @@ class Warm:
     def __init__(self, lp: LinearProgram, basis: Any) -> None:
         self.lp, self.basis = lp, basis
         self.solver = Solver(lp, algorithm="simplex")
+        self.by_row = lp.matrix.tocsr()  # which columns each row touches, made once
 
     def rows_without(self, d: AllocationData) -> IntArray | None:
         """The rows of the held LP that ``d`` (its data with rules switched off) leaves out,
@@ -103,8 +104,12 @@ class Warm:
                 and np.array_equal(off.col_lower[:n], lp.col_lower[:n])
                 and np.array_equal(off.col_upper[:n], lp.col_upper[:n])
                 and not np.any(off.cost[n:]) and not np.any(lp.cost[n:][
-                    ~np.isin(np.arange(n, lp.n_cols), _columns_of(lp, rows))]))
+                    ~np.isin(np.arange(n, lp.n_cols), self.columns_of(rows))]))
         return rows if same else None
+
+    def columns_of(self, rows: IntArray) -> IntArray:
+        """The columns the held LP's rows ``rows`` touch."""
+        return np.unique(self.by_row[rows].indices) if rows.size else rows
 
     def optimum(self, rows: IntArray) -> Solution:
         """The held LP's optimum with ``rows`` free of their bounds (put back after)."""
@@ -114,11 +119,6 @@ class Warm:
         sol = self.solver.run()
         self.solver.set_row_bounds(rows, self.lp.row_lower[rows], self.lp.row_upper[rows])
         return sol
-
-
-def _columns_of(lp: LinearProgram, rows: IntArray) -> IntArray:
-    """The columns the rows ``rows`` of ``lp`` touch."""
-    return np.unique(lp.matrix.tocsr()[rows].indices) if rows.size else rows
 
 
 def _optimum(d: AllocationData, warm: Warm | None = None) -> float | None:
