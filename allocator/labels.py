@@ -593,6 +593,12 @@ _TEXTS: dict[str, dict[str, str]] = {
                            "solves.",
                      "nl": "{n} knikpunten tussen €{a} en €{b}, gevonden met {solves} "
                            "LP-oplossingen."},
+    "sweep_pivoted": {"en": "{n} breakpoints between €{a} and €{b}, traced in {pivots} simplex "
+                            "pivots from one LP solve; {solves} LP solves in all, with the "
+                            "check of segments spread over the curve.",
+                      "nl": "{n} knikpunten tussen €{a} en €{b}, gevonden met {pivots} "
+                            "simplexstappen vanuit één LP-oplossing; {solves} LP-oplossingen "
+                            "in totaal, met de controle van verspreide segmenten."},
     "sweep_tie_broken": {"en": "Each breakpoint's allocation is a full solve ({k} more, "
                                "tie-broken and certified).",
                          "nl": "De verdeling bij elk knikpunt is een volledige oplossing ({k} "

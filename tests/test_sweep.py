@@ -14,7 +14,7 @@ import allocator
 from allocator.cli import main
 from allocator.errors import Status
 from allocator.studies.generate import synthetic_tables, write_csv_folder
-from allocator.studies.sweep import sweep
+from allocator.studies.sweep import CHECKED_SEGMENTS, sweep
 from tests.conftest import npvr_weighted
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +46,9 @@ def test_convex_with_breakpoints_where_the_slope_changes(which: str, rich: Path)
     points = curve.breakpoints
     assert len(points) >= 3
     values = [p.marginal_value for p in points]
-    assert all(a > b for a, b in zip(values, values[1:], strict=False))  # strictly: a vertex
+    # strictly: a vertex (the last point closes the range, whatever the slope before it)
+    assert all(a > b for a, b in zip(values[:-1], values[1:-1], strict=False))
+    assert values[-1] <= values[-2]
     for p, q in zip(points, points[1:], strict=False):  # the slope of each segment
         assert (p.weighted_unmet_eur - q.weighted_unmet_eur) / (q.budget_eur - p.budget_eur) \
             == pytest.approx(p.marginal_value, rel=1e-6)
@@ -255,3 +257,51 @@ def test_a_long_curve_keeps_the_curve_and_leaves_out_the_allocations(tmp_path: P
     assert fresh.weighted_unmet_eur == pytest.approx(middle.objective_eur, rel=1e-7)
     asked = sweep(folder, budgets=[middle.budget_eur])
     assert len(asked.allocations.columns) == 3 and len(asked.figures) == 1
+
+
+@pytest.fixture(scope="module")
+def binding(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every rule on, at values where they bind, with spread weights: a long curve."""
+    return write_csv_folder(tmp_path_factory.mktemp("binding") / "i", synthetic_tables(
+        60, seed=4, family="binding"))
+
+
+@pytest.mark.parametrize("which", ["npvr", "rich", "binding"])
+def test_pivots_trace_the_curve_the_sandwich_traces(which: str, rich: Path,
+                                                    binding: Path) -> None:
+    path = {"npvr": NPVR, "rich": rich, "binding": binding}[which]
+    pivoted = sweep(path, tie_break=False)
+    sandwich = sweep(path, tie_break=False, method="sandwich")
+    assert pivoted.notes[0][0] == "sweep_pivoted" and sandwich.notes[0][0] == "sweep_traced"
+    # two solves for the range, one at its start, one per checked segment
+    assert pivoted.lp_solves <= 3 + CHECKED_SEGMENTS
+    assert pivoted.lp_solves < sandwich.lp_solves or which == "npvr"
+    budgets = [p.budget_eur for p in (*pivoted.breakpoints, *sandwich.breakpoints)]
+    for budget in budgets:
+        assert pivoted.value_at(budget) == pytest.approx(sandwich.value_at(budget), rel=1e-8,
+                                                         abs=0.05)
+    # every breakpoint certified at its own budget
+    for p in pivoted.breakpoints:
+        assert p.max_violation_eur is not None and p.max_violation_eur <= 0.01
+        assert p.duality_gap is not None and p.duality_gap <= 1e-6
+
+
+def test_a_trace_that_cannot_go_on_falls_back_to_the_sandwich(
+        binding: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from allocator.solving import parametric
+
+    whole = sweep(binding, tie_break=False)
+    assert whole.notes[0][0] == "sweep_pivoted"
+    pivots = int(whole.notes[0][1]["pivots"])  # type: ignore[call-overload]
+    assert pivots > 10
+    # the same instance with the trace allowed 10 pivots: it stops, and the sandwich traces
+    monkeypatch.setattr(parametric, "PIVOTS_PER_VARIABLE", 0)
+    monkeypatch.setattr(parametric, "SPARE_PIVOTS", 10)
+    fallen = sweep(binding, tie_break=False)
+    assert fallen.notes[0][0] == "sweep_traced"
+    assert [p.budget_eur for p in fallen.breakpoints] == pytest.approx(
+        [p.budget_eur for p in whole.breakpoints], rel=1e-9)
+    assert f"gevonden met {fallen.lp_solves} LP-oplossingen." in fallen.text("nl")
+    assert (f"gevonden met {pivots} simplexstappen vanuit één LP-oplossing; "
+            f"{whole.lp_solves} LP-oplossingen in totaal, met de controle van verspreide "
+            "segmenten.") in whole.text("nl")

@@ -134,6 +134,13 @@ class Solver:
             objective=float(info.objective_function_value),
         )
 
+    def basic(self) -> np.ndarray:
+        """Which variables the last run's basis holds: a mask over the columns, then the
+        rows (their activities)."""
+        basis = self.h.getBasis()
+        kind = int(highspy.HighsBasisStatus.kBasic)
+        return np.array([int(v) == kind for v in (*basis.col_status, *basis.row_status)])
+
     def iis(self, irreducible: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """A set of rows and column bounds that cannot hold together, after an infeasible run:
         (index, bound) pairs, bound 2 = lower, 3 = upper, 4 = both (HiGHS's IisBoundStatus).

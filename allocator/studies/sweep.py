@@ -28,7 +28,7 @@ from allocator.inputs.validate import load
 from allocator.labels import Worded
 from allocator.limits import MAX_EUR, MAX_STEPS
 from allocator.messages import Message
-from allocator.solving import highs
+from allocator.solving import highs, parametric
 from allocator.solving.certify import Certificate, certify_at, tier_penalty, unmet
 from allocator.solving.engine import solve
 from allocator.solving.explain import budget_range
@@ -57,6 +57,8 @@ def keeps(cells: int, points: int) -> bool:
 #: Up to this many breakpoints, each one's allocation is the engine's full, tie-broken and
 #: certified solve at that budget; beyond, the stage-1 optimum of the trace.
 MAX_TIE_BROKEN = 50
+#: Segments of a curve traced by pivots that are re-solved in their middle as its check.
+CHECKED_SEGMENTS = 8
 #: Budgets a max-min sweep solves when --steps does not say (21: every 5 % of the range).
 MAX_MIN_SAMPLES = 21
 
@@ -133,7 +135,7 @@ class Sweep(Worded):
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
           stop: float | None = None, steps: int | None = None,
           budgets: Sequence[float] | None = None, figures: bool = True,
-          tie_break: bool = True) -> Sweep:
+          tie_break: bool = True, method: str = "pivot") -> Sweep:
     """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes).
 
     ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
@@ -143,10 +145,15 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     never moved. ``figures=False`` leaves out each breakpoint's figures table (a caller
     that reads the allocations alone); ``tie_break=False`` leaves each breakpoint at the
     traced optimum (a caller that reads the budgets and marginal values alone).
+    ``method`` traces the exact curve by dual-simplex pivots from one solve (``"pivot"``,
+    which falls back to the sandwich where a pivot cannot be trusted) or by the sandwich
+    method alone (``"sandwich"``: one or two solves per breakpoint; the other's check).
     """
+    if method not in ("pivot", "sandwich"):
+        raise ValueError(f"method {method!r}: 'pivot' or 'sandwich'")
     clock = time.perf_counter()
     traced = _sweep(instance, start=start, stop=stop, steps=steps, budgets=budgets,
-                    figures=figures, tie_break=tie_break)
+                    figures=figures, tie_break=tie_break, method=method)
     traced.seconds = time.perf_counter() - clock
     return traced
 
@@ -154,7 +161,7 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
 def _sweep(instance: Instance | str | Path, *, start: float | None = None,
            stop: float | None = None, steps: int | None = None,
            budgets: Sequence[float] | None = None, figures: bool = True,
-           tie_break: bool = True) -> Sweep:
+           tie_break: bool = True, method: str = "pivot") -> Sweep:
     if budgets is not None:
         if not budgets or len(budgets) > MAX_STEPS:
             raise UsageError(Message("--budgets: give 1 to {limit} budgets", limit=MAX_STEPS))
@@ -203,7 +210,11 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         return _sampled(instance, asked if asked is not None else (
             np.linspace(a, b, steps or MAX_MIN_SAMPLES) * scale if b > a
             else np.array([a * scale])), low * scale, asked is not None)
-    points: dict[float, tuple[float, float, np.ndarray, Certificate]] = {}
+    # per evaluated budget: the objective, its slope from there, the allocation (None once
+    # a pivoted curve holds too many to keep), the certificate, and (weighted unmet need,
+    # tier penalty) of the allocation
+    points: dict[float, tuple[float, float, np.ndarray | None, Certificate,
+                              tuple[float, float]]] = {}
 
     def evaluate(budget: float) -> tuple[float, float]:
         nonlocal solves
@@ -216,8 +227,9 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
                                    f"({sol.status.value})")
             x = sol.x[: lp.n_cells]
             points[budget] = (sol.objective, float(sol.col_dual[col]), x,
-                              _certified(d, lp, budget, x, sol.row_dual, scale))
-        u, slope, _, _ = points[budget]
+                              _certified(d, lp, budget, x, sol.row_dual, scale),
+                              (unmet(d, x), tier_penalty(d, x)))
+        u, slope = points[budget][:2]
         return u, slope
 
     if asked is not None:
@@ -226,23 +238,32 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     if steps is not None:
         return _grid(instance, d, np.linspace(a, b, max(steps, 2)) if b > a
                      else np.array([a]), evaluate, points, scale, low, lambda: solves)
-    evaluate(a)
-    if b > a:
-        evaluate(b)
-    stack = [(a, b)] if b > a else []
-    limit = 4 * lp.n_cells + 100  # about one breakpoint per cell; beyond, numerics are lost
-    while stack and solves < limit:
-        x1, x2 = stack.pop()
-        (u1, s1), (u2, s2) = evaluate(x1), evaluate(x2)
-        if s2 - s1 <= ON_TANGENT * max(1.0, abs(s1)):
-            continue  # one slope: a straight segment
-        xc = (u2 - u1 + s1 * x1 - s2 * x2) / (s1 - s2)
-        if not x1 < xc < x2:
-            continue  # the tangents cross at an end: the end is the breakpoint
-        uc, _ = evaluate(xc)
-        if uc - (u1 + s1 * (xc - x1)) <= ON_TANGENT * max(1.0, abs(uc)):
-            continue  # on both tangents: xc is a breakpoint, both halves are straight
-        stack += [(xc, x2), (x1, xc)]
+    notes: list[tuple[str, dict[str, object]]] = []
+    pivots = None
+    if method == "pivot" and b > a:
+        try:
+            pivots, checked = _pivoted(d, lp, solver, a, b, scale, points)
+            solves += checked
+        except parametric.Singular:
+            points.clear()  # the sandwich instead, from the start
+    if pivots is None:
+        evaluate(a)
+        if b > a:
+            evaluate(b)
+        stack = [(a, b)] if b > a else []
+        limit = 4 * lp.n_cells + 100  # about one breakpoint per cell; beyond, numerics are lost
+        while stack and solves < limit:
+            x1, x2 = stack.pop()
+            (u1, s1), (u2, s2) = evaluate(x1), evaluate(x2)
+            if s2 - s1 <= ON_TANGENT * max(1.0, abs(s1)):
+                continue  # one slope: a straight segment
+            xc = (u2 - u1 + s1 * x1 - s2 * x2) / (s1 - s2)
+            if not x1 < xc < x2:
+                continue  # the tangents cross at an end: the end is the breakpoint
+            uc, _ = evaluate(xc)
+            if uc - (u1 + s1 * (xc - x1)) <= ON_TANGENT * max(1.0, abs(uc)):
+                continue  # on both tangents: xc is a breakpoint, both halves are straight
+            stack += [(xc, x2), (x1, xc)]
 
     xs: list[float] = []
     for x in sorted(points):  # points closer than the solver can tell apart are one
@@ -262,7 +283,8 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         values.append(max(0.0, value))
     tiers = d.shortfall_tiers is not None
     allocations = pd.DataFrame()
-    keep = keeps(len(instance.needs), len(vertices))
+    keep = keeps(len(instance.needs), len(vertices)) and all(
+        points[xs[i]][2] is not None for i in vertices)
     tie_broken = tie_break and len(vertices) <= MAX_TIE_BROKEN
     cells = instance.needs[["region", "goal"]].astype(str)
     columns = {}
@@ -271,10 +293,10 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     # the engine's stages at each breakpoint, on one built model re-solved warm
     warm = Pipeline(instance) if tie_broken and Pipeline.takes(instance) else None
     for i, value in zip(vertices, values, strict=True):
-        at: np.ndarray = points[xs[i]][2]
+        at = points[xs[i]][2]
         cert = points[xs[i]][3]
         if xs[i] <= 0.0:
-            at = np.zeros_like(at)  # no money: the only allocation there is
+            at = np.zeros(d.n_cells)  # no money: the only allocation there is
         elif tie_broken:
             # The stage-1 optimum at a budget is often a face: the engine's tie-break
             # picks the reported allocation, so a breakpoint shows what `solve` would.
@@ -286,21 +308,25 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
                 cert = full.certificate
                 if keep and figures and full.figures is not None:
                     tables[round(xs[i] * scale, 2)] = full.figures
-        if keep:
+        if keep and at is not None:
             columns[f"{xs[i] * scale:.2f}"] = at * scale
             if figures:
                 tables.setdefault(round(xs[i] * scale, 2),
                                   figures_of(instance, at * scale, xs[i] * scale))
-        penalty = tier_penalty(d, at) * scale if tiers else None
+        weighted, extra = ((unmet(d, at), tier_penalty(d, at)) if at is not None
+                           else points[xs[i]][4])
         breakpoints.append(Breakpoint(
-            round(xs[i] * scale, 2), round(unmet(d, at) * scale, 2), value,
-            round(us[i] * scale, 2), None if penalty is None else round(penalty, 2),
+            round(xs[i] * scale, 2), round(weighted * scale, 2), value,
+            round(us[i] * scale, 2), round(extra * scale, 2) if tiers else None,
             max_violation_eur=cert.max_violation_eur, duality_gap=cert.duality_gap))
     saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
     if keep:
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
-    notes: list[tuple[str, dict[str, object]]] = [("sweep_traced", {
-        "n": len(breakpoints), "a": round(a * scale), "b": round(b * scale), "solves": solves})]
+    notes.append(("sweep_traced", {
+        "n": len(breakpoints), "a": round(a * scale), "b": round(b * scale), "solves": solves})
+        if pivots is None else ("sweep_pivoted", {
+            "n": len(breakpoints), "a": round(a * scale), "b": round(b * scale),
+            "pivots": pivots, "solves": solves}))
     if keep:
         notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
                      ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
@@ -308,6 +334,65 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         notes.append(("sweep_no_allocations", {"limit": MAX_VALUES}))
     return _with_notes(Sweep(instance, breakpoints, round(low * scale, 2), saturation, solves,
                              "", allocations, figures=tables), notes)
+
+
+def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: float,
+             scale: float, points: dict[float, Any]) -> tuple[int, int]:
+    """The exact curve on [a, b] by dual-simplex pivots from the optimum at ``a``
+    (:func:`allocator.solving.parametric.trace`): each point where the slope changes goes
+    into ``points`` as the sandwich's evaluations do, certified. Then up to
+    :data:`CHECKED_SEGMENTS` segments, spread over the curve, are re-solved at their middle
+    as the sandwich would test them: each must lie on its line. Returns (pivots, LP solves);
+    raises :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or
+    a check fails (the caller then traces by the sandwich)."""
+    col = lp.columns["budget"]
+    n = lp.n_cells
+
+    def solved(budget: float) -> highs.Solution:
+        solver.set_col_bounds(col, budget, budget)
+        sol = solver.run()
+        if sol.status != Status.OPTIMAL:
+            raise parametric.Singular(f"no optimum at budget {budget * scale:,.2f}")
+        return sol
+
+    sol = solved(a)
+    room = max(MAX_TIE_BROKEN, MAX_VALUES // max(n, 1))  # allocations kept, at most
+    last: tuple[float, float] | None = None  # the last point kept and its slope
+    step = None
+    for step in parametric.trace(lp.matrix, lp.cost, lp.offset, lp.col_lower, lp.col_upper,
+                                 lp.row_lower, lp.row_upper, col, a, b, solver.basic(), sol.x,
+                                 sol.row_activity):
+        slope, theta = step.slope, step.theta
+        if last is not None and theta == last[0]:  # more pivots at one point: its slope
+            points[theta] = (points[theta][0], slope, *points[theta][2:])
+        elif (last is None or theta >= b - 1e-9 * max(1.0, abs(b))
+              or abs(slope - last[1]) > 10 * ON_TANGENT * max(1.0, abs(last[1]))):
+            x = step.x()[:n]
+            points[theta] = (step.objective(), slope, x if len(points) < room else None,
+                             _certified(d, lp, theta, x, step.row_dual(), scale),
+                             (unmet(d, x), tier_penalty(d, x)))
+            if len(points) == room + 1:  # too many to keep: none is kept
+                for k, v in points.items():
+                    points[k] = (*v[:2], None, *v[3:])
+        else:
+            continue
+        last = (theta, slope)
+    if step is None or step.theta < b - 1e-9 * max(1.0, abs(b)):
+        raise parametric.Singular("the trace ended inside the range")
+    budgets = sorted(points)
+    checks = 0
+    if len(budgets) > 1:
+        for k in np.unique(np.linspace(0, len(budgets) - 2, CHECKED_SEGMENTS).astype(int)):
+            x1, x2 = budgets[k], budgets[k + 1]
+            middle = (x1 + x2) / 2
+            line = points[x1][0] + (points[x2][0] - points[x1][0]) * 0.5
+            value = solved(middle).objective
+            checks += 1
+            if abs(value - line) > ON_TANGENT * 100 * max(1.0, abs(value)):
+                raise parametric.Singular(
+                    f"the curve at {middle * scale:,.2f} is {value * scale:,.2f}, the trace "
+                    f"says {line * scale:,.2f}")
+    return step.pivots, checks + 1
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
@@ -333,7 +418,7 @@ def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: 
             grid.append(Breakpoint(round(float(budget) * scale, 2), nan, nan, nan, None,
                                    Status.INFEASIBLE))
             continue
-        value, slope, x, cert = points[float(budget)]
+        value, slope, x, cert, _ = points[float(budget)]
         if envelopes and budget <= 0:  # no money: the only allocation there is
             figures[0.0] = figures_of(instance, np.zeros(len(instance.needs)), 0.0)
             columns["0.00"] = np.zeros(len(instance.needs))
