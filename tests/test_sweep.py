@@ -270,7 +270,7 @@ def binding(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_pivots_trace_the_curve_the_sandwich_traces(which: str, rich: Path,
                                                     binding: Path) -> None:
     path = {"npvr": NPVR, "rich": rich, "binding": binding}[which]
-    pivoted = sweep(path, tie_break=False)
+    pivoted = sweep(path, tie_break=False, method="pivot")
     sandwich = sweep(path, tie_break=False, method="sandwich")
     assert pivoted.notes[0][0] == "sweep_pivoted" and sandwich.notes[0][0] == "sweep_traced"
     # two solves for the range, one at its start, one per checked segment
@@ -290,14 +290,14 @@ def test_a_trace_that_cannot_go_on_falls_back_to_the_sandwich(
         binding: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from allocator.solving import parametric
 
-    whole = sweep(binding, tie_break=False)
+    whole = sweep(binding, tie_break=False, method="pivot")
     assert whole.notes[0][0] == "sweep_pivoted"
     pivots = int(whole.notes[0][1]["pivots"])  # type: ignore[call-overload]
     assert pivots > 10
     # the same instance with the trace allowed 10 pivots: it stops, and the sandwich traces
     monkeypatch.setattr(parametric, "PIVOTS_PER_VARIABLE", 0)
     monkeypatch.setattr(parametric, "SPARE_PIVOTS", 10)
-    fallen = sweep(binding, tie_break=False)
+    fallen = sweep(binding, tie_break=False, method="pivot")
     assert fallen.notes[0][0] == "sweep_traced"
     assert [p.budget_eur for p in fallen.breakpoints] == pytest.approx(
         [p.budget_eur for p in whole.breakpoints], rel=1e-9)
@@ -305,3 +305,22 @@ def test_a_trace_that_cannot_go_on_falls_back_to_the_sandwich(
     assert (f"gevonden met {pivots} simplexstappen vanuit één LP-oplossing; "
             f"{whole.lp_solves} LP-oplossingen in totaal, met de controle van verspreide "
             "segmenten.") in whole.text("nl")
+
+
+def test_auto_traces_the_curve_the_sandwich_traces_whichever_way_it_goes(
+        tmp_path: Path) -> None:
+    """Few weight classes: few breakpoints for many pivots, where auto may give way to the
+    sandwich part of the way (a decision on the time its pivots take); the curve is the
+    same either way, and the note says which way it went."""
+    path = write_csv_folder(tmp_path / "easy", synthetic_tables(300, seed=1))
+    auto = sweep(path, tie_break=False)
+    sandwich = sweep(path, tie_break=False, method="sandwich")
+    kind, said = auto.notes[0]
+    assert kind in ("sweep_pivoted", "sweep_pivoted_then_solved")
+    if kind == "sweep_pivoted_then_solved":
+        assert auto.breakpoints[0].budget_eur <= said["c"] <= auto.breakpoints[-1].budget_eur
+    assert [p.budget_eur for p in auto.breakpoints] == pytest.approx(
+        [p.budget_eur for p in sandwich.breakpoints], rel=1e-9)
+    for p in sandwich.breakpoints:
+        assert auto.value_at(p.budget_eur) == pytest.approx(p.objective_eur, rel=1e-9,
+                                                            abs=0.05)

@@ -59,6 +59,14 @@ def keeps(cells: int, points: int) -> bool:
 MAX_TIE_BROKEN = 50
 #: Segments of a curve traced by pivots that are re-solved in their middle as its check.
 CHECKED_SEGMENTS = 8
+#: After this many pivots the trace decides whether to go on or give way to the sandwich:
+#: it goes on where its pivots, at the time each has taken so far, cost less than the
+#: sandwich's warm runs would (1.5 per breakpoint) ...
+DECIDE_AFTER = 64
+#: ... with about this many pivots per variable of the LP (0.42 on the binding family at
+#: 1e4 cells, 0.6 on the easy one) and one breakpoint per distinct cost (3,692 distinct
+#: costs and 5,702 breakpoints on the binding family; 7 and 12 on the easy one).
+EXPECTED_PIVOTS_PER_VARIABLE = 0.5
 #: Budgets a max-min sweep solves when --steps does not say (21: every 5 % of the range).
 MAX_MIN_SAMPLES = 21
 
@@ -135,7 +143,7 @@ class Sweep(Worded):
 def sweep(instance: Instance | str | Path, *, start: float | None = None,
           stop: float | None = None, steps: int | None = None,
           budgets: Sequence[float] | None = None, figures: bool = True,
-          tie_break: bool = True, method: str = "pivot") -> Sweep:
+          tie_break: bool = True, method: str = "auto") -> Sweep:
     """Trace U*(B) exactly on [start, stop] (default: the whole range where it changes).
 
     ``steps`` evaluates a fixed grid of that many budgets instead, with the same warm
@@ -146,11 +154,13 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     that reads the allocations alone); ``tie_break=False`` leaves each breakpoint at the
     traced optimum (a caller that reads the budgets and marginal values alone).
     ``method`` traces the exact curve by dual-simplex pivots from one solve (``"pivot"``,
-    which falls back to the sandwich where a pivot cannot be trusted) or by the sandwich
-    method alone (``"sandwich"``: one or two solves per breakpoint; the other's check).
+    which falls back to the sandwich where a pivot cannot be trusted), by the sandwich
+    method alone (``"sandwich"``: one or two solves per breakpoint; the other's check), or
+    (``"auto"``) by pivots where they are estimated to be faster, after the first
+    :data:`DECIDE_AFTER` of them (see :func:`_pivoted`).
     """
-    if method not in ("pivot", "sandwich"):
-        raise ValueError(f"method {method!r}: 'pivot' or 'sandwich'")
+    if method not in ("auto", "pivot", "sandwich"):
+        raise ValueError(f"method {method!r}: 'auto', 'pivot' or 'sandwich'")
     clock = time.perf_counter()
     traced = _sweep(instance, start=start, stop=stop, steps=steps, budgets=budgets,
                     figures=figures, tie_break=tie_break, method=method)
@@ -161,7 +171,7 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
 def _sweep(instance: Instance | str | Path, *, start: float | None = None,
            stop: float | None = None, steps: int | None = None,
            budgets: Sequence[float] | None = None, figures: bool = True,
-           tie_break: bool = True, method: str = "pivot") -> Sweep:
+           tie_break: bool = True, method: str = "auto") -> Sweep:
     if budgets is not None:
         if not budgets or len(budgets) > MAX_STEPS:
             raise UsageError(Message("--budgets: give 1 to {limit} budgets", limit=MAX_STEPS))
@@ -239,19 +249,20 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         return _grid(instance, d, np.linspace(a, b, max(steps, 2)) if b > a
                      else np.array([a]), evaluate, points, scale, low, lambda: solves)
     notes: list[tuple[str, dict[str, object]]] = []
-    pivots = None
-    if method == "pivot" and b > a:
+    pivots, reached = None, a
+    if method != "sandwich" and b > a:
         try:
-            pivots, checked = _pivoted(d, lp, solver, a, b, scale, points)
+            pivots, checked, reached = _pivoted(d, lp, solver, a, b, scale, points, method)
             solves += checked
         except parametric.Singular:
             points.clear()  # the sandwich instead, from the start
-    if pivots is None:
-        evaluate(a)
-        if b > a:
+            pivots, reached = None, a
+    if reached < b or b <= a:  # the sandwich, on what the pivots left
+        evaluate(reached)
+        if b > reached:
             evaluate(b)
-        stack = [(a, b)] if b > a else []
-        limit = 4 * lp.n_cells + 100  # about one breakpoint per cell; beyond, numerics are lost
+        stack = [(reached, b)] if b > reached else []
+        limit = solves + 4 * lp.n_cells + 100  # about one breakpoint per cell at most
         while stack and solves < limit:
             x1, x2 = stack.pop()
             (u1, s1), (u2, s2) = evaluate(x1), evaluate(x2)
@@ -322,11 +333,12 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     saturation = next((p.budget_eur for p in breakpoints if p.marginal_value <= 1e-12), None)
     if keep:
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
-    notes.append(("sweep_traced", {
-        "n": len(breakpoints), "a": round(a * scale), "b": round(b * scale), "solves": solves})
-        if pivots is None else ("sweep_pivoted", {
-            "n": len(breakpoints), "a": round(a * scale), "b": round(b * scale),
-            "pivots": pivots, "solves": solves}))
+    span = {"n": len(breakpoints), "a": round(a * scale), "b": round(b * scale)}
+    notes.append(("sweep_traced", {**span, "solves": solves}) if pivots is None else
+                 ("sweep_pivoted", {**span, "pivots": pivots, "solves": solves})
+                 if reached >= b else
+                 ("sweep_pivoted_then_solved", {**span, "pivots": pivots, "solves": solves,
+                                                "c": round(reached * scale)}))
     if keep:
         notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
                      ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
@@ -337,14 +349,22 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
 
 
 def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: float,
-             scale: float, points: dict[float, Any]) -> tuple[int, int]:
+             scale: float, points: dict[float, Any], method: str
+             ) -> tuple[int, int, float]:
     """The exact curve on [a, b] by dual-simplex pivots from the optimum at ``a``
     (:func:`allocator.solving.parametric.trace`): each point where the slope changes goes
     into ``points`` as the sandwich's evaluations do, certified. Then up to
     :data:`CHECKED_SEGMENTS` segments, spread over the curve, are re-solved at their middle
     as the sandwich would test them: each must lie on its line. Returns (pivots, LP solves);
     raises :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or
-    a check fails (the caller then traces by the sandwich)."""
+    a check fails (the caller then traces by the sandwich).
+
+    Where breakpoints are few and pivots between them many (a curve of few weight classes),
+    the sandwich is faster: about 1.5 warm runs per breakpoint. With ``method="auto"`` a
+    warm run is timed at the start (at a budget a thousandth of the range above ``a``), and
+    after :data:`DECIDE_AFTER` pivots the trace gives way where the sandwich would be
+    faster (see :data:`EXPECTED_PIVOTS_PER_VARIABLE`); the third value returned is how far
+    it came (``b`` where it came to the end)."""
     col = lp.columns["budget"]
     n = lp.n_cells
 
@@ -356,29 +376,54 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
         return sol
 
     sol = solved(a)
+    basic = solver.basic()
+    run = 0.0
+    if method == "auto":
+        clock = time.perf_counter()
+        solved(a + (b - a) * 1e-3)  # what one of the sandwich's warm runs costs
+        run = time.perf_counter() - clock
+    distinct = np.unique(lp.cost).size
     room = max(MAX_TIE_BROKEN, MAX_VALUES // max(n, 1))  # allocations kept, at most
+    end = b - 1e-9 * max(1.0, abs(b))  # the end, to the solver's precision
+
+    def keep(step: parametric.Trace) -> None:
+        x = step.x()[:n]
+        points[step.theta] = (step.objective(), step.slope, x if len(points) < room else None,
+                              _certified(d, lp, step.theta, x, step.row_dual(), scale),
+                              (unmet(d, x), tier_penalty(d, x)))
+        if len(points) == room + 1:  # too many to keep: none is kept
+            for k, v in points.items():
+                points[k] = (*v[:2], None, *v[3:])
+
     last: tuple[float, float] | None = None  # the last point kept and its slope
     step = None
+    given_way = False
     for step in parametric.trace(lp.matrix, lp.cost, lp.offset, lp.col_lower, lp.col_upper,
-                                 lp.row_lower, lp.row_upper, col, a, b, solver.basic(), sol.x,
+                                 lp.row_lower, lp.row_upper, col, a, b, basic, sol.x,
                                  sol.row_activity):
         slope, theta = step.slope, step.theta
         if last is not None and theta == last[0]:  # more pivots at one point: its slope
             points[theta] = (points[theta][0], slope, *points[theta][2:])
-        elif (last is None or theta >= b - 1e-9 * max(1.0, abs(b))
+            last = (theta, slope)
+        elif (last is None or theta >= end
               or abs(slope - last[1]) > 10 * ON_TANGENT * max(1.0, abs(last[1]))):
-            x = step.x()[:n]
-            points[theta] = (step.objective(), slope, x if len(points) < room else None,
-                             _certified(d, lp, theta, x, step.row_dual(), scale),
-                             (unmet(d, x), tier_penalty(d, x)))
-            if len(points) == room + 1:  # too many to keep: none is kept
-                for k, v in points.items():
-                    points[k] = (*v[:2], None, *v[3:])
-        else:
-            continue
-        last = (theta, slope)
-    if step is None or step.theta < b - 1e-9 * max(1.0, abs(b)):
+            keep(step)
+            last = (theta, slope)
+        if step.pivots == 0:
+            clock = time.perf_counter()
+        elif method == "auto" and step.pivots == DECIDE_AFTER and theta < end:
+            pivot = (time.perf_counter() - clock) / DECIDE_AFTER
+            if (pivot * EXPECTED_PIVOTS_PER_VARIABLE * (lp.n_rows + lp.n_cols)
+                    > 1.5 * run * max(distinct, len(points))):
+                given_way = True  # the sandwich is faster from here
+                break
+    if step is None or last is None:
+        raise parametric.Singular("no trace")
+    if given_way and step.theta > last[0]:
+        keep(step)  # where the trace stops between breakpoints: a point of the curve
+    if step.theta < end and not given_way:
         raise parametric.Singular("the trace ended inside the range")
+    reached = step.theta if given_way else b
     budgets = sorted(points)
     checks = 0
     if len(budgets) > 1:
@@ -392,7 +437,7 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
                 raise parametric.Singular(
                     f"the curve at {middle * scale:,.2f} is {value * scale:,.2f}, the trace "
                     f"says {line * scale:,.2f}")
-    return step.pivots, checks + 1
+    return step.pivots, checks + (2 if method == "auto" else 1), reached
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
