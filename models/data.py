@@ -77,6 +77,8 @@ class AllocationData:
         The penalty of region r is then sum_j extra_j,r * max(0, target_j,r - X_r): convex
         and piecewise linear in X_r, so the problem stays an LP."""
         out: list[tuple[float, FloatArray, FloatArray]] = []
+        if not self.shortfall_tiers:
+            return out
         covered = self.covered_regions
         base = self.region_weight()[covered]
         previous = 1.0

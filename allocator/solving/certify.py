@@ -66,6 +66,8 @@ def unmet(d: AllocationData, x: FloatArray) -> float:
 
 def tier_penalty(d: AllocationData, x: FloatArray) -> float:
     """The extra weight the shortfall tiers put on deep regional shortfalls (model units)."""
+    if not d.shortfall_tiers:
+        return 0.0
     per_region = np.bincount(d.cell_region, x, minlength=len(d.regions))[d.covered_regions]
     return float(sum(extra @ np.maximum(target - per_region, 0.0)
                      for _, extra, target in d.tier_targets()))

@@ -141,6 +141,18 @@ class Solver:
         kind = int(highspy.HighsBasisStatus.kBasic)
         return np.array([int(v) == kind for v in (*basis.col_status, *basis.row_status)])
 
+    def set_basis(self, status: np.ndarray) -> None:
+        """Start the next run from a basis: HiGHS's status code of each column, then each
+        row (0 at its lower bound, 1 basic, 2 at its upper, 3 free at zero)."""
+        codes = highspy.HighsBasisStatus
+        kinds = [codes(int(k)) for k in range(4)]
+        n = int(self.h.getNumCol())
+        basis = highspy.HighsBasis()
+        basis.col_status = [kinds[k] for k in status[:n].tolist()]
+        basis.row_status = [kinds[k] for k in status[n:].tolist()]
+        basis.valid = True
+        self.h.setBasis(basis)
+
     def iis(self, irreducible: bool) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """A set of rows and column bounds that cannot hold together, after an infeasible run:
         (index, bound) pairs, bound 2 = lower, 3 = upper, 4 = both (HiGHS's IisBoundStatus).

@@ -191,6 +191,13 @@ class Trace:
     def objective(self) -> float:
         return float(self.cost[: self.n] @ self.x() + self.offset)
 
+    def status(self) -> np.ndarray:
+        """The basis in HiGHS's codes, columns then rows: 1 basic, 2 at the upper bound, 3
+        free at zero, 0 at the lower bound (fixed ones too)."""
+        free = ~np.isfinite(self.lower) & ~np.isfinite(self.upper)
+        upper = (self.z == self.upper) & (self.lower != self.upper)
+        return np.where(self.is_basic, 1, np.where(upper, 2, np.where(free, 3, 0)))
+
     def row_dual(self) -> FloatArray:
         """The rows' duals, in HiGHS's sign convention."""
         return self.y.copy()
@@ -199,14 +206,11 @@ class Trace:
         """Move θ to the next breakpoint or to ``stop``, whichever comes first; True where
         a basic variable reached a bound (and leaves at the next pivot)."""
         delta = self.direction
-        nz = np.flatnonzero(delta)
-        dn = delta[nz]
-        tol = PIVOT_TOLERANCE * max(float(np.max(np.abs(dn), initial=0.0)), 1.0)
-        move = np.abs(dn) > tol
-        nz, dn = nz[move], dn[move]
-        values = self.xb[nz]
-        room = np.where(dn > 0, self.ub[nz] - values, self.lb[nz] - values)
-        step = np.maximum(room / dn, 0.0)
+        size = np.abs(delta)
+        moves = size > PIVOT_TOLERANCE * max(float(size.max(initial=0.0)), 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            room = np.where(delta > 0, self.ub - self.xb, self.lb - self.xb)
+            step = np.where(moves, np.maximum(room / delta, 0.0), np.inf)
         least = float(step.min(initial=np.inf))
         hit = self.theta + least <= stop
         go = least if hit else stop - self.theta
@@ -217,8 +221,9 @@ class Trace:
         if hit:
             # Harris: of the rows that reach a bound within a tolerance of the first, the
             # one moving fastest per unit of θ leaves (the most stable pivot)
-            near = step <= least + PRIMAL_TOLERANCE / np.abs(dn)
-            self.leaving = int(nz[near][np.argmax(np.abs(dn[near]))])
+            with np.errstate(divide="ignore"):
+                near = np.flatnonzero(step <= least + PRIMAL_TOLERANCE / size)
+            self.leaving = int(near[np.argmax(size[near])])
         return hit
 
     def pivot(self) -> bool:

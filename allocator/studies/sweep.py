@@ -398,10 +398,20 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
     last: tuple[float, float] | None = None  # the last point kept and its slope
     step = None
     given_way = False
+    # the checks: the segment from the first point at or past each of these budgets, and
+    # the basis that holds on it (HiGHS starts from it: the check costs no long re-solve)
+    marks = list(a + (b - a) * (np.arange(CHECKED_SEGMENTS) + 0.5) / CHECKED_SEGMENTS)
+    checked: list[list[Any]] = []  # [start, end or None, basis]
     for step in parametric.trace(lp.matrix, lp.cost, lp.offset, lp.col_lower, lp.col_upper,
                                  lp.row_lower, lp.row_upper, col, a, b, basic, sol.x,
                                  sol.row_activity):
         slope, theta = step.slope, step.theta
+        if checked and checked[-1][1] is None and theta > checked[-1][0]:
+            checked[-1][1] = theta
+        if marks and theta >= marks[0] and theta < end:
+            while marks and theta >= marks[0]:
+                marks.pop(0)
+            checked.append([theta, None, step.status()])
         if last is not None and theta == last[0]:  # more pivots at one point: its slope
             points[theta] = (points[theta][0], slope, *points[theta][2:])
             last = (theta, slope)
@@ -425,18 +435,20 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
         raise parametric.Singular("the trace ended inside the range")
     reached = step.theta if given_way else b
     budgets = sorted(points)
+    values = [points[x][0] for x in budgets]
     checks = 0
-    if len(budgets) > 1:
-        for k in np.unique(np.linspace(0, len(budgets) - 2, CHECKED_SEGMENTS).astype(int)):
-            x1, x2 = budgets[k], budgets[k + 1]
-            middle = (x1 + x2) / 2
-            line = points[x1][0] + (points[x2][0] - points[x1][0]) * 0.5
-            value = solved(middle).objective
-            checks += 1
-            if abs(value - line) > ON_TANGENT * 100 * max(1.0, abs(value)):
-                raise parametric.Singular(
-                    f"the curve at {middle * scale:,.2f} is {value * scale:,.2f}, the trace "
-                    f"says {line * scale:,.2f}")
+    for start, stop, status in checked:
+        if stop is None or stop > reached:
+            continue  # a segment the trace did not finish
+        middle = (start + stop) / 2
+        line = float(np.interp(middle, budgets, values))
+        solver.set_basis(status)
+        value = solved(middle).objective
+        checks += 1
+        if abs(value - line) > ON_TANGENT * 100 * max(1.0, abs(value)):
+            raise parametric.Singular(
+                f"the curve at {middle * scale:,.2f} is {value * scale:,.2f}, the trace "
+                f"says {line * scale:,.2f}")
     return step.pivots, checks + (2 if method == "auto" else 1), reached
 
 
