@@ -599,13 +599,6 @@ _TEXTS: dict[str, dict[str, str]] = {
                       "nl": "{n} knikpunten tussen €{a} en €{b}, gevonden met {pivots} "
                             "simplexstappen vanuit één LP-oplossing; {solves} LP-oplossingen "
                             "in totaal, met de controle van verspreide segmenten."},
-    "sweep_pivoted_then_solved": {
-        "en": "{n} breakpoints between €{a} and €{b}: up to €{c} traced in {pivots} simplex "
-              "pivots from one LP solve, beyond it by solving (few breakpoints for many "
-              "pivots there); {solves} LP solves in all.",
-        "nl": "{n} knikpunten tussen €{a} en €{b}: tot €{c} gevonden met {pivots} "
-              "simplexstappen vanuit één LP-oplossing, daarboven door op te lossen (weinig "
-              "knikpunten voor veel simplexstappen); {solves} LP-oplossingen in totaal."},
     "sweep_tie_broken": {"en": "Each breakpoint's allocation is a full solve ({k} more, "
                                "tie-broken and certified).",
                          "nl": "De verdeling bij elk knikpunt is een volledige oplossing ({k} "

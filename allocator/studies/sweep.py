@@ -59,14 +59,14 @@ def keeps(cells: int, points: int) -> bool:
 MAX_TIE_BROKEN = 50
 #: Segments of a curve traced by pivots that are re-solved in their middle as its check.
 CHECKED_SEGMENTS = 8
-#: After this many pivots the trace decides whether to go on or give way to the sandwich:
-#: it goes on where its pivots, at the time each has taken so far, cost less than the
-#: sandwich's warm runs would (1.5 per breakpoint) ...
-DECIDE_AFTER = 64
-#: ... with about this many pivots per variable of the LP (0.42 on the binding family at
-#: 1e4 cells, 0.6 on the easy one) and one breakpoint per distinct cost (3,692 distinct
-#: costs and 5,702 breakpoints on the binding family; 7 and 12 on the easy one).
-EXPECTED_PIVOTS_PER_VARIABLE = 0.5
+#: ``method="auto"`` traces by pivots where the LP has at least one distinct cost per this
+#: many variables (columns and rows). The curve has about one breakpoint per distinct cost
+#: (3,692 distinct costs gave 5,702 breakpoints on the binding family at 1e4 cells, 7 gave
+#: 12 on the easy family), the trace takes about one pivot per two variables (0.42 and
+#: 0.6), and each of the sandwich's warm runs (1.5 per breakpoint) costs about five of the
+#: trace's pivots: 15 = 1.5 x 5 / 0.5. A count, not a clock, so that the same instance is
+#: traced the same way on every machine.
+VARIABLES_PER_COST = 15
 #: Budgets a max-min sweep solves when --steps does not say (21: every 5 % of the range).
 MAX_MIN_SAMPLES = 21
 
@@ -156,8 +156,8 @@ def sweep(instance: Instance | str | Path, *, start: float | None = None,
     ``method`` traces the exact curve by dual-simplex pivots from one solve (``"pivot"``,
     which falls back to the sandwich where a pivot cannot be trusted), by the sandwich
     method alone (``"sandwich"``: one or two solves per breakpoint; the other's check), or
-    (``"auto"``) by pivots where they are estimated to be faster, after the first
-    :data:`DECIDE_AFTER` of them (see :func:`_pivoted`).
+    (``"auto"``) by pivots where the LP's count of distinct costs says they are faster
+    (:data:`VARIABLES_PER_COST`).
     """
     if method not in ("auto", "pivot", "sandwich"):
         raise ValueError(f"method {method!r}: 'auto', 'pivot' or 'sandwich'")
@@ -249,19 +249,22 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         return _grid(instance, d, np.linspace(a, b, max(steps, 2)) if b > a
                      else np.array([a]), evaluate, points, scale, low, lambda: solves)
     notes: list[tuple[str, dict[str, object]]] = []
-    pivots, reached = None, a
-    if method != "sandwich" and b > a:
+    pivots = None
+    if method == "auto":
+        method = ("pivot" if np.unique(lp.cost).size * VARIABLES_PER_COST
+                  >= lp.n_rows + lp.n_cols else "sandwich")
+    if method == "pivot" and b > a:
         try:
-            pivots, checked, reached = _pivoted(d, lp, solver, a, b, scale, points, method)
+            pivots, checked = _pivoted(d, lp, solver, a, b, scale, points)
             solves += checked
         except parametric.Singular:
             points.clear()  # the sandwich instead, from the start
-            pivots, reached = None, a
-    if reached < b or b <= a:  # the sandwich, on what the pivots left
-        evaluate(reached)
-        if b > reached:
+            pivots = None
+    if pivots is None:
+        evaluate(a)
+        if b > a:
             evaluate(b)
-        stack = [(reached, b)] if b > reached else []
+        stack = [(a, b)] if b > a else []
         limit = solves + 4 * lp.n_cells + 100  # about one breakpoint per cell at most
         while stack and solves < limit:
             x1, x2 = stack.pop()
@@ -335,10 +338,7 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
     span = {"n": len(breakpoints), "a": round(a * scale), "b": round(b * scale)}
     notes.append(("sweep_traced", {**span, "solves": solves}) if pivots is None else
-                 ("sweep_pivoted", {**span, "pivots": pivots, "solves": solves})
-                 if reached >= b else
-                 ("sweep_pivoted_then_solved", {**span, "pivots": pivots, "solves": solves,
-                                                "c": round(reached * scale)}))
+                 ("sweep_pivoted", {**span, "pivots": pivots, "solves": solves}))
     if keep:
         notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
                      ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
@@ -349,22 +349,14 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
 
 
 def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: float,
-             scale: float, points: dict[float, Any], method: str
-             ) -> tuple[int, int, float]:
+             scale: float, points: dict[float, Any]) -> tuple[int, int]:
     """The exact curve on [a, b] by dual-simplex pivots from the optimum at ``a``
     (:func:`allocator.solving.parametric.trace`): each point where the slope changes goes
     into ``points`` as the sandwich's evaluations do, certified. Then up to
     :data:`CHECKED_SEGMENTS` segments, spread over the curve, are re-solved at their middle
     as the sandwich would test them: each must lie on its line. Returns (pivots, LP solves);
     raises :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or
-    a check fails (the caller then traces by the sandwich).
-
-    Where breakpoints are few and pivots between them many (a curve of few weight classes),
-    the sandwich is faster: about 1.5 warm runs per breakpoint. With ``method="auto"`` a
-    warm run is timed at the start (at a budget a thousandth of the range above ``a``), and
-    after :data:`DECIDE_AFTER` pivots the trace gives way where the sandwich would be
-    faster (see :data:`EXPECTED_PIVOTS_PER_VARIABLE`); the third value returned is how far
-    it came (``b`` where it came to the end)."""
+    a check fails (the caller then traces by the sandwich)."""
     col = lp.columns["budget"]
     n = lp.n_cells
 
@@ -377,12 +369,6 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
 
     sol = solved(a)
     basic = solver.basic()
-    run = 0.0
-    if method == "auto":
-        clock = time.perf_counter()
-        solved(a + (b - a) * 1e-3)  # what one of the sandwich's warm runs costs
-        run = time.perf_counter() - clock
-    distinct = np.unique(lp.cost).size
     room = max(MAX_TIE_BROKEN, MAX_VALUES // max(n, 1))  # allocations kept, at most
     end = b - 1e-9 * max(1.0, abs(b))  # the end, to the solver's precision
 
@@ -397,7 +383,6 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
 
     last: tuple[float, float] | None = None  # the last point kept and its slope
     step = None
-    given_way = False
     # the checks: the segment from the first point at or past each of these budgets, and
     # the basis that holds on it (HiGHS starts from it: the check costs no long re-solve)
     marks = list(a + (b - a) * (np.arange(CHECKED_SEGMENTS) + 0.5) / CHECKED_SEGMENTS)
@@ -419,26 +404,15 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
               or abs(slope - last[1]) > 10 * ON_TANGENT * max(1.0, abs(last[1]))):
             keep(step)
             last = (theta, slope)
-        if step.pivots == 0:
-            clock = time.perf_counter()
-        elif method == "auto" and step.pivots == DECIDE_AFTER and theta < end:
-            pivot = (time.perf_counter() - clock) / DECIDE_AFTER
-            if (pivot * EXPECTED_PIVOTS_PER_VARIABLE * (lp.n_rows + lp.n_cols)
-                    > 1.5 * run * max(distinct, len(points))):
-                given_way = True  # the sandwich is faster from here
-                break
     if step is None or last is None:
         raise parametric.Singular("no trace")
-    if given_way and step.theta > last[0]:
-        keep(step)  # where the trace stops between breakpoints: a point of the curve
-    if step.theta < end and not given_way:
+    if step.theta < end:
         raise parametric.Singular("the trace ended inside the range")
-    reached = step.theta if given_way else b
     budgets = sorted(points)
     values = [points[x][0] for x in budgets]
     checks = 0
     for start, stop, status in checked:
-        if stop is None or stop > reached:
+        if stop is None:
             continue  # a segment the trace did not finish
         middle = (start + stop) / 2
         line = float(np.interp(middle, budgets, values))
@@ -449,7 +423,7 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
             raise parametric.Singular(
                 f"the curve at {middle * scale:,.2f} is {value * scale:,.2f}, the trace "
                 f"says {line * scale:,.2f}")
-    return step.pivots, checks + (2 if method == "auto" else 1), reached
+    return step.pivots, checks + 1
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
