@@ -24,7 +24,6 @@ from collections.abc import Iterator
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as sla
 
 from models.data import FloatArray
 
@@ -70,10 +69,14 @@ class Factor:
         self.rest_t = self.rest.T.tocsr()
         if self.cols.size:
             try:
+                # imported here: scipy.sparse.linalg adds 76 MB of data to a process (a
+                # server's workers preload this module, under a memory limit)
+                import scipy.sparse.linalg as sla
+
                 self.lu = sla.splu(kernel[order].tocsc(), permc_spec="COLAMD",
                                    diag_pivot_thresh=0.01)
-            except RuntimeError as err:  # "Factor is exactly singular"
-                raise Singular(str(err)) from err
+            except (RuntimeError, ImportError, MemoryError) as err:
+                raise Singular(str(err)) from err  # "Factor is exactly singular"
         self.etas: list[tuple[int, np.ndarray, np.ndarray, float]] = []
 
     def _solve(self, rhs: FloatArray) -> FloatArray:
