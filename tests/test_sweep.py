@@ -275,7 +275,8 @@ def test_pivots_trace_the_curve_the_sandwich_traces(which: str, rich: Path,
     assert pivoted.notes[0][0] == "sweep_pivoted" and sandwich.notes[0][0] == "sweep_traced"
     # two solves for the range, one at its start, one per checked segment
     assert pivoted.lp_solves <= 3 + CHECKED_SEGMENTS
-    assert pivoted.lp_solves < sandwich.lp_solves or which == "npvr"
+    if which == "binding":  # a long curve: one solve or two per breakpoint, against none
+        assert pivoted.lp_solves * 5 < sandwich.lp_solves
     budgets = [p.budget_eur for p in (*pivoted.breakpoints, *sandwich.breakpoints)]
     for budget in budgets:
         assert pivoted.value_at(budget) == pytest.approx(sandwich.value_at(budget), rel=1e-8,

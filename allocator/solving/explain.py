@@ -138,10 +138,12 @@ def _feasible(d: AllocationData) -> bool:
     return _run(build_lp(d), d).status == Status.OPTIMAL
 
 
-def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
+def budget_range(d: AllocationData, *, highest: bool = True
+                 ) -> tuple[float | None, float | None]:
     """Smallest and largest budget (model units) at which every rule of ``d`` holds.
 
-    ``(None, None)`` when no budget does; the upper end is ``inf`` when there is no limit.
+    ``(None, None)`` when no budget does; the upper end is ``inf`` when there is no limit,
+    and ``None`` when not asked for (``highest=False``: one LP instead of two).
     """
     lp = build_lp(d)
     b = lp.columns["budget"]
@@ -153,7 +155,7 @@ def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
     lp.offset = 0.0
     solver = Solver(lp)  # one model: the least budget, then (warm) the largest
     ends: list[float | None] = []
-    for sign in (1.0, -1.0):
+    for sign in (1.0, -1.0) if highest else (1.0,):
         cost = np.zeros(lp.n_cols)
         cost[b] = sign
         solver.set_costs(cost)
@@ -163,7 +165,7 @@ def budget_range(d: AllocationData) -> tuple[float | None, float | None]:
             ends.append(math.inf if value >= ceiling * (1 - 1e-9) else value)
         else:
             ends.append(None)
-    return ends[0], ends[1]
+    return ends[0], ends[1] if highest else None
 
 
 def _best(lp: LinearProgram, d: AllocationData | None = None) -> float | None:

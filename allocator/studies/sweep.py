@@ -193,17 +193,26 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         instance = load(instance)
     scale = money_scale(instance)
     d = to_model_data(instance, scale)
-    low, high = budget_range(d)
-    solves = 2
+    lp = build_lp(d)
+    if method == "auto":
+        method = ("pivot" if np.unique(lp.cost).size * VARIABLES_PER_COST
+                  >= lp.n_rows + lp.n_cols else "sandwich")
+    # the whole curve by pivots: its top is where the trace finds the rules stop holding,
+    # so the LP that finds the largest budget is not solved (unless the sandwich must)
+    whole = (method == "pivot" and start is None and stop is None and budgets is None
+             and steps is None and instance.policy.fairness != "max-min")
+    low, high = budget_range(d, highest=not whole)
+    solves = 1 if whole else 2
     if low is None:
         return _with_notes(Sweep(instance, [], None, None, solves, ""), [("sweep_none", {})])
-    lp = build_lp(d)
     col = lp.columns["budget"]
     solver = highs.Solver(lp)
     absorb = float(d.upper.sum())
     a = max(low, (start / scale) if start is not None else low)
     top = high if high is not None and math.isfinite(high) else max(absorb, d.budget)
     b = min(top, (stop / scale) if stop is not None else top)
+    if high is None:  # up to budget_range's ceiling, above which there is no limit
+        b = 4.0 * max(d.budget, absorb) + 1.0
     asked = None
     if budgets is not None:
         asked = np.asarray(sorted(budgets), dtype=float)
@@ -250,16 +259,27 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
                      else np.array([a]), evaluate, points, scale, low, lambda: solves)
     notes: list[tuple[str, dict[str, object]]] = []
     pivots = None
-    if method == "auto":
-        method = ("pivot" if np.unique(lp.cost).size * VARIABLES_PER_COST
-                  >= lp.n_rows + lp.n_cols else "sandwich")
     if method == "pivot" and b > a:
         try:
-            pivots, checked = _pivoted(d, lp, solver, a, b, scale, points)
+            pivots, checked, end = _pivoted(d, lp, solver, a, b, scale, points,
+                                            open_end=high is None)
             solves += checked
+            if high is None:  # the trace found the top, or that there is none
+                if end < b * (1 - 1e-9):
+                    high = b = end
+                else:
+                    high, b = math.inf, top
+                    for budget in [x for x in points if x > b]:
+                        del points[budget]
+                    evaluate(b)
         except parametric.Singular:
             points.clear()  # the sandwich instead, from the start
             pivots = None
+            if high is None:
+                high = budget_range(d)[1]
+                solves += 2
+                top = high if high is not None and math.isfinite(high) else top
+                b = top
     if pivots is None:
         evaluate(a)
         if b > a:
@@ -349,13 +369,16 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
 
 
 def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: float,
-             scale: float, points: dict[float, Any]) -> tuple[int, int]:
+             scale: float, points: dict[float, Any], *, open_end: bool = False
+             ) -> tuple[int, int, float]:
     """The exact curve on [a, b] by dual-simplex pivots from the optimum at ``a``
     (:func:`allocator.solving.parametric.trace`): each point where the slope changes goes
     into ``points`` as the sandwich's evaluations do, certified. Then up to
     :data:`CHECKED_SEGMENTS` segments, spread over the curve, are re-solved at their middle
-    as the sandwich would test them: each must lie on its line. Returns (pivots, LP solves);
-    raises :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or
+    as the sandwich would test them: each must lie on its line. With ``open_end`` the
+    curve may end below ``b``, where the rules stop holding (the largest budget at which
+    they hold is then not known beforehand): HiGHS must find them infeasible just above.
+    Returns (pivots, LP solves, the end); raises :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or
     a check fails (the caller then traces by the sandwich)."""
     col = lp.columns["budget"]
     n = lp.n_cells
@@ -383,20 +406,22 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
 
     last: tuple[float, float] | None = None  # the last point kept and its slope
     step = None
-    # the checks: the segment from the first point at or past each of these budgets, and
-    # the basis that holds on it (HiGHS starts from it: the check costs no long re-solve)
-    marks = list(a + (b - a) * (np.arange(CHECKED_SEGMENTS) + 0.5) / CHECKED_SEGMENTS)
+    # the checks: segments spread over the pivots, each with the basis that holds on it
+    # (HiGHS starts from it, so a check costs no long re-solve); between CHECKED_SEGMENTS
+    # and twice as many are held, every other one dropped as the stride between them doubles
     checked: list[list[Any]] = []  # [start, end or None, basis]
+    stride = 1
     for step in parametric.trace(lp.matrix, lp.cost, lp.offset, lp.col_lower, lp.col_upper,
                                  lp.row_lower, lp.row_upper, col, a, b, basic, sol.x,
                                  sol.row_activity):
         slope, theta = step.slope, step.theta
         if checked and checked[-1][1] is None and theta > checked[-1][0]:
             checked[-1][1] = theta
-        if marks and theta >= marks[0] and theta < end:
-            while marks and theta >= marks[0]:
-                marks.pop(0)
+        if (step.pivots % stride == 0 and theta < end
+                and (not checked or checked[-1][1] is not None)):
             checked.append([theta, None, step.status()])
+            if len(checked) > 2 * CHECKED_SEGMENTS:
+                checked, stride = checked[1::2], 2 * stride
         if last is not None and theta == last[0]:  # more pivots at one point: its slope
             points[theta] = (points[theta][0], slope, *points[theta][2:])
             last = (theta, slope)
@@ -406,14 +431,27 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
             last = (theta, slope)
     if step is None or last is None:
         raise parametric.Singular("no trace")
+    if step.theta > last[0]:
+        keep(step)  # the end, where the slope did not change
+    solves = 1
     if step.theta < end:
-        raise parametric.Singular("the trace ended inside the range")
+        if not open_end:
+            raise parametric.Singular("the trace ended inside the range")
+        # the rules stop holding here: HiGHS must agree just above (from the last basis)
+        beyond = step.theta + 1e-7 * max(1.0, abs(step.theta))
+        solver.set_basis(step.status())
+        solver.set_col_bounds(col, beyond, beyond)
+        solves += 1
+        if solver.run().status != Status.INFEASIBLE:
+            raise parametric.Singular(f"the trace ended at {step.theta * scale:,.2f}, where "
+                                      "the rules still hold just above")
+        b = step.theta
     budgets = sorted(points)
     values = [points[x][0] for x in budgets]
     checks = 0
-    for start, stop, status in checked:
-        if stop is None:
-            continue  # a segment the trace did not finish
+    finished = [c for c in checked if c[1] is not None]
+    spread = np.unique(np.linspace(0, len(finished) - 1, CHECKED_SEGMENTS).astype(int))
+    for start, stop, status in [finished[k] for k in spread] if finished else []:
         middle = (start + stop) / 2
         line = float(np.interp(middle, budgets, values))
         solver.set_basis(status)
@@ -423,7 +461,7 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
             raise parametric.Singular(
                 f"the curve at {middle * scale:,.2f} is {value * scale:,.2f}, the trace "
                 f"says {line * scale:,.2f}")
-    return step.pivots, checks + 1
+    return step.pivots, checks + solves, b
 
 
 def _grid(instance: Instance, d: AllocationData, budgets: np.ndarray, evaluate: Any,
