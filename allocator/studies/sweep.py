@@ -378,8 +378,9 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
     as the sandwich would test them: each must lie on its line. With ``open_end`` the
     curve may end below ``b``, where the rules stop holding (the largest budget at which
     they hold is then not known beforehand): HiGHS must find them infeasible just above.
-    Returns (pivots, LP solves, the end); raises :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or
-    a check fails (the caller then traces by the sandwich)."""
+    Returns (pivots, LP solves, the end); raises
+    :class:`~allocator.solving.parametric.Singular` where the trace cannot go on or a check
+    fails (the caller then traces by the sandwich)."""
     col = lp.columns["budget"]
     n = lp.n_cells
 
