@@ -919,11 +919,14 @@ def instance_digest(instance: Any) -> str:
     """A SHA-256 of what the instance says (its tables and its own policy sheet, as read and
     validated; a preset or a flag changes the policy in force, recorded beside it, not
     this): the same for the same instance however it arrived (a file, a folder, an
-    upload)."""
+    upload). Each table is hashed as :func:`allocator.output.csv_bytes` writes it, its
+    index a column of its own."""
+    from allocator.output import csv_bytes
+
     h = hashlib.sha256()
     for table in (instance.regions, instance.goals, instance.needs, instance.policy_notes):
         if table is not None:
-            h.update(table.to_csv().encode())
+            h.update(csv_bytes(table.reset_index()))
     return h.hexdigest()
 
 
