@@ -381,8 +381,9 @@ def csv_bytes(frame: Any) -> bytes:
 
     Numbers are written as numbers (a whole float without its ``.0``; an empty cell where
     absent); every other column as text, each cell made safe with :func:`csv_safe`, in
-    quotes (pyarrow quotes every text cell, which every CSV reader takes as the text
-    itself); booleans as ``True``/``False``."""
+    quotes only where it holds a comma, a quote or a line break (as pandas writes it);
+    booleans as ``True``/``False``."""
+    import csv
     import io
 
     import pandas as pd
@@ -401,7 +402,24 @@ def csv_bytes(frame: Any) -> bytes:
         columns[str(name)] = text.where(~formula, "'" + text)
     table = pa.Table.from_pandas(pd.DataFrame(columns), preserve_index=False)
     out = io.BytesIO()
-    pa_csv.write_csv(table, out, pa_csv.WriteOptions(quoting_style="needed"))
+    try:
+        # the header as the csv module writes it (pyarrow quotes it whatever the style)
+        head = io.StringIO()
+        csv.writer(head, lineterminator="\n").writerow(list(columns))
+        out.write(head.getvalue().encode())
+        pa_csv.write_csv(table, out, pa_csv.WriteOptions(quoting_style="none",
+                                                         include_header=False))
+    except pa.ArrowInvalid:
+        # a text cell holds a comma, a quote or a line break: quoted where it needs it,
+        # as pandas does, with the numbers in the same words as above
+        import pyarrow.compute as pa_compute
+
+        for name, column in columns.items():
+            if pd.api.types.is_float_dtype(column.dtype):
+                columns[name] = pd.Series(pa_compute.cast(
+                    pa.array(column.to_numpy(), from_pandas=True), pa.string()
+                ).to_numpy(zero_copy_only=False))
+        return pd.DataFrame(columns).to_csv(index=False, lineterminator="\n").encode()
     return out.getvalue()
 
 

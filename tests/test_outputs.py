@@ -373,3 +373,30 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_it(
         main(["--debug", "solve", str(folder), "--no-report"])
     with pytest.raises(RuntimeError, match="unforeseen"):
         main(["solve", str(folder), "--no-report", "--debug"])
+
+
+@pytest.mark.parametrize("name", ["Noord-Limburg", 'Kop van "Noord", Holland\nzuid'])
+def test_csv_bytes_reads_back_as_the_table_it_wrote(name: str) -> None:
+    """pyarrow writes the numbers; text is quoted only where it needs it (the second name
+    takes the path where a cell holds a comma, a quote and a line break), formula-like text
+    gets its leading quote, and pandas reads back every value."""
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from allocator.output import csv_bytes
+
+    frame = pd.DataFrame({"region": pd.Categorical([name, "B"]),
+                          "amount_eur": [552281.0, 0.1 + 0.2], "count": [3, 4],
+                          "cap": [np.nan, 1.5], "held": [True, False],
+                          "note": ["=HYPERLINK(1)", None]})
+    text = csv_bytes(frame).decode()
+    assert text.splitlines()[0] == "region,amount_eur,count,cap,held,note"
+    assert text.endswith("B,0.30000000000000004,4,1.5,False,\n")
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False, na_values=[""])
+    assert back["region"].tolist() == [name, "B"]
+    assert back["amount_eur"].tolist() == [552281.0, 0.1 + 0.2]
+    assert back["count"].tolist() == [3, 4] and back["held"].tolist() == [True, False]
+    assert np.isnan(back["cap"][0]) and back["cap"][1] == 1.5
+    assert back["note"][0] == "'=HYPERLINK(1)" and pd.isna(back["note"][1])
