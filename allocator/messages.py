@@ -420,6 +420,11 @@ DUTCH: Mapping[str, str] = {
         "erbuiten",
     "€{stop:,.0f}": "€{stop:,.0f}",
     "the top": "de bovenkant",
+    "The curve was not traced to its end in {limit} LP solves (from €{budget:,.2f} on it "
+    "was left open); it is not reported. Ask for the budgets you want with --budgets.":
+        "De curve is niet tot het einde gevonden in {limit} LP-oplossingen (vanaf "
+        "€{budget:,.2f} bleef ze open); ze wordt niet getoond. Vraag de budgetten die u wilt "
+        "zien met --budgets.",
     "The curve failed its independent check at €{budget:,.2f} (largest violation "
     "€{violation:,.2f} in {rule}, relative duality gap {gap:.2e}); it is not reported.":
         "De curve doorstond de onafhankelijke controle niet bij €{budget:,.2f} (grootste "

@@ -57,6 +57,8 @@ def keeps(cells: int, points: int) -> bool:
 #: Up to this many breakpoints, each one's allocation is the engine's full, tie-broken and
 #: certified solve at that budget; beyond, the stage-1 optimum of the trace.
 MAX_TIE_BROKEN = 50
+#: The sandwich gives up after this many LP solves per variable of the LP (and says so).
+SOLVES_PER_VARIABLE = 4
 #: Segments of a curve traced by pivots that are re-solved in their middle as its check.
 CHECKED_SEGMENTS = 8
 #: ``method="auto"`` traces by pivots where the LP has at least one distinct cost per this
@@ -285,7 +287,9 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
         if b > a:
             evaluate(b)
         stack = [(a, b)] if b > a else []
-        limit = solves + 4 * lp.n_cells + 100  # about one breakpoint per cell at most
+        # at most about one breakpoint per variable (columns and rows: shortfall tiers and
+        # diminishing returns add columns, and with them breakpoints, beyond one per cell)
+        limit = solves + SOLVES_PER_VARIABLE * (lp.n_cols + lp.n_rows) + 100
         while stack and solves < limit:
             x1, x2 = stack.pop()
             (u1, s1), (u2, s2) = evaluate(x1), evaluate(x2)
@@ -298,6 +302,12 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
             if uc - (u1 + s1 * (xc - x1)) <= ON_TANGENT * max(1.0, abs(uc)):
                 continue  # on both tangents: xc is a breakpoint, both halves are straight
             stack += [(xc, x2), (x1, xc)]
+        if stack:  # never a curve with an interval left open: it would be wrong there
+            raise CertificateError(Message(
+                "The curve was not traced to its end in {limit} LP solves (from "
+                "€{budget:,.2f} on it was left open); it is not reported. Ask for the budgets "
+                "you want with --budgets.", limit=limit,
+                budget=min(x for x, _ in stack) * scale))
 
     xs: list[float] = []
     for x in sorted(points):  # points closer than the solver can tell apart are one
@@ -398,9 +408,12 @@ def _pivoted(d: AllocationData, lp: Any, solver: highs.Solver, a: float, b: floa
 
     def keep(step: parametric.Trace) -> None:
         x = step.x()[:n]
+        try:
+            cert = _certified(d, lp, step.theta, x, step.row_dual(), scale)
+        except CertificateError as err:  # the sandwich then, whose points are solves
+            raise parametric.Singular(str(err)) from err
         points[step.theta] = (step.objective(), step.slope, x if len(points) < room else None,
-                              _certified(d, lp, step.theta, x, step.row_dual(), scale),
-                              (unmet(d, x), tier_penalty(d, x)))
+                              cert, (unmet(d, x), tier_penalty(d, x)))
         if len(points) == room + 1:  # too many to keep: none is kept
             for k, v in points.items():
                 points[k] = (*v[:2], None, *v[3:])
