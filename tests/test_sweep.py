@@ -352,3 +352,14 @@ def test_a_sandwich_that_cannot_finish_says_so_and_reports_no_curve(
     assert err == ("allocator: De curve is niet tot het einde gevonden in 104 LP-oplossingen "
                    "(vanaf €296.435.148,30 bleef ze open); ze wordt niet getoond. Vraag de "
                    "budgetten die u wilt zien met --budgets.\n")
+
+
+def test_tie_broken_breakpoints_are_the_same_whichever_way_the_curve_was_traced(
+        rich: Path) -> None:
+    """Up to 50 breakpoints each allocation is the engine's full solve at that budget: the
+    same cells, to the cent, from a curve traced by pivots or by the sandwich."""
+    pivoted, sandwich = sweep(rich, method="pivot"), sweep(rich, method="sandwich")
+    assert [n[0] for n in pivoted.notes] == ["sweep_pivoted", "sweep_tie_broken"]
+    assert list(pivoted.allocations.columns) == list(sandwich.allocations.columns)
+    assert np.abs(pivoted.allocations.iloc[:, 2:].to_numpy()
+                  - sandwich.allocations.iloc[:, 2:].to_numpy()).max() < 0.01

@@ -78,22 +78,25 @@ def objective(d: AllocationData, x: FloatArray) -> float:
     return unmet(d, x) + tier_penalty(d, x)
 
 
-def lagrangian_bound(lp: LinearProgram, row_dual: FloatArray) -> float:
+def lagrangian_bound(lp: LinearProgram, row_dual: FloatArray,
+                     fixed: tuple[int, float] | None = None) -> float:
     """A lower bound on the stage-1 optimum from any row multipliers (signs are enforced).
 
     With HiGHS's convention (reduced cost = c - A'y; y > 0 prices a lower bound, y < 0 an
     upper), L(y) = offset + sum_i y_i b_i + sum_j min(z_j l_j, z_j u_j) <= c'x + offset for
-    every feasible x. Every column is bounded, so L(y) is finite.
+    every feasible x. Every column is bounded, so L(y) is finite. ``fixed`` = (column,
+    value) bounds that column at that value instead of its own bounds (a curve's budget).
     """
-    y = np.asarray(row_dual, dtype=float).copy()
-    lower_ok = np.isfinite(lp.row_lower)
-    upper_ok = np.isfinite(lp.row_upper)
-    y[(y > 0) & ~lower_ok] = 0.0
-    y[(y < 0) & ~upper_ok] = 0.0
-    rhs = np.where(y > 0, np.where(lower_ok, lp.row_lower, 0.0),
-                   np.where(upper_ok, lp.row_upper, 0.0))
+    y = np.asarray(row_dual, dtype=float)
+    # a multiplier on a side that is not there prices nothing
+    y = np.where(y > 0, np.where(np.isfinite(lp.row_lower), y, 0.0),
+                 np.where(np.isfinite(lp.row_upper), y, 0.0))
+    rhs = np.where(y > 0, lp.row_lower, np.where(y < 0, lp.row_upper, 0.0))
     z = lp.cost - lp.matrix.T @ y
     cols = np.minimum(z * lp.col_lower, z * lp.col_upper)
+    if fixed is not None:
+        column, value = fixed
+        cols[column] = z[column] * value
     return float(lp.offset + y @ rhs + cols.sum())
 
 
@@ -102,11 +105,9 @@ def certify_at(d: AllocationData, lp: LinearProgram, budget: float, x: FloatArra
     """The certificate of a point on a curve or grid: ``lp`` re-solved with its budget column
     fixed at ``budget`` (model units), ``x`` and ``row_dual`` its solution there; every rule
     is re-checked at that budget and the bound uses that budget's column bounds."""
-    column = lp.columns["budget"]
-    lower, upper = lp.col_lower.copy(), lp.col_upper.copy()
-    lower[column] = upper[column] = budget
-    at = dataclasses.replace(lp, col_lower=lower, col_upper=upper)
-    return certify(dataclasses.replace(d, budget=budget), at, x, row_dual, scale)
+    at = dataclasses.replace(d, budget=budget)
+    return judge(violations(at, x), objective(at, x),
+                 lagrangian_bound(lp, row_dual, fixed=(lp.columns["budget"], budget)), scale)
 
 
 def certify(d: AllocationData, lp: LinearProgram, x: FloatArray, stage1_row_dual: FloatArray,
