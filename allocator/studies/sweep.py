@@ -259,7 +259,6 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     if steps is not None:
         return _grid(instance, d, np.linspace(a, b, max(steps, 2)) if b > a
                      else np.array([a]), evaluate, points, scale, low, lambda: solves)
-    notes: list[tuple[str, dict[str, object]]] = []
     pivots = None
     if method == "pivot" and b > a:
         try:
@@ -367,8 +366,9 @@ def _sweep(instance: Instance | str | Path, *, start: float | None = None,
     if keep:
         allocations = pd.concat([cells, pd.DataFrame(columns)], axis=1)
     span = {"n": len(breakpoints), "a": round(a * scale), "b": round(b * scale)}
-    notes.append(("sweep_traced", {**span, "solves": solves}) if pivots is None else
-                 ("sweep_pivoted", {**span, "pivots": pivots, "solves": solves}))
+    notes: list[tuple[str, dict[str, object]]] = [
+        ("sweep_traced", {**span, "solves": solves}) if pivots is None else
+        ("sweep_pivoted", {**span, "pivots": pivots, "solves": solves})]
     if keep:
         notes.append(("sweep_tie_broken", {"k": len(vertices)}) if tie_broken else
                      ("sweep_not_tie_broken", {"limit": MAX_TIE_BROKEN}))
