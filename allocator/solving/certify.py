@@ -105,16 +105,16 @@ def certify_at(d: AllocationData, lp: LinearProgram, budget: float, x: FloatArra
     """The certificate of a point on a curve or grid: ``lp`` re-solved with its budget column
     fixed at ``budget`` (model units), ``x`` and ``row_dual`` its solution there; every rule
     is re-checked at that budget and the bound uses that budget's column bounds."""
-    at = dataclasses.replace(d, budget=budget)
-    return judge(violations(at, x), objective(at, x),
-                 lagrangian_bound(lp, row_dual, fixed=(lp.columns["budget"], budget)), scale)
+    return certify(dataclasses.replace(d, budget=budget), lp, x, row_dual, scale,
+                   fixed=(lp.columns["budget"], budget))
 
 
 def certify(d: AllocationData, lp: LinearProgram, x: FloatArray, stage1_row_dual: FloatArray,
-            scale: float) -> Certificate:
-    """Check allocation ``x`` (cells only, model units) and return the certificate in euros."""
-    return judge(violations(d, x), objective(d, x), lagrangian_bound(lp, stage1_row_dual),
-                 scale)
+            scale: float, fixed: tuple[int, float] | None = None) -> Certificate:
+    """Check allocation ``x`` (cells only, model units) and return the certificate in euros
+    (``fixed``: a column held at a value, as :func:`lagrangian_bound` takes it)."""
+    return judge(violations(d, x), objective(d, x),
+                 lagrangian_bound(lp, stage1_row_dual, fixed), scale)
 
 
 def judge(checks: Mapping[str, float], value: float, bound: float, scale: float
