@@ -31,12 +31,11 @@ budget and floor (tested).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from models.builder import Coverages, LinearProgram, RowBlock, key_sums
+from models.builder import Coverages, LinearProgram, Reading, Rows
 from models.data import AllocationData, FloatArray, IntArray
 from models.rules import LP_RULES
 
@@ -90,65 +89,52 @@ class AgendaData:
 
 def build_agenda_lp(d: AgendaData) -> LinearProgram:
     """The LP of the module docstring. Columns: x (``n_cells`` of them: one per triple),
-    then s and b per funder and consecutive pair of years."""
+    then s and b per funder and consecutive pair of years, then the columns the one-year
+    rules add in each year.
+
+    One :class:`~models.builder.Rows`: the agenda's own rows carry their year and funder as
+    coordinates, and the one-year rules build into each year, a coordinate of the ``year``
+    axis (:meth:`~models.builder.Rows.along`)."""
     t, c, f = d.triples()
     nx = t.size
     n_years, n_funders, n_regions = len(d.years), len(d.funders), len(d.regions)
     pairs = max(n_years - 1, 0)
-    col_s = nx + np.arange(n_funders * pairs).reshape(n_funders, pairs) if pairs else \
-        np.empty((n_funders, 0), dtype=np.int64)
-    col_b = nx + n_funders * pairs + np.arange(n_funders * pairs).reshape(n_funders, pairs) \
-        if pairs else np.empty((n_funders, 0), dtype=np.int64)
-    n_cols = nx + 2 * n_funders * pairs
+    b = Rows(nx)
+    col_s = b.add_columns("carry", np.zeros(n_funders * pairs),
+                          np.repeat(d.carry, pairs)).reshape(n_funders, pairs)
+    col_b = b.add_columns("borrow", np.zeros(n_funders * pairs),
+                          np.repeat(d.borrow, pairs)).reshape(n_funders, pairs)
     cols = np.arange(nx)
     region_of = d.cell_region[c]
+    funders, years = np.arange(n_funders), np.arange(n_years)
 
-    rows_r: list[IntArray] = []
-    rows_c: list[IntArray] = []
-    rows_v: list[FloatArray] = []
-    lower: list[FloatArray] = []
-    upper: list[FloatArray] = []
-    blocks: list[RowBlock] = []
-    count = 0
-
-    def add(rule: str, over: str, index: IntArray, r: IntArray, col: IntArray, v: FloatArray,
-            lo: FloatArray, hi: FloatArray) -> None:
-        nonlocal count
-        k = lo.size
-        rows_r.append(r + count)
-        rows_c.append(col)
-        rows_v.append(v)
-        lower.append(lo)
-        upper.append(hi)
-        blocks.append(RowBlock(rule, count, count + k, over, index.astype(np.int64)))
-        count += k
-
-    # envelope[f, t]: row index f * T + t
+    # envelope[f, t]: row f * T + t
     env_r = [f * n_years + t]
     env_c = [cols]
     env_v = [np.ones(nx)]
     for p in range(pairs):  # s[f,p] leaves year p for p+1; b[f,p] brings year p+1 into p
-        fs = np.arange(n_funders)
-        env_r += [fs * n_years + p, fs * n_years + p + 1, fs * n_years + p, fs * n_years + p + 1]
+        env_r += [funders * n_years + p, funders * n_years + p + 1, funders * n_years + p,
+                  funders * n_years + p + 1]
         env_c += [col_s[:, p], col_s[:, p], col_b[:, p], col_b[:, p]]
         env_v += [np.ones(n_funders), -np.ones(n_funders), -np.ones(n_funders),
                   np.ones(n_funders)]
-    add("envelope", "funder_year", np.arange(n_funders * n_years), np.concatenate(env_r),
-        np.concatenate(env_c), np.concatenate(env_v),
-        d.envelope.ravel() if d.spend_all else np.full(n_funders * n_years, -np.inf),
-        d.envelope.ravel())
+    b.add("envelope", "year", np.tile(years, n_funders), np.concatenate(env_r),
+          np.concatenate(env_c), np.concatenate(env_v),
+          d.envelope.ravel() if d.spend_all else np.full(n_funders * n_years, -np.inf),
+          d.envelope.ravel(), outer={"funder": np.repeat(funders, n_years)})
 
     # absorption[t, c]: row t * n + c
     n = d.n_cells
-    add("absorption", "year_cell", np.arange(n_years * n), t * n + c, cols, np.ones(nx),
-        np.full(n_years * n, -np.inf), d.upper.ravel())
+    b.add("absorption", "cell", np.tile(np.arange(n), n_years), t * n + c, cols, np.ones(nx),
+          np.full(n_years * n, -np.inf), d.upper.ravel(),
+          outer={"year": np.repeat(years, n)})
 
     if d.coverage_floor > 0:
         cov = _coverages(d, nx)
         floor = cov.rows.tocoo()
-        add("coverage_floor", cov.over, cov.index, floor.row.astype(np.int64),
-            floor.col.astype(np.int64), floor.data, d.coverage_floor * cov.need - cov.have,
-            np.full(cov.size, np.inf))
+        b.add("coverage_floor", cov.over, cov.index, floor.row, floor.col, floor.data,
+              d.coverage_floor * cov.need - cov.have, np.full(cov.size, np.inf),
+              outer=cov.outer)
 
     if (d.ramp_factor is not None or d.ramp_amount is not None) and n_years > 1:
         factor = 1.0 if d.ramp_factor is None else d.ramp_factor
@@ -156,112 +142,43 @@ def build_agenda_lp(d: AgendaData) -> LinearProgram:
         # row (t-1) * R + r for t >= 1: X[t,r] - factor * X[t-1,r] <= amount
         now = t >= 1
         before = t < n_years - 1
-        add("ramp_up", "year_region", np.arange(n_regions, n_years * n_regions),
-            np.concatenate([(t[now] - 1) * n_regions + region_of[now],
-                            t[before] * n_regions + region_of[before]]),
-            np.concatenate([cols[now], cols[before]]),
-            np.concatenate([np.ones(int(now.sum())), np.full(int(before.sum()), -factor)]),
-            np.full(pairs * n_regions, -np.inf), np.full(pairs * n_regions, amount))
+        b.add("ramp_up", "region", np.tile(np.arange(n_regions), pairs),
+              np.concatenate([(t[now] - 1) * n_regions + region_of[now],
+                              t[before] * n_regions + region_of[before]]),
+              np.concatenate([cols[now], cols[before]]),
+              np.concatenate([np.ones(int(now.sum())), np.full(int(before.sum()), -factor)]),
+              np.full(pairs * n_regions, -np.inf), np.full(pairs * n_regions, amount),
+              outer={"year": np.repeat(years[1:], n_regions)})
 
     per_funder = n_years * n_regions
     for k in np.flatnonzero(~np.isnan(d.package_share)):
         share = float(d.package_share[k])
-        # one block over funder x year x region: row (k, t, r) is indexed k * T * R + t * R + r,
+        # funder k, year t, region r (row t * R + r):
         # sum of funder k's x in (t, r) - share * X[t, r] <= 0
         coef = np.where(f == k, 1.0 - share, -share)
-        add("package_share", "funder_year_region", k * per_funder + np.arange(per_funder),
-            t * n_regions + region_of, cols, coef,
-            np.full(per_funder, -np.inf), np.zeros(per_funder))
+        b.add("package_share", "region", np.tile(np.arange(n_regions), n_years),
+              t * n_regions + region_of, cols, coef,
+              np.full(per_funder, -np.inf), np.zeros(per_funder),
+              outer={"funder": np.full(per_funder, k), "year": np.repeat(years, n_regions)})
 
     # The one-year rules, in every year: each rule's own rows (models/rules), over the
-    # columns of that year, a region's or goal's sum running over every funder.
-    extra: list[tuple[str, FloatArray, FloatArray, FloatArray]] = []
+    # columns of that year, a region's or goal's sum running over every funder; the budget
+    # B_t a column of the year's own, fixed at its envelopes together.
     for year, one in enumerate(d.per_year):
         now = t == year
         for rule in LP_RULES:
             if rule.name not in OWN_FORM and rule.active(one):
                 # a rule on national money sums the national funder's columns alone
                 mine = now & (f == d.national) if rule.national_money else now
-                view = _YearView(one, year, d, cols[mine], c[mine], n_cols + sum(
-                    e[1].size for e in extra), add, extra)
-                rule.build(view)  # type: ignore[arg-type]
-    n_cols += sum(e[1].size for e in extra)
-
-    matrix = sp.csc_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
-                                                      np.concatenate(rows_c))),
-                           shape=(count, n_cols))
-    cost = np.zeros(n_cols)
-    cost[:nx] = -d.weight[c]
-    col_upper = np.concatenate([d.upper[t, c],
-                                np.repeat(d.carry, pairs), np.repeat(d.borrow, pairs),
-                                *[e[2] for e in extra]])
-    col_lower = np.concatenate([np.zeros(nx + 2 * n_funders * pairs), *[e[1] for e in extra]])
-    cost[nx + 2 * n_funders * pairs:] = np.concatenate([np.zeros(0), *[e[3] for e in extra]])
-    columns = {"carry": nx, "borrow": nx + n_funders * pairs}
-    first = nx + 2 * n_funders * pairs
-    for name, lo, _, _ in extra:
-        columns[name] = first
-        first += lo.size
-    return LinearProgram(
-        cost=cost, offset=float((d.weight[None, :] * d.net_need).sum()),
-        col_lower=col_lower, col_upper=col_upper, matrix=matrix,
-        row_lower=np.concatenate(lower), row_upper=np.concatenate(upper), n_cells=nx,
-        columns=columns, blocks=blocks)
-
-
-class _YearView:
-    """One year of the agenda seen as the one-year model a rule builds into: ``d`` is that
-    year's data, a region's (goal's) sum runs over that year's columns of every funder, and
-    ``budget`` is a column fixed at the year's total envelope B_t."""
-
-    def __init__(self, d: AllocationData, year: int, agenda: AgendaData, cols: IntArray,
-                 cells: IntArray, next_col: int, add: Any,
-                 extra: list[tuple[str, FloatArray, FloatArray, FloatArray]]) -> None:
-        self.d, self.year, self.agenda = d, year, agenda
-        self.cols, self.cell = cols, cells
-        self._next, self._add, self._extra = next_col, add, extra
-        self._budget: int | None = None
-        self.columns: dict[str, int] = {}
-
-    @property
-    def budget(self) -> int:
-        if self._budget is None:
-            self._budget = int(self.add_columns("budget", np.full(1, self.d.budget),
-                                                np.full(1, self.d.budget))[0])
-        return self._budget
-
-    def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
-                    cost: FloatArray | None = None) -> IntArray:
-        k = int(lower.shape[0])
-        label = f"{name}_{self.agenda.years[self.year]}"
-        self._extra.append((label, lower.astype(float), upper.astype(float),
-                            np.zeros(k) if cost is None else cost.astype(float)))
-        first = self._next
-        self._next += k
-        self.columns[name] = first
-        return np.arange(first, first + k, dtype=np.int64)
-
-    def add(self, rule: str, over: str, index: IntArray, rows: IntArray, cols: IntArray,
-            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
-        size = len(self.d.regions) if over == "region" else len(self.d.goals) if over else 1
-        where = index if over else np.zeros(1, dtype=np.int64)
-        self._add(rule, f"year_{over}" if over else "year", self.year * size + where,
-                  rows.astype(np.int64), cols.astype(np.int64), vals.astype(np.float64),
-                  lo.astype(np.float64), hi.astype(np.float64))
-
-    def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
-             col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
-        d = self.d
-        by_region = over == "region"
-        key_of = (d.cell_region if by_region else d.cell_goal)[self.cell]
-        r, c, v = key_sums(key_of, len(d.regions) if by_region else len(d.goals), keys,
-                           self.cols, 1.0, col, coef)
-        self.add(rule, over, keys, r, c, v, lo, hi)
+                rule.build(b.along("year", year, one, Reading(cols[mine], c[mine]),
+                                   label=d.years[year]))
+    return b.assemble(-d.weight[c], np.zeros(nx), d.upper[t, c],
+                      offset=float((d.weight[None, :] * d.net_need).sum()), n_cells=nx)
 
 
 def agenda_coverages(lp: LinearProgram, d: AgendaData) -> Coverages:
     """The coverages of the agenda, for max-min: the coverage floor's (region r in year t
-    from every funder's money, indexed t * R + r; or over the whole period, indexed r)."""
+    from every funder's money, the year its outer coordinate; or over the whole period)."""
     return _coverages(d, lp.n_cols)
 
 
@@ -289,5 +206,5 @@ def _coverages(d: AgendaData, n_cols: int) -> Coverages:
     keep = r >= 0
     rows = sp.csr_matrix((np.ones(int(keep.sum())), (r[keep], cols[keep])),
                          shape=(ty.size, n_cols))
-    return Coverages(rows, d.region_need[ty, rg], d.region_covered[ty, rg], "year_region",
-                     ty * n_regions + rg)
+    return Coverages(rows, d.region_need[ty, rg], d.region_covered[ty, rg], "region", rg,
+                     {"year": ty})

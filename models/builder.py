@@ -8,7 +8,9 @@ name is the rule's name, so duals and slacks can be named afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,30 +22,48 @@ INF = np.inf
 
 @dataclass(frozen=True)
 class RowBlock:
-    """A contiguous run of rows that all express one rule."""
+    """A contiguous run of rows that all express one rule, with each row's coordinates (as
+    linopy names a constraint's coordinates): ``over`` the innermost dimension and ``index``
+    each row's place on it, ``outer`` each row's place on the outer axes (``scenario``,
+    ``year``, ``funder``) of a model that repeats the rules along them."""
 
     rule: str
     start: int
     stop: int
-    over: str  # "region", "goal" or "" (a single row)
-    index: IntArray  # the region or goal of each row
+    over: str  # "region", "goal", "cell", "year" or "" (a single row)
+    index: IntArray  # the region, goal, cell or year of each row
+    outer: Mapping[str, IntArray] = field(default_factory=dict)
 
     @property
     def rows(self) -> slice:
         return slice(self.start, self.stop)
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        """The block's dimensions, outermost first (``("scenario", "region")``)."""
+        return (*self.outer, *((self.over,) if self.over else ()))
+
+    def coords(self, row: int) -> dict[str, int]:
+        """The coordinates of row ``row`` (of the LP) on each of :attr:`dims`."""
+        i = row - self.start
+        out = {axis: int(at[i]) for axis, at in self.outer.items()}
+        if self.over:
+            out[self.over] = int(self.index[i])
+        return out
 
 
 @dataclass(frozen=True)
 class Coverages:
     """The coverages max-min raises, on the columns of an LP: coverage k is
     (have[k] + rows[k] @ x) / need[k], need[k] > 0; ``over`` and ``index`` name them as a
-    row block does (``region``, ``scenario_region``, ``year_region`` …)."""
+    row block does (``over`` and ``index`` the region, ``outer`` the scenario or year)."""
 
     rows: sp.csr_matrix  # k x n_cols
     need: FloatArray
     have: FloatArray
     over: str
     index: np.ndarray
+    outer: Mapping[str, IntArray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -113,17 +133,40 @@ def key_sums(key_of_col: IntArray, size: int, keys: IntArray, cols: IntArray, si
     return r, c, v
 
 
-class Builder:
-    """Columns (one allocation column per cell, then the budget column, then whatever the
-    rules add) and row blocks of the LP of ``d``."""
+class Target(Protocol):
+    """What a rule builds into (:meth:`models.rules.base.Rule.build`): the one-year
+    :class:`Builder`, or one coordinate of an outer axis of a larger model (:class:`Slice`)."""
 
-    def __init__(self, d: AllocationData) -> None:
-        self.d = d
-        n = d.n_cells
-        self.cells = np.arange(n, dtype=np.int64)
-        self.columns: dict[str, int] = {"budget": n}
-        self.n_cols = n + 1
-        # column bounds and costs beyond the cells: (first column, lower, upper, cost)
+    d: AllocationData
+    columns: dict[str, int]
+
+    @property
+    def budget(self) -> int: ...
+
+    @property
+    def cells(self) -> IntArray: ...
+
+    def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
+                    cost: FloatArray | None = None) -> IntArray: ...
+
+    def add(self, rule: str, over: str, index: IntArray, rows: IntArray, cols: IntArray,
+            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None: ...
+
+    def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
+             col: int | IntArray | None = None, coef: FloatArray | None = None) -> None: ...
+
+
+class Rows:
+    """Columns and named row blocks of an LP under construction, collected as COO triplets
+    and assembled once (:meth:`assemble`). Every model adds to one: the one-year LP
+    (:class:`Builder`), robust over need scenarios and the agenda over years and funders
+    (``models/robust.py``, ``models/agenda.py``), which repeat the one-year rules along an
+    outer axis through :meth:`along`."""
+
+    def __init__(self, n_cols: int = 0) -> None:
+        self.columns: dict[str, int] = {}
+        self.n_cols = n_cols
+        # columns added by name: (first column, lower, upper, cost)
         self._extra: list[tuple[int, FloatArray, FloatArray, FloatArray]] = []
         self._r: list[IntArray] = []
         self._c: list[IntArray] = []
@@ -133,34 +176,77 @@ class Builder:
         self.blocks: list[RowBlock] = []
         self.n_rows = 0
 
-    @property
-    def budget(self) -> int:
-        """The budget column B (fixed by its bounds, so the envelope moves without a row)."""
-        return self.columns["budget"]
-
     def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
                     cost: FloatArray | None = None) -> IntArray:
         """Append ``len(lower)`` columns; the first is known as ``name``."""
         k = int(lower.shape[0])
         first = self.n_cols
         self.columns[name] = first
-        self._extra.append((first, lower.astype(float), upper.astype(float),
-                            np.zeros(k) if cost is None else cost.astype(float)))
+        self._extra.append((first, np.asarray(lower, float), np.asarray(upper, float),
+                            np.zeros(k) if cost is None else np.asarray(cost, float)))
         self.n_cols += k
         return np.arange(first, first + k, dtype=np.int64)
 
     def add(self, rule: str, over: str, index: IntArray, rows: IntArray, cols: IntArray,
-            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
-        """One block of ``len(lo)`` rows: entries (rows[i], cols[i]) = vals[i]."""
+            vals: FloatArray, lo: FloatArray, hi: FloatArray,
+            outer: Mapping[str, IntArray] | None = None) -> None:
+        """One block of ``len(lo)`` rows: entries (rows[i], cols[i]) = vals[i]; ``outer``
+        gives each row's place on the outer axes."""
         k = int(lo.shape[0])
-        self._r.append(rows.astype(np.int64) + self.n_rows)
-        self._c.append(cols.astype(np.int64))
-        self._v.append(vals.astype(np.float64))
-        self._lo.append(lo.astype(np.float64))
-        self._hi.append(hi.astype(np.float64))
+        self._r.append(np.asarray(rows, np.int64) + self.n_rows)
+        self._c.append(np.asarray(cols, np.int64))
+        self._v.append(np.asarray(vals, np.float64))
+        self._lo.append(np.asarray(lo, np.float64))
+        self._hi.append(np.asarray(hi, np.float64))
+        coords = {axis: np.asarray(at, np.int64) for axis, at in (outer or {}).items()}
         self.blocks.append(RowBlock(rule, self.n_rows, self.n_rows + k, over,
-                                    index.astype(np.int64)))
+                                    np.asarray(index, np.int64), coords))
         self.n_rows += k
+
+    def along(self, axis: str, at: int, d: AllocationData, reading: Reading, *,
+              label: str = "", reads: Mapping[str, Reading] | None = None,
+              budget: int | None = None, cost_factor: float = 1.0) -> Slice:
+        """Coordinate ``at`` of the outer axis ``axis`` (a scenario, a year), seen as the
+        one-year model the rules build into: see :class:`Slice`."""
+        return Slice(self, axis, at, d, reading, label=label, reads=reads or {},
+                     budget=budget, cost_factor=cost_factor)
+
+    def assemble(self, cost: FloatArray, col_lower: FloatArray, col_upper: FloatArray,
+                 offset: float, n_cells: int) -> LinearProgram:
+        """The LP: ``cost`` and the bounds of the first columns (those not added by name),
+        then each named column's own."""
+        full_cost, lower, upper = (np.zeros(self.n_cols) for _ in range(3))
+        first = cost.shape[0]
+        full_cost[:first], lower[:first], upper[:first] = cost, col_lower, col_upper
+        for start, lo, hi, extra in self._extra:
+            k = lo.shape[0]
+            lower[start:start + k], upper[start:start + k] = lo, hi
+            full_cost[start:start + k] = extra
+        matrix = sp.csc_matrix(
+            (np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
+            shape=(self.n_rows, self.n_cols),
+        )
+        return LinearProgram(
+            cost=full_cost, offset=offset, col_lower=lower, col_upper=upper, matrix=matrix,
+            row_lower=np.concatenate(self._lo), row_upper=np.concatenate(self._hi),
+            n_cells=n_cells, columns=self.columns, blocks=self.blocks)
+
+
+class Builder(Rows):
+    """The one-year LP of ``d``: one allocation column per cell, then the budget column,
+    then whatever the rules add."""
+
+    def __init__(self, d: AllocationData) -> None:
+        n = d.n_cells
+        super().__init__(n + 1)
+        self.d = d
+        self.cells = np.arange(n, dtype=np.int64)
+        self.columns["budget"] = n
+
+    @property
+    def budget(self) -> int:
+        """The budget column B (fixed by its bounds, so the envelope moves without a row)."""
+        return self.columns["budget"]
 
     def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
              col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
@@ -174,33 +260,96 @@ class Builder:
                            1.0, col, coef)
         self.add(rule, over, keys, r, c, v, lo, hi)
 
-    def finish(self) -> LinearProgram:
+    def own_columns(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Cost, lower and upper bound of the cells and the budget column."""
         d = self.d
         n = d.n_cells
-        matrix = sp.csc_matrix(
-            (np.concatenate(self._v), (np.concatenate(self._r), np.concatenate(self._c))),
-            shape=(self.n_rows, self.n_cols),
-        )
-        cost = np.zeros(self.n_cols)
-        cost[:n] = -d.weight
-        col_lower = np.zeros(self.n_cols)
-        col_upper = np.zeros(self.n_cols)
-        col_upper[:n] = d.upper
-        col_lower[self.budget] = col_upper[self.budget] = d.budget
-        for first, lower, upper, extra in self._extra:
-            k = lower.shape[0]
-            col_lower[first:first + k] = lower
-            col_upper[first:first + k] = upper
-            cost[first:first + k] = extra
-        return LinearProgram(
-            cost=cost,
-            offset=float(d.weight @ d.net_need),
-            col_lower=col_lower,
-            col_upper=col_upper,
-            matrix=matrix,
-            row_lower=np.concatenate(self._lo),
-            row_upper=np.concatenate(self._hi),
-            n_cells=n,
-            columns=self.columns,
-            blocks=self.blocks,
-        )
+        cost, lower, upper = np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1)
+        cost[:n], upper[:n] = -d.weight, d.upper
+        lower[n] = upper[n] = d.budget
+        return cost, lower, upper
+
+    def finish(self) -> LinearProgram:
+        d = self.d
+        return self.assemble(*self.own_columns(), offset=float(d.weight @ d.net_need),
+                             n_cells=d.n_cells)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a slice's rules read a cell's allocation: ``sign`` times column ``cols[i]`` plus
+    ``constant[i]`` for cell ``cells[i]`` (a cell of the slice's data). The agenda reads a
+    year's money as every funder's column of it (sign 1, no constant); robust reads the
+    need money meets in a scenario as m_sc - y_sc (sign -1, constant m_s)."""
+
+    cols: IntArray
+    cells: IntArray
+    sign: float = 1.0
+    constant: FloatArray | None = None
+
+
+class Slice:
+    """One coordinate ``at`` of an outer axis ``axis`` of a model built in ``rows``: the
+    one-year model a rule of :mod:`models.rules` builds into, unchanged. ``d`` is that
+    coordinate's data; a region's (goal's) allocation is read through ``reading`` (or
+    ``reads[rule]`` for a rule that reads it otherwise); every row it adds carries its
+    coordinate; its columns are named ``{name}_{label}`` in the model and are priced at
+    ``cost_factor`` times their cost (a scenario's probability); the budget is column
+    ``budget``, or a column of its own fixed at ``d.budget`` when not given."""
+
+    def __init__(self, rows: Rows, axis: str, at: int, d: AllocationData, reading: Reading, *,
+                 label: str, reads: Mapping[str, Reading], budget: int | None,
+                 cost_factor: float) -> None:
+        self.rows, self.axis, self.at, self.d = rows, axis, at, d
+        self.reading, self.reads, self.label = reading, reads, label or f"{axis}{at}"
+        self.cost_factor = cost_factor
+        self._budget = budget
+        self.columns: dict[str, int] = {}
+        #: the columns added here with a cost: the columns, their cost (before
+        #: ``cost_factor``) and their upper bounds
+        self.priced: list[tuple[IntArray, FloatArray, FloatArray]] = []
+
+    @property
+    def budget(self) -> int:
+        if self._budget is None:
+            self._budget = int(self.add_columns("budget", np.full(1, self.d.budget),
+                                                np.full(1, self.d.budget))[0])
+        return self._budget
+
+    @property
+    def cells(self) -> IntArray:
+        """The allocation columns, where they are read as they are (sign 1, no constant)."""
+        if self.reading.sign != 1.0 or self.reading.constant is not None:
+            raise ValueError(f"the {self.axis} reads its cells through other columns")
+        return self.reading.cols
+
+    def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
+                    cost: FloatArray | None = None) -> IntArray:
+        cols = self.rows.add_columns(
+            f"{name}_{self.label}", lower, upper,
+            None if cost is None else self.cost_factor * np.asarray(cost, float))
+        self.columns[name] = int(cols[0])
+        if cost is not None:
+            nonzero = np.flatnonzero(cost)
+            self.priced.append((cols[nonzero], np.asarray(cost, float)[nonzero],
+                                np.asarray(upper, float)[nonzero]))
+        return cols
+
+    def add(self, rule: str, over: str, index: IntArray, rows: IntArray, cols: IntArray,
+            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
+        k = int(lo.shape[0])
+        self.rows.add(rule, over, index if over else np.empty(0, np.int64), rows, cols, vals,
+                      lo, hi, outer={self.axis: np.full(k, self.at, dtype=np.int64)})
+
+    def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
+             col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
+        d = self.d
+        read = self.reads.get(rule, self.reading)
+        by_region = over == "region"
+        key_of = (d.cell_region if by_region else d.cell_goal)[read.cells]
+        size = len(d.regions) if by_region else len(d.goals)
+        r, c, v = key_sums(key_of, size, keys, read.cols, read.sign, col, coef)
+        if read.constant is not None:  # the constant part of each sum moves the bounds
+            shift = np.bincount(key_of, read.constant, minlength=size)[keys]
+            lo, hi = lo - shift, hi - shift
+        self.add(rule, over, keys, r, c, v, lo, hi)

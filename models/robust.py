@@ -18,8 +18,9 @@ hold in every scenario, on the need that money actually meets:
 
 (y at its smallest is m - min(x, m), so the row is the floor on the useful allocation).
 The coverage gap holds in every scenario the same way, with a lowest and highest coverage
-l_s, h_s per scenario. Both are the rules of :mod:`models.rules`, built through a view
-that reads a region's allocation as sum_g (m_s,rg - y_s,rg). So do the shortfall tiers:
+l_s, h_s per scenario. Both are the rules of :mod:`models.rules`, built into each scenario as
+a coordinate of the builder's ``scenario`` axis (:class:`models.builder.Slice`), which reads
+a region's allocation as sum_g (m_s,rg - y_s,rg). So do the shortfall tiers:
 their penalty joins each scenario's U_s (weighed by p_s, or under the worst-case t).
 Max-min raises the coverage of every region in every scenario, the lowest first
 (:func:`scenario_coverages` gives them to :mod:`allocator.solving.maxmin`).
@@ -39,170 +40,85 @@ scenario (gap only), then t (worst-case only).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from models.builder import Coverages, key_sums
+from models.builder import Builder, Coverages, Reading, key_sums
 from models.data import AllocationData, FloatArray
-from models.matrix import LinearProgram, RowBlock, build_lp
+from models.matrix import LinearProgram
 from models.rules import LP_RULES
 
 OBJECTIVES = ("expected", "worst-case")
+#: The rules that hold in every scenario (the rest bind x alone and are built as in the
+#: one-year LP).
+COVERAGE = ("coverage_floor", "max_coverage_gap", "shortfall_tiers")
+#: The rows that read a region's allocation as the money given (see the module's text).
+ON_MONEY_GIVEN = ("coverage_high",)
 
 
 def build_robust_lp(base: AllocationData, scenarios: list[AllocationData],
                     probabilities: FloatArray, objective: str = "expected") -> LinearProgram:
     """The LP above. ``base`` carries the money rules (its coverage rules hold per scenario,
     on each scenario's data); ``scenarios`` hold each scenario's needs on the same cells;
-    ``probabilities`` weigh them in the expected objective."""
+    ``probabilities`` weigh them in the expected objective.
+
+    One :class:`~models.builder.Builder`: the money rules build into it as into the
+    one-year LP, and the coverage rules into each scenario, a coordinate of its
+    ``scenario`` axis (:meth:`~models.builder.Rows.along`), whose rows carry it."""
     if objective not in OBJECTIVES:
         raise ValueError(f"objective must be one of {OBJECTIVES}, got {objective!r}")
     money = dataclasses.replace(base, coverage_floor=0.0, max_coverage_gap=None,
                                 shortfall_tiers=None)
-    lp = build_lp(money)
-    n, k = lp.n_cells, len(scenarios)
-    first_y = lp.n_cols
+    b = Builder(money)
+    for rule in LP_RULES:
+        if rule.active(money):
+            rule.build(b)
+    n, k = money.n_cells, len(scenarios)
     worst = objective == "worst-case"
-    cells = np.arange(n)
-    extra_lo: list[float] = []  # columns the coverage rules add (the gap's l and h, tiers)
-    extra_hi: list[float] = []
-    extra_cost: list[float] = []  # their cost in the scenario's own objective
-    extra_scenario: list[int] = []  # the scenario each belongs to
-
-    coo = lp.matrix.tocoo()
-    rows_r, rows_c, rows_v = [coo.row.astype(np.int64)], [coo.col.astype(np.int64)], [coo.data]
-    lower, upper = [lp.row_lower], [lp.row_upper]
-    names = list(lp.blocks)
-    row = lp.n_rows
-
-    def add(rule: str, over: str, index: np.ndarray, r: np.ndarray, c: np.ndarray,
-            v: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
-        nonlocal row
-        rows_r.append(np.asarray(r, dtype=np.int64) + row)
-        rows_c.append(np.asarray(c, dtype=np.int64))
-        rows_v.append(np.asarray(v, dtype=float))
-        lower.append(lo)
-        upper.append(hi)
-        names.append(RowBlock(rule, row, row + lo.size, over, index.astype(np.int64)))
-        row += lo.size
-
+    cells = np.arange(n, dtype=np.int64)
+    first_y = int(b.add_columns(
+        "unmet", np.zeros(k * n), np.concatenate([d.net_need for d in scenarios]),
+        np.zeros(k * n) if worst else expected_cost(0, scenarios, probabilities))[0])
+    slices = []
     for s, d in enumerate(scenarios):
         y = first_y + s * n + cells
+        at = {"scenario": np.full(n, s, dtype=np.int64)}
         # y_sc + x_c >= m_sc
-        add("unmet", "scenario_cell", s * n + cells, np.tile(cells, 2),
-            np.concatenate([cells, y]),
-            np.ones(2 * n), d.net_need.copy(), np.full(n, np.inf))
+        b.add("unmet", "cell", cells, np.tile(cells, 2), np.concatenate([cells, y]),
+              np.ones(2 * n), d.net_need.copy(), np.full(n, np.inf), outer=at)
         # The coverage rules hold in every scenario, on the money that meets need there:
-        # each rule's own rows (models/rules), with x_c read as m_sc - y_sc.
+        # each rule's own rows (models/rules), with x_c read as m_sc - y_sc; the gap's
+        # upper side on the money given (ON_MONEY_GIVEN)
         scenario = dataclasses.replace(d, coverage_floor=base.coverage_floor,
                                        max_coverage_gap=base.max_coverage_gap,
                                        shortfall_tiers=base.shortfall_tiers)
-        view = _ScenarioView(scenario, s, cells, y, first_y + k * n + len(extra_lo), add, extra_lo,
-                             extra_hi, extra_cost, extra_scenario)
+        met = Reading(y, cells, -1.0, d.net_need)
+        one = b.along("scenario", s, scenario, met, budget=b.budget,
+                       reads={rule: Reading(cells, cells) for rule in ON_MONEY_GIVEN},
+                       cost_factor=0.0 if worst else float(probabilities[s]))
         for rule in LP_RULES:
             if rule.name in COVERAGE and rule.active(scenario):
-                rule.build(view)  # type: ignore[arg-type]
-    n_cols = first_y + k * n + len(extra_lo) + (1 if worst else 0)
-    first_extra = first_y + k * n
-    owner = np.asarray(extra_scenario, dtype=np.int64)
-    priced = np.asarray(extra_cost, dtype=float)
+                rule.build(one)
+        slices.append(one)
     if worst:
-        for s, d in enumerate(scenarios):
+        # t is at most the largest objective of doing nothing
+        priced = [(cost, upper) for one in slices for _, cost, upper in one.priced]
+        ceiling = float(max(d.weight @ d.net_need for d in scenarios)) + float(
+            np.abs(np.concatenate([[0.0], *(c for c, _ in priced)]))
+            @ np.concatenate([[0.0], *(u for _, u in priced)]))
+        t = int(b.add_columns("worst", np.zeros(1), np.full(1, ceiling + 1.0), np.ones(1))[0])
+        for s, (d, one) in enumerate(zip(scenarios, slices, strict=True)):
             # t - sum_c w_c y_sc - (the scenario's tier penalty) >= 0
             y = first_y + s * n + cells
-            mine = np.flatnonzero((owner == s) & (priced != 0))
-            add("worst_case", "scenario", np.array([s], dtype=np.int64),
-                np.zeros(n + 1 + mine.size, dtype=np.int64),
-                np.concatenate([y, first_extra + mine, [n_cols - 1]]),
-                np.concatenate([-d.weight, -priced[mine], [1.0]]), np.zeros(1),
-                np.full(1, np.inf))
-
-    cost = np.zeros(n_cols)
-    if worst:
-        cost[-1] = 1.0
-    else:
-        cost[:first_y + k * n] = expected_cost(first_y, scenarios, probabilities)
-        if owner.size:
-            cost[first_extra:first_extra + owner.size] = probabilities[owner] * priced
-    col_lower = np.concatenate([np.zeros(first_y + k * n), extra_lo,
-                                [0.0] if worst else []])
-    col_upper = np.concatenate([lp.col_upper, *[d.net_need for d in scenarios],
-                                extra_hi, [np.inf] if worst else []])
-    col_lower[lp.columns["budget"]] = lp.col_lower[lp.columns["budget"]]
-    if worst:  # t is at most the largest objective of doing nothing
-        col_upper[-1] = float(max(d.weight @ d.net_need for d in scenarios)) + float(
-            np.abs(priced) @ np.asarray(extra_hi)) + 1.0
-    columns = {**lp.columns, "unmet": first_y}
-    if worst:
-        columns["worst"] = n_cols - 1
-    matrix = sp.csc_matrix((np.concatenate(rows_v), (np.concatenate(rows_r),
-                                                      np.concatenate(rows_c))),
-                           shape=(row, n_cols))
-    return LinearProgram(
-        cost=cost, offset=0.0, col_lower=col_lower, col_upper=col_upper,
-        matrix=matrix, row_lower=np.concatenate(lower),
-        row_upper=np.concatenate(upper), n_cells=n, columns=columns, blocks=names)
-
-
-#: The rules that hold in every scenario (the rest bind x alone and come from build_lp).
-COVERAGE = ("coverage_floor", "max_coverage_gap", "shortfall_tiers")
-
-
-#: The rows that read a region's allocation as the money given (see the module's text).
-ON_MONEY_GIVEN = ("coverage_high",)
-
-
-class _ScenarioView:
-    """Scenario ``s`` seen as the one-year model a coverage rule builds into: ``d`` is the
-    scenario's data, and a region's allocation X_r is the money that meets need there,
-    sum_g (m_sc - y_sc): rows on -y with the bounds moved by sum_g m_sc; the gap's upper
-    side (:data:`ON_MONEY_GIVEN`) reads the money given, sum_g x_c."""
-
-    def __init__(self, d: AllocationData, s: int, x: np.ndarray, y: np.ndarray, next_col: int,
-                 add: Any, lower: list[float], upper: list[float], cost: list[float],
-                 owner: list[int]) -> None:
-        self.d, self.s, self.x, self.y = d, s, x, y
-        self._next, self._add, self._lower, self._upper = next_col, add, lower, upper
-        self._cost, self._owner = cost, owner
-        self.columns: dict[str, int] = {}
-
-    def add_columns(self, name: str, lower: FloatArray, upper: FloatArray,
-                    cost: FloatArray | None = None) -> np.ndarray:
-        """Columns of this scenario; a cost (the tiers' penalty) is the scenario's own, which
-        the objective weighs with its probability (or puts under the worst-case t)."""
-        k = int(lower.shape[0])
-        first = self._next
-        self._next += k
-        self._lower += lower.tolist()
-        self._upper += upper.tolist()
-        self._cost += (np.zeros(k) if cost is None else np.asarray(cost, float)).tolist()
-        self._owner += [self.s] * k
-        self.columns[name] = first
-        return np.arange(first, first + k)
-
-    def add(self, rule: str, over: str, index: np.ndarray, rows: np.ndarray, cols: np.ndarray,
-            vals: FloatArray, lo: FloatArray, hi: FloatArray) -> None:
-        # one block per rule over the scenario axis: row k of scenario s is indexed
-        # s * (size of the axis) + k, so no block's name carries a scenario
-        size = len(self.d.regions) if over == "region" else len(self.d.goals) if over else 1
-        where = index if over else np.zeros(1, dtype=np.int64)
-        self._add(rule, f"scenario_{over}" if over else "scenario", self.s * size + where,
-                  rows, cols, vals, lo, hi)
-
-    def sums(self, rule: str, over: str, keys: np.ndarray, lo: FloatArray, hi: FloatArray,
-             col: int | np.ndarray | None = None, coef: FloatArray | None = None) -> None:
-        d = self.d
-        key_of = d.cell_region if over == "region" else d.cell_goal
-        size = len(d.regions) if over == "region" else len(d.goals)
-        if rule in ON_MONEY_GIVEN:
-            r, c, v = key_sums(key_of, size, keys, self.x, 1.0, col, coef)
-            self.add(rule, over, keys, r, c, v, lo, hi)
-            return
-        r, c, v = key_sums(key_of, size, keys, self.y, -1.0, col, coef)
-        net = np.bincount(key_of, d.net_need, minlength=size)[keys]
-        self.add(rule, over, keys, r, c, v, lo - net, hi - net)
+            cols = np.concatenate([y, *(c for c, _, _ in one.priced), [t]])
+            vals = np.concatenate([-d.weight, *(-c for _, c, _ in one.priced), [1.0]])
+            b.add("worst_case", "", np.empty(0, np.int64), np.zeros(cols.size, np.int64),
+                  cols, vals, np.zeros(1), np.full(1, np.inf),
+                  outer={"scenario": np.full(1, s)})
+    x_cost, x_lower, x_upper = b.own_columns()
+    x_cost[:] = 0.0  # the objective is on the unmet columns
+    return b.assemble(x_cost, x_lower, x_upper, offset=0.0, n_cells=n)
 
 
 def expected_cost(first_unmet: int, scenarios: list[AllocationData],
@@ -227,7 +143,7 @@ def scenario_coverages(lp: LinearProgram, scenarios: list[AllocationData]) -> Co
     indexed s * R + r."""
     n = lp.n_cells
     first_y = lp.columns["unmet"]
-    rows, need, have, index = [], [], [], []
+    rows, need, have, index, scenario = [], [], [], [], []
     for s, d in enumerate(scenarios):
         covered = d.covered_regions
         r, c, v = key_sums(d.cell_region, len(d.regions), covered,
@@ -236,6 +152,7 @@ def scenario_coverages(lp: LinearProgram, scenarios: list[AllocationData]) -> Co
         need.append(d.region_need[covered])
         have.append(d.region_covered[covered]
                     + np.bincount(d.cell_region, d.net_need, minlength=len(d.regions))[covered])
-        index.append(s * len(d.regions) + covered)
+        index.append(covered)
+        scenario.append(np.full(covered.size, s, dtype=np.int64))
     return Coverages(sp.vstack(rows).tocsr(), np.concatenate(need), np.concatenate(have),
-                     "scenario_region", np.concatenate(index))
+                     "region", np.concatenate(index), {"scenario": np.concatenate(scenario)})

@@ -463,3 +463,56 @@ def test_many_scenarios_where_floor_gap_and_shares_bind(tmp_path: Path, k: int,
         given = max(given, float(on_money.max() - coverage.min()))
     assert widest <= 0.5 + 1e-7
     assert given == pytest.approx(0.5, abs=1e-6)
+
+
+def test_each_scenario_holds_the_one_year_coverage_rows_on_the_need_money_meets() -> None:
+    """The robust LP is one builder with a scenario axis: in scenario s, each coverage rule's
+    rows are the one-year LP's rows on s's data, with a region's money read as the need it
+    meets there, sum_g (m_s - y_s) (the gap's upper side: as the money given). Checked row
+    by row on an allocation that overfunds some cells, by the slack of each row."""
+    import dataclasses
+
+    from allocator.inputs.validate import NeedScenario
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+    from models.robust import build_robust_lp
+
+    inst = allocator.load(NPVR).with_policy(coverage_floor=0.35, max_coverage_gap=0.4)
+    scale = money_scale(inst)
+    need = inst.needs["need_eur"].to_numpy(float)
+    data = [to_model_data(NeedScenario(f"s{f}", None, need * f).apply(inst), scale)
+            for f in (0.8, 1.0, 1.25)]
+    base = dataclasses.replace(data[1], upper=np.max([d.upper for d in data], axis=0))
+    lp = build_robust_lp(base, data, np.full(3, 1 / 3))
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0.0, 1.0, lp.n_cells) * base.upper
+    n = lp.n_cells
+    for s, d in enumerate(data):
+        one = build_lp(d)
+        low, high = rng.uniform(0.0, 1.0, 2)
+        mine = np.zeros(one.n_cols)
+        mine[:n], mine[one.columns["budget"]] = x, d.budget
+        mine[one.columns["coverage_min"]], mine[one.columns["coverage_max"]] = low, high
+        met = np.minimum(x, d.net_need)
+        everything = np.zeros(lp.n_cols)
+        everything[:n], everything[lp.columns["budget"]] = x, d.budget
+        everything[lp.columns["unmet"] + s * n: lp.columns["unmet"] + (s + 1) * n] = (
+            d.net_need - met)
+        everything[lp.columns[f"coverage_min_scenario{s}"]] = low
+        everything[lp.columns[f"coverage_max_scenario{s}"]] = high
+        on_met = mine.copy()
+        on_met[:n] = met
+        for rule in ("coverage_floor", "coverage_low", "coverage_high", "coverage_gap"):
+            ours = [b for b in lp.blocks if b.rule == rule and b.dims[:1] == ("scenario",)
+                    and int(b.outer["scenario"][0]) == s]
+            theirs = [b for b in one.blocks if b.rule == rule]
+            assert len(ours) == len(theirs) == 1, rule
+            a, b = ours[0], theirs[0]
+            assert np.array_equal(a.index, b.index) and set(a.outer["scenario"]) == {s}
+            point = mine if rule == "coverage_high" else on_met
+            robust_slack = lp.matrix[a.rows] @ everything - lp.row_lower[a.rows]
+            plain_slack = one.matrix[b.rows] @ point - one.row_lower[b.rows]
+            if rule in ("coverage_high", "coverage_gap"):
+                robust_slack = lp.row_upper[a.rows] - lp.matrix[a.rows] @ everything
+                plain_slack = one.row_upper[b.rows] - one.matrix[b.rows] @ point
+            np.testing.assert_allclose(robust_slack, plain_slack, rtol=1e-12, atol=1e-9)

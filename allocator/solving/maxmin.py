@@ -300,7 +300,7 @@ def with_levels(lp: LinearProgram, cov: Coverages, levels: FloatArray) -> Linear
         row_lower=np.concatenate([lp.row_lower, lower]),
         row_upper=np.concatenate([lp.row_upper, np.full(cov.size, np.inf)]),
         blocks=[*lp.blocks, RowBlock("max_min", start, start + cov.size, cov.over,
-                                     np.asarray(cov.index, dtype=np.int64))])
+                                     np.asarray(cov.index, dtype=np.int64), cov.outer)])
 
 
 def region_coverages(d: AllocationData, n_cols: int) -> Coverages:

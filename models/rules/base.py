@@ -2,7 +2,8 @@
 
 A :class:`Rule` owns its name (the LP block, the certificate entry and the report label),
 the policy keys or instance columns that switch it on, its columns and rows in the LP
-(through :class:`models.builder.Builder`), the check of its violation on an allocation (the
+(through :class:`models.builder.Target`: the one-year builder, or one scenario or
+year of a larger model), the check of its violation on an allocation (the
 certificate), its Pyomo form (the reference model of the parity test), and where it does
 not apply yet, with the reason (the support table, one refusal for every command).
 """
@@ -19,7 +20,7 @@ from models.data import AllocationData, FloatArray
 from models.rules.params import Param
 
 if TYPE_CHECKING:
-    from models.builder import Builder
+    from models.builder import Target
 
 INF = np.inf
 
@@ -82,7 +83,7 @@ class Rule:
     def active(self, d: AllocationData) -> bool:
         return False
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         """Add the rule's columns and rows (only called when active)."""
 
     def violation(self, d: AllocationData, s: Sums) -> dict[str, float]:

@@ -11,7 +11,7 @@ from models.rules.base import INF, PyomoContext, Rule, Sums
 from models.rules.params import MAX_EUR, Param
 
 if TYPE_CHECKING:
-    from models.builder import Builder
+    from models.builder import Target
 
 
 class Budget(Rule):
@@ -20,7 +20,7 @@ class Budget(Rule):
     def active(self, d: AllocationData) -> bool:
         return True
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         # sum x - B <= 0  (or == 0 with spend_all)
         n, one = b.d.n_cells, np.ones(1)
         b.add("budget", "", np.empty(0, dtype=np.int64), np.zeros(n + 1, dtype=np.int64),

@@ -19,7 +19,7 @@ from models.rules.base import INF, PyomoContext, Rule, Step, Sums
 from models.rules.params import Param
 
 if TYPE_CHECKING:
-    from models.builder import Builder
+    from models.builder import Target
 
 #: The coverage-gap rule is a ratio; it holds if max - min coverage exceeds the gap by no
 #: more than this (HiGHS's primal feasibility tolerance is 1e-7).
@@ -41,7 +41,7 @@ class CoverageFloor(Rule):
     def off(self) -> dict[str, object]:
         return {"coverage_floor": 0.0}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         d = b.d
         covered = d.covered_regions
         # Row k of the block belongs to region covered[k]; cells of uncovered regions drop out.
@@ -78,7 +78,7 @@ class CoverageGap(Rule):
     def off(self) -> dict[str, object]:
         return {"max_coverage_gap": None}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         d = b.d
         low, high = b.add_columns("coverage_min", np.zeros(1), np.ones(1)), \
             b.add_columns("coverage_max", np.zeros(1), np.ones(1))
@@ -130,7 +130,7 @@ class ShortfallTiers(Rule):
     def off(self) -> dict[str, object]:
         return {"shortfall_tiers": None}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         d = b.d
         covered = d.covered_regions
         k = covered.size

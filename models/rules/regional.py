@@ -19,7 +19,7 @@ from models.rules.base import INF, PyomoContext, Rule, Step, Sums, nanmax0
 from models.rules.params import MAX_EUR, MAX_WEIGHT, Param
 
 if TYPE_CHECKING:
-    from models.builder import Builder
+    from models.builder import Target
 
 
 class PerCapitaCap(Rule):
@@ -39,7 +39,7 @@ class PerCapitaCap(Rule):
     def _factor(self, d: AllocationData) -> FloatArray:
         return float(d.per_capita_cap) * d.population / d.population.sum()  # type: ignore[arg-type]
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         n = len(b.d.regions)
         b.sums(self.name, "region", np.arange(n, dtype=np.int64), np.full(n, -INF),
                np.zeros(n), b.budget, -self._factor(b.d))
@@ -78,7 +78,7 @@ class RegionBound(Rule):
     def off(self) -> dict[str, object]:
         return {self.name: None}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         bound = self._bound(b.d)
         assert bound is not None
         regions = np.flatnonzero(~np.isnan(bound))
@@ -129,7 +129,7 @@ class Cofinancing(Rule):
     def off(self) -> dict[str, object]:
         return {"cofinancing_ratio": None}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         d = b.d
         capacity = d.cofinancing_capacity
         assert capacity is not None and d.cofinancing_ratio is not None
@@ -169,7 +169,7 @@ class ChangeCap(Rule):
     def off(self) -> dict[str, object]:
         return {"change_cap": None}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         d = b.d
         assert d.reference is not None and d.change_cap is not None
         regions = np.flatnonzero(~np.isnan(d.reference))

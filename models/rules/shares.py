@@ -15,7 +15,7 @@ from models.data import AllocationData
 from models.rules.base import INF, PyomoContext, Rule, Step, Sums
 
 if TYPE_CHECKING:
-    from models.builder import Builder
+    from models.builder import Target
 
 
 class GoalShare(Rule):
@@ -35,7 +35,7 @@ class GoalShare(Rule):
     def off(self) -> dict[str, object]:
         return {self.name: None}
 
-    def build(self, b: Builder) -> None:
+    def build(self, b: Target) -> None:
         shares = self._shares(b.d)
         goals = np.flatnonzero(~np.isnan(shares))
         zero, free = np.zeros(goals.size), np.full(goals.size, INF)
