@@ -1,4 +1,13 @@
-"""One built model of an instance, re-solved warm as the studies around a solve change it.
+"""The stages every model's LP goes through, and one built model re-solved warm.
+
+:func:`run_stages` takes any LP the builder made (the one-year LP, robust's over its
+scenario axis, the agenda's over years and funders) with the model's own check and
+tie-break, and runs max-min's levels, stage 1, the tie-break and the certificate's one
+verdict, returning one :class:`Outcome`. Robust, the agenda and :meth:`Pipeline.run` call
+it.
+
+The rest of this module re-solves one built model warm as the studies around a solve
+change it.
 
 The studies ask the same model many questions: each assumed weight 10 % down and up
 (``sensitivity``, the weight sensitivity of every ``solve``), the engine's allocation at
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,10 +44,19 @@ import numpy as np
 from allocator.errors import Status
 from allocator.inputs.instance import Instance
 from allocator.solving import aggregate, highs
-from allocator.solving.certify import Certificate, certify, tier_penalty, unmet
-from allocator.solving.maxmin import with_leximin
+from allocator.solving.certify import (
+    Certificate,
+    judge,
+    lagrangian_bound,
+    objective,
+    tier_penalty,
+    unmet,
+    violations,
+)
+from allocator.solving.maxmin import leximin_levels, with_levels, with_leximin
 from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import Note, Result, SolverInfo
+from models.builder import Coverages
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
 
@@ -62,6 +81,63 @@ class Outcome:
     certificate: Certificate | None = None
     notes: list[Note] = field(default_factory=list)
     seconds: float = 0.0
+
+
+#: A model's last tie-break stage: given the solver (holding the LP after the stages so far),
+#: the LP and the last stage's solution, the LP's columns it settles on and a note (None
+#: when it ran to the end).
+TieBreak = Callable[[highs.Solver, LinearProgram, highs.Solution],
+                    tuple[FloatArray, "Note | None"]]
+#: A model's own check of an answer: given the LP's columns (and max-min's levels, where
+#: found), each rule's largest violation and the objective's value there (model units).
+Check = Callable[[FloatArray, "FloatArray | None"], tuple[Mapping[str, float], float]]
+#: A stage between stage 1 and the tie-break (robust's worst case: the least expected unmet
+#: need among the worst-case optima); its solution, or None to keep stage 1's.
+Between = Callable[[highs.Solver, LinearProgram, highs.Solution], "highs.Solution | None"]
+
+
+def run_stages(lp: LinearProgram, scale: float, check: Check, tie_break: TieBreak, *,
+               coverages: Coverages | None = None, max_loss: float | None = None,
+               between: Between | None = None, solver: highs.Solver | None = None
+               ) -> tuple[Outcome, LinearProgram]:
+    """Any model's LP through the stages every model shares, in order:
+
+    1. max-min where ``coverages`` are given: the leximin levels
+       (:func:`~allocator.solving.maxmin.leximin_levels`, within ``max_loss`` of the
+       optimum where given), which then hold as the row block ``max_min``;
+    2. stage 1 (on ``solver``, which holds ``lp`` and starts warm, where given; a warm
+       start that ends unsure is solved afresh);
+    3. ``between`` where given, then the model's ``tie_break``;
+    4. the certificate: the model's ``check`` of the answer and the one verdict
+       (:func:`~allocator.solving.certify.judge`) against the Lagrangian bound of stage
+       1's duals.
+
+    The one-year LP's warm re-solves (:meth:`Pipeline.run`), robust and the agenda call it.
+    Returns the :class:`Outcome` (its ``x`` the LP's columns) and the LP it answers (with
+    the ``max_min`` block, where added)."""
+    clock = time.perf_counter()
+    levels = None
+    if coverages is not None:
+        levels = leximin_levels(lp, coverages, max_loss)
+        if levels is None:
+            return Outcome(Status.INFEASIBLE, seconds=time.perf_counter() - clock), lp
+        lp = with_levels(lp, coverages, levels)
+    warm = solver is not None
+    solver = solver if solver is not None else highs.Solver(lp)
+    first = solver.run()
+    if first.status != Status.OPTIMAL and warm:
+        # a fresh start settles a status a warm start may leave unsure
+        solver = highs.Solver(lp, algorithm="simplex")
+        first = solver.run()
+    if first.status != Status.OPTIMAL:
+        return Outcome(first.status, seconds=time.perf_counter() - clock), lp
+    last = between(solver, lp, first) if between is not None else None
+    columns, note = tie_break(solver, lp, last if last is not None else first)
+    checks, value = check(columns, levels)
+    certificate = judge(checks, value, lagrangian_bound(lp, first.row_dual), scale)
+    return Outcome(Status.OPTIMAL, columns, first.objective, first.row_dual, first.col_dual,
+                   certificate, [] if note is None else [note],
+                   time.perf_counter() - clock), lp
 
 
 class Pipeline:
@@ -119,29 +195,28 @@ class Pipeline:
         places are changed in place: :meth:`highs.Solver.load`)."""
         from allocator.solving.engine import tie_break_stages
 
-        clock = time.perf_counter()
         lp = build_lp(d)
         if not self.solver.load(lp):
             raise Different("another LP: other rows")
-        first = self.solver.run()
         self.runs += 1
-        if first.status != Status.OPTIMAL:
-            # a fresh start settles a status a warm start may leave unsure
-            first = highs.Solver(lp, algorithm="simplex").run()
-            if first.status != Status.OPTIMAL:
-                return Outcome(first.status, seconds=time.perf_counter() - clock), lp
-        notes = list(self.notes)
-        x = first.x[:lp.n_cells]
-        if self.tie_break == "lexicographic":
+
+        def tie_break(solver: highs.Solver, lp: LinearProgram, first: highs.Solution
+                      ) -> tuple[FloatArray, Note | None]:
+            if self.tie_break != "lexicographic":
+                return first.x[:lp.n_cells], None
+            # on a copy started from stage 1's basis: stage 1's instance stays as it is
+            # for the next question
             copy = highs.Solver(lp, algorithm="simplex")
-            copy.h.setBasis(self.solver.h.getBasis())
-            x, note = tie_break_stages(copy, lp, d, first.objective, first.x, first.col_dual,
-                                       first.row_dual)
-            if note is not None:
-                notes.append(note)
-        cert = certify(d, lp, x, first.row_dual, self.scale)
-        return Outcome(Status.OPTIMAL, x, first.objective, first.row_dual, first.col_dual,
-                       cert, notes, time.perf_counter() - clock), lp
+            copy.h.setBasis(solver.h.getBasis())
+            return tie_break_stages(copy, lp, d, first.objective, first.x, first.col_dual,
+                                    first.row_dual)
+
+        def check(x: FloatArray, _: FloatArray | None) -> tuple[Mapping[str, float], float]:
+            return violations(d, x), objective(d, x)
+
+        outcome, lp = run_stages(lp, self.scale, check, tie_break, solver=self.solver)
+        outcome.notes[:0] = self.notes
+        return outcome, lp
 
     def result(self, instance: Instance) -> Result:
         """The engine's result for ``instance`` (this pipeline's instance with other weights)

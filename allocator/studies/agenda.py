@@ -29,10 +29,11 @@ from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validat
 from allocator.labels import Worded, sentences
 from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.messages import Message
-from allocator.solving.certify import judge, lagrangian_bound, tier_penalty
+from allocator.solving.certify import tier_penalty
 from allocator.solving.highs import Solver
-from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
+from allocator.solving.maxmin import MARGIN
 from allocator.solving.modeldata import to_model_data
+from allocator.solving.pipeline import run_stages
 from allocator.solving.rounding import largest_remainder, round_groups
 from allocator.solving.stages import nearest_on_optimal_face
 from models.agenda import OWN_FORM, AgendaData, agenda_coverages, build_agenda_lp
@@ -426,42 +427,42 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
     scale = float(10.0 ** (np.floor(np.log10(max(total, 1.0))) - 3))
     d = agenda_data(agenda, scale)
     lp = build_agenda_lp(d)
-    levels, coverages = None, None
-    notes: list[tuple[str, dict[str, object]]] = []
-    if agenda.policy.fairness == "max-min":
-        # Raise the lowest coverage of any region in any year (or over the period) first,
-        # then the next (allocator.solving.maxmin); the levels then hold as a row block.
-        coverages = agenda_coverages(lp, d)
-        levels = leximin_levels(lp, coverages, agenda.policy.max_efficiency_loss)
-        if levels is not None:
-            lp = with_levels(lp, coverages, levels)
-            notes.append(("agenda_maxmin_period" if d.floor_over_period else "agenda_maxmin",
-                          {}))
-    solver = Solver(lp)
-    sol = solver.run()
-    if sol.status != Status.OPTIMAL or (coverages is not None and levels is None):
-        failed: list[tuple[str, dict[str, object]]] = [("agenda_infeasible",
-                                                         {"status": sol.status.value})]
-        return AgendaResult(agenda, sol.status, sentences(failed, "en"),
-                            seconds=time.perf_counter() - clock, notes=failed)
+    max_min = agenda.policy.fairness == "max-min"
+    # max-min raises the lowest coverage of any region in any year (or over the period)
+    # first, then the next
+    coverages = agenda_coverages(lp, d) if max_min else None
     t, c, f = d.triples()
-    columns, note = _tie_break(solver, lp, d, sol.objective, sol.x,
-                               (sol.col_dual, sol.row_dual))
-    if note is not None:
-        notes.append(note)
+
+    def check(columns: np.ndarray, levels: np.ndarray | None
+              ) -> tuple[dict[str, float], float]:
+        x = np.clip(columns[: lp.n_cells], 0.0, d.upper[t, c])
+        checks = agenda_violations(d, x, columns[lp.n_cells:])
+        if coverages is not None and levels is not None:
+            checks["max_min"] = coverages.shortfall(
+                np.concatenate([x, columns[lp.n_cells:]]), levels, MARGIN)
+        return checks, _value(d, x)
+
+    def tie_break(solver: Solver, held: Any, first: Any) -> tuple[np.ndarray, Any]:
+        return _tie_break(solver, held, d, first.objective, first.x,
+                          (first.col_dual, first.row_dual))
+
+    outcome, lp = run_stages(lp, scale, check, tie_break, coverages=coverages,
+                             max_loss=agenda.policy.max_efficiency_loss)
+    if outcome.status != Status.OPTIMAL:
+        failed: list[tuple[str, dict[str, object]]] = [("agenda_infeasible",
+                                                         {"status": outcome.status.value})]
+        return AgendaResult(agenda, outcome.status, sentences(failed, "en"),
+                            seconds=time.perf_counter() - clock, notes=failed)
+    notes: list[tuple[str, dict[str, object]]] = []
+    if max_min:
+        notes.append(("agenda_maxmin_period" if d.floor_over_period else "agenda_maxmin", {}))
+    notes += outcome.notes
+    columns = outcome.x
     x = np.clip(columns[: lp.n_cells], 0.0, d.upper[t, c])
-    checks = agenda_violations(d, x, columns[lp.n_cells:])
-    if coverages is not None and levels is not None:
-        checks["max_min"] = coverages.shortfall(np.concatenate([x, columns[lp.n_cells:]]),
-                                                levels, MARGIN)
-    unmet = d.weight[None, :] * d.net_need
-    np.subtract.at(unmet, (t, c), d.weight[c] * x)
-    per_cell = _per_year_cells(d, x)
-    tiers = {y: tier_penalty(one, per_cell[i]) * scale
-             for i, (y, one) in enumerate(zip(agenda.years, d.per_year, strict=True))
-             if one.shortfall_tiers}
-    value = float(unmet.sum()) + sum(tiers.values()) / scale
-    certificate = judge(checks, value, lagrangian_bound(lp, sol.row_dual), scale)
+    unmet, penalties = _objective_parts(d, x)
+    tiers = {agenda.years[i]: p * scale for i, p in penalties.items()}
+    certificate = outcome.certificate
+    assert certificate is not None
     gap, violation = certificate.duality_gap, certificate.max_violation_eur / scale
     if not certificate.passed:
         raise CertificateError(Message("The agenda failed its independent check (largest "
@@ -484,6 +485,24 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
         allocation, carry, _coverage(d, t, c, x, scale, agenda),
         {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
         gap, violation * scale, time.perf_counter() - clock, tiers, notes)
+
+
+def _value(d: AgendaData, x: np.ndarray) -> float:
+    """The agenda's objective at allocation ``x``: weighted unmet need over the years plus
+    each year's tier penalty (model units)."""
+    unmet, tiers = _objective_parts(d, x)
+    return float(unmet.sum()) + sum(tiers.values())
+
+
+def _objective_parts(d: AgendaData, x: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+    """Weighted unmet need per year and cell, and the tier penalty of each year that has
+    tiers (by the year's position), at allocation ``x`` (model units)."""
+    t, c, _ = d.triples()
+    unmet = d.weight[None, :] * d.net_need
+    np.subtract.at(unmet, (t, c), d.weight[c] * x)
+    per_cell = _per_year_cells(d, x)
+    return unmet, {i: tier_penalty(one, per_cell[i]) for i, one in enumerate(d.per_year)
+                   if one.shortfall_tiers}
 
 
 def _tie_break(solver: Solver, lp: Any, d: AgendaData, best: float, first: np.ndarray,

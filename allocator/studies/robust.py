@@ -32,15 +32,14 @@ from allocator.solving import stages
 from allocator.solving.certify import (
     VIOLATION_TOLERANCE,
     Certificate,
-    judge,
-    lagrangian_bound,
     tier_penalty,
     violations,
 )
 from allocator.solving.engine import solve
 from allocator.solving.highs import Solver
-from allocator.solving.maxmin import MARGIN, leximin_levels, with_levels
+from allocator.solving.maxmin import MARGIN
 from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.solving.pipeline import run_stages
 from allocator.solving.rounding import largest_remainder
 from allocator.solving.stages import nearest_on_optimal_face
 from models.data import AllocationData
@@ -131,65 +130,71 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     base = dataclasses.replace(base, upper=np.max([d.upper for d in data], axis=0))
     lp = build_robust_lp(base, data, probabilities, objective)
     notes: list[tuple[str, dict[str, object]]] = []
-    levels, coverages = None, None
-    if instance.policy.fairness == "max-min":
-        # Raise the lowest coverage of any region in any scenario first, then the next
-        # (allocator.solving.maxmin); the levels then hold as a row block, like any rule.
-        coverages = scenario_coverages(lp, data)
-        levels = leximin_levels(lp, coverages, instance.policy.max_efficiency_loss)
-        if levels is None:
-            return _infeasible(instance, objective, Status.INFEASIBLE, clock)
-        lp = with_levels(lp, coverages, levels)
+    max_min = instance.policy.fairness == "max-min"
+    # max-min raises the lowest coverage of any region in any scenario first, then the next
+    coverages = scenario_coverages(lp, data) if max_min else None
+
+    def check(columns: np.ndarray, levels: np.ndarray | None
+              ) -> tuple[dict[str, float], float]:
+        x = np.clip(columns[: lp.n_cells], 0.0, base.upper)
+        checks = _violations(base, data, x)
+        if coverages is not None and levels is not None:
+            checks["max_min"] = coverages.shortfall(_useful_columns(lp, data, x), levels,
+                                                    MARGIN)
+        return checks, _value(data, probabilities, objective, x)
+
+    def tie_break(solver: Solver, held: Any, last: Any) -> tuple[np.ndarray, Any]:
+        tied = _tie_break(solver, held, base, last,
+                          np.asarray(solver.h.getLp().col_cost_, dtype=float))
+        if tied is None:
+            return last.x, ("robust_no_tie_break", {"limit": stages.QP_MAX_FREEDOM})
+        return tied, None
+
+    outcome, lp = run_stages(
+        lp, scale, check, tie_break, coverages=coverages,
+        max_loss=instance.policy.max_efficiency_loss,
+        between=_least_expected(base, data, probabilities) if objective == "worst-case"
+        else None)
+    if outcome.status != Status.OPTIMAL:
+        return _infeasible(instance, objective, outcome.status, clock)
+    assert outcome.certificate is not None
+    if max_min:
         notes.append(("robust_maxmin", {}))
-    solver, solution, last = _stages(lp, base, data, probabilities, objective, notes)
-    if solution.status == Status.OPTIMAL and instance.policy.max_coverage_gap is not None:
+    notes += outcome.notes
+    if instance.policy.max_coverage_gap is not None:
         notes.append(("robust_gap_on_money", {}))
-    if solution.status != Status.OPTIMAL:
-        return _infeasible(instance, objective, solution.status, clock)
-    x = np.clip(solution.x[: lp.n_cells], 0.0, base.upper)
+    x = np.clip(outcome.x[: lp.n_cells], 0.0, base.upper)
     robust_unmet = np.array([_scenario_value(d, x) for d in data])
-    value = float(robust_unmet.max() if objective == "worst-case"
-                  else probabilities @ robust_unmet)
-    checks = _violations(base, data, x)
-    if coverages is not None and levels is not None:
-        checks["max_min"] = coverages.shortfall(_useful_columns(lp, data, x), levels, MARGIN)
-    certificate = judge(checks, value, lagrangian_bound(lp, solution.row_dual), scale)
     return _finish(instance, objective, scenarios, data, base, probabilities, x,
-                   robust_unmet, certificate, notes, scale, clock)
+                   robust_unmet, outcome.certificate, notes, scale, clock)
 
 
-def _stages(lp: Any, base: AllocationData, data: list[AllocationData],
-            probabilities: np.ndarray, objective: str,
-            notes: list[tuple[str, dict[str, object]]]) -> tuple[Solver, Any, Any]:
-    """Solve ``lp``: stage 1, for the worst case the least expected unmet need among its
-    optima, then the tie-break; the solver, the answer (with stage 1's duals) and the last
-    stage solved."""
-    solver = Solver(lp)
-    solution = solver.run()
-    last = solution  # the last stage solved: its costs, objective and duals
-    if solution.status == Status.OPTIMAL and objective == "worst-case":
-        # The worst case pins down only the worst scenario's share; among its optima, take
-        # the one with the least expected unmet need, so the other scenarios are not left to
-        # chance. The stage-1 duals still certify the worst-case value.
-        first = solution
+def _value(data: list[AllocationData], probabilities: np.ndarray, objective: str,
+           x: np.ndarray) -> float:
+    """The robust objective at allocation ``x``: expected or worst weighted unmet need over
+    the scenarios (with the tiers' penalty), model units."""
+    per_scenario = np.array([_scenario_value(d, x) for d in data])
+    return float(per_scenario.max() if objective == "worst-case"
+                 else probabilities @ per_scenario)
+
+
+def _least_expected(base: AllocationData, data: list[AllocationData],
+                    probabilities: np.ndarray) -> Any:
+    """The worst case's second stage: the worst case pins down only the worst scenario's
+    share; among its optima, the one with the least expected unmet need, so the other
+    scenarios are not left to chance (stage 1's duals still certify the worst-case
+    value)."""
+
+    def between(solver: Solver, lp: Any, first: Any) -> Any:
         solver.set_col_bounds(lp.columns["worst"], 0.0, first.objective * (1 + 1e-9) + 1e-9)
         cost = np.zeros(lp.n_cols)  # the worst-case column t costs nothing now
         expected = build_robust_lp(base, data, probabilities, "expected").cost
         cost[: expected.size] = expected
         solver.set_costs(cost)
         second = solver.run()
-        if second.status == Status.OPTIMAL:
-            last = second
-            solution = dataclasses.replace(second, row_dual=first.row_dual,
-                                           objective=first.objective)
-    if solution.status == Status.OPTIMAL:
-        x = _tie_break(solver, lp, base, last,
-                       np.asarray(solver.h.getLp().col_cost_, dtype=float))
-        if x is None:
-            notes.append(("robust_no_tie_break", {"limit": stages.QP_MAX_FREEDOM}))
-        else:
-            solution = dataclasses.replace(solution, x=x)
-    return solver, solution, last
+        return second if second.status == Status.OPTIMAL else None
+
+    return between
 
 
 def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
@@ -199,8 +204,7 @@ def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
             ) -> Robust:
     """The result: each scenario's own optimum and regret, the allocation for the instance's
     own needs beside it, and the check (raises when it fails)."""
-    value = float(robust_unmet.max() if objective == "worst-case"
-                  else probabilities @ robust_unmet)
+    value = _value(data, probabilities, objective, x)
     nominal = solve(instance, fairness_price=False, marginal=False)
     nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
                  if nominal.optimal else None)
