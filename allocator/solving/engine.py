@@ -19,6 +19,7 @@ import dataclasses
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ from allocator.inputs.validate import load
 from allocator.labels import text
 from allocator.messages import Message
 from allocator.solving import aggregate, highs, stages
-from allocator.solving.certify import certify, tier_penalty, unmet
+from allocator.solving.certify import objective, tier_penalty, unmet, violations
 from allocator.solving.explain import explain
 from allocator.solving.fairness import (
     PriceOfFairness,
@@ -40,6 +41,7 @@ from allocator.solving.fairness import (
 )
 from allocator.solving.maxmin import with_leximin
 from allocator.solving.modeldata import money_scale, to_model_data
+from allocator.solving.pipeline import run_stages
 from allocator.solving.result import NextEuros, Note, Result, SolverInfo
 from allocator.solving.stages import (
     FIXING_TOLERANCE,
@@ -117,41 +119,72 @@ def solve(
     lp = build_lp(data)
     seconds["build"] = time.perf_counter() - clock
 
-    # Stage 1: through the reduced LP (aggregate) where it applies, else the whole LP.
-    clock = time.perf_counter()
-    agg = _aggregated(lp, data, algorithm, time_limit, notes)
-    solver = None
-    if agg is not None:
-        first = agg.solution
-        seconds["stage1"] = agg.seconds
-    else:
+    # The stages (allocator.solving.pipeline.run_stages): stage 1 through the reduced LP
+    # (aggregate) where it applies, else the whole LP; what €1 m more does; the tie-break;
+    # the certificate.
+    held: dict[str, Any] = {"agg": None, "solver": None, "probe": None, "warm": None}
+    resolve = marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS
+    price = fairness_price if fairness_price is not None else (
+        lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
+
+    def stage1(lp: LinearProgram) -> tuple[highs.Solver | None, highs.Solution]:
+        clock = time.perf_counter()
+        agg = held["agg"] = _aggregated(lp, data, algorithm, time_limit, notes)
+        if agg is not None:
+            seconds["stage1"] = agg.seconds
+            return None, agg.solution
         # what the reduced LP used of the time limit before it declined is not given again
         left = (None if time_limit is None
                 else max(time_limit - (time.perf_counter() - clock), 1e-3))
-        solver = highs.Solver(lp, algorithm="auto" if algorithm == "aggregate" else algorithm,
-                              time_limit=left)
+        solver = held["solver"] = highs.Solver(
+            lp, algorithm="auto" if algorithm == "aggregate" else algorithm, time_limit=left)
         first = solver.run()
         seconds["stage1"] = solver.seconds
-    resolve = marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS
-    probe = None
-    if (first.status == Status.OPTIMAL and resolve and not data.shortfall_tiers
-            and instance.policy.fairness != "max-min"):
-        # What €1 m more does, where the objective is weighted unmet need alone: the optimum
-        # at B + €1 m, a warm re-solve with the budget column moved; moved back (and solved
-        # warm again) when the tie-break goes on from the stage-1 optimum.
-        column = lp.columns["budget"]
-        more = data.budget + NEXT_STEP_EUR / scale
-        if solver is None:
-            clock = time.perf_counter()
-            probe = _probe_aggregated(lp, data, more, time_limit)
-            seconds["next_million"] = time.perf_counter() - clock
-        else:
-            solver.set_col_bounds(column, more, more)
-            probe = solver.run()
-            solver.set_col_bounds(column, data.budget, data.budget)
-            if tie_break == "lexicographic":
-                solver.run()
-            seconds["next_million"] = solver.seconds - seconds["stage1"]
+        return solver, first
+
+    def next_million(solver: highs.Solver | None, lp: LinearProgram,
+                     first: highs.Solution) -> None:
+        if (resolve and not data.shortfall_tiers
+                and instance.policy.fairness != "max-min"):
+            # What €1 m more does, where the objective is weighted unmet need alone: the
+            # optimum at B + €1 m, a warm re-solve with the budget column moved; moved back
+            # (and solved warm again) when the tie-break goes on from the stage-1 optimum.
+            column = lp.columns["budget"]
+            more = data.budget + NEXT_STEP_EUR / scale
+            if solver is None:
+                clock = time.perf_counter()
+                held["probe"] = _probe_aggregated(lp, data, more, time_limit)
+                seconds["next_million"] = time.perf_counter() - clock
+            else:
+                solver.set_col_bounds(column, more, more)
+                held["probe"] = solver.run()
+                solver.set_col_bounds(column, data.budget, data.budget)
+                if tie_break == "lexicographic":
+                    solver.run()
+                seconds["next_million"] = solver.seconds - seconds["stage1"]
+        if price and solver is not None:
+            # the price of fairness re-solves the LP from stage 1's basis, before the
+            # tie-break changes the solver
+            held["warm"] = Warm(lp, solver.h.getBasis())
+        return None
+
+    def stages_2_3(solver: highs.Solver | None, lp: LinearProgram, first: highs.Solution
+                   ) -> tuple[FloatArray, Note | None]:
+        agg = held["agg"]
+        if tie_break != "lexicographic":
+            return first.x[: lp.n_cells], None
+        if agg is not None:
+            return aggregate.tie_break(agg, data, first.objective)
+        assert solver is not None
+        return tie_break_stages(solver, lp, data, first.objective, first.x, first.col_dual,
+                                first.row_dual)
+
+    def check(x: FloatArray, _: FloatArray | None) -> tuple[Mapping[str, float], float]:
+        return violations(data, x), objective(data, x)
+
+    outcome, lp = run_stages(lp, scale, check, stages_2_3, stage1=stage1,
+                             between=next_million)
+    agg, solver, probe = held["agg"], held["solver"], held["probe"]
 
     def info() -> SolverInfo:
         if agg is not None:  # the sample LP, then one reduced LP a round
@@ -163,45 +196,31 @@ def solve(
         return SolverInfo("HiGHS", highs.version(), solver.seconds - seconds.get(
             "next_million", 0.0), solver.runs - extra, solver.algorithm)
 
-    if first.status != Status.OPTIMAL:
-        infeasibility = explain(data, scale) if first.status == Status.INFEASIBLE else None
+    if outcome.status != Status.OPTIMAL:
+        infeasibility = explain(data, scale) if outcome.status == Status.INFEASIBLE else None
         stopped: list[Note] = [] if infeasibility else [
-            ("note_stopped", {"status": first.status.value})]
+            ("note_stopped", {"status": outcome.status.value})]
         message = (infeasibility.message if infeasibility else
-                   text("note_stopped", "en", status=first.status.value))
-        return Result(first.status, message, instance, tie_break, info(), notes=stopped,
+                   text("note_stopped", "en", status=outcome.status.value))
+        return Result(outcome.status, message, instance, tie_break, info(), notes=stopped,
                       infeasibility=infeasibility, seconds=seconds)
 
-    x = first.x[: lp.n_cells]
-    price = fairness_price if fairness_price is not None else (
-        lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
-    # the price of fairness re-solves the LP from stage 1's basis, before the tie-break
-    # changes the solver
-    warm = Warm(lp, solver.h.getBasis()) if price and solver is not None else None
-    if tie_break == "lexicographic" and agg is not None:
-        clock = time.perf_counter()
-        x, tie_note = aggregate.tie_break(agg, data, first.objective)
-        seconds["tie_break"] = time.perf_counter() - clock
-        if tie_note is not None:
-            notes.append(tie_note)
-    elif tie_break == "lexicographic":
-        assert solver is not None
-        x, tie_note = tie_break_stages(solver, lp, data, first.objective, first.x,
-                                       first.col_dual, first.row_dual)
-        seconds["tie_break"] = (solver.seconds - seconds["stage1"]
+    x = outcome.x
+    notes += outcome.notes
+    if tie_break == "lexicographic":
+        seconds["tie_break"] = (outcome.stages["tie_break"] if agg is not None else
+                                solver.seconds - seconds["stage1"]
                                 - seconds.get("next_million", 0.0))
-        if tie_note is not None:
-            notes.append(tie_note)
     if fairness_price is None and not price:
         notes.append(("note_no_price", {"limit": FAIRNESS_PRICE_MAX_CELLS}))
-    clock = time.perf_counter()
-    cert = certify(data, lp, x, first.row_dual, scale)
-    seconds["certify"] = time.perf_counter() - clock
+    cert = outcome.certificate
+    assert cert is not None
+    seconds["certify"] = outcome.stages["certify"]
     seconds["solver"] = info().seconds
     columns = _all_columns(lp, data, x)
 
     def rows() -> pd.DataFrame:
-        made = _constraints(lp, data, first, columns, scale)
+        made = _constraints(lp, data, outcome.row_dual, outcome.col_dual, columns, scale)
         if data.region_min is not own_min:  # max-min's levels, named as such
             made = _levels_named(made, data, own_min, scale)
         return made
@@ -220,16 +239,16 @@ def solve(
         weighted_unmet_eur=unmet(data, x) * scale,
         tier_penalty_eur=tier_penalty(data, x) * scale if data.shortfall_tiers else None,
         weighted_unmet_before_eur=unmet(data, np.zeros_like(x)) * scale,
-        marginal_value=float(-first.col_dual[lp.columns["budget"]]),
+        marginal_value=float(-outcome.col_dual[lp.columns["budget"]]),
         certificate=cert,
-        price_of_fairness=_price(data, first.objective, x, scale, seconds,
-                                 tightening_costs(lp, data, first.row_dual, scale),
-                                 leximin=data.region_min is not own_min, warm=warm)
+        price_of_fairness=_price(data, outcome.objective, x, scale, seconds,
+                                 tightening_costs(lp, data, outcome.row_dual, scale),
+                                 leximin=data.region_min is not own_min, warm=held["warm"])
         if price else None,
         seconds=seconds,
     )
     if cert.passed and probe is not None:
-        result.next_million = (NextEuros(NEXT_STEP_EUR, (first.objective - probe.objective)
+        result.next_million = (NextEuros(NEXT_STEP_EUR, (outcome.objective - probe.objective)
                                          * scale, None, "re-solve")
                                if probe.status == Status.OPTIMAL else None)
     elif cert.passed:
@@ -433,8 +452,8 @@ def _all_columns(lp: LinearProgram, d: AllocationData, x: FloatArray) -> FloatAr
     return cols
 
 
-def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution,
-                 columns: FloatArray, scale: float) -> pd.DataFrame:
+def _constraints(lp: LinearProgram, d: AllocationData, row_dual: FloatArray,
+                 col_dual: FloatArray, columns: FloatArray, scale: float) -> pd.DataFrame:
     """Every rule row, and every cell cap, at the reported allocation (``columns``):
     activity, bounds, slack, whether it binds, and its dual (for a cap: the reduced cost of
     its cell).
@@ -445,7 +464,7 @@ def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution,
     ``step_eur`` is the first-order cost of the rule's step (models.rules: ``Rule.steps``)
     at the row: what the report says a binding row means.
     """
-    activity, dual = lp.matrix @ columns, first.row_dual
+    activity, dual = lp.matrix @ columns, row_dual
     frames = []
     ids = {"region": np.asarray(d.regions, dtype=object), "goal": np.asarray(d.goals, dtype=object)}
     for block in lp.blocks:
@@ -470,7 +489,7 @@ def _constraints(lp: LinearProgram, d: AllocationData, first: highs.Solution,
         }))
     capped = np.flatnonzero(d.upper < d.net_need)  # a cap below the net need
     if capped.size:
-        x, reduced = columns[capped], first.col_dual[capped]
+        x, reduced = columns[capped], col_dual[capped]
         frames.append(pd.DataFrame({
             "rule": "cap",
             "id": [f"{d.regions[d.cell_region[c]]} / {d.goals[d.cell_goal[c]]}" for c in capped],

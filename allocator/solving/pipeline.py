@@ -81,63 +81,90 @@ class Outcome:
     certificate: Certificate | None = None
     notes: list[Note] = field(default_factory=list)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds of each stage
 
 
-#: A model's last tie-break stage: given the solver (holding the LP after the stages so far),
-#: the LP and the last stage's solution, the LP's columns it settles on and a note (None
-#: when it ran to the end).
-TieBreak = Callable[[highs.Solver, LinearProgram, highs.Solution],
+#: A model's last tie-break stage: given the solver (holding the LP after the stages so far;
+#: None where stage 1 was solved through the reduced LP), the LP and the last stage's
+#: solution, the LP's columns it settles on and a note (None when it ran to the end).
+TieBreak = Callable[["highs.Solver | None", LinearProgram, highs.Solution],
                     tuple[FloatArray, "Note | None"]]
 #: A model's own check of an answer: given the LP's columns (and max-min's levels, where
 #: found), each rule's largest violation and the objective's value there (model units).
 Check = Callable[[FloatArray, "FloatArray | None"], tuple[Mapping[str, float], float]]
 #: A stage between stage 1 and the tie-break (robust's worst case: the least expected unmet
-#: need among the worst-case optima); its solution, or None to keep stage 1's.
-Between = Callable[[highs.Solver, LinearProgram, highs.Solution], "highs.Solution | None"]
+#: need among the worst-case optima; the engine's next million); its solution, or None to
+#: keep stage 1's.
+Between = Callable[["highs.Solver | None", LinearProgram, highs.Solution],
+                   "highs.Solution | None"]
+#: Stage 1 solved the model's own way (the engine's reduced LP, or HiGHS under a time limit):
+#: the solver that holds the LP (None for the reduced LP) and stage 1's solution.
+Stage1 = Callable[[LinearProgram], tuple["highs.Solver | None", highs.Solution]]
 
 
 def run_stages(lp: LinearProgram, scale: float, check: Check, tie_break: TieBreak, *,
                coverages: Coverages | None = None, max_loss: float | None = None,
-               between: Between | None = None, solver: highs.Solver | None = None
-               ) -> tuple[Outcome, LinearProgram]:
+               stage1: Stage1 | None = None, between: Between | None = None,
+               solver: highs.Solver | None = None) -> tuple[Outcome, LinearProgram]:
     """Any model's LP through the stages every model shares, in order:
 
     1. max-min where ``coverages`` are given: the leximin levels
        (:func:`~allocator.solving.maxmin.leximin_levels`, within ``max_loss`` of the
        optimum where given), which then hold as the row block ``max_min``;
-    2. stage 1 (on ``solver``, which holds ``lp`` and starts warm, where given; a warm
-       start that ends unsure is solved afresh);
+    2. stage 1: by ``stage1`` where given (the engine's reduced LP), else by HiGHS (on
+       ``solver``, which holds ``lp`` and starts warm, where given; a warm start that ends
+       unsure is solved afresh);
     3. ``between`` where given, then the model's ``tie_break``;
     4. the certificate: the model's ``check`` of the answer and the one verdict
        (:func:`~allocator.solving.certify.judge`) against the Lagrangian bound of stage
        1's duals.
 
-    The one-year LP's warm re-solves (:meth:`Pipeline.run`), robust and the agenda call it.
-    Returns the :class:`Outcome` (its ``x`` the LP's columns) and the LP it answers (with
-    the ``max_min`` block, where added)."""
+    Every model calls it: the one-year solve (:func:`allocator.solving.engine.solve`), its
+    warm re-solves (:meth:`Pipeline.run`), robust and the agenda. Returns the
+    :class:`Outcome` (its ``x`` the LP's columns; its ``stages`` the seconds of each
+    stage) and the LP it answers (with the ``max_min`` block, where added)."""
     clock = time.perf_counter()
+    times: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        times[name] = now - clock
+        clock = now
+
+    def stopped(status: Status) -> tuple[Outcome, LinearProgram]:
+        return Outcome(status, seconds=sum(times.values()), stages=times), lp
+
     levels = None
     if coverages is not None:
         levels = leximin_levels(lp, coverages, max_loss)
+        lap("max_min")
         if levels is None:
-            return Outcome(Status.INFEASIBLE, seconds=time.perf_counter() - clock), lp
+            return stopped(Status.INFEASIBLE)
         lp = with_levels(lp, coverages, levels)
-    warm = solver is not None
-    solver = solver if solver is not None else highs.Solver(lp)
-    first = solver.run()
-    if first.status != Status.OPTIMAL and warm:
-        # a fresh start settles a status a warm start may leave unsure
-        solver = highs.Solver(lp, algorithm="simplex")
+    if stage1 is not None:
+        solver, first = stage1(lp)
+    else:
+        warm = solver is not None
+        solver = solver if solver is not None else highs.Solver(lp)
         first = solver.run()
+        if first.status != Status.OPTIMAL and warm:
+            # a fresh start settles a status a warm start may leave unsure
+            solver = highs.Solver(lp, algorithm="simplex")
+            first = solver.run()
+    lap("stage1")
     if first.status != Status.OPTIMAL:
-        return Outcome(first.status, seconds=time.perf_counter() - clock), lp
+        return stopped(first.status)
     last = between(solver, lp, first) if between is not None else None
+    lap("between")
     columns, note = tie_break(solver, lp, last if last is not None else first)
+    lap("tie_break")
     checks, value = check(columns, levels)
     certificate = judge(checks, value, lagrangian_bound(lp, first.row_dual), scale)
+    lap("certify")
     return Outcome(Status.OPTIMAL, columns, first.objective, first.row_dual, first.col_dual,
-                   certificate, [] if note is None else [note],
-                   time.perf_counter() - clock), lp
+                   certificate, [] if note is None else [note], sum(times.values()),
+                   times), lp
 
 
 class Pipeline:
@@ -200,8 +227,9 @@ class Pipeline:
             raise Different("another LP: other rows")
         self.runs += 1
 
-        def tie_break(solver: highs.Solver, lp: LinearProgram, first: highs.Solution
+        def tie_break(solver: highs.Solver | None, lp: LinearProgram, first: highs.Solution
                       ) -> tuple[FloatArray, Note | None]:
+            assert solver is not None  # stage 1 ran on HiGHS
             if self.tie_break != "lexicographic":
                 return first.x[:lp.n_cells], None
             # on a copy started from stage 1's basis: stage 1's instance stays as it is

@@ -442,7 +442,8 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
                 np.concatenate([x, columns[lp.n_cells:]]), levels, MARGIN)
         return checks, _value(d, x)
 
-    def tie_break(solver: Solver, held: Any, first: Any) -> tuple[np.ndarray, Any]:
+    def tie_break(solver: Solver | None, held: Any, first: Any) -> tuple[np.ndarray, Any]:
+        assert solver is not None  # stage 1 ran on HiGHS
         return _tie_break(solver, held, d, first.objective, first.x,
                           (first.col_dual, first.row_dual))
 

@@ -143,7 +143,8 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
                                                     MARGIN)
         return checks, _value(data, probabilities, objective, x)
 
-    def tie_break(solver: Solver, held: Any, last: Any) -> tuple[np.ndarray, Any]:
+    def tie_break(solver: Solver | None, held: Any, last: Any) -> tuple[np.ndarray, Any]:
+        assert solver is not None  # stage 1 ran on HiGHS
         tied = _tie_break(solver, held, base, last,
                           np.asarray(solver.h.getLp().col_cost_, dtype=float))
         if tied is None:
@@ -185,7 +186,8 @@ def _least_expected(base: AllocationData, data: list[AllocationData],
     scenarios are not left to chance (stage 1's duals still certify the worst-case
     value)."""
 
-    def between(solver: Solver, lp: Any, first: Any) -> Any:
+    def between(solver: Solver | None, lp: Any, first: Any) -> Any:
+        assert solver is not None  # stage 1 ran on HiGHS
         solver.set_col_bounds(lp.columns["worst"], 0.0, first.objective * (1 + 1e-9) + 1e-9)
         cost = np.zeros(lp.n_cols)  # the worst-case column t costs nothing now
         expected = build_robust_lp(base, data, probabilities, "expected").cost
