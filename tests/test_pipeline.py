@@ -130,3 +130,23 @@ def test_the_solver_s_model_is_what_highs_holds() -> None:
     assert row_lower[-2:].tolist() == [0.0, -1.0] and upper[level] == 1.0
     solver.h.addRow(0.0, 1.0, 1, np.array([2], dtype=np.int32), np.array([5.0]))
     assert abs(solver.model()[0] - highs_copy()).max() == 0
+
+
+def test_warm_runs_shared_over_threads_are_the_runs_one_after_another(
+        binding: allocator.Instance, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sensitivity's warm runs cut over three threads, each with a twin of the pipeline,
+    give every run's answer as one pipeline gives it, run after run, in the plan's order."""
+    from allocator.solving import highs
+
+    names = [n.partition(":")[2] for n in S.assumptions(binding, ("weights",))[:9]]
+    monkeypatch.setattr(S, "THREADED_CELLS", 10**9)
+    alone = S.sensitivity(binding, vary=tuple(names))
+    monkeypatch.setattr(S, "THREADED_CELLS", 0)
+    monkeypatch.setattr(highs, "cores", lambda: 3)
+    shared = S.sensitivity(binding, vary=tuple(names))
+    assert [(n, f) for n, f, _ in shared.runs] == [(n, f) for n, f, _ in alone.runs]
+    for (name, factor, a), (_, _, b) in zip(alone.runs, shared.runs, strict=True):
+        assert b.optimal and b.certificate.passed
+        check_rules(b)
+        assert np.abs(amounts(a) - amounts(b)).max() < 0.01, (name, factor)
+        assert b.weighted_unmet_eur == pytest.approx(a.weighted_unmet_eur, rel=1e-9)

@@ -516,3 +516,21 @@ def test_each_scenario_holds_the_one_year_coverage_rows_on_the_need_money_meets(
                 robust_slack = lp.row_upper[a.rows] - lp.matrix[a.rows] @ everything
                 plain_slack = one.row_upper[b.rows] - one.matrix[b.rows] @ point
             np.testing.assert_allclose(robust_slack, plain_slack, rtol=1e-12, atol=1e-9)
+
+
+def test_regret_solves_here_when_no_thread_can_be_had(tmp_path: Path) -> None:
+    """Where no thread can be started (a server worker held to its memory), each solve of the
+    regret table runs on the calling thread, with the same answer."""
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from allocator.studies.robust import _Regret
+
+    inst = allocator.load(write_csv_instance(tmp_path / "i", tiny(1)))
+    scale = money_scale(inst)
+    data = [to_model_data(inst, scale)]
+    with _Regret(inst, data, scale) as threaded:
+        expected = threaded.optima(threaded.nominal.result())
+        threaded.background.pool.shutdown()
+        job = threaded.background.start(lambda a, b=0: a + b, 40, b=2)
+        assert job.done() and job.result() == 42
+    assert expected[0] == pytest.approx(
+        allocator.solve(inst).weighted_unmet_eur, rel=1e-12)

@@ -7,8 +7,13 @@ The only module that talks to the solver. It maps HiGHS's model status to the pr
 from __future__ import annotations
 
 import functools
+import os
+import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import highspy
 import numpy as np
@@ -22,6 +27,7 @@ from models.matrix import LinearProgram
 #: it scales far better than dual simplex on this LP; simplex wins for small models and for
 #: warm-started re-solves.
 IPM_THRESHOLD = 200_000
+T = TypeVar("T")
 #: HiGHS's kIisStrategyIrreducible and kIisStrategyFromLp (missing from highspy's stubs).
 IIS_IRREDUCIBLE, IIS_FROM_LP = 4, 2
 
@@ -41,6 +47,43 @@ def version() -> str:
     from importlib.metadata import version as dist_version
 
     return dist_version("highspy")
+
+
+def cores() -> int:
+    """The cores this process may run on: independent solves (robust's regret table) run
+    on as many threads. HiGHS releases the GIL while it solves, and each instance runs on
+    one thread with a fixed seed, so each answer is the one it gives alone."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Background:
+    """Calls run on other threads (:func:`cores` of them) while the caller goes on; each
+    call's result is read from the :class:`~concurrent.futures.Future` :meth:`start`
+    gives. Where no thread can be had (a server worker held to its memory), a call runs on
+    the caller's thread as it is started. Leaving the ``with`` block waits for the calls
+    running and drops those not started."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(workers or cores(), thread_name_prefix="allocator")
+
+    def start(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        try:
+            return self.pool.submit(fn, *args, **kwargs)
+        except RuntimeError:  # no thread to be had: here, now
+            done: Future[T] = Future()
+            done.set_result(fn(*args, **kwargs))
+            return done
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Refused(RuntimeError):
@@ -114,10 +157,14 @@ class Solver:
         if self.deadline is not None:
             self.h.setOptionValue("time_limit", max(self.deadline - time.perf_counter(), 1e-3))
         start = time.perf_counter()
-        if self.h.run() == highspy.HighsStatus.kError and not self.h.getInfo().valid:
-            # HiGHS keeps one thread pool per process: one made earlier with another thread
-            # count (a highspy.Highs() of the caller's, with its defaults) makes this run
-            # fail before it starts. Make the pool anew, as this instance asks, and run again.
+        if (self.h.run() == highspy.HighsStatus.kError and not self.h.getInfo().valid
+                and threading.current_thread() is threading.main_thread()):
+            # HiGHS keeps one thread pool per thread that runs it: one made earlier with
+            # another thread count (a highspy.Highs() of the caller's, with its defaults)
+            # makes this run fail before it starts. Make the pool anew, as this instance
+            # asks, and run again; on the main thread only, as resetting it while another
+            # thread solves is unsafe (a solve on another thread that fails so reports an
+            # error, and its caller solves again here).
             highspy._core._Highs.resetGlobalScheduler(True)
             self.h.run()
         self.seconds += time.perf_counter() - start

@@ -34,6 +34,7 @@ reduced LP go to the engine's full solve (:meth:`Pipeline.takes`).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import time
 from collections.abc import Callable, Mapping
@@ -186,6 +187,15 @@ class Pipeline:
         self.lp = build_lp(data)
         self.solver = highs.Solver(self.lp, algorithm="simplex")
         self.runs = 0
+
+    def twin(self) -> Pipeline:
+        """Another pipeline of the same model (its data, max-min's levels and LP shared,
+        a HiGHS instance of its own), to answer questions on another thread."""
+        other = copy.copy(self)
+        other.notes = list(self.notes)
+        other.solver = highs.Solver(self.lp, algorithm="simplex")
+        other.runs = 0
+        return other
 
     @staticmethod
     def takes(instance: Instance, base: Result | None = None) -> bool:

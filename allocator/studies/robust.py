@@ -28,7 +28,7 @@ from allocator.inputs.read import read_table
 from allocator.inputs.validate import NeedScenario, load, need_scenarios
 from allocator.labels import Worded, sentences
 from allocator.messages import Message
-from allocator.solving import stages
+from allocator.solving import highs, stages
 from allocator.solving.certify import (
     VIOLATION_TOLERANCE,
     Certificate,
@@ -40,6 +40,7 @@ from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN
 from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.pipeline import run_stages
+from allocator.solving.result import Result
 from allocator.solving.rounding import largest_remainder
 from allocator.solving.stages import nearest_on_optimal_face
 from models.data import AllocationData
@@ -129,6 +130,16 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     base = to_model_data(instance, scale)
     base = dataclasses.replace(base, upper=np.max([d.upper for d in data], axis=0))
     lp = build_robust_lp(base, data, probabilities, objective)
+    with _Regret(instance, data, scale) as regret:
+        return _solved(instance, objective, scenarios, data, base, probabilities, lp,
+                       regret, scale, clock)
+
+
+def _solved(instance: Instance, objective: str, scenarios: list[NeedScenario],
+            data: list[AllocationData], base: AllocationData, probabilities: np.ndarray,
+            lp: Any, regret: _Regret, scale: float, clock: float) -> Robust:
+    """The robust LP through the stages (on this thread, while ``regret`` solves each
+    scenario alone and the instance's own needs on others), and the result."""
     notes: list[tuple[str, dict[str, object]]] = []
     max_min = instance.policy.fairness == "max-min"
     # max-min raises the lowest coverage of any region in any scenario first, then the next
@@ -167,7 +178,7 @@ def robust(instance: Instance | str | Path, needs: str | Path | list[NeedScenari
     x = np.clip(outcome.x[: lp.n_cells], 0.0, base.upper)
     robust_unmet = np.array([_scenario_value(d, x) for d in data])
     return _finish(instance, objective, scenarios, data, base, probabilities, x,
-                   robust_unmet, outcome.certificate, notes, scale, clock)
+                   robust_unmet, outcome.certificate, notes, scale, clock, regret)
 
 
 def _value(data: list[AllocationData], probabilities: np.ndarray, objective: str,
@@ -199,29 +210,64 @@ def _least_expected(base: AllocationData, data: list[AllocationData],
     return between
 
 
+class _Regret:
+    """What regret compares with: each scenario's own optimum and the engine's allocation
+    for the instance's own needs, solved on other threads (:func:`highs.cores` of them)
+    while the robust LP is solved on this one. A scenario whose LP is the instance's own
+    (every factor 1) takes the nominal solve's optimum (weighted, without max-min's
+    levels); a solve that ends in an error on another thread is solved again here."""
+
+    def __init__(self, instance: Instance, data: list[AllocationData], scale: float) -> None:
+        self.scale = scale
+        self.background = highs.Background()
+        start = self.background.start
+        self.nominal = start(solve, instance, fairness_price=False, marginal=False)
+        own = (build_lp(to_model_data(instance, scale))
+               if instance.policy.fairness != "max-min" else None)
+        self.lps = [build_lp(d) for d in data]
+        self.same = [own is not None and lp.same_numbers(own) for lp in self.lps]
+        self.alone = [None if same else start(_alone, lp)
+                      for lp, same in zip(self.lps, self.same, strict=True)]
+
+    def optima(self, nominal: Result) -> list[float | None]:
+        """Each scenario's own optimum (euros; None where it has none)."""
+        out: list[float | None] = []
+        for lp, same, job in zip(self.lps, self.same, self.alone, strict=True):
+            if same and nominal.optimal:
+                out.append(nominal.weighted_unmet_eur + (nominal.tier_penalty_eur or 0.0))
+                continue
+            own = job.result() if job is not None else _alone(lp)
+            if own.status == Status.ERROR:
+                own = _alone(lp)
+            out.append(own.objective * self.scale if own.status == Status.OPTIMAL else None)
+        return out
+
+    def __enter__(self) -> _Regret:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.background.__exit__()
+
+
+def _alone(lp: Any) -> highs.Solution:
+    """A scenario's LP solved alone (stage 1: its optimum is all regret reads)."""
+    return Solver(lp).run()
+
+
 def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
             data: list[AllocationData], base: AllocationData, probabilities: np.ndarray,
             x: np.ndarray, robust_unmet: np.ndarray, certificate: Certificate,
-            notes: list[tuple[str, dict[str, object]]], scale: float, clock: float
-            ) -> Robust:
+            notes: list[tuple[str, dict[str, object]]], scale: float, clock: float,
+            regret: _Regret) -> Robust:
     """The result: each scenario's own optimum and regret, the allocation for the instance's
     own needs beside it, and the check (raises when it fails)."""
     value = _value(data, probabilities, objective, x)
-    nominal = solve(instance, fairness_price=False, marginal=False)
+    nominal = regret.nominal.result()
     nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
                  if nominal.optimal else None)
     outcomes = []
-    # a scenario whose LP is the instance's own (every factor 1) has the nominal solve's
-    # optimum, found already (weighted, without max-min's levels)
-    own_lp = (build_lp(to_model_data(instance, scale))
-              if nominal.optimal and instance.policy.fairness != "max-min" else None)
-    for k, (s, d, u) in enumerate(zip(scenarios, data, robust_unmet, strict=True)):
-        lp = build_lp(d)
-        if own_lp is not None and lp.same_numbers(own_lp):
-            best: float | None = nominal.weighted_unmet_eur + (nominal.tier_penalty_eur or 0.0)
-        else:
-            own = Solver(lp).run()
-            best = own.objective * scale if own.status == Status.OPTIMAL else None
+    for k, (s, d, u, best) in enumerate(zip(scenarios, data, robust_unmet,
+                                            regret.optima(nominal), strict=True)):
         outcomes.append(ScenarioOutcome(
             s.name, float(probabilities[k]), best,
             float(u) * scale,

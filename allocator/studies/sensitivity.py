@@ -19,6 +19,7 @@ import pandas as pd
 
 from allocator.inputs.instance import Instance
 from allocator.messages import Message
+from allocator.solving import highs
 from allocator.solving.engine import solve
 from allocator.solving.pipeline import Pipeline
 from allocator.solving.result import Result
@@ -30,6 +31,9 @@ STEP = 0.10
 #: Up to this many weights (regions + goals) the figure is computed with every solve: two
 #: full solves a weight.
 MAX_WEIGHTS = 60
+#: From this many cells the warm runs are shared over the cores, one thread each (see
+#: :func:`_warm_runs`; below it a run is mostly Python, which holds the GIL).
+THREADED_CELLS = 2000
 
 
 @dataclass(frozen=True)
@@ -256,10 +260,10 @@ def _runs(inst: Instance, names: list[str], step: float, tie_break: str, *,
     if not workers and not scheduler:
         warm = (Pipeline(inst, tie_break) if Pipeline.takes(inst, base)
                 and any(_is_weight(name) for name, _ in plan) else None)
-        return [(name, factor, warm.result(moved(inst, name, factor))
-                 if warm is not None and _is_weight(name) else _one(inst, name, factor,
-                                                                     tie_break))
-                for name, factor in plan]
+        if warm is None:
+            return [(name, factor, _one(inst, name, factor, tie_break))
+                    for name, factor in plan]
+        return _warm_runs(warm, inst, plan, tie_break)
     from allocator.studies.grid import _client
 
     with _client(None, workers, scheduler) as (client, _):
@@ -268,6 +272,31 @@ def _runs(inst: Instance, names: list[str], step: float, tie_break: str, *,
                    for name, factor in plan]
         return [(name, factor, f.result())
                 for (name, factor), f in zip(plan, futures, strict=True)]
+
+
+def _warm_runs(warm: Pipeline, inst: Instance, plan: list[tuple[str, float]],
+               tie_break: str) -> list[tuple[str, float, Result]]:
+    """The plan's runs on the pipeline ``warm`` (a weight: warm; anything else: a full
+    solve), in plan order. From :data:`THREADED_CELLS` cells the plan is cut into one run
+    of consecutive questions per core, each answered on a thread by a twin of the pipeline
+    (HiGHS solves without the GIL); a warm answer is the one point the stages define,
+    whichever basis it starts from (:meth:`Pipeline.takes`), so the split changes no
+    answer."""
+
+    def answer(pipeline: Pipeline, part: list[tuple[str, float]]) -> list[Result]:
+        return [pipeline.result(moved(inst, name, factor)) if _is_weight(name)
+                else _one(inst, name, factor, tie_break) for name, factor in part]
+
+    parts = (min(highs.cores(), len(plan)) if len(inst.needs) >= THREADED_CELLS else 1)
+    if parts <= 1:
+        return [(name, factor, r) for (name, factor), r in zip(plan, answer(warm, plan),
+                                                                strict=True)]
+    cuts = np.linspace(0, len(plan), parts + 1).round().astype(int)
+    with highs.Background(parts) as background:
+        jobs = [background.start(answer, warm if k == 0 else warm.twin(),
+                                 plan[cuts[k]:cuts[k + 1]]) for k in range(parts)]
+        answers = [r for job in jobs for r in job.result()]
+    return [(name, factor, r) for (name, factor), r in zip(plan, answers, strict=True)]
 
 
 def weight_sensitivity(result: Result, step: float = STEP, *,
