@@ -29,6 +29,7 @@ from allocator.inputs.validate import FALSE_WORDS, TRUE_WORDS, _Columns, validat
 from allocator.labels import Worded, sentences
 from allocator.limits import MAX_EUR, MAX_FACTOR
 from allocator.messages import Message
+from allocator.solving import split
 from allocator.solving.certify import tier_penalty
 from allocator.solving.highs import Solver
 from allocator.solving.maxmin import MARGIN
@@ -448,7 +449,7 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
                           (first.col_dual, first.row_dual))
 
     outcome, lp = run_stages(lp, scale, check, tie_break, coverages=coverages,
-                             max_loss=agenda.policy.max_efficiency_loss)
+                             max_loss=agenda.policy.max_efficiency_loss, stage1=_stage1)
     if outcome.status != Status.OPTIMAL:
         failed: list[tuple[str, dict[str, object]]] = [("agenda_infeasible",
                                                          {"status": outcome.status.value})]
@@ -486,6 +487,18 @@ def solve_agenda(agenda: Agenda | str | Path) -> AgendaResult:
         allocation, carry, _coverage(d, t, c, x, scale, agenda),
         {y: float(unmet[i].sum()) * scale for i, y in enumerate(agenda.years)},
         gap, violation * scale, time.perf_counter() - clock, tiers, notes)
+
+
+def _stage1(lp: Any) -> tuple[Solver, Any]:
+    """Stage 1 of the agenda: one LP a year, on threads, where nothing ties the years
+    together (no carry-over, borrowing, ramp-up or floor over the period:
+    :mod:`allocator.solving.split`), else the whole LP. The tie-break takes the whole LP
+    from the solver returned, which holds it."""
+    solver = Solver(lp)
+    first = split.solve(lp)
+    if first is None or first.status not in (Status.OPTIMAL, Status.INFEASIBLE):
+        first = solver.run()
+    return solver, first
 
 
 def _value(d: AgendaData, x: np.ndarray) -> float:
