@@ -69,6 +69,7 @@ class Background:
     def __init__(self, workers: int | None = None) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
+        _scheduler_ready()
         self.pool = ThreadPoolExecutor(workers or cores(), thread_name_prefix="allocator")
 
     def start(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
@@ -84,6 +85,17 @@ class Background:
 
     def __exit__(self, *_: object) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+@functools.cache
+def _scheduler_ready() -> None:
+    """Run one tiny LP on this thread before solves start on others, so that a scheduler
+    HiGHS made earlier with another thread count is made anew here (:meth:`Solver.run`)
+    before any other thread solves, not while one does."""
+    one = LinearProgram(cost=np.ones(1), offset=0.0, col_lower=np.zeros(1),
+                        col_upper=np.ones(1), matrix=sp.csc_matrix((0, 1)),
+                        row_lower=np.zeros(0), row_upper=np.zeros(0), n_cells=1)
+    Solver(one).run()
 
 
 class Refused(RuntimeError):
