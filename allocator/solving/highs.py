@@ -49,14 +49,21 @@ def version() -> str:
     return dist_version("highspy")
 
 
+#: Independent solves run on at most this many threads: each holds an LP of its own, so
+#: the memory of a study grows with them (a server worker is held to its share).
+MAX_THREADS = 4
+
+
 def cores() -> int:
-    """The cores this process may run on: independent solves (robust's regret table) run
-    on as many threads. HiGHS releases the GIL while it solves, and each instance runs on
-    one thread with a fixed seed, so each answer is the one it gives alone."""
+    """The cores this process may run on, at most :data:`MAX_THREADS`: independent solves
+    (robust's regret table, sensitivity's parts, the agenda's years) run on as many
+    threads. HiGHS releases the GIL while it solves, and each instance runs on one thread
+    with a fixed seed, so each answer is the one it gives alone."""
     try:
-        return len(os.sched_getaffinity(0))
+        found = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        found = os.cpu_count() or 1
+    return max(1, min(found, MAX_THREADS))
 
 
 class Background:
