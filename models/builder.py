@@ -1,9 +1,17 @@
 """The LP under construction: columns and named row blocks, for the rules to add to.
 
-A rule (:mod:`models.rules`) adds its columns and rows through this object and never builds
-arrays itself, so the arrays are assembled once, in :meth:`Builder.finish`. Rows are
-collected as COO triplets; each :meth:`Builder.add` appends one :class:`RowBlock`, whose
-name is the rule's name, so duals and slacks can be named afterwards.
+A rule (:mod:`models.rules`) adds its columns and rows through a :class:`Target` and never
+builds arrays itself, so the arrays are assembled once (:meth:`Rows.assemble`). Rows are
+collected as COO triplets; each :meth:`Rows.add` appends one :class:`RowBlock`, named by
+the rule, with each row's coordinates (its region or goal, and its place on the outer
+axes), so duals and slacks can be named afterwards.
+
+Every model builds on :class:`Rows`: the one-year LP through :class:`Builder` (its cells
+and budget column), robust over a ``scenario`` axis and the agenda over ``year`` and
+``funder`` (``models/robust.py``, ``models/agenda.py``). A model that repeats the one-year
+rules along an axis hands each rule one coordinate of it, a :class:`Slice`
+(:meth:`Rows.along`): the rule builds into it as into the one-year model, the slice reads a
+region's money its own way and stamps the coordinate on every row.
 """
 
 from __future__ import annotations
