@@ -283,6 +283,31 @@ class Builder(Rows):
                              n_cells=d.n_cells)
 
 
+class Prices(Builder):
+    """The one-year LP's columns and their costs without its rows: each rule adds its
+    columns (and their costs) as in :class:`Builder`, and its rows go nowhere. What
+    :func:`models.matrix.prices` reads."""
+
+    def add(self, rule: str, over: str, index: IntArray, rows: IntArray, cols: IntArray,
+            vals: FloatArray, lo: FloatArray, hi: FloatArray,
+            outer: Mapping[str, IntArray] | None = None) -> None:
+        pass
+
+    def sums(self, rule: str, over: str, keys: IntArray, lo: FloatArray, hi: FloatArray,
+             col: int | IntArray | None = None, coef: FloatArray | None = None) -> None:
+        pass
+
+    def objective(self) -> tuple[FloatArray, float]:
+        """The cost of every column and the objective's offset."""
+        d = self.d
+        cost = np.zeros(self.n_cols)
+        own = self.own_columns()[0]
+        cost[:own.size] = own
+        for start, lo, _, extra in self._extra:
+            cost[start:start + lo.shape[0]] = extra
+        return cost, float(d.weight @ d.net_need)
+
+
 @dataclass(frozen=True)
 class Reading:
     """How a slice's rules read a cell's allocation: ``sign`` times column ``cols[i]`` plus

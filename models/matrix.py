@@ -35,11 +35,12 @@ import dataclasses
 import numpy as np
 import scipy.sparse as sp
 
-from models.builder import Builder, LinearProgram, RowBlock
+from models.builder import Builder, LinearProgram, Prices, RowBlock
 from models.data import AllocationData, FloatArray, IntArray
 from models.rules import LP_RULES
 
-__all__ = ["INF", "LinearProgram", "RowBlock", "build_lp", "region_rows", "with_parameter"]
+__all__ = ["INF", "LinearProgram", "RowBlock", "build_lp", "prices", "region_rows",
+           "with_parameter"]
 
 INF = np.inf
 
@@ -53,6 +54,16 @@ def build_lp(d: AllocationData) -> LinearProgram:
         if rule.active(d):
             rule.build(b)
     return b.finish()
+
+
+def prices(d: AllocationData) -> tuple[FloatArray, float]:
+    """The cost vector and offset :func:`build_lp` gives ``d``, without building its rows:
+    new weights re-price an LP built for the same cells and rules."""
+    b = Prices(d)
+    for rule in LP_RULES:
+        if rule.active(d):
+            rule.build(b)
+    return b.objective()
 
 
 def with_parameter(lp: LinearProgram, rows: sp.csr_matrix, row_lower: FloatArray,

@@ -18,6 +18,8 @@ from allocator.studies.generate import synthetic_tables, write_csv_folder
 from tests.conftest import npvr_weighted
 from tests.test_engine import check_rules
 
+ROOT = Path(__file__).parent.parent
+
 
 def amounts(r: allocator.Result) -> np.ndarray:
     return r.allocation["amount_eur"].to_numpy(float)
@@ -150,3 +152,28 @@ def test_warm_runs_shared_over_threads_are_the_runs_one_after_another(
         check_rules(b)
         assert np.abs(amounts(a) - amounts(b)).max() < 0.01, (name, factor)
         assert b.weighted_unmet_eur == pytest.approx(a.weighted_unmet_eur, rel=1e-9)
+
+
+@pytest.mark.parametrize("which", ["npvr", "binding", "max-min"])
+def test_new_weights_re_price_the_built_lp(which: str, binding: allocator.Instance) -> None:
+    """A weight's question re-prices the pipeline's LP instead of building it: the costs and
+    offset are build_lp's, and so is every other number; another budget builds afresh. On
+    the default instance (diminishing returns: tier columns priced by the region weights),
+    the binding family (every rule) and under max-min (the levels as region minimums)."""
+    from allocator.solving.modeldata import to_model_data
+    from models.matrix import build_lp, prices
+
+    inst = (allocator.load(ROOT / "instances" / "npvr-2026") if which == "npvr" else
+            binding.with_policy(fairness="max-min") if which == "max-min" else binding)
+    pipeline = Pipeline(inst)
+    for name in S.assumptions(inst, ("weights",))[:6]:
+        moved = S.moved(inst, name, 1.1)
+        d = pipeline.data_of(moved)
+        built = build_lp(d)
+        cost, offset = prices(d)
+        assert np.array_equal(cost, built.cost) and offset == built.offset
+        priced = pipeline._lp_of(d)
+        assert priced.same_numbers(built) and priced.matrix is pipeline.lp.matrix
+    other = to_model_data(inst.with_policy(budget_eur=inst.policy.budget_eur * 0.9),
+                          pipeline.scale)
+    assert pipeline._lp_of(other).matrix is not pipeline.lp.matrix

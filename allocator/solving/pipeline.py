@@ -59,7 +59,7 @@ from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import Note, Result, SolverInfo
 from models.builder import Coverages
 from models.data import AllocationData, FloatArray
-from models.matrix import LinearProgram, build_lp
+from models.matrix import LinearProgram, build_lp, prices
 
 #: The engine's notes of a tie-break cut short (its stage 3 skipped or not finished).
 UNFINISHED = ("note_skipped", "note_unfinished", "note_no_converge")
@@ -168,6 +168,14 @@ def run_stages(lp: LinearProgram, scale: float, check: Check, tie_break: TieBrea
                    times), lp
 
 
+def _same(a: object, b: object) -> bool:
+    """Whether two fields of model data hold the same values (arrays element by element)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f")))
+    return a == b
+
+
 class Pipeline:
     """The model of ``instance`` built once; :meth:`run` answers it under new weights."""
 
@@ -224,6 +232,16 @@ class Pipeline:
             return dataclasses.replace(self.data, weight=data.weight)
         return data
 
+    def _lp_of(self, d: AllocationData) -> LinearProgram:
+        """The LP of ``d``: where ``d`` is this pipeline's data with other weights alone
+        (a weight's question), its LP re-priced (the rows, bounds and columns are the
+        same); else built afresh."""
+        if all(name == "weight" or _same(getattr(d, name), getattr(self.data, name))
+               for name in (f.name for f in dataclasses.fields(d))):
+            cost, offset = prices(d)
+            return dataclasses.replace(self.lp, cost=cost, offset=offset)
+        return build_lp(d)
+
     def run(self, d: AllocationData) -> tuple[Outcome, LinearProgram]:
         """The stages on data ``d`` (this pipeline's cells and rows, other numbers: costs,
         bounds): stage 1 warm on the one HiGHS instance, the tie-break on a copy started
@@ -232,7 +250,7 @@ class Pipeline:
         places are changed in place: :meth:`highs.Solver.load`)."""
         from allocator.solving.engine import tie_break_stages
 
-        lp = build_lp(d)
+        lp = self._lp_of(d)
         if not self.solver.load(lp):
             raise Different("another LP: other rows")
         self.runs += 1
