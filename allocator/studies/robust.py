@@ -220,14 +220,18 @@ class _Regret:
     def __init__(self, instance: Instance, data: list[AllocationData], scale: float) -> None:
         self.scale = scale
         self.background = highs.Background()
-        start = self.background.start
-        self.nominal = start(solve, instance, fairness_price=False, marginal=False)
-        own = (build_lp(to_model_data(instance, scale))
-               if instance.policy.fairness != "max-min" else None)
-        self.lps = [build_lp(d) for d in data]
-        self.same = [own is not None and lp.same_numbers(own) for lp in self.lps]
-        self.alone = [None if same else start(_alone, lp)
-                      for lp, same in zip(self.lps, self.same, strict=True)]
+        try:
+            start = self.background.start
+            self.nominal = start(solve, instance, fairness_price=False, marginal=False)
+            own = (build_lp(to_model_data(instance, scale))
+                   if instance.policy.fairness != "max-min" else None)
+            self.lps = [build_lp(d) for d in data]
+            self.same = [own is not None and lp.same_numbers(own) for lp in self.lps]
+            self.alone = [None if same else start(_alone, lp)
+                          for lp, same in zip(self.lps, self.same, strict=True)]
+        except BaseException:
+            self.background.__exit__()
+            raise
 
     def optima(self, nominal: Result) -> list[float | None]:
         """Each scenario's own optimum (euros; None where it has none)."""
