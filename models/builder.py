@@ -51,14 +51,6 @@ class RowBlock:
         """The block's dimensions, outermost first (``("scenario", "region")``)."""
         return (*self.outer, *((self.over,) if self.over else ()))
 
-    def coords(self, row: int) -> dict[str, int]:
-        """The coordinates of row ``row`` (of the LP) on each of :attr:`dims`."""
-        i = row - self.start
-        out = {axis: int(at[i]) for axis, at in self.outer.items()}
-        if self.over:
-            out[self.over] = int(self.index[i])
-        return out
-
 
 @dataclass(frozen=True)
 class Coverages:
