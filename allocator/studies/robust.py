@@ -152,7 +152,7 @@ def _solved(instance: Instance, objective: str, scenarios: list[NeedScenario],
         if coverages is not None and levels is not None:
             checks["max_min"] = coverages.shortfall(_useful_columns(lp, data, x), levels,
                                                     MARGIN)
-        return checks, _value(data, probabilities, objective, x)
+        return checks, _value(_per_scenario(data, x), probabilities, objective)
 
     def tie_break(solver: Solver | None, held: Any, last: Any) -> tuple[np.ndarray, Any]:
         assert solver is not None  # stage 1 ran on HiGHS
@@ -176,16 +176,20 @@ def _solved(instance: Instance, objective: str, scenarios: list[NeedScenario],
     if instance.policy.max_coverage_gap is not None:
         notes.append(("robust_gap_on_money", {}))
     x = np.clip(outcome.x[: lp.n_cells], 0.0, base.upper)
-    robust_unmet = np.array([_scenario_value(d, x) for d in data])
+    robust_unmet = _per_scenario(data, x)
     return _finish(instance, objective, scenarios, data, base, probabilities, x,
                    robust_unmet, outcome.certificate, notes, scale, clock, regret)
 
 
-def _value(data: list[AllocationData], probabilities: np.ndarray, objective: str,
-           x: np.ndarray) -> float:
-    """The robust objective at allocation ``x``: expected or worst weighted unmet need over
-    the scenarios (with the tiers' penalty), model units."""
-    per_scenario = np.array([_scenario_value(d, x) for d in data])
+def _per_scenario(data: list[AllocationData], x: np.ndarray) -> np.ndarray:
+    """What the robust objective counts in each scenario at allocation ``x``."""
+    return np.array([_scenario_value(d, x) for d in data])
+
+
+def _value(per_scenario: np.ndarray, probabilities: np.ndarray, objective: str) -> float:
+    """The robust objective from each scenario's part: the expected or the worst weighted
+    unmet need over the scenarios (with the tiers' penalty), model units. The certificate
+    and the result read it alike."""
     return float(per_scenario.max() if objective == "worst-case"
                  else probabilities @ per_scenario)
 
@@ -265,7 +269,7 @@ def _finish(instance: Instance, objective: str, scenarios: list[NeedScenario],
             regret: _Regret) -> Robust:
     """The result: each scenario's own optimum and regret, the allocation for the instance's
     own needs beside it, and the check (raises when it fails)."""
-    value = _value(data, probabilities, objective, x)
+    value = _value(robust_unmet, probabilities, objective)
     nominal = regret.nominal.result()
     nominal_x = (nominal.allocation["amount_eur"].to_numpy(float) / scale
                  if nominal.optimal else None)
