@@ -134,6 +134,40 @@ def test_the_solver_s_model_is_what_highs_holds() -> None:
     assert abs(solver.model()[0] - highs_copy()).max() == 0
 
 
+def test_the_edits_kept_on_this_side_are_the_model_highs_holds_after_them() -> None:
+    """The warm answers' tie-break changes the LP on this side (stages.Edits), not on a
+    copy of the solver: after the same changes (columns fixed, rows held, a column and rows
+    added) both give the same model, bound for bound; and a coefficient HiGHS refuses is
+    refused there too, with nothing added."""
+    from allocator.solving.highs import Refused, Solver
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    inst = allocator.load(npvr_weighted())
+    lp = build_lp(to_model_data(inst, money_scale(inst)))
+    solver, edits = Solver(lp), stages.Edits(lp)
+    before = (lp.col_lower.copy(), lp.col_upper.copy(), lp.row_lower.copy(),
+              lp.row_upper.copy())
+    first = solver.run()
+    for held in (solver, edits):
+        held.fix_cols(np.array([0, 4]), first.x[[0, 4]])
+        held.set_row_bounds(np.array([1, 2]), np.array([-1.0, 0.5]), np.array([2.0, 0.5]))
+        level = held.add_col(0.0, 0.0, 1.0)
+        held.add_rows(np.array([0.0, -1.0]), np.array([1.0, np.inf]), np.array([0, 2]),
+                      np.array([0, level, 3]), np.array([1.0, -2.0, 3.0]))
+        with pytest.raises(Refused):
+            held.add_rows(np.array([0.0]), np.array([1.0]), np.array([0]), np.array([1]),
+                          np.array([2e15]))
+    ours, theirs = edits.model(), solver.model()
+    assert ours[0].shape == theirs[0].shape == (lp.n_rows + 2, lp.n_cols + 1)
+    assert abs(ours[0] - theirs[0]).max() == 0
+    for mine, highs_own in zip(ours[1:], theirs[1:], strict=True):
+        assert np.array_equal(mine, highs_own)
+    # the LP the pipeline answers the next question from is left as it was
+    assert all(np.array_equal(a, b) for a, b in zip(
+        before, (lp.col_lower, lp.col_upper, lp.row_lower, lp.row_upper), strict=True))
+
+
 def test_warm_runs_shared_over_threads_are_the_runs_one_after_another(
         binding: allocator.Instance, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sensitivity's warm runs cut over three threads, each with a twin of the pipeline,

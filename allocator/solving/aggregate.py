@@ -53,7 +53,6 @@ from allocator.solving.stages import (
     QP_SCALE,
     STAGE_TOLERANCE,
     max_min_stage,
-    qp_on_free_columns,
     stacked,
 )
 from models.data import AllocationData, FloatArray, IntArray
@@ -861,11 +860,7 @@ def tie_break(a: Aggregated, d: AllocationData, best: float
             rows.append((cols[keep], coef[keep]))
             lower.append(mlo[k] - moved)
             upper.append(mhi[k] - moved)
-    second = max_min_stage(solver, stacked(rows), np.array(lower), np.array(upper), tau)
-    if second is None:
-        return a.solution.x[:s.n], ("note_unfinished", {})
-    x2 = a.cells(second.x[:lp.n_cols] + center)
-    # Stage 3: nearest to pro rata, sum (x - p)^2 / m over the cells not fixed on the face.
+    # Stage 3's QP: nearest to pro rata, sum (x - p)^2 / m over the cells not fixed on the face.
     moving = np.flatnonzero(~pinned[:n_work])
     levels_move = n_levels and not np.all(pinned[n_work:n_work + n_levels])
     # the QP's columns: the working cells left free, and the levels (each moving the free
@@ -892,10 +887,17 @@ def tie_break(a: Aggregated, d: AllocationData, best: float
             for j in range(i + 1):
                 hess[lv[i], lv[j]] = block[i, j]
         linear[lv] = QP_SCALE * 2.0 * (c1.T / m) @ c0
-    x3, freedom = qp_on_free_columns(solver, hess.tocsc(), linear)
+    # stage 2 on the free columns stage 3 then solves on
+    stage2 = max_min_stage(solver, stacked(rows), np.array(lower), np.array(upper), tau,
+                           hess.tocsc())
+    if stage2 is None:
+        return a.solution.x[:s.n], ("note_unfinished", {})
+    face, second = stage2
+    x2 = a.cells(second[:lp.n_cols] + center)
+    x3 = face.nearest(linear)
     if x3 is None:
-        return x2, (("note_skipped", {"free": freedom, "limit": stages.QP_MAX_FREEDOM})
-                    if freedom > stages.QP_MAX_FREEDOM else ("note_no_converge", {}))
+        return x2, (("note_skipped", {"free": face.freedom, "limit": stages.QP_MAX_FREEDOM})
+                    if face.freedom > stages.QP_MAX_FREEDOM else ("note_no_converge", {}))
     return a.cells(x3[:lp.n_cols] + center), None
 
 

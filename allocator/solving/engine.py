@@ -47,8 +47,8 @@ from allocator.solving.stages import (
     FIXING_TOLERANCE,
     QP_SCALE,
     STAGE_TOLERANCE,
+    Edits,
     max_min_stage,
-    qp_on_free_columns,
 )
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp
@@ -346,7 +346,7 @@ def _levels_named(rows: pd.DataFrame, d: AllocationData, own: FloatArray | None,
     return rows
 
 
-def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
+def tie_break_stages(solver: highs.Solver | Edits, lp: LinearProgram, d: AllocationData,
                      best: float, x1: FloatArray, reduced_cost: FloatArray,
                      row_dual: FloatArray) -> tuple[FloatArray, Note | None]:
     """Stages 2 and 3 on ``solver`` (which holds ``lp`` after stage 1, and is changed):
@@ -390,11 +390,7 @@ def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
             np.concatenate([lp.cost[priced], value]))
     lower = np.concatenate([[-np.inf], -d.region_covered[covered]])
     upper = np.concatenate([[best - lp.offset + tol], np.full(covered.size, np.inf)])
-    second = max_min_stage(solver, rows, lower, upper, level)  # stage 2: max-min coverage
-    if second is None:
-        return x1[:n], ("note_unfinished", {})
-
-    # Stage 3: nearest to pro-rata in the need-weighted 2-norm (a strictly convex QP).
+    # Stage 3's QP: nearest to pro rata in the need-weighted 2-norm (strictly convex)
     need = d.net_need
     positive = need > 0
     positive[fixed] = False  # fixed cells take no part in the tie-break
@@ -404,11 +400,17 @@ def tie_break_stages(solver: highs.Solver, lp: LinearProgram, d: AllocationData,
     cost = np.zeros(level + 1)
     if total > 0:
         cost[:n][positive] = QP_SCALE * -2.0 * d.budget / total
-    third, freedom = qp_on_free_columns(solver, sp.diags(hess).tocsc(), cost)
+    # stage 2: max-min coverage, on the free columns stage 3 solves on too
+    stage2 = max_min_stage(solver, rows, lower, upper, level, sp.diags(hess).tocsc())
+    if stage2 is None:
+        return x1[:n], ("note_unfinished", {})
+    face, second = stage2
+    third = face.nearest(cost)
     if third is None:
-        return second.x[:n], (("note_skipped", {"free": freedom,
-                                                "limit": stages.QP_MAX_FREEDOM})
-                              if freedom > stages.QP_MAX_FREEDOM else ("note_no_converge", {}))
+        return second[:n], (("note_skipped", {"free": face.freedom,
+                                              "limit": stages.QP_MAX_FREEDOM})
+                            if face.freedom > stages.QP_MAX_FREEDOM
+                            else ("note_no_converge", {}))
     return np.clip(third[:n], 0.0, d.upper), None
 
 

@@ -57,6 +57,7 @@ from allocator.solving.certify import (
 from allocator.solving.maxmin import leximin_levels, with_levels, with_leximin
 from allocator.solving.modeldata import money_scale, to_model_data
 from allocator.solving.result import Note, Result, SolverInfo
+from allocator.solving.stages import Edits
 from models.builder import Coverages
 from models.data import AllocationData, FloatArray
 from models.matrix import LinearProgram, build_lp, prices
@@ -260,12 +261,10 @@ class Pipeline:
             assert solver is not None  # stage 1 ran on HiGHS
             if self.tie_break != "lexicographic":
                 return first.x[:lp.n_cells], None
-            # on a copy started from stage 1's basis: stage 1's instance stays as it is
-            # for the next question
-            copy = highs.Solver(lp, algorithm="simplex")
-            copy.h.setBasis(solver.h.getBasis())
-            return tie_break_stages(copy, lp, d, first.objective, first.x, first.col_dual,
-                                    first.row_dual)
+            # on the LP changed on this side: stage 1's instance stays as it is for the next
+            # question
+            return tie_break_stages(Edits(lp), lp, d, first.objective, first.x,
+                                    first.col_dual, first.row_dual)
 
         def check(x: FloatArray, _: FloatArray | None) -> tuple[Mapping[str, float], float]:
             return violations(d, x), objective(d, x)

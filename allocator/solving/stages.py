@@ -4,7 +4,9 @@ need-weighted distance sum_c (x_c - p_c)^2 / m_c, a QP over the free columns alo
 (:func:`qp_on_free_columns`, the last stage of the one-year LP, the reduced LP, robust and
 the agenda, with one size rule: :data:`QP_MAX_FREEDOM`).
 
-:func:`nearest_on_optimal_face` is that last stage for robust and the agenda.
+:func:`nearest_on_optimal_face` is that last stage for robust and the agenda. Stage 2 and
+the last stage solve on the same free columns (:class:`Face`); :class:`Edits` holds a
+tie-break's changes to an LP on this side, where no HiGHS instance need hold them.
 
 The objective is held within 1e-9 of its optimum by one added row; columns and rows that
 complementary slackness pins in every optimum are fixed first (a nonzero reduced cost fixes
@@ -14,6 +16,8 @@ allocation columns, so the answer is unique and independent of row or id order.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import scipy.sparse as sp
@@ -89,54 +93,169 @@ def nearest_on_optimal_face(solver: Solver, lp: LinearProgram, x: np.ndarray,
     return tied
 
 
+#: HiGHS refuses a matrix coefficient of this size or more (its ``large_matrix_value``).
+LARGEST_COEFFICIENT = 1e15
+
+
+class Edits:
+    """An LP changed as a tie-break changes its solver (columns fixed, rows held, a column
+    and rows added), kept on this side: where the stages after stage 1 solve on the free
+    columns alone (:class:`Face`), they need the changed model, not a HiGHS instance that
+    holds it. The pipeline's warm answers take their tie-break on one, so the solver that
+    answered stage 1 stays as it was without a copy of it (a HiGHS instance made, given
+    the basis, changed and read back: 6 ms of each answer's 60 at 1e4 cells)."""
+
+    def __init__(self, lp: LinearProgram) -> None:
+        self.lp = lp
+        self.col_lower, self.col_upper = lp.col_lower.copy(), lp.col_upper.copy()
+        self.row_lower, self.row_upper = lp.row_lower.copy(), lp.row_upper.copy()
+        self.rows: list[sp.csr_matrix] = []
+        self.runs, self.seconds = 0, 0.0
+
+    def fix_cols(self, cols: np.ndarray, values: np.ndarray) -> None:
+        self.col_lower[cols] = self.col_upper[cols] = values
+
+    def set_row_bounds(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.row_lower[rows], self.row_upper[rows] = lower, upper
+
+    def add_col(self, cost: float, lower: float, upper: float) -> int:
+        del cost  # the stages set their own objectives
+        self.col_lower = np.append(self.col_lower, lower)
+        self.col_upper = np.append(self.col_upper, upper)
+        return self.col_lower.size - 1
+
+    def add_rows(self, lower: np.ndarray, upper: np.ndarray, starts: np.ndarray,
+                 index: np.ndarray, value: np.ndarray) -> None:
+        """As :meth:`Solver.add_rows`, :class:`Refused` where HiGHS would refuse them."""
+        value = np.asarray(value, dtype=float)
+        if value.size and np.abs(value).max() >= LARGEST_COEFFICIENT:
+            raise Refused("HiGHS refuses the rows")
+        ptr = np.append(starts, len(index))
+        self.rows.append(sp.csr_matrix((value, np.asarray(index), ptr),
+                                       shape=(ptr.size - 1, self.col_lower.size)))
+        self.row_lower = np.append(self.row_lower, lower)
+        self.row_upper = np.append(self.row_upper, upper)
+
+    def model(self) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """As :meth:`Solver.model`: the matrix, column bounds and row bounds now."""
+        n = self.col_lower.size
+        base = self.lp.matrix.tocsr()
+        blocks = [sp.csr_matrix((base.data, base.indices, base.indptr),
+                                shape=(base.shape[0], n))]
+        blocks += [sp.csr_matrix((r.data, r.indices, r.indptr), shape=(r.shape[0], n))
+                   for r in self.rows]
+        return (sp.vstack(blocks, format="csr"), self.col_lower, self.col_upper,
+                self.row_lower, self.row_upper)
+
+
+class Face:
+    """The free part of the model a solver holds now, as an LP of its own: its columns the
+    ones its presolve (:func:`_presolved`) leaves free, each scaled by 1/sqrt(H_jj) for the
+    QP's Hessian H (given by its lower triangle) so that the Hessian's diagonal is 1, the
+    fixed ones moved into the rows' bounds, the rows that cannot bind dropped.
+
+    Stage 2 (:meth:`maximise`) and the last stage (:meth:`nearest`) both solve on it, so
+    the model is read and presolved once, and stage 2 solves 1,627 columns instead of the
+    10,004 a binding 1e4 instance's solver holds (5 ms cold against 24 ms warm).
+
+    HiGHS's active-set QP stops outside an equality row on the unscaled problem when the
+    Hessian's diagonal spans many orders of magnitude (2e3/m for needs m from 1e-4 to 10
+    model units; seen on the binding family); scaled, it does not."""
+
+    def __init__(self, solver: Solver | Edits, hess_lower: sp.csc_matrix) -> None:
+        self.solver = solver
+        matrix, lower, upper, row_lower, row_upper = solver.model()
+        n = matrix.shape[1]
+        h = sp.csr_matrix(hess_lower, shape=(n, n))
+        self.diagonal = h.nnz == np.count_nonzero(h.diagonal())  # one-year model's, robust's
+        if not self.diagonal:
+            h = (h + h.T - sp.diags(h.diagonal())).tocsr()
+        self.h = h
+        lo, up, rows = _presolved(matrix, lower, upper, row_lower, row_upper)
+        self.lo, self.up = lo, up
+        self.free = np.flatnonzero(lo < up)
+        self.x = np.where(lo >= up, lo, 0.0)  # the fixed columns at their values
+        fixed = np.flatnonzero(lo >= up)
+        self.fixed = fixed
+        free = self.free
+        shift = matrix[:, fixed] @ self.x[fixed]
+        diag = h.diagonal()[free]
+        self.scale = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
+        self.positive = diag > 0
+        self.lp = LinearProgram(
+            cost=np.zeros(free.size), offset=0.0, col_lower=lo[free] / self.scale,
+            col_upper=up[free] / self.scale,
+            matrix=(matrix[rows][:, free] @ sp.diags(self.scale)).tocsc(),
+            row_lower=row_lower[rows] - shift[rows], row_upper=row_upper[rows] - shift[rows],
+            n_cells=free.size)
+        #: the QP's degrees of freedom: its free columns less its equality rows
+        self.freedom = int(free.size - np.count_nonzero(self.lp.row_lower
+                                                        == self.lp.row_upper))
+
+    def full(self, z: np.ndarray) -> np.ndarray:
+        """Every column of the model from the face's (scaled) columns ``z``."""
+        x = self.x.copy()
+        x[self.free] = np.clip(z * self.scale, self.lo[self.free], self.up[self.free])
+        return x
+
+    def maximise(self, column: int) -> np.ndarray | None:
+        """Every column of a point of the face where model column ``column`` (one the
+        Hessian leaves out: unscaled) is highest, that column then held at least at that
+        value (less :data:`STAGE_TOLERANCE`) for the stages after; None when HiGHS does
+        not reach an optimum."""
+        at = int(np.searchsorted(self.free, column))
+        if at == self.free.size or self.free[at] != column:  # fixed: it is what it is
+            return self.x.copy()
+        cost = np.zeros(self.free.size)
+        cost[at] = -1.0
+        answer = self._on_behalf(Solver(dataclasses.replace(self.lp, cost=cost),
+                                        algorithm="simplex"))
+        if answer.status != Status.OPTIMAL:
+            return None
+        top = float(answer.x[at])
+        self.lp.col_lower[at] = max(self.lp.col_lower[at], top - STAGE_TOLERANCE)
+        return self.full(answer.x)
+
+    def nearest(self, linear: np.ndarray) -> np.ndarray | None:
+        """The QP min 1/2 x'Hx + linear'x over the face: every column of its answer, or
+        None when it has more than :data:`QP_MAX_FREEDOM` degrees of freedom or HiGHS's QP
+        did not finish."""
+        free = self.free
+        if not free.size:
+            return self.x.copy()
+        if self.freedom > QP_MAX_FREEDOM:
+            return None
+        cost = np.asarray(linear[:self.x.size])[free] * self.scale
+        h = self.h
+        if not self.diagonal:  # the fixed columns' part of the gradient
+            cost = cost + (h[free][:, self.fixed] @ self.x[self.fixed]) * self.scale
+        fresh = Solver(dataclasses.replace(self.lp, cost=cost), algorithm="simplex")
+        d = sp.diags(self.scale)
+        fresh.set_hessian(sp.diags(self.positive.astype(float)).tocsc() if self.diagonal
+                          else sp.tril(d @ h[free][:, free] @ d).tocsc())
+        fresh.use_qp_solver(QP_MAX_ITERATIONS)
+        answer = self._on_behalf(fresh)
+        if answer.status != Status.OPTIMAL:
+            return None
+        return self.full(answer.x)
+
+    def _on_behalf(self, fresh: Solver) -> Solution:
+        """``fresh`` run, counted as a run of the model's own solver (its runs, its
+        seconds)."""
+        answer = fresh.run()
+        self.solver.runs += 1
+        self.solver.seconds += fresh.seconds
+        return answer
+
+
 def qp_on_free_columns(solver: Solver, hess_lower: sp.csc_matrix, linear: np.ndarray
                        ) -> tuple[np.ndarray | None, int]:
     """The QP min 1/2 x'Hx + linear'x over the rows and bounds ``solver`` holds now, solved
-    afresh over its free columns only (fixed columns moved into the rows' bounds, rows left
-    empty dropped), each column scaled by 1/sqrt(H_jj) so that the Hessian's diagonal is 1.
-
-    HiGHS's active-set QP stops outside an equality row on the unscaled problem when the
-    Hessian's diagonal spans many orders of magnitude (2e3/m for needs m from 1e-4 to 10 model
-    units; seen on the binding family); scaled, it does not. Returns all columns of the
-    answer (None when the QP has more than :data:`QP_MAX_FREEDOM` degrees of freedom or
-    HiGHS's QP did not finish) and the QP's degrees of freedom."""
-    matrix, lower, upper, row_lower, row_upper = solver.model()
-    n = matrix.shape[1]
-    h = sp.csr_matrix(hess_lower, shape=(n, n))
-    diagonal = h.nnz == np.count_nonzero(h.diagonal())  # the one-year model's, robust's
-    if not diagonal:
-        h = (h + h.T - sp.diags(h.diagonal())).tocsr()
-    lo, up, rows = _presolved(matrix, lower, upper, row_lower, row_upper)
-    free = np.flatnonzero(lo < up)
-    fixed = np.flatnonzero(lo >= up)
-    x = np.where(lo >= up, lo, 0.0)
-    if not free.size:
-        return x, 0
-    shift = matrix[:, fixed] @ x[fixed]
-    sub = matrix[rows][:, free]
-    diag = h.diagonal()[free]
-    scale = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
-    d = sp.diags(scale)
-    cost = np.asarray(linear[:n])[free] * scale
-    if not diagonal:  # the fixed columns' part of the gradient
-        cost += (h[free][:, fixed] @ x[fixed]) * scale
-    qp = LinearProgram(
-        cost=cost, offset=0.0, col_lower=lo[free] / scale, col_upper=up[free] / scale,
-        matrix=(sub @ d).tocsc(), row_lower=row_lower[rows] - shift[rows],
-        row_upper=row_upper[rows] - shift[rows], n_cells=free.size)
-    freedom = int(free.size - np.count_nonzero(qp.row_lower == qp.row_upper))
-    if freedom > QP_MAX_FREEDOM:
-        return None, freedom
-    fresh = Solver(qp, algorithm="simplex")
-    fresh.set_hessian(sp.diags((diag > 0).astype(float)).tocsc() if diagonal
-                      else sp.tril(d @ h[free][:, free] @ d).tocsc())
-    fresh.use_qp_solver(QP_MAX_ITERATIONS)
-    answer = fresh.run()
-    solver.runs += 1  # a solve on ``solver``'s behalf
-    if answer.status != Status.OPTIMAL:
-        return None, freedom
-    x[free] = np.clip(answer.x * scale, lo[free], up[free])
-    return x, freedom
+    afresh over its free columns only (:class:`Face`). Returns all columns of the answer
+    (None when the QP has more than :data:`QP_MAX_FREEDOM` degrees of freedom or HiGHS's
+    QP did not finish) and the QP's degrees of freedom."""
+    face = Face(solver, hess_lower)
+    return face.nearest(linear), face.freedom
 
 
 def _presolved(matrix: sp.csr_matrix, lower: np.ndarray, upper: np.ndarray,
@@ -193,26 +312,21 @@ def stacked(rows: list[tuple[np.ndarray, np.ndarray]]
             np.concatenate([r[1] for r in rows]))
 
 
-def max_min_stage(solver: Solver, rows: tuple[np.ndarray, np.ndarray, np.ndarray],
-                  lower: np.ndarray, upper: np.ndarray, level: int) -> Solution | None:
+def max_min_stage(solver: Solver | Edits, rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  lower: np.ndarray, upper: np.ndarray, level: int,
+                  hess_lower: sp.csc_matrix) -> tuple[Face, np.ndarray] | None:
     """Stage 2 of the one-year tie-break: add ``rows`` (each row's start, the column indices
-    and the values: the objective's row first and the coverage rows over column ``level``),
-    maximise ``level`` alone, and hold it at its maximum for the stage after. Primal simplex
-    goes on from the basis at hand: the rows leave it primal feasible with the level at 0
-    (dual simplex would first repair dual feasibility for every cell: 0.24 s against 1.7 s
-    at 1e5 cells). None when it does not reach an optimum."""
+    and the values: the objective's row first and the coverage rows over column ``level``)
+    to the model ``solver`` holds, and maximise ``level`` alone on its free columns (the
+    :class:`Face` of the last stage's Hessian ``hess_lower``, where ``level`` is then held
+    at its maximum). Returns the face, for the last stage, and every column of stage 2's
+    answer; None when it does not reach an optimum."""
     starts, index, value = rows
     try:
         solver.add_rows(np.asarray(lower, dtype=float), np.asarray(upper, dtype=float),
                         starts, index, value)
     except Refused:  # a coverage row's coefficient beyond what HiGHS takes
         return None
-    cost = np.zeros(level + 1)
-    cost[level] = -1.0
-    solver.set_costs(cost)
-    solver.use_primal_simplex()
-    second = solver.run()
-    if second.status != Status.OPTIMAL:
-        return None
-    solver.set_col_bounds(level, max(0.0, float(second.x[level]) - STAGE_TOLERANCE), 1.0)
-    return second
+    face = Face(solver, hess_lower)
+    second = face.maximise(level)
+    return None if second is None else (face, second)
