@@ -317,3 +317,38 @@ def test_max_min_rounds_equal_the_textbook_in_far_fewer_solves(
     # and the engine's max-min answer holds every level it reports
     r = allocator.solve(inst, fairness="max-min")
     assert r.optimal and r.certificate.passed
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_where_money_holds_the_lowest_back_one_probe_settles_the_round(
+        tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the money the coverages share (the engine's call), a round first probes the
+    highest reach below what that money can pay. On the binding family every such reach
+    lies below the round's level, so the round is that probe and one maximisation (two
+    solves, where the bisection took ten), and the levels are still the textbook's."""
+    from allocator.solving import maxmin
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
+    from models.matrix import build_lp
+
+    inst = allocator.load(write_csv_folder(
+        tmp_path / "b", synthetic_tables(300, seed=seed, family="binding")))
+    d = to_model_data(inst, money_scale(inst))
+    lp = build_lp(d)
+    cov = maxmin.region_coverages(d, lp.n_cols)
+    calls: list[str] = []
+    level, holds = maxmin._Rounds.level, maxmin._Rounds.holds
+
+    def counted_level(self, *args):  # type: ignore[no-untyped-def]
+        calls.append("maximise")
+        return level(self, *args)
+
+    def counted_holds(self, *args):  # type: ignore[no-untyped-def]
+        calls.append("probe")
+        return holds(self, *args)
+
+    monkeypatch.setattr(maxmin._Rounds, "level", counted_level)
+    monkeypatch.setattr(maxmin._Rounds, "holds", counted_holds)
+    got = maxmin.leximin_levels(lp, cov, money=d.budget)
+    assert calls == ["probe", "maximise"]
+    assert got == pytest.approx(textbook_leximin(lp, cov), abs=1e-7)

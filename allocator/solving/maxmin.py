@@ -94,7 +94,31 @@ def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: Floa
     every coverage can reach min(t, reach) at a given t is a question of row bounds alone
     (t fixed): a bisection over the reaches answers which of them lie below T, with warm
     re-solves that change bounds only. Those reaches are then pinned and t maximised once
-    more, which gives T exactly and the duals that settle the coverages held at it."""
+    more, which gives T exactly and the duals that settle the coverages held at it.
+
+    Where ``money`` bounds T from above (:func:`affordable`), the highest reach below that
+    bound is probed first: where money is what holds the lowest coverages back, every
+    reach below what it can pay lies below T, and that one probe settles which reaches are
+    pinned, with no free level and no bisection (on a binding 1e4 instance: 2 solves
+    instead of 10, 1.3 s instead of 2.9 s). Where it fails, the probe has narrowed the
+    bracket, and the rounds go on as above."""
+    reaches = np.sort(ceiling[rising])
+    cap = float(min(1.0, reaches.max()))
+    if money is not None:
+        # no level the money cannot pay for can hold: the bisection's first probe then lies
+        # near T, not far above it, where proving it infeasible took 1.7 s of a 3.7 s
+        # max-min on a binding 1e4 instance
+        cap = min(cap, affordable(rounds.cov, rising, level, ceiling, money))
+        inside = reaches[(reaches > 0.0) & (reaches < cap)]
+        if inside.size:
+            top = float(inside[-1])
+            if rounds.holds(rising, level, ceiling, top):
+                exact = rounds.level(rising, level, ceiling,
+                                     np.flatnonzero(rising & (ceiling <= top)))
+                if exact is not None:
+                    return exact
+            else:
+                cap = top
     free = rounds.level(rising, level, ceiling, np.zeros(0, dtype=np.int64))
     if free is None:
         return 0.0, None
@@ -102,16 +126,9 @@ def _round(rounds: _Rounds, rising: np.ndarray, level: FloatArray, ceiling: Floa
     below = rising & (ceiling <= t0 + TOLERANCE)
     if not below.any():
         return t0, sol  # no reach at or below the free level: T is it
-    lower, upper = t0, float(min(1.0, ceiling[rising].max()))
-    if money is not None:
-        # no level the money cannot pay for can hold: the bisection's first probe then lies
-        # near T, not far above it, where proving it infeasible took 1.7 s of a 3.7 s
-        # max-min on a binding 1e4 instance
-        upper = max(lower, min(upper, affordable(rounds.cov, rising, level, ceiling,
-                                                 money)))
+    lower, upper = t0, max(t0, cap)
     # Only which reaches lie below T matters (the last solve finds T itself): bisect over
     # the reaches inside the bracket, until none is left strictly inside it.
-    reaches = np.sort(ceiling[rising])
     while True:
         inside = reaches[(reaches > lower) & (reaches < upper)]
         if not inside.size or upper - lower <= BISECTION_TOLERANCE * max(1.0, upper):
