@@ -134,6 +134,66 @@ def test_floor_repair_is_the_highest_feasible_floor(tmp_path: Path) -> None:
     assert allocator.solve(path, budget=20, floor=fixes["coverage_floor"]).optimal
 
 
+def lp_highest_floor(d: Any) -> float:
+    """The highest floor by the LP with the floor as a variable (max phi, every covered
+    region's coverage at least phi, every other rule), solved by scipy's HiGHS."""
+    import dataclasses
+
+    import numpy as np
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    from models.matrix import build_lp, region_rows
+
+    lp = build_lp(dataclasses.replace(d, coverage_floor=0.0))
+    covered = d.covered_regions
+    rows = region_rows(d, covered, -d.region_need[covered], lp.n_cols + 1)
+    a = sp.vstack([sp.hstack([lp.matrix, sp.csr_matrix((lp.n_rows, 1))]), rows]).tocsr()
+    lower = np.concatenate([lp.row_lower, -d.region_covered[covered]])
+    upper = np.concatenate([lp.row_upper, np.full(covered.size, np.inf)])
+    hi, lo = np.isfinite(upper), np.isfinite(lower)
+    cost = np.zeros(lp.n_cols + 1)
+    cost[-1] = -1.0
+    res = linprog(cost, A_ub=sp.vstack([a[hi], -a[lo]]), b_ub=np.concatenate(
+        [upper[hi], -lower[lo]]), bounds=[*zip(lp.col_lower, lp.col_upper, strict=True),
+                                          (0.0, 1.0)], method="highs")
+    assert res.status == 0
+    return float(res.x[-1])
+
+
+@pytest.mark.parametrize("case", ["reach", "shares"])
+def test_the_highest_floor_is_the_lp_s_whichever_way_it_is_found(
+        tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The floor's repair first tries the lowest reach (and what the budget pays for every
+    region) with one feasibility solve; where a goal's share holds a region lower, the LP
+    with the floor as a variable decides. Both give the LP's highest floor."""
+    from allocator.solving import explain
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from allocator.studies.generate import synthetic_tables, write_csv_folder
+
+    if case == "reach":  # the binding family: the weakest region's own reach
+        inst = allocator.load(write_csv_folder(
+            tmp_path / "b", synthetic_tables(300, seed=4, family="binding")))
+        inst = inst.with_policy(coverage_floor=0.95, max_coverage_gap=None)
+    else:  # A can reach all its need and the budget half of all; g2's share holds A to 20 %
+        tables = instance_tables(
+            [("A", 100, 1.0), ("B", 100, 1.0)], [("g1", 1.0), ("g2", 1.0)],
+            [("A", "g1", 100, 0, None), ("B", "g2", 100, 0, None)],
+            {"budget_eur": 100, "coverage_floor": 0.9})
+        tables["goals"] = [["goal", "weight", "min_share"], ["g1", 1.0, 0.0],
+                           ["g2", 1.0, 0.8]]
+        inst = allocator.load(write_csv_instance(tmp_path / "s", tables))
+    d = to_model_data(inst, money_scale(inst))
+    lps: list[int] = []
+    best = explain._best
+    monkeypatch.setattr(explain, "_best", lambda *a: (lps.append(1), best(*a))[1])
+    got = explain.highest_floor(d)
+    assert got == pytest.approx(lp_highest_floor(d), abs=1e-7)
+    assert len(lps) == (0 if case == "reach" else 1)
+    if case == "shares":
+        assert got == pytest.approx(0.2, abs=1e-9)
+
+
 def test_gap_and_per_capita_repairs(tmp_path: Path) -> None:
     tables = instance_tables(  # B is fully covered already; A can reach at most 10 %
         [("A", 100, 1.0), ("B", 300, 1.0)], [("g", 1.0)],
