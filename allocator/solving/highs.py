@@ -241,6 +241,12 @@ class Solver:
         self.h.setOptionValue("solver", "simplex")
         self.h.setOptionValue("simplex_strategy", 4)
 
+    def without_crossover(self) -> None:
+        """For a question of feasibility alone: the interior point method stops at its own
+        optimum, with no crossover to a vertex (no basis, no warm start after it)."""
+        self.h.setOptionValue("solver", "ipm")
+        self.h.setOptionValue("run_crossover", "off")
+
     def use_qp_solver(self, iteration_limit: int) -> None:
         """Let HiGHS take the QP, with a deterministic bound on its iterations: its active-set
         method can cycle on badly scaled data (found by the fuzz tests on a 5-cell instance)."""
