@@ -412,3 +412,35 @@ def test_where_money_holds_the_lowest_back_one_probe_settles_the_round(
     got = maxmin.leximin_levels(lp, cov, money=d.budget)
     assert calls == ["probe", "maximise"]
     assert got == pytest.approx(textbook_leximin(lp, cov), abs=1e-7)
+
+
+def test_row_sums_hold_for_empty_rows_in_the_middle_and_at_the_end() -> None:
+    """Each row's sum of a CSR matrix whose rows include empty ones, the last ones too (a
+    matrix whose fixed budget column is taken out ends so): found by the fuzz tests, where
+    ``reduceat`` refused the trailing rows' start."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    from allocator.solving.maxmin import _row_sums
+
+    dense = np.array([[0, 2, 0], [0, 0, 0], [1, 0, 3], [0, 0, 4], [0, 0, 0], [0, 0, 0]],
+                     dtype=float)
+    m = sp.csr_matrix(dense)
+    assert _row_sums(m.data, m.indptr).tolist() == dense.sum(axis=1).tolist()
+    empty = sp.csr_matrix((3, 2))
+    assert _row_sums(empty.data, empty.indptr).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_the_floor_s_repair_where_one_cell_has_need(tmp_path: Path) -> None:
+    """The fuzz tests' case: three regions, one cell with need (€6), a floor it cannot
+    reach: the per-capita cap holds r0 to 1.5 times its third of the €1 budget, €0.50, so
+    the highest floor is 0.5 / 6. The explanation names it, and it holds."""
+    tables = instance_tables(
+        [("r0", 1, 0.5), ("r1", 1, 0.5), ("r2", 1, 0.5)], [("g0", 1.0), ("g1", 1.0)],
+        [("r0", "g0", 6, 0, None)],
+        {"budget_eur": 1, "coverage_floor": 0.5, "per_capita_cap": 1.5})
+    path = write_csv_instance(tmp_path / "one", tables)
+    floor = repaired(path)["coverage_floor"]
+    assert floor == pytest.approx(0.5 / 6, abs=1e-4) and floor <= 0.5 / 6
+    assert allocator.solve(path, floor=floor).optimal
+    assert allocator.solve(path, floor=floor + 0.001).status.value == "infeasible"

@@ -189,9 +189,7 @@ def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
     rows.sort_indices()
     a = rows.data
     lower, upper = lp.col_lower[rows.indices], lp.col_upper[rows.indices]
-    best = np.add.reduceat(np.where(a > 0, a * upper, a * lower), rows.indptr[:-1]) \
-        if a.size else np.zeros(cov.size)
-    best = np.where(np.diff(rows.indptr) > 0, best, 0.0)
+    best = _row_sums(np.where(a > 0, a * upper, a * lower), rows.indptr)
     # rows of the LP with the same pattern: match on two random projections, then check
     rng = np.random.default_rng(0)
     probe = rng.random(lp.n_cols)
@@ -213,10 +211,8 @@ def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
         firsts = np.where(counts > 0, mat.data[np.minimum(mat.indptr[:-1],
                                                           max(mat.nnz - 1, 0))], 1.0)
         scaled = mat.data / np.repeat(firsts, counts)
-        pattern = np.round(np.add.reduceat(probe[mat.indices], mat.indptr[:-1]), 9) \
-            if mat.nnz else np.zeros(mat.shape[0])
-        shape = np.round(np.add.reduceat(probe[mat.indices] * scaled, mat.indptr[:-1]), 9) \
-            if mat.nnz else np.zeros(mat.shape[0])
+        pattern = np.round(_row_sums(probe[mat.indices], mat.indptr), 9)
+        shape = np.round(_row_sums(probe[mat.indices] * scaled, mat.indptr), 9)
         return np.where(counts > 0, pattern, np.nan), shape, firsts
 
     cp, cs, cf = keys(rows)
@@ -250,6 +246,16 @@ def reach(lp: LinearProgram, cov: Coverages) -> FloatArray:
         finite = np.isfinite(limit)
         np.minimum.at(best, k[finite], limit[finite])
     return np.minimum((cov.have + best) / cov.need, 1.0)
+
+
+def _row_sums(values: FloatArray, indptr: np.ndarray) -> FloatArray:
+    """The sum of each CSR row's ``values`` (0 for an empty row). A zero is appended so that
+    every row's start, a trailing empty row's too (it starts at the end), is an index:
+    ``reduceat`` refuses a start beyond its array, and clipping the start instead would
+    drop the last element of the last row that has one."""
+    sums = np.add.reduceat(np.append(values, 0.0), indptr[:-1]) if indptr.size > 1 \
+        else np.zeros(0)
+    return np.where(np.diff(indptr) > 0, sums, 0.0)
 
 
 class _Rounds:
