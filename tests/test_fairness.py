@@ -444,3 +444,48 @@ def test_the_floor_s_repair_where_one_cell_has_need(tmp_path: Path) -> None:
     assert floor == pytest.approx(0.5 / 6, abs=1e-4) and floor <= 0.5 / 6
     assert allocator.solve(path, floor=floor).optimal
     assert allocator.solve(path, floor=floor + 0.001).status.value == "infeasible"
+
+
+@pytest.mark.parametrize("case", ["binding-0", "binding-1", "binding-2", "shares"])
+def test_where_money_alone_sets_the_levels_one_check_gives_the_textbook_s(
+        tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where money is what holds the lowest coverages back and every other rule lets each
+    coverage stand at min(T, its reach), T the level the budget pays for, max-min's
+    minimums come from one check of that, with no round (the binding family); where a
+    rule does not let it (a goal's share that holds A to 20 %), the rounds decide. Both
+    give the textbook's levels."""
+    import numpy as np
+
+    from allocator.solving import maxmin
+    from allocator.solving.modeldata import money_scale, to_model_data
+    from models.matrix import build_lp
+
+    if case == "shares":
+        tables = instance_tables(
+            [("A", 100, 1.0), ("B", 100, 1.0)], [("g1", 1.0), ("g2", 1.0)],
+            [("A", "g1", 100, 0, None), ("B", "g2", 100, 0, None)], {"budget_eur": 100})
+        tables["goals"] = [["goal", "weight", "min_share"], ["g1", 1.0, 0.0],
+                           ["g2", 1.0, 0.8]]
+        inst = allocator.load(write_csv_instance(tmp_path / "s", tables))
+    else:
+        inst = allocator.load(write_csv_folder(tmp_path / "b", synthetic_tables(
+            300, seed=int(case[-1]), family="binding")))
+    d = to_model_data(inst, money_scale(inst))
+    lp = build_lp(d)
+    cov = maxmin.region_coverages(d, lp.n_cols)
+    rounds: list[int] = []
+    levels = maxmin.leximin_levels
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rounds.append(1)
+        return levels(*args, **kwargs)
+
+    monkeypatch.setattr(maxmin, "leximin_levels", counted)
+    got = maxmin.leximin_minimums(d)
+    assert got is not None
+    assert len(rounds) == (1 if case == "shares" else 0)
+    want = textbook_leximin(lp, cov)
+    expected = np.maximum(want * (1.0 - maxmin.MARGIN) * cov.need - cov.have, 0.0)
+    assert got[cov.index] == pytest.approx(expected, abs=1e-7 * max(1.0, d.budget))
+    if case == "shares":
+        assert want == pytest.approx([0.2, 0.8])
