@@ -20,7 +20,8 @@ import scipy.sparse as sp
 from allocator.errors import Status
 from allocator.labels import label, money, number, percent, text
 from allocator.solving import highs
-from allocator.solving.highs import Solution, Solver
+from allocator.solving.aggregate import optimum
+from allocator.solving.highs import Solver
 from models.data import AllocationData
 from models.matrix import LinearProgram, build_lp, region_rows, with_parameter
 from models.rules import PARAM, SWITCH_OFF
@@ -117,21 +118,6 @@ def active_rules(d: AllocationData) -> list[str]:
             if any(differs(getattr(d, k), v) for k, v in off.items())]
 
 
-def _run(lp: LinearProgram, d: AllocationData) -> Solution:
-    """``lp`` (over the cells of ``d``) solved through the reduced LP where it has that
-    shape and size (a 20,000-cell instance: 0.4 s against 1.9 s for the whole LP), else by
-    HiGHS on the whole LP. The reduced LP only answers an LP it solves to optimality; an
-    infeasible one goes to the whole LP, which says so."""
-    from allocator.solving import aggregate
-
-    if lp.n_cells >= aggregate.MIN_CELLS:
-        try:
-            return aggregate.solve(lp, d).solution
-        except aggregate.Declined:
-            pass
-    return Solver(lp).run()
-
-
 def _feasible(d: AllocationData) -> bool:
     """Whether every rule of ``d`` can hold: the LP with no objective, by the interior point
     method without crossover (a question of feasibility wants no vertex). On the infeasible
@@ -145,7 +131,7 @@ def _feasible(d: AllocationData) -> bool:
     solver.without_crossover()
     status = solver.run().status
     if status not in (Status.OPTIMAL, Status.INFEASIBLE):
-        status = _run(lp, d).status
+        status = optimum(lp, d).status
     return status == Status.OPTIMAL
 
 
@@ -182,7 +168,7 @@ def budget_range(d: AllocationData, *, highest: bool = True
 def _best(lp: LinearProgram, d: AllocationData | None = None) -> float | None:
     """The parameter column's optimum (the last column), through the reduced LP where
     ``d`` is given and it applies."""
-    sol = _run(lp, d) if d is not None else Solver(lp).run()
+    sol = optimum(lp, d) if d is not None else Solver(lp).run()
     return float(sol.x[-1]) if sol.status == Status.OPTIMAL else None
 
 
