@@ -489,3 +489,28 @@ def test_where_money_alone_sets_the_levels_one_check_gives_the_textbook_s(
     assert got[cov.index] == pytest.approx(expected, abs=1e-7 * max(1.0, d.budget))
     if case == "shares":
         assert want == pytest.approx([0.2, 0.8])
+
+
+def test_max_min_s_check_is_the_engine_s_stage_one(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where money alone sets max-min's levels, checking that every rule lets them stand
+    is the engine's own stage 1 on them, kept for the answer: the whole LP is given to
+    HiGHS once (the check), not twice, and the answer is certified with its levels named."""
+    from allocator.solving import highs
+
+    inst = allocator.load(write_csv_folder(tmp_path / "b", synthetic_tables(
+        300, seed=1, family="binding")))
+    cells = len(inst.needs)
+    whole: list[int] = []
+    init = highs.Solver.__init__
+
+    def counted(self, lp, **kwargs):  # type: ignore[no-untyped-def]
+        if lp.n_cells == cells:
+            whole.append(1)
+        init(self, lp, **kwargs)
+
+    monkeypatch.setattr(highs.Solver, "__init__", counted)
+    r = allocator.solve(inst, fairness="max-min", fairness_price=False, marginal=False)
+    assert r.optimal and r.certificate.passed
+    assert len(whole) == 1
+    assert ("note_leximin", {}) in r.notes

@@ -108,38 +108,68 @@ def solve(
     scale = money_scale(instance)
     data = to_model_data(instance, scale)
     notes: list[Note] = []
+    held: dict[str, Any] = {"agg": None, "solver": None, "probe": None, "warm": None}
+
+    def first_stage(lp: LinearProgram, data: AllocationData, notes: list[Note]
+                    ) -> tuple[aggregate.Aggregated | None, highs.Solver | None,
+                               highs.Solution]:
+        """Stage 1: through the reduced LP where it applies, else HiGHS on the whole LP."""
+        clock = time.perf_counter()
+        agg = _aggregated(lp, data, algorithm, time_limit, notes)
+        if agg is not None:
+            seconds["stage1"] = agg.seconds
+            return agg, None, agg.solution
+        # what the reduced LP used of the time limit before it declined is not given again
+        left = (None if time_limit is None
+                else max(time_limit - (time.perf_counter() - clock), 1e-3))
+        solver = highs.Solver(
+            lp, algorithm="auto" if algorithm == "aggregate" else algorithm, time_limit=left)
+        first = solver.run()
+        seconds["stage1"] = solver.seconds
+        return None, solver, first
+
     own_min = data.region_min  # the instance's own per-region minimums, before max-min's
+    # stage 1 of a max-min candidate (the levels money alone sets), kept for the answer
+    tried: dict[str, Any] = {}
+    fair: AllocationData | None = None
     if instance.policy.fairness == "max-min":
+        def holds(candidate: AllocationData) -> bool:
+            # the candidate's check is the engine's own stage 1 on it: where the candidate
+            # stands, that stage 1 is the answer's (one solve, not two)
+            lp_of = build_lp(candidate)
+            own: list[Note] = []
+            tried.update(data=candidate, lp=lp_of, notes=own,
+                         first=first_stage(lp_of, candidate, own))
+            return bool(tried["first"][2].status == Status.OPTIMAL)
+
         # Max-min turns into per-region minimums (a sequence of LPs); the ordinary stages
         # then spend the rest efficiently and certify the result.
-        fair = with_leximin(data, instance.policy.max_efficiency_loss)
+        fair = with_leximin(data, instance.policy.max_efficiency_loss, holds=holds)
         if fair is not None:
             data = fair
             notes.append(("note_leximin", {}))
-    lp = build_lp(data)
-    seconds["build"] = time.perf_counter() - clock
+    kept = tried if (tried and fair is not None and fair.region_min is not None
+                     and tried["first"][2].status == Status.OPTIMAL
+                     and np.array_equal(fair.region_min, tried["data"].region_min,
+                                        equal_nan=True)) else {}
+    lp = kept["lp"] if kept else build_lp(data)
+    seconds["build"] = time.perf_counter() - clock - (seconds["stage1"] if kept else 0.0)
 
     # The stages (allocator.solving.pipeline.run_stages): stage 1 through the reduced LP
     # (aggregate) where it applies, else the whole LP; what €1 m more does; the tie-break;
     # the certificate.
-    held: dict[str, Any] = {"agg": None, "solver": None, "probe": None, "warm": None}
     resolve = marginal if marginal is not None else lp.n_cells <= MARGINAL_MAX_CELLS
     price = fairness_price if fairness_price is not None else (
         lp.n_cells <= FAIRNESS_PRICE_MAX_CELLS)
 
     def stage1(lp: LinearProgram) -> tuple[highs.Solver | None, highs.Solution]:
-        clock = time.perf_counter()
-        agg = held["agg"] = _aggregated(lp, data, algorithm, time_limit, notes)
-        if agg is not None:
-            seconds["stage1"] = agg.seconds
-            return None, agg.solution
-        # what the reduced LP used of the time limit before it declined is not given again
-        left = (None if time_limit is None
-                else max(time_limit - (time.perf_counter() - clock), 1e-3))
-        solver = held["solver"] = highs.Solver(
-            lp, algorithm="auto" if algorithm == "aggregate" else algorithm, time_limit=left)
-        first = solver.run()
-        seconds["stage1"] = solver.seconds
+        if kept and lp is kept["lp"]:  # max-min's candidate, solved as its check
+            agg, solver, first = kept["first"]
+            notes.extend(kept["notes"])
+        else:
+            agg, solver, first = first_stage(lp, data, notes)
+        held["agg"], held["solver"] = agg, solver
+        seconds["stage1"] = agg.seconds if agg is not None else solver.seconds
         return solver, first
 
     def next_million(solver: highs.Solver | None, lp: LinearProgram,

@@ -24,6 +24,7 @@ take any rule.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -342,11 +343,15 @@ def region_coverages(d: AllocationData, n_cols: int) -> Coverages:
                      d.region_need[covered], d.region_covered[covered], "region", covered)
 
 
-def leximin_minimums(d: AllocationData, max_loss: float | None = None
+def leximin_minimums(d: AllocationData, max_loss: float | None = None,
+                     holds: Callable[[AllocationData], bool] | None = None
                      ) -> FloatArray | None:
     """Per-region minimum allocation (model units) that realises the leximin coverage, or
     None if the rules cannot hold at all. ``max_loss`` bounds the weighted unmet need to
-    (1 + max_loss) times its optimum without max-min."""
+    (1 + max_loss) times its optimum without max-min. ``holds`` says whether every rule of
+    a candidate (``d`` with the levels money alone sets as its minimums: :func:`by_money`)
+    holds; by default its stage 1 (the engine passes its own, and keeps it for the
+    answer)."""
     base = build_lp(d)
     cov = region_coverages(d, base.n_cols)
 
@@ -357,8 +362,10 @@ def leximin_minimums(d: AllocationData, max_loss: float | None = None
 
     if max_loss is None:
         paid = by_money(base, cov, d.budget)
-        if paid is not None and _holds(dataclasses.replace(d, region_min=minimums(paid))):
-            return minimums(paid)
+        if paid is not None:
+            candidate = minimums(paid)
+            if (holds or _holds)(dataclasses.replace(d, region_min=candidate)):
+                return candidate
     level = leximin_levels(base, cov, max_loss, money=d.budget)
     return None if level is None else minimums(level)
 
@@ -395,9 +402,12 @@ def _holds(d: AllocationData) -> bool:
     return optimum(build_lp(d), d).status == Status.OPTIMAL
 
 
-def with_leximin(d: AllocationData, max_loss: float | None = None) -> AllocationData | None:
-    """``d`` with the leximin levels added as per-region minimums."""
-    minimum = leximin_minimums(d, max_loss)
+def with_leximin(d: AllocationData, max_loss: float | None = None,
+                 holds: Callable[[AllocationData], bool] | None = None
+                 ) -> AllocationData | None:
+    """``d`` with the leximin levels added as per-region minimums (``holds``: see
+    :func:`leximin_minimums`)."""
+    minimum = leximin_minimums(d, max_loss, holds)
     return None if minimum is None else dataclasses.replace(d, region_min=minimum)
 
 
