@@ -39,6 +39,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -185,16 +186,29 @@ class Pipeline:
         self.scale = money_scale(instance)
         data = to_model_data(instance, self.scale)
         self.notes: list[Note] = []
+        tried: dict[str, Any] = {}
         if instance.policy.fairness == "max-min":
+            def holds(candidate: AllocationData) -> bool:
+                # the check of max-min's candidate (the levels money alone sets) is this
+                # model's first solve: where the candidate stands, it is kept
+                lp = build_lp(candidate)
+                solver = highs.Solver(lp, algorithm="simplex")
+                tried.update(data=candidate, lp=lp, solver=solver)
+                return solver.run().status == Status.OPTIMAL
+
             # the levels do not depend on the weights (without an efficiency bound): found
             # once, they hold as per-region minimums in every question
-            fair = with_leximin(data, None)
+            fair = with_leximin(data, None, holds=holds)
             if fair is not None:
                 data = fair
                 self.notes.append(("note_leximin", {}))
         self.data = data
-        self.lp = build_lp(data)
-        self.solver = highs.Solver(self.lp, algorithm="simplex")
+        if tried and data.region_min is not None and np.array_equal(
+                tried["data"].region_min, data.region_min, equal_nan=True):
+            self.lp, self.solver = tried["lp"], tried["solver"]
+        else:
+            self.lp = build_lp(data)
+            self.solver = highs.Solver(self.lp, algorithm="simplex")
         self.runs = 0
 
     def twin(self) -> Pipeline:
