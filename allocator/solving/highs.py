@@ -295,12 +295,7 @@ class Solver:
         8 ms at 1e4 cells, and is done only where the model was changed past this class),
         column bounds and row bounds (read from HiGHS, 2 ms)."""
         n_rows, n_cols = int(self.h.getNumRow()), int(self.h.getNumCol())
-        base = self.lp.matrix.tocsr()
-        blocks = [sp.csr_matrix((base.data, base.indices, base.indptr),
-                                shape=(base.shape[0], n_cols))]
-        blocks += [sp.csr_matrix((value, index, ptr), shape=(ptr.size - 1, n_cols))
-                   for ptr, index, value in self._added]
-        matrix = sp.vstack(blocks, format="csr")
+        matrix = with_rows(self.lp.matrix, self._added, n_cols)
         if matrix.shape != (n_rows, n_cols):  # changed past this class: HiGHS's own copy
             a = self.h.getLp().a_matrix_
             matrix = sp.csc_matrix((np.asarray(a.value_), np.asarray(a.index_),
@@ -322,6 +317,19 @@ class Solver:
         h.sort_indices()
         self.h.passHessian(n, int(h.nnz), 1, h.indptr[:-1].astype(np.int32),
                            h.indices.astype(np.int32), h.data.astype(np.float64))
+
+
+def with_rows(matrix: sp.spmatrix, added: list[tuple[np.ndarray, np.ndarray, FloatArray]],
+              n_cols: int) -> sp.csr_matrix:
+    """``matrix`` widened to ``n_cols`` columns (those added since are empty in its rows)
+    with the rows ``added`` since below it, each block given as (row starts with the end,
+    column indices, values): the model a solver, or a tie-break's edits, hold now."""
+    base = matrix.tocsr()
+    blocks = [sp.csr_matrix((base.data, base.indices, base.indptr),
+                            shape=(base.shape[0], n_cols))]
+    blocks += [sp.csr_matrix((value, index, ptr), shape=(ptr.size - 1, n_cols))
+               for ptr, index, value in added]
+    return sp.vstack(blocks, format="csr")
 
 
 def _status(model_status: highspy.HighsModelStatus) -> Status:

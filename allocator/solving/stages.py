@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from allocator.errors import Status
-from allocator.solving.highs import Refused, Solution, Solver
+from allocator.solving.highs import Refused, Solution, Solver, with_rows
 from models.builder import LinearProgram
 
 #: A reduced cost or dual beyond this (relative to the largest weight, for columns) fixes a
@@ -109,7 +109,7 @@ class Edits:
         self.lp = lp
         self.col_lower, self.col_upper = lp.col_lower.copy(), lp.col_upper.copy()
         self.row_lower, self.row_upper = lp.row_lower.copy(), lp.row_upper.copy()
-        self.rows: list[sp.csr_matrix] = []
+        self.rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # as Solver's
         self.runs, self.seconds = 0, 0.0
 
     def fix_cols(self, cols: np.ndarray, values: np.ndarray) -> None:
@@ -130,22 +130,14 @@ class Edits:
         value = np.asarray(value, dtype=float)
         if value.size and np.abs(value).max() >= LARGEST_COEFFICIENT:
             raise Refused("HiGHS refuses the rows")
-        ptr = np.append(starts, len(index))
-        self.rows.append(sp.csr_matrix((value, np.asarray(index), ptr),
-                                       shape=(ptr.size - 1, self.col_lower.size)))
+        self.rows.append((np.append(starts, len(index)), np.asarray(index), value))
         self.row_lower = np.append(self.row_lower, lower)
         self.row_upper = np.append(self.row_upper, upper)
 
     def model(self) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """As :meth:`Solver.model`: the matrix, column bounds and row bounds now."""
-        n = self.col_lower.size
-        base = self.lp.matrix.tocsr()
-        blocks = [sp.csr_matrix((base.data, base.indices, base.indptr),
-                                shape=(base.shape[0], n))]
-        blocks += [sp.csr_matrix((r.data, r.indices, r.indptr), shape=(r.shape[0], n))
-                   for r in self.rows]
-        return (sp.vstack(blocks, format="csr"), self.col_lower, self.col_upper,
-                self.row_lower, self.row_upper)
+        return (with_rows(self.lp.matrix, self.rows, self.col_lower.size), self.col_lower,
+                self.col_upper, self.row_lower, self.row_upper)
 
 
 class Face:
